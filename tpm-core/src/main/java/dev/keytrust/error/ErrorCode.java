@@ -1,0 +1,58 @@
+package dev.keytrust.error;
+
+/**
+ * Stable error codes. The {@link #id()} strings never change meaning once released: scripts and
+ * support documents match on them. {@link #badInput()} tells a CLI to exit with 2 instead of 1.
+ */
+public enum ErrorCode {
+  // bad input: the caller can fix the request
+  INVALID_ARGUMENT("KT-0001", true),
+  UNKNOWN_TPM_URI("KT-0002", true),
+  PIN_MISMATCH("KT-0003", true),
+  PIN_INVALID("KT-0004", true),
+
+  // TPM and transport
+  TPM_UNREACHABLE("KT-0101", false),
+  TPM_TRANSPORT("KT-0102", false),
+  TPM_BUSY("KT-0103", false),
+  TPM_COMMAND_FAILED("KT-0104", false),
+  TPM_UNSUPPORTED_ALGORITHM("KT-0105", false),
+  TPM_OBJECT_MEMORY("KT-0106", false),
+  TPM_PLATFORM_UNSUPPORTED("KT-0107", false),
+  TPM_SRK_MISMATCH("KT-0108", false),
+  TPM_KEY_NOT_LOADABLE("KT-0109", false),
+
+  // PIN / authorization
+  WRONG_PIN("KT-0201", false),
+  LOCKED_OUT("KT-0202", false),
+  COUNTER_TAMPERED("KT-0203", false),
+
+  // key store
+  KEY_NOT_FOUND("KT-0301", false),
+  KEY_EXISTS("KT-0302", false),
+  STORE_CORRUPT("KT-0303", false),
+  STORE_IO("KT-0304", false),
+  STORE_VERSION_UNSUPPORTED("KT-0305", false),
+  STORE_PERMISSIONS("KT-0306", false),
+
+  // programming errors and impossible states
+  INTERNAL("KT-0900", false);
+
+  private final String id;
+  private final boolean badInput;
+
+  ErrorCode(String id, boolean badInput) {
+    this.id = id;
+    this.badInput = badInput;
+  }
+
+  /** The stable identifier, e.g. {@code KT-0201}. */
+  public String id() {
+    return id;
+  }
+
+  /** True when the request itself was wrong (CLI exit code 2), false when the operation failed (exit 1). */
+  public boolean badInput() {
+    return badInput;
+  }
+}
