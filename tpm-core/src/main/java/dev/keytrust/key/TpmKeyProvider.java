@@ -1,0 +1,74 @@
+package dev.keytrust.key;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.TpmSession;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * User keys inside a TPM. The key is created by TPM2_Create under the storage root key with
+ * fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | sign and without noDA, so the
+ * private key never leaves the TPM and every wrong PIN counts against the TPM's dictionary-attack
+ * protection. The key's auth value is derived from the PIN with {@link PinAuth}.
+ */
+public final class TpmKeyProvider implements KeyProvider {
+  private final TpmSession session;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  /** The provider uses, but does not own, the session: the caller closes it. */
+  public TpmKeyProvider(TpmSession session, Clock clock) {
+    this.session = Objects.requireNonNull(session, "session");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public TpmKeyProvider(TpmSession session) {
+    this(session, Clock.systemUTC());
+  }
+
+  @Override
+  public ProviderKind kind() {
+    return ProviderKind.TPM;
+  }
+
+  @Override
+  public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+    Objects.requireNonNull(algorithm, "algorithm");
+    byte[] salt = new byte[PinAuth.SALT_LENGTH];
+    random.nextBytes(salt);
+    byte[] auth = PinAuth.derive(pin, salt);
+    try {
+      TpmSession.CreatedKey k = session.createSigningKey(algorithm, auth);
+      TpmKeyBlobs blobs = new TpmKeyBlobs(k.parent().handle(), k.parent().name(), k.publicArea(), k.privateArea(), salt);
+      return new KeyContainer(
+          user, ProviderKind.TPM, algorithm, KeyIds.keyId(k.publicKey()), k.publicKey().getEncoded(),
+          clock.instant(), blobs);
+    } finally {
+      Arrays.fill(auth, (byte) 0);
+    }
+  }
+
+  @Override
+  public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
+    if (!(key.protectedKey() instanceof TpmKeyBlobs blobs)) {
+      throw new KeytrustException(
+          ErrorCode.INVALID_ARGUMENT,
+          "The key of user '" + key.user() + "' is a " + key.provider().id() + " key, not a TPM key: use --tpm "
+              + key.provider().id() + ".");
+    }
+    byte[] auth = PinAuth.derive(pin, blobs.authSalt());
+    try {
+      return session.signDigest(blobs, auth, sha256);
+    } finally {
+      Arrays.fill(auth, (byte) 0);
+    }
+  }
+
+  @Override
+  public void close() {
+    // the session belongs to the caller
+  }
+}

@@ -1,0 +1,876 @@
+package dev.keytrust.tpm;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustBugException;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.error.LockedOutException;
+import dev.keytrust.error.TpmCommandException;
+import dev.keytrust.error.WrongPinException;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.TpmKeyBlobs;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.RSAPublicKeySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tss.Tpm;
+import tss.TpmException;
+import tss.tpm.CreatePrimaryResponse;
+import tss.tpm.CreateResponse;
+import tss.tpm.GetCapabilityResponse;
+import tss.tpm.ReadPublicResponse;
+import tss.tpm.TPM2B_PRIVATE;
+import tss.tpm.TPM2B_PUBLIC_KEY_RSA;
+import tss.tpm.TPMA_OBJECT;
+import tss.tpm.TPML_ALG_PROPERTY;
+import tss.tpm.TPML_ECC_CURVE;
+import tss.tpm.TPML_HANDLE;
+import tss.tpm.TPML_TAGGED_TPM_PROPERTY;
+import tss.tpm.TPMS_ALG_PROPERTY;
+import tss.tpm.TPMS_ECC_PARMS;
+import tss.tpm.TPMS_ECC_POINT;
+import tss.tpm.TPMS_NULL_ASYM_SCHEME;
+import tss.tpm.TPMS_NULL_KDF_SCHEME;
+import tss.tpm.TPMS_NULL_SIG_SCHEME;
+import tss.tpm.TPMS_PCR_SELECTION;
+import tss.tpm.TPMS_RSA_PARMS;
+import tss.tpm.TPMS_SENSITIVE_CREATE;
+import tss.tpm.TPMS_SIGNATURE_ECDSA;
+import tss.tpm.TPMS_SIGNATURE_RSASSA;
+import tss.tpm.TPMS_SIG_SCHEME_ECDSA;
+import tss.tpm.TPMS_SIG_SCHEME_RSASSA;
+import tss.tpm.TPMS_TAGGED_PROPERTY;
+import tss.tpm.TPMT_PUBLIC;
+import tss.tpm.TPMT_SYM_DEF_OBJECT;
+import tss.tpm.TPMT_TK_HASHCHECK;
+import tss.tpm.TPMU_SIGNATURE;
+import tss.tpm.TPM_ALG_ID;
+import tss.tpm.TPM_CAP;
+import tss.tpm.TPM_ECC_CURVE;
+import tss.tpm.TPM_HANDLE;
+import tss.tpm.TPM_RH;
+import tss.tpm.TPM_SU;
+
+/**
+ * One connection to one TPM through TSS.Java, made safe to use.
+ *
+ * <p>What this layer fixes in TSS.Java 1.0.0 (see docs/tss-java.md): every call is serialized on
+ * one lock (a {@code Tpm} is not thread safe); commands go through {@link TransportDevice}, which
+ * bounds TPM_RC_RETRY and rejects layered errors; every command runs with {@code _allowErrors()}
+ * so TSS.Java never prints {@code TPM ERROR} to stdout, and the raw response code becomes a typed
+ * {@link KeytrustException}; auth values go into the handle's {@code AuthValue} (password sessions
+ * built from anything else are ignored); signatures are converted for JCA, never checked with
+ * TSS.Java's stub validators; the platform power and physical-presence calls are never made.
+ *
+ * <p>The storage root keys follow the TCG templates (TCG TPM v2.0 Provisioning Guidance, and
+ * EK/SRK templates with a zero-filled unique field) and live at 0x81000001 (RSA-2048) and
+ * 0x81000002 (ECC P-256). An object found at those handles is used only when its public area
+ * matches the template; keytrust never evicts what it did not create.
+ */
+public final class TpmSession implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TpmSession.class);
+
+  /** TCG-reserved persistent handle of the RSA-2048 storage root key. */
+  public static final int SRK_RSA_HANDLE = 0x81000001;
+  /** TCG-reserved persistent handle of the ECC P-256 storage root key. */
+  public static final int SRK_ECC_HANDLE = 0x81000002;
+
+  static final int MAX_RETRIES = 12;
+
+  // TPM_PT values (TPM 2.0 Part 2, 6.13)
+  static final int PT_FAMILY_INDICATOR = 0x100;
+  static final int PT_REVISION = 0x102;
+  static final int PT_YEAR = 0x104;
+  static final int PT_MANUFACTURER = 0x105;
+  static final int PT_VENDOR_STRING_1 = 0x106;
+  static final int PT_FIRMWARE_VERSION_1 = 0x10B;
+  static final int PT_FIRMWARE_VERSION_2 = 0x10C;
+  static final int PT_PERMANENT = 0x200;
+  static final int PT_LOCKOUT_COUNTER = 0x20E;
+  static final int PT_MAX_AUTH_FAIL = 0x20F;
+  static final int PT_LOCKOUT_INTERVAL = 0x210;
+  static final int PT_LOCKOUT_RECOVERY = 0x211;
+  static final int PERMANENT_IN_LOCKOUT = 1 << 9;
+
+  /** fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | sign; no noDA. */
+  static final int USER_KEY_ATTRIBUTES = TPMA_OBJECT.fixedTPM.toInt() | TPMA_OBJECT.fixedParent.toInt()
+      | TPMA_OBJECT.sensitiveDataOrigin.toInt() | TPMA_OBJECT.userWithAuth.toInt() | TPMA_OBJECT.sign.toInt();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Tpm tpm;
+  private final TransportDevice device;
+  private final String description;
+  private boolean closed;
+
+  private TpmSession(TransportDevice device, String description) {
+    this.device = device;
+    this.description = description;
+    this.tpm = new Tpm();
+    this.tpm._setDevice(device);
+  }
+
+  /** Opens the TPM a URI names with the default I/O timeout. */
+  public static TpmSession open(TpmUri uri) throws KeytrustException {
+    return open(uri, TpmTransports.DEFAULT_IO_TIMEOUT);
+  }
+
+  /** Opens the TPM a URI names. */
+  public static TpmSession open(TpmUri uri, Duration ioTimeout) throws KeytrustException {
+    Objects.requireNonNull(uri, "uri");
+    TpmTransport transport = TpmTransports.open(uri, ioTimeout);
+    boolean simulator = uri.scheme().equals(TpmUri.MSSIM) || uri.scheme().equals(TpmUri.UNIX);
+    return open(transport, simulator);
+  }
+
+  /**
+   * Opens a session over a transport the caller built.
+   *
+   * @param simulator true for a TPM without resource manager and firmware start-up (swtpm and
+   *     the MS/IBM simulators): the session then sends TPM2_Startup and flushes transient objects
+   *     and sessions a crashed earlier client left loaded
+   */
+  public static TpmSession open(TpmTransport transport, boolean simulator) throws KeytrustException {
+    TransportDevice device =
+        new TransportDevice(transport, MAX_RETRIES, 20, TpmSession::sleep);
+    TpmSession s = new TpmSession(device, transport.describe());
+    try {
+      if (simulator) {
+        s.startup();
+        s.flushLeftovers();
+      }
+      return s;
+    } catch (KeytrustException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportDevice.TransportFailure(
+          new KeytrustException(ErrorCode.TPM_BUSY, "Interrupted while waiting for a busy TPM."));
+    }
+  }
+
+  /** The transport's description, e.g. {@code mssim://127.0.0.1:2321}. */
+  public String describe() {
+    return description;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // command plumbing
+
+  /**
+   * Runs one TPM command with errors allowed (so TSS.Java neither prints nor throws) and turns a
+   * non-zero response code into a typed error.
+   */
+  private <T> T call(String command, Function<Tpm, T> op) throws KeytrustException {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new KeytrustException(ErrorCode.INTERNAL, "The TPM session is closed.");
+      }
+      device.resetLastResponseCode();
+      T result;
+      try {
+        result = op.apply(tpm._allowErrors());
+      } catch (TransportDevice.TransportFailure f) {
+        throw f.error();
+      } catch (TpmException e) {
+        throw new KeytrustException(
+            ErrorCode.TPM_TRANSPORT,
+            command + ": the TPM's response could not be decoded (" + e.getMessage() + "). The TPM or its "
+                + "driver returned malformed data.",
+            e);
+      } catch (RuntimeException e) {
+        throw new KeytrustException(
+            ErrorCode.TPM_TRANSPORT,
+            command + ": TSS.Java failed with " + e.getClass().getSimpleName() + ": " + e.getMessage() + ".",
+            e);
+      }
+      int rc = device.lastResponseCode();
+      if (rc != TpmResponseCodes.SUCCESS) {
+        throw responseError(command, rc);
+      }
+      return result;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run(String command, java.util.function.Consumer<Tpm> op) throws KeytrustException {
+    call(command, t -> {
+      op.accept(t);
+      return null;
+    });
+  }
+
+  /** Runs a command and returns its raw response code instead of raising it. */
+  private int rcOf(String command, java.util.function.Consumer<Tpm> op) throws KeytrustException {
+    lock.lock();
+    try {
+      try {
+        run(command, op);
+        return TpmResponseCodes.SUCCESS;
+      } catch (TpmCommandException e) {
+        return e.responseCode();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Maps a TPM response code to the error a caller can act on. */
+  KeytrustException responseError(String command, int rc) {
+    int base = TpmResponseCodes.base(rc);
+    String what = TpmResponseCodes.describe(rc);
+    switch (base) {
+      case TpmResponseCodes.AUTH_FAIL:
+        return wrongPin(command, rc);
+      case TpmResponseCodes.BAD_AUTH:
+        return new WrongPinException(
+            -1, "Wrong PIN: the TPM refused the key's authorization (" + what + "). Enter the correct PIN.");
+      case TpmResponseCodes.LOCKOUT:
+        return lockedOut();
+      case TpmResponseCodes.OBJECT_MEMORY:
+      case TpmResponseCodes.SESSION_MEMORY:
+      case TpmResponseCodes.MEMORY:
+        return new TpmCommandException(
+            ErrorCode.TPM_OBJECT_MEMORY, command, rc,
+            command + " failed: the TPM has no free object or session slot (" + what + "). Another program "
+                + "left objects loaded: close it, use the resource manager (/dev/tpmrm0), or on a simulator "
+                + "run tpm2_flushcontext -t / restart it.");
+      case TpmResponseCodes.ASYMMETRIC:
+      case TpmResponseCodes.CURVE:
+      case TpmResponseCodes.KEY_SIZE:
+      case TpmResponseCodes.SCHEME:
+      case TpmResponseCodes.HASH:
+      case TpmResponseCodes.SYMMETRIC:
+        return new TpmCommandException(
+            ErrorCode.TPM_UNSUPPORTED_ALGORITHM, command, rc,
+            command + " failed: this TPM does not support the requested algorithm or parameters (" + what
+                + "). Run 'keytrust tpm info' to see what it supports, and choose another --alg.");
+      case TpmResponseCodes.INTEGRITY:
+        return new TpmCommandException(
+            ErrorCode.TPM_KEY_NOT_LOADABLE, command, rc,
+            command + " failed: the key blob was not made by this TPM under this storage root key (" + what
+                + "). The TPM was cleared or replaced, or the key store belongs to another machine: delete "
+                + "the key and provision again.");
+      default:
+        return new TpmCommandException(
+            ErrorCode.TPM_COMMAND_FAILED, command, rc,
+            command + " failed with " + what + ".");
+    }
+  }
+
+  private KeytrustException wrongPin(String command, int rc) {
+    try {
+      DictionaryAttackState da = dictionaryAttackState();
+      if (da.inLockout() || da.triesLeft() == 0) {
+        return new LockedOutException(
+            retryAfter(da),
+            "Wrong PIN, and the TPM is now in dictionary-attack lockout after " + da.lockoutCounter()
+                + " failed attempts. " + lockoutAdvice(da));
+      }
+      return new WrongPinException(
+          da.triesLeft(),
+          "Wrong PIN: the TPM refused the key's authorization (" + TpmResponseCodes.describe(rc) + "). "
+              + da.triesLeft() + " of " + da.maxAuthFail() + " tries left before the TPM locks out.");
+    } catch (KeytrustException e) {
+      LOG.debug("could not read the dictionary-attack state after {}: {}", command, e.getMessage());
+      return new WrongPinException(-1, "Wrong PIN: the TPM refused the key's authorization.");
+    }
+  }
+
+  private KeytrustException lockedOut() {
+    try {
+      DictionaryAttackState da = dictionaryAttackState();
+      return new LockedOutException(
+          retryAfter(da),
+          "The TPM is in dictionary-attack lockout after " + da.lockoutCounter() + " failed PIN attempts "
+              + "and refuses the key. " + lockoutAdvice(da));
+    } catch (KeytrustException e) {
+      return new LockedOutException(
+          Duration.ZERO, "The TPM is in dictionary-attack lockout and refuses the key. Wait, or have the TPM "
+              + "owner reset the lockout.");
+    }
+  }
+
+  private static Duration retryAfter(DictionaryAttackState da) {
+    return da.lockoutInterval().isZero() ? da.lockoutRecovery() : da.lockoutInterval();
+  }
+
+  private static String lockoutAdvice(DictionaryAttackState da) {
+    if (da.lockoutInterval().isZero()) {
+      return "This TPM never forgets failures by itself: the TPM owner must reset the lockout "
+          + "(tpm2_dictionarylockout --clear-lockout).";
+    }
+    return "It forgets one failure every " + human(da.lockoutInterval()) + ": retry in "
+        + human(da.lockoutInterval()) + ", or have the TPM owner reset the lockout "
+        + "(tpm2_dictionarylockout --clear-lockout).";
+  }
+
+  static String human(Duration d) {
+    long s = d.getSeconds();
+    if (s < 120) {
+      return s + " s";
+    }
+    if (s < 7200) {
+      return (s / 60) + " min" + (s % 60 != 0 ? " " + (s % 60) + " s" : "");
+    }
+    return (s / 3600) + " h " + ((s % 3600) / 60) + " min";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // start-up
+
+  private void startup() throws KeytrustException {
+    int rc = rcOf("TPM2_Startup", t -> t.Startup(TPM_SU.CLEAR));
+    if (rc != TpmResponseCodes.SUCCESS && rc != TpmResponseCodes.INITIALIZE) {
+      throw responseError("TPM2_Startup", rc);
+    }
+  }
+
+  private void flushLeftovers() throws KeytrustException {
+    List<Integer> stale = new ArrayList<>();
+    stale.addAll(handles(0x80000000));
+    stale.addAll(handles(0x02000000));
+    stale.addAll(handles(0x03000000));
+    for (int h : stale) {
+      LOG.info("flushing handle 0x{} left loaded in the simulator by an earlier client", Integer.toHexString(h));
+      flush(h);
+    }
+  }
+
+  private List<Integer> handles(int first) throws KeytrustException {
+    List<Integer> out = new ArrayList<>();
+    int next = first;
+    while (true) {
+      int from = next;
+      GetCapabilityResponse r = call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.HANDLES, from, 32));
+      TPM_HANDLE[] hs = ((TPML_HANDLE) r.capabilityData).handle;
+      for (TPM_HANDLE h : hs) {
+        if ((h.handle & 0xFF000000) != (first & 0xFF000000)) {
+          return out;
+        }
+        out.add(h.handle);
+        next = h.handle + 1;
+      }
+      if (r.moreData == 0 || hs.length == 0) {
+        return out;
+      }
+    }
+  }
+
+  private void flush(int handle) {
+    try {
+      run("TPM2_FlushContext", t -> t.FlushContext(TPM_HANDLE.from(handle)));
+    } catch (KeytrustException e) {
+      LOG.warn("could not flush TPM handle 0x{}: {}", Integer.toHexString(handle), e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // capabilities
+
+  private Map<Integer, Integer> properties(int first, int count) throws KeytrustException {
+    Map<Integer, Integer> out = new HashMap<>();
+    int next = first;
+    while (next < first + count) {
+      int from = next;
+      GetCapabilityResponse r =
+          call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.TPM_PROPERTIES, from, first + count - from));
+      TPMS_TAGGED_PROPERTY[] ps = ((TPML_TAGGED_TPM_PROPERTY) r.capabilityData).tpmProperty;
+      if (ps.length == 0) {
+        break;
+      }
+      for (TPMS_TAGGED_PROPERTY p : ps) {
+        out.put(p.property.toInt(), p.value);
+        next = p.property.toInt() + 1;
+      }
+      if (r.moreData == 0) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  private static int prop(Map<Integer, Integer> props, int pt) throws KeytrustException {
+    Integer v = props.get(pt);
+    if (v == null) {
+      throw new KeytrustException(
+          ErrorCode.TPM_COMMAND_FAILED, String.format("The TPM did not report property 0x%03X.", pt));
+    }
+    return v;
+  }
+
+  /** Reads the dictionary-attack state. */
+  public DictionaryAttackState dictionaryAttackState() throws KeytrustException {
+    Map<Integer, Integer> v = properties(PT_PERMANENT, PT_LOCKOUT_RECOVERY - PT_PERMANENT + 1);
+    return new DictionaryAttackState(
+        prop(v, PT_LOCKOUT_COUNTER),
+        prop(v, PT_MAX_AUTH_FAIL),
+        Duration.ofSeconds(Integer.toUnsignedLong(prop(v, PT_LOCKOUT_INTERVAL))),
+        Duration.ofSeconds(Integer.toUnsignedLong(prop(v, PT_LOCKOUT_RECOVERY))),
+        (prop(v, PT_PERMANENT) & PERMANENT_IN_LOCKOUT) != 0);
+  }
+
+  /** Everything {@code keytrust tpm info} shows. */
+  public TpmInfo info() throws KeytrustException {
+    Map<Integer, Integer> f = properties(PT_FAMILY_INDICATOR, 0x30);
+    String family = ascii(prop(f, PT_FAMILY_INDICATOR));
+    int revision = prop(f, PT_REVISION);
+    StringBuilder vendor = new StringBuilder();
+    for (int i = 0; i < 4; i++) {
+      Integer part = f.get(PT_VENDOR_STRING_1 + i);
+      if (part != null) {
+        vendor.append(ascii(part));
+      }
+    }
+    int fw1 = prop(f, PT_FIRMWARE_VERSION_1);
+    int fw2 = f.getOrDefault(PT_FIRMWARE_VERSION_2, 0);
+    String firmware = String.format("%d.%d.%d.%d (0x%08X 0x%08X)",
+        fw1 >>> 16, fw1 & 0xFFFF, fw2 >>> 16, fw2 & 0xFFFF, fw1, fw2);
+    return new TpmInfo(
+        description,
+        ascii(prop(f, PT_MANUFACTURER)),
+        vendor.toString().trim(),
+        firmware,
+        family,
+        String.format("%d.%02d", revision / 100, revision % 100),
+        prop(f, PT_YEAR),
+        algorithms(),
+        curves(),
+        dictionaryAttackState(),
+        List.of(srkStatus(KeyAlgorithm.RSA_2048), srkStatus(KeyAlgorithm.ECC_P256)));
+  }
+
+  private static String ascii(int v) {
+    byte[] b = {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    StringBuilder sb = new StringBuilder();
+    for (byte c : b) {
+      if (c >= 0x20 && c < 0x7F) {
+        sb.append((char) c);
+      }
+    }
+    return sb.toString().trim();
+  }
+
+  private List<String> algorithms() throws KeytrustException {
+    List<String> out = new ArrayList<>();
+    int next = 0;
+    while (true) {
+      int from = next;
+      GetCapabilityResponse r = call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.ALGS, from, 64));
+      TPMS_ALG_PROPERTY[] as = ((TPML_ALG_PROPERTY) r.capabilityData).algProperties;
+      for (TPMS_ALG_PROPERTY a : as) {
+        int id = a.alg.toInt(); // TSS.Java decodes enum arrays with stale names: use the number
+        out.add(TcgNames.algorithm(id));
+        next = id + 1;
+      }
+      if (r.moreData == 0 || as.length == 0) {
+        return out;
+      }
+    }
+  }
+
+  private List<String> curves() throws KeytrustException {
+    GetCapabilityResponse r = call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.ECC_CURVES, 0, 64));
+    List<String> out = new ArrayList<>();
+    for (TPM_ECC_CURVE c : ((TPML_ECC_CURVE) r.capabilityData).eccCurves) {
+      out.add(TcgNames.curve(c.toInt()));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // storage root keys
+
+  /** A storage root key at its persistent handle. */
+  public record StorageRootKey(int handle, byte[] name, boolean createdNow) {
+    public StorageRootKey {
+      name = name.clone();
+    }
+
+    @Override
+    public byte[] name() {
+      return name.clone();
+    }
+  }
+
+  static int srkHandle(KeyAlgorithm alg) {
+    return alg == KeyAlgorithm.RSA_2048 ? SRK_RSA_HANDLE : SRK_ECC_HANDLE;
+  }
+
+  /** The TCG storage root key template: restricted decryption key, AES-128-CFB, zero unique. */
+  static TPMT_PUBLIC srkTemplate(KeyAlgorithm alg) {
+    TPMA_OBJECT attrs =
+        new TPMA_OBJECT(TPMA_OBJECT.fixedTPM, TPMA_OBJECT.fixedParent, TPMA_OBJECT.sensitiveDataOrigin,
+            TPMA_OBJECT.userWithAuth, TPMA_OBJECT.noDA, TPMA_OBJECT.restricted, TPMA_OBJECT.decrypt);
+    TPMT_SYM_DEF_OBJECT aes = new TPMT_SYM_DEF_OBJECT(TPM_ALG_ID.AES, 128, TPM_ALG_ID.CFB);
+    if (alg == KeyAlgorithm.RSA_2048) {
+      return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
+          new TPMS_RSA_PARMS(aes, new TPMS_NULL_ASYM_SCHEME(), 2048, 0),
+          new TPM2B_PUBLIC_KEY_RSA(new byte[256]));
+    }
+    return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
+        new TPMS_ECC_PARMS(aes, new TPMS_NULL_ASYM_SCHEME(), TPM_ECC_CURVE.NIST_P256, new TPMS_NULL_KDF_SCHEME()),
+        new TPMS_ECC_POINT(new byte[32], new byte[32]));
+  }
+
+  /** The public area without its unique field: what must equal the template for an SRK to be ours. */
+  static byte[] withoutUnique(TPMT_PUBLIC p, KeyAlgorithm alg) {
+    TPMT_PUBLIC copy = TPMT_PUBLIC.fromBytes(p.toBytes());
+    copy.unique = srkTemplate(alg).unique;
+    return copy.toBytes();
+  }
+
+  private ReadPublicResponse readPublicOrNull(int handle) throws KeytrustException {
+    lock.lock();
+    try {
+      try {
+        return call("TPM2_ReadPublic", t -> t.ReadPublic(TPM_HANDLE.from(handle)));
+      } catch (TpmCommandException e) {
+        if (TpmResponseCodes.base(e.responseCode()) == TpmResponseCodes.HANDLE) {
+          return null;
+        }
+        throw e;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private SrkStatus srkStatus(KeyAlgorithm alg) throws KeytrustException {
+    int handle = srkHandle(alg);
+    ReadPublicResponse r = readPublicOrNull(handle);
+    boolean matches = r != null && Arrays.equals(withoutUnique(r.outPublic, alg), srkTemplate(alg).toBytes());
+    return new SrkStatus(alg.id(), handle, r != null, matches);
+  }
+
+  /**
+   * Returns the storage root key for {@code alg}, creating it from the TCG template and making it
+   * persistent when its handle is empty.
+   *
+   * @throws KeytrustException {@code TPM_SRK_MISMATCH} when another object occupies the handle
+   */
+  public StorageRootKey storageRootKey(KeyAlgorithm alg) throws KeytrustException {
+    lock.lock();
+    try {
+      int handle = srkHandle(alg);
+      TPMT_PUBLIC template = srkTemplate(alg);
+      ReadPublicResponse existing = readPublicOrNull(handle);
+      if (existing != null) {
+        if (!Arrays.equals(withoutUnique(existing.outPublic, alg), template.toBytes())) {
+          throw new KeytrustException(
+              ErrorCode.TPM_SRK_MISMATCH,
+              String.format(
+                  "The object persisted at 0x%08X is not a TCG %s storage root key (its public area differs from "
+                      + "the template), so keytrust will neither use nor evict it. If it is not needed, evict it "
+                      + "with 'tpm2_evictcontrol -C o -c 0x%08X' and retry.",
+                  handle, alg.id(), handle));
+        }
+        return new StorageRootKey(handle, existing.name, false);
+      }
+      LOG.info("creating the {} storage root key at 0x{}", alg.id(), Integer.toHexString(handle));
+      CreatePrimaryResponse created =
+          call("TPM2_CreatePrimary", t -> t.CreatePrimary(TPM_HANDLE.from(TPM_RH.OWNER),
+              new TPMS_SENSITIVE_CREATE(new byte[0], new byte[0]), template, new byte[0], new TPMS_PCR_SELECTION[0]));
+      try {
+        run("TPM2_EvictControl",
+            t -> t.EvictControl(TPM_HANDLE.from(TPM_RH.OWNER), created.handle, TPM_HANDLE.from(handle)));
+      } finally {
+        flush(created.handle.handle);
+      }
+      ReadPublicResponse persisted = readPublicOrNull(handle);
+      if (persisted == null || !Arrays.equals(persisted.name, created.name)) {
+        throw new KeytrustException(
+            ErrorCode.TPM_COMMAND_FAILED,
+            String.format("The storage root key was made persistent at 0x%08X but does not read back.", handle));
+      }
+      return new StorageRootKey(handle, created.name, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // user keys
+
+  /**
+   * A user key just created by TPM2_Create.
+   *
+   * @param parent the storage root key it was created under
+   * @param publicArea TPMT_PUBLIC (no size prefix)
+   * @param privateArea TPM2B_PRIVATE (with its size prefix)
+   * @param publicKey the public key as a JCA key
+   */
+  public record CreatedKey(StorageRootKey parent, byte[] publicArea, byte[] privateArea, PublicKey publicKey) {
+    public CreatedKey {
+      publicArea = publicArea.clone();
+      privateArea = privateArea.clone();
+    }
+
+    @Override
+    public byte[] publicArea() {
+      return publicArea.clone();
+    }
+
+    @Override
+    public byte[] privateArea() {
+      return privateArea.clone();
+    }
+  }
+
+  /** The user key template: a DA-protected, non-duplicable signing key with SHA-256 signatures. */
+  static TPMT_PUBLIC userKeyTemplate(KeyAlgorithm alg) {
+    TPMA_OBJECT attrs =
+        new TPMA_OBJECT(TPMA_OBJECT.fixedTPM, TPMA_OBJECT.fixedParent, TPMA_OBJECT.sensitiveDataOrigin,
+            TPMA_OBJECT.userWithAuth, TPMA_OBJECT.sign);
+    TPMT_SYM_DEF_OBJECT none = new TPMT_SYM_DEF_OBJECT(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL);
+    if (alg == KeyAlgorithm.RSA_2048) {
+      return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
+          new TPMS_RSA_PARMS(none, new TPMS_SIG_SCHEME_RSASSA(TPM_ALG_ID.SHA256), 2048, 0),
+          new TPM2B_PUBLIC_KEY_RSA());
+    }
+    return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
+        new TPMS_ECC_PARMS(none, new TPMS_SIG_SCHEME_ECDSA(TPM_ALG_ID.SHA256), TPM_ECC_CURVE.NIST_P256,
+            new TPMS_NULL_KDF_SCHEME()),
+        new TPMS_ECC_POINT());
+  }
+
+  /**
+   * Creates a signing key under the storage root key for {@code alg} with the given auth value
+   * (see {@link dev.keytrust.key.PinAuth}). The private key is generated inside the TPM and never
+   * leaves it: only the parent-wrapped private blob comes back.
+   */
+  public CreatedKey createSigningKey(KeyAlgorithm alg, byte[] authValue) throws KeytrustException {
+    checkAuth(authValue);
+    lock.lock();
+    try {
+      StorageRootKey srk = storageRootKey(alg);
+      TPMT_PUBLIC template = userKeyTemplate(alg);
+      CreateResponse r =
+          call("TPM2_Create", t -> t.Create(TPM_HANDLE.from(srk.handle()),
+              new TPMS_SENSITIVE_CREATE(authValue.clone(), new byte[0]), template, new byte[0],
+              new TPMS_PCR_SELECTION[0]));
+      if (r.outPublic.objectAttributes.toInt() != USER_KEY_ATTRIBUTES) {
+        throw new KeytrustException(
+            ErrorCode.TPM_COMMAND_FAILED,
+            String.format("The TPM created a key with attributes 0x%08X instead of 0x%08X.",
+                r.outPublic.objectAttributes.toInt(), USER_KEY_ATTRIBUTES));
+      }
+      byte[] publicArea = r.outPublic.toBytes();
+      return new CreatedKey(srk, publicArea, r.outPrivate.toBytes(), publicKey(publicArea));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Loads a user key, signs a SHA-256 digest with it and flushes it again.
+   *
+   * @return the signature as JCA verifies it: PKCS#1 v1.5 bytes (RSA) or DER {@code SEQUENCE {r, s}}
+   * @throws WrongPinException on a wrong auth value, with the TPM's tries left
+   * @throws LockedOutException when the TPM is in dictionary-attack lockout
+   */
+  public byte[] signDigest(TpmKeyBlobs key, byte[] authValue, byte[] sha256) throws KeytrustException {
+    checkAuth(authValue);
+    if (sha256 == null || sha256.length != 32) {
+      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "A SHA-256 digest is 32 bytes.");
+    }
+    lock.lock();
+    try {
+      ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
+      if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
+        throw new KeytrustException(
+            ErrorCode.TPM_SRK_MISMATCH,
+            String.format(
+                "The storage root key this key was made under is %s at 0x%08X: the TPM was cleared or the key "
+                    + "store belongs to another TPM. The key cannot be used: delete it and provision again.",
+                parent == null ? "no longer" : "not the same", key.parentHandle()));
+      }
+      TPMT_PUBLIC pub = TPMT_PUBLIC.fromBytes(key.publicArea());
+      TPM2B_PRIVATE priv = TPM2B_PRIVATE.fromBytes(key.privateArea());
+      TPM_HANDLE loaded = call("TPM2_Load", t -> t.Load(TPM_HANDLE.from(key.parentHandle()), priv, pub));
+      try {
+        loaded.AuthValue = authValue.clone();
+        TPMU_SIGNATURE sig =
+            call("TPM2_Sign", t -> t.Sign(loaded, sha256, new TPMS_NULL_SIG_SCHEME(), new TPMT_TK_HASHCHECK()));
+        return toJcaSignature(sig);
+      } finally {
+        if (loaded.AuthValue != null) {
+          Arrays.fill(loaded.AuthValue, (byte) 0);
+        }
+        flush(loaded.handle);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void checkAuth(byte[] authValue) throws KeytrustException {
+    if (authValue == null || authValue.length > 32) {
+      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "A key auth value is at most 32 bytes (SHA-256).");
+    }
+  }
+
+  static byte[] toJcaSignature(TPMU_SIGNATURE sig) throws KeytrustException {
+    if (sig instanceof TPMS_SIGNATURE_RSASSA rsa) {
+      return rsa.sig.clone();
+    }
+    if (sig instanceof TPMS_SIGNATURE_ECDSA ec) {
+      return derEcdsa(ec.signatureR, ec.signatureS);
+    }
+    throw new KeytrustException(
+        ErrorCode.TPM_COMMAND_FAILED, "The TPM returned an unexpected signature type " + sig + ".");
+  }
+
+  /** DER {@code SEQUENCE { INTEGER r, INTEGER s }}. */
+  static byte[] derEcdsa(byte[] r, byte[] s) {
+    byte[] ri = new BigInteger(1, r).toByteArray();
+    byte[] si = new BigInteger(1, s).toByteArray();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.write(0x02);
+    body.write(ri.length);
+    body.write(ri, 0, ri.length);
+    body.write(0x02);
+    body.write(si.length);
+    body.write(si, 0, si.length);
+    byte[] b = body.toByteArray();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0x30);
+    if (b.length > 127) {
+      out.write(0x81);
+    }
+    out.write(b.length);
+    out.write(b, 0, b.length);
+    return out.toByteArray();
+  }
+
+  /** The JCA public key of a TPMT_PUBLIC (RSA or ECC P-256). An RSA exponent of 0 means 65537. */
+  public static PublicKey publicKey(byte[] publicArea) throws KeytrustException {
+    try {
+      TPMT_PUBLIC p = TPMT_PUBLIC.fromBytes(publicArea);
+      if (p.parameters instanceof TPMS_RSA_PARMS rp && p.unique instanceof TPM2B_PUBLIC_KEY_RSA n) {
+        long e = Integer.toUnsignedLong(rp.exponent);
+        RSAPublicKey k = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
+            new RSAPublicKeySpec(new BigInteger(1, n.buffer), BigInteger.valueOf(e == 0 ? 65537 : e)));
+        if (k.getModulus().bitLength() != rp.keyBits) {
+          throw new KeytrustException(ErrorCode.TPM_COMMAND_FAILED,
+              "The TPM's RSA public key has " + k.getModulus().bitLength() + " bits, not " + rp.keyBits + ".");
+        }
+        return k;
+      }
+      if (p.parameters instanceof TPMS_ECC_PARMS ep && p.unique instanceof TPMS_ECC_POINT pt) {
+        if (ep.curveID.toInt() != TPM_ECC_CURVE.NIST_P256.toInt()) {
+          throw new KeytrustException(ErrorCode.TPM_UNSUPPORTED_ALGORITHM,
+              "Only NIST P-256 ECC keys are supported, not curve " + TcgNames.curve(ep.curveID.toInt()) + ".");
+        }
+        AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
+        params.init(new ECGenParameterSpec("secp256r1"));
+        ECParameterSpec spec = params.getParameterSpec(ECParameterSpec.class);
+        ECPublicKey k = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(
+            new ECPublicKeySpec(new ECPoint(new BigInteger(1, pt.x), new BigInteger(1, pt.y)), spec));
+        return k;
+      }
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new KeytrustException(ErrorCode.TPM_COMMAND_FAILED, "The TPM public area does not decode: " + e.getMessage(), e);
+    }
+    throw new KeytrustException(ErrorCode.TPM_UNSUPPORTED_ALGORITHM, "The TPM key is neither RSA nor ECC.");
+  }
+
+  /** The TPM Name of a public area: nameAlg (SHA-256, 0x000B) followed by SHA-256(TPMT_PUBLIC). */
+  public static byte[] name(byte[] publicArea) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(publicArea);
+      byte[] n = new byte[2 + d.length];
+      n[0] = 0x00;
+      n[1] = 0x0B;
+      System.arraycopy(d, 0, n, 2, d.length);
+      return n;
+    } catch (GeneralSecurityException e) {
+      throw new KeytrustBugException("SHA-256 missing from the JDK", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // lab administration
+
+  /**
+   * Sets the dictionary-attack parameters (TPM2_DictionaryAttackParameters), authorized with the
+   * lockout hierarchy's auth value (empty on a fresh TPM or simulator).
+   */
+  public void setDictionaryAttackParameters(
+      byte[] lockoutAuth, int maxTries, Duration recoveryTime, Duration lockoutRecovery) throws KeytrustException {
+    run("TPM2_DictionaryAttackParameters", t -> {
+      TPM_HANDLE lockout = TPM_HANDLE.from(TPM_RH.LOCKOUT);
+      lockout.AuthValue = lockoutAuth.clone();
+      t.DictionaryAttackParameters(lockout, maxTries, (int) recoveryTime.getSeconds(), (int) lockoutRecovery.getSeconds());
+    });
+  }
+
+  /** Resets the dictionary-attack counter and lockout (TPM2_DictionaryAttackLockReset). */
+  public void resetDictionaryAttackLockout(byte[] lockoutAuth) throws KeytrustException {
+    run("TPM2_DictionaryAttackLockReset", t -> {
+      TPM_HANDLE lockout = TPM_HANDLE.from(TPM_RH.LOCKOUT);
+      lockout.AuthValue = lockoutAuth.clone();
+      t.DictionaryAttackLockReset(lockout);
+    });
+  }
+
+  /** Random bytes from the TPM's RNG (TPM2_GetRandom, looped past the TPM's per-call limit). */
+  public byte[] getRandom(int n) throws KeytrustException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(n);
+    while (out.size() < n) {
+      int want = Math.min(32, n - out.size());
+      byte[] got = call("TPM2_GetRandom", t -> t.GetRandom(want));
+      if (got == null || got.length == 0) {
+        throw new KeytrustException(ErrorCode.TPM_COMMAND_FAILED, "TPM2_GetRandom returned no bytes.");
+      }
+      out.write(got, 0, got.length);
+    }
+    return Arrays.copyOf(out.toByteArray(), n);
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (!closed) {
+        closed = true;
+        device.close();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TpmSession[" + description + "]";
+  }
+}

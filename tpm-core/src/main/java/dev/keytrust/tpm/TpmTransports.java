@@ -1,0 +1,39 @@
+package dev.keytrust.tpm;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import java.time.Duration;
+import java.util.ServiceLoader;
+
+/**
+ * Opens the transport a {@link TpmUri} names: {@code mssim} and {@code unix} are built in; other
+ * schemes ({@code device}, {@code tbs} from the {@code native} module) come from
+ * {@link TpmTransportProvider} services.
+ */
+public final class TpmTransports {
+  /** The default I/O timeout: generous for RSA key generation on slow hardware TPMs. */
+  public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(120);
+
+  private TpmTransports() {}
+
+  public static TpmTransport open(TpmUri uri, Duration ioTimeout) throws KeytrustException {
+    switch (uri.scheme()) {
+      case TpmUri.MSSIM:
+        return MssimTransport.connect(uri, ioTimeout);
+      case TpmUri.UNIX:
+        return UnixSocketTransport.connect(uri, ioTimeout);
+      case TpmUri.SOFTWARE:
+        throw new KeytrustException(
+            ErrorCode.INVALID_ARGUMENT, "'software' names the software key provider, not a TPM: there is no TPM to open.");
+      default:
+        for (TpmTransportProvider p : ServiceLoader.load(TpmTransportProvider.class)) {
+          if (p.scheme().equals(uri.scheme())) {
+            return p.open(uri, ioTimeout);
+          }
+        }
+        throw new KeytrustException(
+            ErrorCode.TPM_PLATFORM_UNSUPPORTED,
+            "No transport for '" + uri.scheme() + ":' is installed: add the keytrust-native module to the class path.");
+    }
+  }
+}
