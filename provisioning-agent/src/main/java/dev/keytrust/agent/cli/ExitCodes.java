@@ -1,0 +1,98 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.error.LockedOutException;
+import dev.keytrust.error.WrongPinException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IExitCodeExceptionMapper;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The CLI's exit codes and the one-line error messages that go with them:
+ * {@code keytrust: <message> [<code id>]} on stderr.
+ *
+ * <ul>
+ *   <li>{@value #OK}: success
+ *   <li>{@value #FAILED}: the operation failed (TPM, wrong PIN, lockout, key store, ...)
+ *   <li>{@value #BAD_INPUT}: bad input: a usage error, or an error whose {@link ErrorCode#badInput()}
+ * </ul>
+ */
+final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHandler, IParameterExceptionHandler {
+
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int BAD_INPUT = 2;
+
+  private static final Logger log = LoggerFactory.getLogger(ExitCodes.class);
+
+  /** The exit code list shown at the end of every command's usage help. */
+  static Map<String, String> usageList() {
+    Map<String, String> list = new LinkedHashMap<>();
+    list.put(OK + "", "Success.");
+    list.put(FAILED + "", "The operation failed (TPM error, wrong PIN, lockout, key store error).");
+    list.put(BAD_INPUT + "", "Bad input: unknown option, missing or invalid value, PINs that differ.");
+    return list;
+  }
+
+  @Override
+  public int getExitCode(Throwable exception) {
+    if (exception instanceof ParameterException) {
+      return BAD_INPUT;
+    }
+    if (exception instanceof KeytrustException k) {
+      return k.code().badInput() ? BAD_INPUT : FAILED;
+    }
+    return FAILED;
+  }
+
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine commandLine, ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    if (ex instanceof KeytrustException k) {
+      log.debug("{} failed", commandLine.getCommandName(), k);
+      err.println(message(k));
+    } else {
+      // not a failure keytrust expects: a bug. Say so, and give the stack trace to -v.
+      log.error("unexpected error in '{}'", commandLine.getCommandSpec().qualifiedName(), ex);
+      err.println("keytrust: unexpected error: " + oneLine(String.valueOf(ex))
+          + " (this is a bug in keytrust; run again with -v for details) [" + ErrorCode.INTERNAL.id() + "]");
+    }
+    err.flush();
+    return getExitCode(ex);
+  }
+
+  @Override
+  public int handleParseException(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("keytrust: " + oneLine(ex.getMessage()) + " (see '"
+        + cmd.getCommandSpec().qualifiedName() + " --help') [" + ErrorCode.INVALID_ARGUMENT.id() + "]");
+    err.flush();
+    return BAD_INPUT;
+  }
+
+  /** The one line printed for a keytrust error. */
+  static String message(KeytrustException k) {
+    StringBuilder line = new StringBuilder("keytrust: ").append(oneLine(k.getMessage()));
+    if (k instanceof WrongPinException w && w.triesLeft().isPresent()) {
+      int left = w.triesLeft().getAsInt();
+      line.append(" (").append(left).append(left == 1 ? " try" : " tries").append(" left before lockout)");
+    } else if (k instanceof LockedOutException l) {
+      line.append(" (try again in ").append(Report.duration(l.retryAfter())).append(')');
+    }
+    return line.append(" [").append(k.code().id()).append(']').toString();
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+}

@@ -1,0 +1,96 @@
+package dev.keytrust.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.error.LockedOutException;
+import dev.keytrust.error.WrongPinException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+
+class ExitCodesTest {
+
+  private final ExitCodes exitCodes = new ExitCodes();
+
+  @ParameterizedTest
+  @EnumSource(ErrorCode.class)
+  void keytrustErrorsExitTwoExactlyWhenTheCodeIsBadInput(ErrorCode code) {
+    int expected = code.badInput() ? 2 : 1;
+    assertThat(exitCodes.getExitCode(new KeytrustException(code, "x"))).isEqualTo(expected);
+  }
+
+  @Test
+  void typedErrorsFollowTheirCode() {
+    assertThat(exitCodes.getExitCode(new WrongPinException(3, "wrong"))).isEqualTo(ExitCodes.FAILED);
+    assertThat(exitCodes.getExitCode(new LockedOutException(Duration.ofMinutes(5), "locked"))).isEqualTo(ExitCodes.FAILED);
+    assertThat(exitCodes.getExitCode(new KeytrustException(ErrorCode.PIN_MISMATCH, "x"))).isEqualTo(ExitCodes.BAD_INPUT);
+  }
+
+  @Test
+  void usageErrorsExitTwoAndBugsExitOne() {
+    CommandLine cmd = new CommandLine(new Dummy());
+    assertThat(exitCodes.getExitCode(new ParameterException(cmd, "bad"))).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(exitCodes.getExitCode(new IllegalStateException("bug"))).isEqualTo(ExitCodes.FAILED);
+  }
+
+  @Test
+  void messageIsOneLineWithTheCodeId() {
+    KeytrustException e = new KeytrustException(ErrorCode.KEY_NOT_FOUND, "No key for user 'bob'.\n  Create one first.");
+    assertThat(ExitCodes.message(e)).isEqualTo("keytrust: No key for user 'bob'. Create one first. [KT-0301]");
+  }
+
+  @Test
+  void wrongPinSaysHowManyTriesAreLeft() {
+    assertThat(ExitCodes.message(new WrongPinException(4, "The PIN is wrong.")))
+        .isEqualTo("keytrust: The PIN is wrong. (4 tries left before lockout) [KT-0201]");
+    assertThat(ExitCodes.message(new WrongPinException(1, "The PIN is wrong.")))
+        .isEqualTo("keytrust: The PIN is wrong. (1 try left before lockout) [KT-0201]");
+    assertThat(ExitCodes.message(new WrongPinException(-1, "The PIN is wrong.")))
+        .isEqualTo("keytrust: The PIN is wrong. [KT-0201]");
+  }
+
+  @Test
+  void lockoutSaysWhenToTryAgain() {
+    assertThat(ExitCodes.message(new LockedOutException(Duration.ofSeconds(580), "Locked out.")))
+        .isEqualTo("keytrust: Locked out. (try again in 9m 40s) [KT-0202]");
+  }
+
+  @Test
+  void handlerPrintsTheLineAndReturnsTheMappedCode() {
+    CommandLine cmd = new CommandLine(new Dummy());
+    java.io.StringWriter err = new java.io.StringWriter();
+    cmd.setErr(new java.io.PrintWriter(err));
+    int code = exitCodes.handleExecutionException(
+        new KeytrustException(ErrorCode.UNKNOWN_TPM_URI, "Cannot use TPM 'x'."), cmd, null);
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo("keytrust: Cannot use TPM 'x'. [KT-0002]" + System.lineSeparator());
+  }
+
+  @Test
+  void handlerReportsUnexpectedExceptionsAsBugsWithExitOne() {
+    CommandLine cmd = new CommandLine(new Dummy());
+    java.io.StringWriter err = new java.io.StringWriter();
+    cmd.setErr(new java.io.PrintWriter(err));
+    int code = exitCodes.handleExecutionException(new NullPointerException("boom"), cmd, null);
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).startsWith("keytrust: unexpected error: java.lang.NullPointerException: boom")
+        .contains("[KT-0900]");
+  }
+
+  @Test
+  void usageListDocumentsAllThreeCodes() {
+    assertThat(ExitCodes.usageList()).containsOnlyKeys("0", "1", "2");
+  }
+
+  @Command(name = "dummy")
+  static final class Dummy implements Runnable {
+    @Override
+    public void run() {}
+  }
+}
