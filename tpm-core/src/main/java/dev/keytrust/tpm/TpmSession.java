@@ -150,8 +150,12 @@ public final class TpmSession implements AutoCloseable {
    *     and sessions a crashed earlier client left loaded
    */
   public static TpmSession open(TpmTransport transport, boolean simulator) throws KeytrustException {
-    TransportDevice device =
-        new TransportDevice(transport, MAX_RETRIES, 20, TpmSession::sleep);
+    return open(transport, simulator, TpmSession::sleep);
+  }
+
+  static TpmSession open(TpmTransport transport, boolean simulator, java.util.function.LongConsumer sleeper)
+      throws KeytrustException {
+    TransportDevice device = new TransportDevice(transport, MAX_RETRIES, 20, sleeper);
     TpmSession s = new TpmSession(device, transport.describe());
     try {
       if (simulator) {

@@ -1,0 +1,64 @@
+package dev.keytrust.tpm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TpmUriTest {
+  @Test
+  void parsesEveryForm() throws Exception {
+    TpmUri m = TpmUri.parse("mssim://127.0.0.1:2321");
+    assertThat(m.scheme()).isEqualTo("mssim");
+    assertThat(m.host()).isEqualTo("127.0.0.1");
+    assertThat(m.port()).isEqualTo(2321);
+    assertThat(TpmUri.parse("mssim://[::1]:2321/").host()).isEqualTo("::1");
+    assertThat(TpmUri.parse("unix:/run/swtpm/sock").path()).isEqualTo("/run/swtpm/sock");
+    assertThat(TpmUri.parse("unix:///run/x").path()).isEqualTo("/run/x");
+    assertThat(TpmUri.parse("device:/dev/tpmrm0").path()).isEqualTo("/dev/tpmrm0");
+    assertThat(TpmUri.parse("tbs:").scheme()).isEqualTo("tbs");
+    assertThat(TpmUri.parse("TBS").scheme()).isEqualTo("tbs");
+    assertThat(TpmUri.parse(" software ").isSoftware()).isTrue();
+    assertThat(TpmUri.parse("device:/dev/tpmrm0")).hasToString("device:/dev/tpmrm0");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " ", "tcp://127.0.0.1:1", "mssim://host", "mssim://host:", "mssim://:1",
+      "mssim://h:0", "mssim://h:65536", "mssim://h:x", "unix:", "device:", "/dev/tpmrm0", "swtpm"})
+  void rejectsWithTheAcceptedForms(String text) {
+    assertThatThrownBy(() -> TpmUri.parse(text))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TPM_URI);
+          assertThat(e.code().badInput()).isTrue();
+        })
+        .hasMessageContaining("mssim://HOST:PORT")
+        .hasMessageContaining("KEYTRUST_TPM");
+  }
+
+  @Test
+  void unreachableSimulatorSaysHowToStartIt() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    TpmUri uri = TpmUri.parse("mssim://127.0.0.1:" + port);
+    assertThatThrownBy(() -> TpmSession.open(uri, java.time.Duration.ofSeconds(2)))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE))
+        .hasMessageContaining("swtpm socket");
+  }
+
+  @Test
+  void missingUnixSocketAndMissingNativeTransportAreClear() {
+    assertThatThrownBy(() -> TpmSession.open(TpmUri.parse("unix:/nonexistent/keytrust.sock")))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE));
+    // tpm-core alone has no device transport: the native module provides it
+    assertThatThrownBy(() -> TpmSession.open(TpmUri.parse("device:/dev/tpmrm0")))
+        .isInstanceOfSatisfying(KeytrustException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_PLATFORM_UNSUPPORTED))
+        .hasMessageContaining("keytrust-native");
+  }
+}

@@ -1,0 +1,145 @@
+package dev.keytrust.tpm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The retry and error branches of the transport adapter, driven by a scripted transport (the
+ * simulator cannot be made to answer TPM_RC_RETRY on demand). Behaviour against a real TPM stack
+ * is covered in simulator-tests.
+ */
+class TransportDeviceTest {
+  static byte[] response(int rc, byte... body) {
+    ByteBuffer b = ByteBuffer.allocate(10 + body.length);
+    b.putShort((short) 0x8001).putInt(10 + body.length).putInt(rc).put(body);
+    return b.array();
+  }
+
+  static final class Scripted implements TpmTransport {
+    final Deque<Object> answers = new ArrayDeque<>();
+    int sent;
+
+    @Override
+    public byte[] transmit(byte[] command) throws KeytrustException {
+      sent++;
+      Object a = answers.size() > 1 ? answers.poll() : answers.peek();
+      if (a instanceof KeytrustException e) {
+        throw e;
+      }
+      return (byte[]) a;
+    }
+
+    @Override
+    public String describe() {
+      return "scripted";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private final List<Long> sleeps = new ArrayList<>();
+
+  private TransportDevice device(Scripted t) {
+    return new TransportDevice(t, 5, 10, sleeps::add);
+  }
+
+  @Test
+  void retryIsBoundedWithBackoffAndEndsInBusy() {
+    Scripted t = new Scripted();
+    t.answers.add(response(TransportDevice.RC_RETRY));
+    TransportDevice d = device(t);
+    d.dispatchCommand(new byte[] {1, 2, 3});
+    assertThatThrownBy(d::getResponse)
+        .isInstanceOfSatisfying(TransportDevice.TransportFailure.class,
+            f -> assertThat(f.error().code()).isEqualTo(ErrorCode.TPM_BUSY))
+        .hasMessageContaining("TPM_RC_RETRY");
+    assertThat(t.sent).isEqualTo(6);
+    assertThat(sleeps).containsExactly(10L, 20L, 40L, 80L, 160L);
+  }
+
+  @Test
+  void yieldedAndTestingAreRetriedUntilSuccess() {
+    Scripted t = new Scripted();
+    t.answers.add(response(TransportDevice.RC_YIELDED));
+    t.answers.add(response(TransportDevice.RC_TESTING));
+    t.answers.add(response(0, (byte) 7));
+    TransportDevice d = device(t);
+    byte[] cmd = {9, 9, 9};
+    d.dispatchCommand(cmd);
+    assertThat(d.getResponse()).isEqualTo(response(0, (byte) 7));
+    assertThat(t.sent).isEqualTo(3);
+    assertThat(cmd).containsOnly((byte) 0); // the command (it can hold an auth value) is wiped
+  }
+
+  @Test
+  void layeredErrorsAreNotMistakenForSuccess() {
+    Scripted t = new Scripted();
+    t.answers.add(response(0x80280400));
+    TransportDevice d = device(t);
+    d.dispatchCommand(new byte[] {1});
+    assertThatThrownBy(d::getResponse)
+        .isInstanceOfSatisfying(TransportDevice.TransportFailure.class,
+            f -> assertThat(f.error().code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+        .hasMessageContaining("0x80280400");
+  }
+
+  @Test
+  void malformedResponseIsATransportError() {
+    Scripted t = new Scripted();
+    t.answers.add(new byte[] {(byte) 0x80, 1, 0, 0, 0, 99, 0, 0, 0, 0});
+    TransportDevice d = device(t);
+    d.dispatchCommand(new byte[] {1});
+    assertThatThrownBy(d::getResponse)
+        .isInstanceOfSatisfying(TransportDevice.TransportFailure.class,
+            f -> assertThat(f.error().code()).isEqualTo(ErrorCode.TPM_TRANSPORT));
+  }
+
+  @Test
+  void sessionTurnsEndlessRetryIntoBusyInsteadOfLoopingForever() throws Exception {
+    Scripted t = new Scripted();
+    t.answers.add(response(TransportDevice.RC_RETRY));
+    try (TpmSession s = TpmSession.open(t, false, sleeps::add)) {
+      assertThatThrownBy(() -> s.getRandom(8))
+          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_BUSY));
+    }
+    assertThat(t.sent).isEqualTo(TpmSession.MAX_RETRIES + 1);
+    assertThat(sleeps).hasSize(TpmSession.MAX_RETRIES).last().isEqualTo(1000L);
+  }
+
+  @Test
+  void responseCodesAreNamedWithTheirHandleSessionOrParameter() {
+    assertThat(TpmResponseCodes.describe(0x98E)).isEqualTo("TPM_RC_AUTH_FAIL (0x98E, session 1)");
+    assertThat(TpmResponseCodes.describe(0x18B)).isEqualTo("TPM_RC_HANDLE (0x18B, handle 1)");
+    assertThat(TpmResponseCodes.describe(0x2C4)).isEqualTo("TPM_RC_VALUE (0x2C4, parameter 2)");
+    assertThat(TpmResponseCodes.describe(0x921)).isEqualTo("TPM_RC_LOCKOUT (0x921)");
+    assertThat(TpmResponseCodes.describe(0x100)).isEqualTo("TPM_RC_INITIALIZE (0x100)");
+    assertThat(TpmResponseCodes.base(0x9A2)).isEqualTo(TpmResponseCodes.BAD_AUTH);
+  }
+
+  @Test
+  void ecdsaSignatureIsDer() throws Exception {
+    byte[] r = new byte[32];
+    byte[] s = new byte[32];
+    r[0] = (byte) 0x80; // needs a sign byte
+    s[31] = 1; // small value
+    byte[] der = TpmSession.derEcdsa(r, s);
+    assertThat(der[0]).isEqualTo((byte) 0x30);
+    assertThat(der[1]).isEqualTo((byte) (der.length - 2));
+    assertThat(der[2]).isEqualTo((byte) 0x02);
+    assertThat(der[3]).isEqualTo((byte) 33);
+    assertThat(der[4]).isZero();
+    assertThat(der[der.length - 3]).isEqualTo((byte) 0x02);
+    assertThat(der[der.length - 2]).isEqualTo((byte) 1);
+    assertThat(der[der.length - 1]).isEqualTo((byte) 1);
+  }
+}
