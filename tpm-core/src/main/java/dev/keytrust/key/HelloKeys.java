@@ -1,0 +1,204 @@
+package dev.keytrust.key;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.TpmSession;
+import dev.keytrust.tpm.TpmUri;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point for applications: one user's Hello key, created, used and removed through the
+ * provider a {@link TpmUri} selects, and kept in a {@link KeyContainerStore}.
+ *
+ * <pre>{@code
+ * try (HelloKeys keys = HelloKeys.open(TpmUri.parse("mssim://127.0.0.1:2321"), KeyContainerStore.defaultRoot())) {
+ *   KeyContainer key = keys.create("alice", KeyAlgorithm.RSA_2048, pin);
+ *   byte[] signature = keys.sign("alice", challenge, pin);
+ * } finally {
+ *   Arrays.fill(pin, '\0');
+ * }
+ * }</pre>
+ *
+ * <p>The PIN arrays are never kept; the caller clears them. Not thread safe beyond what the TPM
+ * session serializes; use one instance per thread or synchronize.
+ */
+public final class HelloKeys implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HelloKeys.class);
+
+  private final KeyContainerStore store;
+  private final KeyProvider provider;
+  private final TpmSession session; // null for the software provider
+  private final String description;
+
+  private HelloKeys(KeyContainerStore store, KeyProvider provider, TpmSession session, String description) {
+    this.store = store;
+    this.provider = provider;
+    this.session = session;
+    this.description = description;
+  }
+
+  /** Opens the provider {@code tpm} names (the TPM, or {@code software}) over the store at {@code storeRoot}. */
+  public static HelloKeys open(TpmUri tpm, Path storeRoot) throws KeytrustException {
+    return open(tpm, storeRoot, dev.keytrust.tpm.TpmTransports.DEFAULT_IO_TIMEOUT);
+  }
+
+  public static HelloKeys open(TpmUri tpm, Path storeRoot, Duration ioTimeout) throws KeytrustException {
+    Objects.requireNonNull(tpm, "tpm");
+    KeyContainerStore store = new KeyContainerStore(storeRoot);
+    if (tpm.isSoftware()) {
+      return new HelloKeys(store, new SoftwareKeyProvider(store), null, "software");
+    }
+    TpmSession session = TpmSession.open(tpm, ioTimeout);
+    return new HelloKeys(store, new TpmKeyProvider(session, Clock.systemUTC()), session, session.describe());
+  }
+
+  /** Wraps a provider the caller built (tests, custom Argon2 costs); the caller closes the session. */
+  public static HelloKeys of(KeyContainerStore store, KeyProvider provider, String description) {
+    return new HelloKeys(Objects.requireNonNull(store), Objects.requireNonNull(provider), null, description);
+  }
+
+  public ProviderKind providerKind() {
+    return provider.kind();
+  }
+
+  /** The TPM this instance talks to, or {@code software}. */
+  public String tpmDescription() {
+    return description;
+  }
+
+  public KeyContainerStore store() {
+    return store;
+  }
+
+  /**
+   * Creates and stores a new key for {@code user}.
+   *
+   * @throws KeytrustException {@code KEY_EXISTS} when the user already has a key
+   */
+  public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+    if (store.find(user).isPresent()) {
+      throw new KeytrustException(
+          ErrorCode.KEY_EXISTS,
+          "User '" + user + "' already has a key. Delete it first (keytrust key delete --user " + user + ").");
+    }
+    PinAuth.utf8(pin); // shape check before the TPM does any work; the bytes are cleared below
+    LOG.info("creating a {} key for user '{}' with the {} provider", algorithm.id(), user, provider.kind().id());
+    KeyContainer key = provider.create(user, algorithm, pin);
+    store.save(key);
+    LOG.info("created key {} for user '{}'", key.keyIdHex(), user);
+    return key;
+  }
+
+  /**
+   * Signs SHA-256({@code message}) with the user's key after checking the PIN, and verifies the
+   * signature against the stored public key before returning it.
+   *
+   * @return PKCS#1 v1.5 (RSA) or DER ECDSA signature bytes
+   */
+  public byte[] sign(String user, byte[] message, char[] pin) throws KeytrustException {
+    Objects.requireNonNull(message, "message");
+    KeyContainer key = store.load(user);
+    requireProvider(key);
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256").digest(message);
+    } catch (GeneralSecurityException e) {
+      throw new dev.keytrust.error.KeytrustBugException("SHA-256 missing from the JDK", e);
+    }
+    byte[] signature = provider.signDigest(key, digest, pin);
+    verify(key, message, signature);
+    return signature;
+  }
+
+  private static void verify(KeyContainer key, byte[] message, byte[] signature) throws KeytrustException {
+    try {
+      Signature v = Signature.getInstance(key.algorithm().jcaSignatureAlgorithm());
+      v.initVerify(key.publicKey());
+      v.update(message);
+      if (v.verify(signature)) {
+        return;
+      }
+    } catch (GeneralSecurityException e) {
+      // fall through to the error below
+    }
+    throw new KeytrustException(
+        ErrorCode.TPM_COMMAND_FAILED,
+        "The signature made with the key of user '" + key.user() + "' does not verify with its stored public key: "
+            + "the key store and the key disagree. Delete the key and create a new one.");
+  }
+
+  /** The user's key. */
+  public KeyContainer show(String user) throws KeytrustException {
+    return store.load(user);
+  }
+
+  public Optional<KeyContainer> find(String user) throws KeytrustException {
+    return store.find(user);
+  }
+
+  /**
+   * Deletes the user's key from the store (and the provider's state for it). A TPM key's blobs are
+   * useless without the store's copy, so this removes it for good; no TPM command is needed.
+   */
+  public void delete(String user) throws KeytrustException {
+    KeyContainer key = store.load(user);
+    if (key.provider() == provider.kind()) {
+      provider.forget(key);
+    }
+    store.delete(user);
+    LOG.info("deleted key {} of user '{}'", key.keyIdHex(), user);
+  }
+
+  /**
+   * Writes the user's TPM key as tpm2-tools files: {@code key.pub} (TPM2B_PUBLIC: 2-byte size and
+   * TPMT_PUBLIC) and {@code key.priv} (TPM2B_PRIVATE), loadable with
+   * {@code tpm2_load -C 0x81000001 -u key.pub -r key.priv -c key.ctx}.
+   */
+  public void exportTpmBlobs(String user, Path dir) throws KeytrustException {
+    KeyContainer key = store.load(user);
+    if (!(key.protectedKey() instanceof TpmKeyBlobs blobs)) {
+      throw new KeytrustException(
+          ErrorCode.INVALID_ARGUMENT, "User '" + user + "' has a software key: only TPM keys have TPM blobs.");
+    }
+    byte[] pub = blobs.publicArea();
+    byte[] tpm2bPublic = ByteBuffer.allocate(2 + pub.length).putShort((short) pub.length).put(pub).array();
+    try {
+      Files.createDirectories(dir);
+      Files.write(dir.resolve("key.pub"), tpm2bPublic);
+      Files.write(dir.resolve("key.priv"), blobs.privateArea());
+    } catch (IOException e) {
+      throw new KeytrustException(
+          ErrorCode.STORE_IO, "Cannot write the TPM blobs to " + dir + ": " + e.getMessage() + ".", e);
+    }
+  }
+
+  private void requireProvider(KeyContainer key) throws KeytrustException {
+    if (key.provider() != provider.kind()) {
+      throw new KeytrustException(
+          ErrorCode.INVALID_ARGUMENT,
+          "The key of user '" + key.user() + "' is a " + key.provider().id() + " key but the " + provider.kind().id()
+              + " provider is selected: use --tpm " + (key.provider() == ProviderKind.SOFTWARE ? "software" : "URI")
+              + ".");
+    }
+  }
+
+  @Override
+  public void close() {
+    provider.close();
+    if (session != null) {
+      session.close();
+    }
+  }
+}
