@@ -6,7 +6,10 @@ import dev.keytrust.error.LockedOutException;
 import dev.keytrust.error.WrongPinException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -15,6 +18,7 @@ import picocli.CommandLine.IExitCodeExceptionMapper;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The CLI's exit codes and the one-line error messages that go with them:
@@ -74,20 +78,37 @@ final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHa
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("keytrust: " + oneLine(ex.getMessage()) + " (see '"
+    String message = ex.getMessage();
+    List<String> unmatched = cmd.getUnmatchedArguments();
+    if (!(ex instanceof UnmatchedArgumentException) && !unmatched.isEmpty()) {
+      // picocli reports missing required options before unknown ones; the unknown one is the news
+      String first = unmatched.get(0);
+      message = (first.startsWith("-") ? "Unknown option: '" : "Unmatched argument: '") + first + "'";
+    }
+    err.println("keytrust: " + oneLine(message) + " (see '"
         + cmd.getCommandSpec().qualifiedName() + " --help') [" + ErrorCode.INVALID_ARGUMENT.id() + "]");
     err.flush();
     return BAD_INPUT;
   }
 
-  /** The one line printed for a keytrust error. */
+  /**
+   * The one line printed for a keytrust error. A wrong PIN says how many tries are left and a
+   * lockout says when to try again, unless the library's message already says so.
+   */
   static String message(KeytrustException k) {
-    StringBuilder line = new StringBuilder("keytrust: ").append(oneLine(k.getMessage()));
+    String text = oneLine(k.getMessage());
+    StringBuilder line = new StringBuilder("keytrust: ").append(text);
     if (k instanceof WrongPinException w && w.triesLeft().isPresent()) {
       int left = w.triesLeft().getAsInt();
-      line.append(" (").append(left).append(left == 1 ? " try" : " tries").append(" left before lockout)");
-    } else if (k instanceof LockedOutException l) {
-      line.append(" (try again in ").append(Report.duration(l.retryAfter())).append(')');
+      Pattern said = Pattern.compile("\\b" + left + "\\s+(of\\s+\\d+\\s+)?tr(y|ies)\\b");
+      if (!said.matcher(text).find()) {
+        line.append(left == 0 ? " (no tries left)" : " (" + left + (left == 1 ? " try" : " tries") + " left before lockout)");
+      }
+    } else if (k instanceof LockedOutException l && !l.retryAfter().isZero() && !l.retryAfter().isNegative()) {
+      String lower = text.toLowerCase(Locale.ROOT);
+      if (!lower.contains("try again in") && !lower.contains("retry in")) {
+        line.append(" (try again in ").append(Report.duration(l.retryAfter())).append(')');
+      }
     }
     return line.append(" [").append(k.code().id()).append(']').toString();
   }

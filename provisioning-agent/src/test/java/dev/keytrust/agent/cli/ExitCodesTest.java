@@ -51,14 +51,35 @@ class ExitCodesTest {
         .isEqualTo("keytrust: The PIN is wrong. (4 tries left before lockout) [KT-0201]");
     assertThat(ExitCodes.message(new WrongPinException(1, "The PIN is wrong.")))
         .isEqualTo("keytrust: The PIN is wrong. (1 try left before lockout) [KT-0201]");
+    assertThat(ExitCodes.message(new WrongPinException(0, "The PIN is wrong.")))
+        .isEqualTo("keytrust: The PIN is wrong. (no tries left) [KT-0201]");
     assertThat(ExitCodes.message(new WrongPinException(-1, "The PIN is wrong.")))
         .isEqualTo("keytrust: The PIN is wrong. [KT-0201]");
+  }
+
+  @Test
+  void triesLeftAreNotRepeatedWhenTheMessageSaysThemAlready() {
+    assertThat(ExitCodes.message(new WrongPinException(4, "Wrong PIN: 4 tries left before the key locks.")))
+        .isEqualTo("keytrust: Wrong PIN: 4 tries left before the key locks. [KT-0201]");
+    assertThat(ExitCodes.message(new WrongPinException(2, "Wrong PIN. 2 of 3 tries left.")))
+        .isEqualTo("keytrust: Wrong PIN. 2 of 3 tries left. [KT-0201]");
+    assertThat(ExitCodes.message(new WrongPinException(1, "Wrong PIN: 1 try left.")))
+        .isEqualTo("keytrust: Wrong PIN: 1 try left. [KT-0201]");
+    // a different number in the text is not the count: still added
+    assertThat(ExitCodes.message(new WrongPinException(3, "Wrong PIN after 14 tries.")))
+        .endsWith("(3 tries left before lockout) [KT-0201]");
   }
 
   @Test
   void lockoutSaysWhenToTryAgain() {
     assertThat(ExitCodes.message(new LockedOutException(Duration.ofSeconds(580), "Locked out.")))
         .isEqualTo("keytrust: Locked out. (try again in 9m 40s) [KT-0202]");
+    assertThat(ExitCodes.message(new LockedOutException(Duration.ofSeconds(580), "Locked. Try again in 10 min.")))
+        .isEqualTo("keytrust: Locked. Try again in 10 min. [KT-0202]");
+    assertThat(ExitCodes.message(new LockedOutException(Duration.ofSeconds(580), "Locked: retry in 10 min.")))
+        .isEqualTo("keytrust: Locked: retry in 10 min. [KT-0202]");
+    assertThat(ExitCodes.message(new LockedOutException(Duration.ZERO, "Locked; ask the owner.")))
+        .isEqualTo("keytrust: Locked; ask the owner. [KT-0202]");
   }
 
   @Test

@@ -1,0 +1,76 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.key.HelloKeys;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainer;
+import dev.keytrust.tpm.TpmUri;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code keytrust key create}: a new PIN-protected key for a user. */
+@Command(
+    name = "create",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Create a PIN-protected key for a user and print its key id and public key.",
+      "Asks for the PIN twice on the terminal, or reads it once from stdin with --pin-stdin."
+    })
+final class KeyCreateCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(KeyCreateCommand.class);
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--user", required = true, paramLabel = "USER", description = "The user the key belongs to.")
+  String user;
+
+  @Option(
+      names = "--alg",
+      paramLabel = "ALG",
+      defaultValue = "rsa2048",
+      converter = AlgorithmConverter.class,
+      description = "Key algorithm: rsa2048 (default, as Windows Hello for Business) or p256.")
+  KeyAlgorithm algorithm;
+
+  @Mixin TpmOption tpm;
+
+  @Mixin StoreOption store;
+
+  @Mixin PinOption pinOption;
+
+  @Option(names = "--json", description = "Print JSON instead of text.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CliEnvironment env = KeytrustCli.environment(spec);
+    TpmUri uri = tpm.resolve(env);
+    char[] pin = null;
+    try {
+      pin = pinOption.pinStdin ? PinInput.readLine(env.stdin()) : PinInput.promptNew(env.console());
+      log.debug("creating a {} key for user '{}' on {} in {}", algorithm.id(), user, uri, store.root());
+      try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
+        KeyContainer key = keys.create(user, algorithm, pin);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json
+            ? Json.write(KeyView.json(key, keys.tpmDescription())) + "\n"
+            : KeyView.text("Key created", key, keys.tpmDescription()));
+        out.flush();
+      }
+      return ExitCodes.OK;
+    } finally {
+      if (pin != null) {
+        Arrays.fill(pin, '\0');
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.tpm.TpmUri;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code keytrust} command line: TPM facts and PIN-protected user keys, the way Windows Hello
+ * for Business keeps them in hybrid key trust.
+ *
+ * <p>Results go to stdout, errors as one line to stderr, logs (WARN, or DEBUG with {@code -v}) to
+ * stderr. Exit codes: 0 success, 1 the operation failed, 2 bad input.
+ */
+@Command(
+    name = "keytrust",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "PIN-protected, TPM-bound user keys (Windows Hello for Business hybrid key trust).",
+    subcommands = {TpmCommand.class, KeyCommand.class},
+    footerHeading = "%nEnvironment:%n",
+    footer = {
+      "  " + TpmUri.ENV + "   the TPM to use when --tpm is not given, e.g. mssim://127.0.0.1:2321",
+      "",
+      "Examples:",
+      "  keytrust tpm info --tpm mssim://127.0.0.1:2321",
+      "  keytrust key create --user alice --alg p256",
+      "  printf '%%s\\n' \"$PIN\" | keytrust key sign --user alice --data-hex 48656c6c6f --pin-stdin"
+    })
+public final class KeytrustCli implements Callable<Integer> {
+
+  private final CliEnvironment environment;
+
+  @Spec CommandSpec spec;
+
+  KeytrustCli(CliEnvironment environment) {
+    this.environment = Objects.requireNonNull(environment, "environment");
+  }
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "Log keytrust's steps at DEBUG level to stderr.")
+  void setVerbose(boolean verbose) {
+    Logging.setVerbose(verbose);
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "Missing a command: use 'tpm' or 'key'");
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine(CliEnvironment.system()).execute(args));
+  }
+
+  /** The configured command line over {@code environment}: handlers, exit codes, usage. */
+  static CommandLine commandLine(CliEnvironment environment) {
+    CommandLine cmd = new CommandLine(new KeytrustCli(environment));
+    ExitCodes exitCodes = new ExitCodes();
+    cmd.setExitCodeExceptionMapper(exitCodes);
+    cmd.setExecutionExceptionHandler(exitCodes);
+    cmd.setParameterExceptionHandler(exitCodes);
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    addExitCodeList(cmd);
+    return cmd;
+  }
+
+  private static void addExitCodeList(CommandLine cmd) {
+    cmd.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.usageList());
+    for (CommandLine sub : cmd.getSubcommands().values()) {
+      addExitCodeList(sub);
+    }
+  }
+
+  /** The environment of the command line {@code spec} belongs to. */
+  static CliEnvironment environment(CommandSpec spec) {
+    return ((KeytrustCli) spec.root().userObject()).environment;
+  }
+}

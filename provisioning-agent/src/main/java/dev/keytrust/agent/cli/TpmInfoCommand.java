@@ -1,0 +1,57 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.TpmInfo;
+import dev.keytrust.tpm.TpmSession;
+import dev.keytrust.tpm.TpmUri;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code keytrust tpm info}: what the TPM is and what state it is in. */
+@Command(
+    name = "info",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Show the TPM: manufacturer, firmware, specification level, algorithms and ECC curves,",
+      "dictionary-attack state and the storage root keys."
+    })
+final class TpmInfoCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(TpmInfoCommand.class);
+
+  @Spec CommandSpec spec;
+
+  @Mixin TpmOption tpm;
+
+  @Option(names = "--json", description = "Print JSON instead of text.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    TpmUri uri = tpm.resolve(KeytrustCli.environment(spec));
+    if (uri.isSoftware()) {
+      throw new KeytrustException(
+          ErrorCode.INVALID_ARGUMENT,
+          "'software' is not a TPM: name a TPM with --tpm (mssim://HOST:PORT, unix:PATH, "
+              + "device:/dev/tpmrm0 or tbs:).");
+    }
+    log.debug("reading TPM facts from {}", uri);
+    TpmInfo info;
+    try (TpmSession session = TpmSession.open(uri)) {
+      info = session.info();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(json ? Json.write(TpmInfoView.json(info)) + "\n" : TpmInfoView.text(info));
+    out.flush();
+    return ExitCodes.OK;
+  }
+}
