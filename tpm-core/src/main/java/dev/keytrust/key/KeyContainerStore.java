@@ -1,0 +1,644 @@
+package dev.keytrust.key;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The on-disk key store: one directory per user under a root, holding that user's key file and
+ * the provider's state for it (the software provider's attempt counter).
+ *
+ * <pre>
+ *   ROOT/                    0700   default ~/.keytrust/keys ({@link #defaultRoot()})
+ *     alice/                 0700   one directory per user, name from {@link #directoryName(String)}
+ *       key                  0600   the key container ({@link KeyFileFormat}), SHA-256 checksummed
+ *       counter, ...         0600   provider state written through {@link #writeFileAtomically}
+ *     LAB%5Calice/                  user {@code LAB\alice}
+ * </pre>
+ *
+ * <p><b>Writes</b> are atomic: a temporary file {@code .NAME.RANDOM.tmp} in the same directory
+ * (created 0600), written, forced to disk, then renamed over the target ({@code ATOMIC_MOVE}), and
+ * the directory is forced where the OS allows it. A new key file is linked into place with a
+ * hard link so that two concurrent saves cannot both succeed. A crash leaves either the old or
+ * the new file, plus at worst a temporary file that readers ignore and later writes remove once it
+ * is older than ten minutes.
+ *
+ * <p><b>Permissions</b> (POSIX file systems): directories are made 0700 and files 0600. An existing
+ * directory or file that other users can read is tightened to owner-only with a warning; one
+ * that other users can write is refused with {@link ErrorCode#STORE_PERMISSIONS}, because
+ * another account may already have replaced its contents. On file systems without POSIX
+ * permissions (Windows) files inherit the ACL of their directory; keep the root inside the user
+ * profile, which is owner-only by default.
+ *
+ * <p><b>Integrity</b>: every file carries a format name, a version and a SHA-256 checksum line. A
+ * truncated, half-written or edited key file gives {@link ErrorCode#STORE_CORRUPT} naming the file;
+ * a file from a newer keytrust gives {@link ErrorCode#STORE_VERSION_UNSUPPORTED}. A damaged user
+ * directory never affects other users' keys.
+ *
+ * <p><b>User names</b> are stored inside the key file and checked on read. On a case-insensitive
+ * file system two names that differ only in case share a directory; the check then reports the
+ * second as belonging to the first instead of handing out the wrong key.
+ */
+public final class KeyContainerStore {
+  private static final Logger LOG = LoggerFactory.getLogger(KeyContainerStore.class);
+
+  /** The key file of a user. */
+  static final String KEY_FILE = "key";
+  /** Longest user name, in UTF-16 characters. */
+  public static final int MAX_USER_LENGTH = 255;
+  /** Longest directory name most file systems accept, in bytes. */
+  static final int MAX_DIRECTORY_NAME = 255;
+  static final Duration STALE_TEMP_AGE = Duration.ofMinutes(10);
+
+  private static final Pattern STATE_FILE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+  private static final Pattern TEMP_FILE_NAME = Pattern.compile("\\..+\\.[0-9a-f]{16}\\.tmp");
+  private static final Pattern WINDOWS_RESERVED =
+      Pattern.compile("(con|prn|aux|nul|com[0-9]|lpt[0-9])(\\..*)?", Pattern.CASE_INSENSITIVE);
+  private static final Set<PosixFilePermission> DIR_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OTHERS_WRITE =
+      EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path root;
+  private final boolean posix;
+
+  /** A store rooted at {@code root}. Nothing is read or created until the first operation. */
+  public KeyContainerStore(Path root) {
+    this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+    this.posix = this.root.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  /** {@code <user.home>/.keytrust/keys}. */
+  public static Path defaultRoot() {
+    return Path.of(System.getProperty("user.home"), ".keytrust", "keys");
+  }
+
+  /** The root directory (absolute). */
+  public Path root() {
+    return root;
+  }
+
+  /**
+   * The directory of {@code user}'s files (it may not exist yet).
+   *
+   * @throws KeytrustException INVALID_ARGUMENT when the user name is empty, too long or has
+   *     control characters
+   */
+  public Path userDirectory(String user) throws KeytrustException {
+    return root.resolve(directoryName(user));
+  }
+
+  /**
+   * Saves a new key. The user must not have one.
+   *
+   * @throws KeytrustException KEY_EXISTS when the user already has a key
+   */
+  public void save(KeyContainer c) throws KeytrustException {
+    String user = c.user();
+    Path dir = userDirectory(user);
+    Path file = dir.resolve(KEY_FILE);
+    byte[] content = KeyFileFormat.encode(c);
+    ensureRoot();
+    try {
+      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw keyExists(user, file);
+      }
+      ensureUserDirectory(dir);
+      removeOrphans(dir);
+      writeAtomically(dir, KEY_FILE, content, false);
+      LOG.info("Saved the {} {} key {} of user '{}' in {}", c.provider().id(), c.algorithm().id(),
+          c.keyIdHex(), user, dir);
+    } catch (FileAlreadyExistsException e) {
+      throw keyExists(user, file);
+    } catch (IOException e) {
+      throw io("write the key of user '" + user + "' to " + file, e);
+    }
+  }
+
+  /** The user's key, or empty when the user has none. */
+  public Optional<KeyContainer> find(String user) throws KeytrustException {
+    Path dir = userDirectory(user);
+    Optional<byte[]> data = read(user, dir, KEY_FILE);
+    if (data.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(KeyFileFormat.decode(data.get(), user, dir.resolve(KEY_FILE)));
+  }
+
+  /**
+   * The user's key.
+   *
+   * @throws KeytrustException KEY_NOT_FOUND when the user has none
+   */
+  public KeyContainer load(String user) throws KeytrustException {
+    Optional<KeyContainer> c = find(user);
+    if (c.isEmpty()) {
+      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+          "User '" + user + "' has no key in the key store " + root + ". Create one with `keytrust key create"
+              + " --user " + user + "`, or pass --store with the directory that holds it.");
+    }
+    return c.get();
+  }
+
+  /**
+   * Deletes the user's key and every file of theirs (provider state, temporary files). Works on
+   * a damaged key file too: it is not read.
+   *
+   * @throws KeytrustException KEY_NOT_FOUND when the user has no key
+   */
+  public void delete(String user) throws KeytrustException {
+    Path dir = userDirectory(user);
+    Path file = dir.resolve(KEY_FILE);
+    checkExistingRoot();
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+          "User '" + user + "' has no key in the key store " + root + " to delete. Check the user name and the"
+              + " --store directory.");
+    }
+    try {
+      Files.delete(file);
+      forceDirectory(dir);
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        for (Path p : entries) {
+          if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(p)) {
+            Files.delete(p);
+          }
+        }
+      }
+      Files.delete(dir);
+      forceDirectory(root);
+      LOG.info("Deleted the key of user '{}' from {}", user, root);
+    } catch (IOException e) {
+      throw io("delete the files of user '" + user + "' in " + dir
+          + " (the key file itself is already gone; remove the directory by hand if it stays)", e);
+    }
+  }
+
+  /**
+   * The users that have a key file, sorted. Directories that are not a user directory, or that
+   * cannot be read, are skipped with a warning; they never hide the other users.
+   */
+  public List<String> users() throws KeytrustException {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    checkExistingRoot();
+    List<String> users = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+      for (Path dir : entries) {
+        String name = dir.getFileName().toString();
+        if (name.startsWith(".")) {
+          continue;
+        }
+        Optional<String> user = userFromDirectoryName(name);
+        if (user.isEmpty()) {
+          LOG.warn("Ignoring {} in the key store: not a user directory name", dir);
+          continue;
+        }
+        try {
+          if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+              && Files.isRegularFile(dir.resolve(KEY_FILE), LinkOption.NOFOLLOW_LINKS)) {
+            users.add(user.get());
+          }
+        } catch (SecurityException e) {
+          LOG.warn("Ignoring {} in the key store: {}", dir, e.toString());
+        }
+      }
+    } catch (IOException e) {
+      throw io("list the users in the key store " + root, e);
+    }
+    Collections.sort(users);
+    return List.copyOf(users);
+  }
+
+  @Override
+  public String toString() {
+    return "KeyContainerStore[" + root + "]";
+  }
+
+  // ---- provider state files (package-private) --------------------------------------------------
+
+  /** Reads a provider state file of the user, or empty when it does not exist. */
+  Optional<byte[]> readFile(String user, String name) throws KeytrustException {
+    checkStateName(name);
+    return read(user, userDirectory(user), name);
+  }
+
+  /** Atomically replaces (or creates) a provider state file of the user. The user must have a key. */
+  void writeFileAtomically(String user, String name, byte[] content) throws KeytrustException {
+    checkStateName(name);
+    Path dir = userDirectory(user);
+    checkExistingRoot();
+    try {
+      checkExistingUserDirectory(dir);
+      writeAtomically(dir, name, content, true);
+    } catch (NoSuchFileException e) {
+      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+          "User '" + user + "' has no key directory in " + root + ": save the key before using it.", e);
+    } catch (IOException e) {
+      throw io("write " + dir.resolve(name), e);
+    }
+  }
+
+  /** Deletes a provider state file of the user, if it exists. */
+  void deleteFile(String user, String name) throws KeytrustException {
+    checkStateName(name);
+    Path file = userDirectory(user).resolve(name);
+    try {
+      if (Files.deleteIfExists(file)) {
+        forceDirectory(file.getParent());
+      }
+    } catch (IOException e) {
+      throw io("delete " + file, e);
+    }
+  }
+
+  /** Opens (creating 0600 if needed) a file of the user's directory to take a {@link java.nio.channels.FileLock} on. */
+  FileChannel openLockFile(String user, String name) throws KeytrustException {
+    checkStateName(name);
+    Path dir = userDirectory(user);
+    Path file = dir.resolve(name);
+    try {
+      checkExistingUserDirectory(dir);
+      FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+          fileAttributes());
+      if (posix) {
+        Files.setPosixFilePermissions(file, FILE_PERMISSIONS);
+      }
+      return ch;
+    } catch (NoSuchFileException e) {
+      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+          "User '" + user + "' has no key directory in " + root + ": save the key before using it.", e);
+    } catch (IOException e) {
+      throw io("open the lock file " + file, e);
+    }
+  }
+
+  // ---- user names ------------------------------------------------------------------------------
+
+  /**
+   * Checks a user name: 1..{@value #MAX_USER_LENGTH} characters, well-formed UTF-16, no control
+   * characters, and a directory name of at most 255 bytes.
+   */
+  static void checkUser(String user) throws KeytrustException {
+    directoryName(user);
+  }
+
+  /**
+   * The directory name of a user: the UTF-8 bytes of the name, with every byte outside
+   * {@code [A-Za-z0-9._@-]} written as {@code %XX} (upper-case hex). A leading or trailing dot,
+   * and the first character of a Windows device name (CON, NUL, COM1, ...), are encoded too, so
+   * that no name maps to {@code .}, {@code ..}, a hidden file or a reserved name.
+   */
+  static String directoryName(String user) throws KeytrustException {
+    if (user == null || user.isEmpty()) {
+      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "The user name is empty: give a user name.");
+    }
+    if (user.length() > MAX_USER_LENGTH) {
+      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+          "The user name is longer than " + MAX_USER_LENGTH + " characters: give a shorter name.");
+    }
+    for (int i = 0; i < user.length(); i++) {
+      if (Character.isISOControl(user.charAt(i))) {
+        throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+            "The user name contains a control character at position " + (i + 1) + ": give a printable name.");
+      }
+    }
+    byte[] utf8;
+    try {
+      ByteBuffer bb = StandardCharsets.UTF_8.newEncoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .encode(java.nio.CharBuffer.wrap(user));
+      utf8 = new byte[bb.remaining()];
+      bb.get(utf8);
+    } catch (CharacterCodingException e) {
+      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+          "The user name is not valid Unicode text (an unpaired surrogate): retype it.");
+    }
+    boolean reserved = WINDOWS_RESERVED.matcher(user).matches();
+    StringBuilder sb = new StringBuilder(utf8.length * 3);
+    for (int i = 0; i < utf8.length; i++) {
+      int b = utf8[i] & 0xff;
+      boolean dotAtEdge = b == '.' && (i == 0 || i == utf8.length - 1);
+      if (isSafe(b) && !dotAtEdge && !(reserved && i == 0)) {
+        sb.append((char) b);
+      } else {
+        sb.append('%').append(HexFormat.of().withUpperCase().toHexDigits((byte) b));
+      }
+    }
+    if (sb.length() > MAX_DIRECTORY_NAME) {
+      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+          "The user name is too long for a directory name once encoded (" + sb.length() + " > "
+              + MAX_DIRECTORY_NAME + " bytes): give a shorter name.");
+    }
+    return sb.toString();
+  }
+
+  /** The user of a directory name, when it is exactly what {@link #directoryName} gives for it. */
+  static Optional<String> userFromDirectoryName(String name) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(name.length());
+    for (int i = 0; i < name.length(); i++) {
+      char ch = name.charAt(i);
+      if (ch == '%' && i + 2 < name.length()) {
+        String hex = name.substring(i + 1, i + 3);
+        if (!hex.matches("[0-9A-F]{2}")) {
+          return Optional.empty();
+        }
+        bytes.write(Integer.parseInt(hex, 16));
+        i += 2;
+      } else if (ch < 0x80 && isSafe(ch)) {
+        bytes.write(ch);
+      } else {
+        return Optional.empty();
+      }
+    }
+    try {
+      String user = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .toString();
+      return directoryName(user).equals(name) ? Optional.of(user) : Optional.empty();
+    } catch (CharacterCodingException | KeytrustException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean isSafe(int b) {
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+        || b == '.' || b == '_' || b == '@' || b == '-';
+  }
+
+  // ---- files -----------------------------------------------------------------------------------
+
+  private Optional<byte[]> read(String user, Path dir, String name) throws KeytrustException {
+    Path file = dir.resolve(name);
+    if (!Files.isDirectory(root)) {
+      return Optional.empty();
+    }
+    checkExistingRoot();
+    try {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+          throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+              "The key store entry " + dir + " of user '" + user + "' is not a directory. Remove it by hand and"
+                  + " create the key again.");
+        }
+        return Optional.empty();
+      }
+      checkExistingUserDirectory(dir);
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        return Optional.empty();
+      }
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+            "The key store file " + file + " is not a regular file. Delete the key with `keytrust key delete --user "
+                + user + "` and create a new one.");
+      }
+      checkPermissions(file, false);
+      try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+        byte[] data = in.readNBytes(TextRecord.MAX_SIZE + 1);
+        return Optional.of(data);
+      }
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw io("read " + file, e);
+    }
+  }
+
+  private void writeAtomically(Path dir, String name, byte[] content, boolean replace) throws IOException {
+    removeStaleTemporaryFiles(dir);
+    byte[] random = new byte[8];
+    RANDOM.nextBytes(random);
+    Path tmp = dir.resolve("." + name + "." + HexFormat.of().formatHex(random) + ".tmp");
+    Path target = dir.resolve(name);
+    try {
+      try (FileChannel ch = FileChannel.open(tmp,
+          Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), fileAttributes())) {
+        if (posix) {
+          Files.setPosixFilePermissions(tmp, FILE_PERMISSIONS);
+        }
+        ByteBuffer buf = ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      if (replace) {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        linkNew(tmp, target);
+      }
+      forceDirectory(dir);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Puts {@code tmp} at {@code target} unless target exists, atomically where hard links work. */
+  private static void linkNew(Path tmp, Path target) throws IOException {
+    try {
+      Files.createLink(target, tmp);
+      return;
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      LOG.debug("No hard links in {} ({}); falling back to check-then-rename", target.getParent(), e.toString());
+    }
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(target.toString());
+    }
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Forces a directory's entries to disk; a no-op where the OS cannot open directories (Windows). */
+  private static void forceDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      LOG.debug("Cannot force directory {} to disk: {}", dir, e.toString());
+    }
+  }
+
+  private void removeStaleTemporaryFiles(Path dir) throws IOException {
+    Instant cutoff = Instant.now().minus(STALE_TEMP_AGE);
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        if (TEMP_FILE_NAME.matcher(p.getFileName().toString()).matches()
+            && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+            && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+          Files.deleteIfExists(p);
+          LOG.info("Removed the stale temporary file {} left by an interrupted write", p);
+        }
+      }
+    }
+  }
+
+  /** Files of a user directory without a key file belong to no key (an interrupted delete). */
+  private static void removeOrphans(Path dir) throws IOException {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        String n = p.getFileName().toString();
+        if (STATE_FILE_NAME.matcher(n).matches() && !n.equals(KEY_FILE)
+            && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          Files.delete(p);
+          LOG.info("Removed {}: it belonged to a key that no longer exists", p);
+        }
+      }
+    }
+  }
+
+  // ---- directories and permissions -------------------------------------------------------------
+
+  private void ensureRoot() throws KeytrustException {
+    try {
+      if (!Files.isDirectory(root)) {
+        Files.createDirectories(root, dirAttributes());
+        if (posix) {
+          Files.setPosixFilePermissions(root, DIR_PERMISSIONS);
+        }
+        forceDirectory(root.getParent());
+        LOG.info("Created the key store {}", root);
+      }
+    } catch (IOException e) {
+      throw io("create the key store directory " + root, e);
+    }
+    checkExistingRoot();
+  }
+
+  private void ensureUserDirectory(Path dir) throws IOException, KeytrustException {
+    try {
+      Files.createDirectory(dir, dirAttributes());
+      if (posix) {
+        Files.setPosixFilePermissions(dir, DIR_PERMISSIONS);
+      }
+      forceDirectory(root);
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+            "The key store entry " + dir + " is not a directory. Remove it by hand and create the key again.", e);
+      }
+      checkExistingUserDirectory(dir);
+    }
+  }
+
+  private void checkExistingRoot() throws KeytrustException {
+    if (Files.isDirectory(root)) {
+      checkPermissions(root, true);
+    }
+  }
+
+  private void checkExistingUserDirectory(Path dir) throws KeytrustException, NoSuchFileException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new NoSuchFileException(dir.toString());
+    }
+    checkPermissions(dir, true);
+  }
+
+  /**
+   * Owner-only check: others' write access is refused, others' read/execute access is removed.
+   */
+  private void checkPermissions(Path p, boolean directory) throws KeytrustException {
+    if (!posix) {
+      return;
+    }
+    Set<PosixFilePermission> perms;
+    try {
+      perms = Files.getPosixFilePermissions(p);
+    } catch (IOException e) {
+      throw io("read the permissions of " + p, e);
+    }
+    Set<PosixFilePermission> wanted = directory ? DIR_PERMISSIONS : FILE_PERMISSIONS;
+    Set<PosixFilePermission> extra = EnumSet.noneOf(PosixFilePermission.class);
+    extra.addAll(perms);
+    extra.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+        PosixFilePermission.OWNER_EXECUTE));
+    if (extra.isEmpty()) {
+      return;
+    }
+    String mode = PosixFilePermissions.toString(perms);
+    String chmod = "chmod " + (directory ? "700 " : "600 ") + p;
+    if (!Collections.disjoint(extra, OTHERS_WRITE)) {
+      throw new KeytrustException(ErrorCode.STORE_PERMISSIONS,
+          "The key store " + (directory ? "directory " : "file ") + p + " is writable by other users (" + mode
+              + "), so another account may have changed its contents; keytrust refuses to use it. Check it, then"
+              + " run `" + chmod + "`, or choose another --store directory.");
+    }
+    try {
+      Files.setPosixFilePermissions(p, wanted);
+      LOG.warn("{} was readable by other users ({}); made it owner-only", p, mode);
+    } catch (IOException e) {
+      throw new KeytrustException(ErrorCode.STORE_PERMISSIONS,
+          "The key store " + (directory ? "directory " : "file ") + p + " is readable by other users (" + mode
+              + ") and keytrust cannot change that (" + e.getMessage() + "). Run `" + chmod
+              + "` as its owner, or choose another --store directory.", e);
+    }
+  }
+
+  private FileAttribute<?>[] fileAttributes() {
+    return posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
+        : new FileAttribute<?>[0];
+  }
+
+  private FileAttribute<?>[] dirAttributes() {
+    return posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(DIR_PERMISSIONS)}
+        : new FileAttribute<?>[0];
+  }
+
+  private static void checkStateName(String name) {
+    if (!STATE_FILE_NAME.matcher(name).matches() || name.equals(KEY_FILE)) {
+      throw new dev.keytrust.error.KeytrustBugException("invalid key store state file name " + name);
+    }
+  }
+
+  private KeytrustException keyExists(String user, Path file) {
+    return new KeytrustException(ErrorCode.KEY_EXISTS,
+        "User '" + user + "' already has a key (" + file + "). Delete it first with `keytrust key delete --user "
+            + user + "`, then create the new one.");
+  }
+
+  private static KeytrustException io(String what, IOException e) {
+    String reason = e instanceof AccessDeniedException ? "access denied"
+        : e instanceof NoSuchFileException ? "no such file or directory"
+        : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new KeytrustException(ErrorCode.STORE_IO,
+        "Cannot " + what + ": " + reason + ". Check that the disk is available and that the key store directory"
+            + " belongs to this account.", e);
+  }
+}

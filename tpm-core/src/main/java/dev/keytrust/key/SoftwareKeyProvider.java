@@ -1,0 +1,349 @@
+package dev.keytrust.key;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustBugException;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.error.WrongPinException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAKeyGenParameterSpec;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+
+/**
+ * The software fallback: the private key lives on disk, encrypted under a key derived from the
+ * PIN, and this class counts wrong PINs itself.
+ *
+ * <h2>Key protection</h2>
+ *
+ * <pre>
+ *   kek        = Argon2id(password = UTF-8(PIN), salt = 16 random bytes, m, t, p, version 0x13, 32 bytes)
+ *   aad        = "keytrust/software-key/v1" || 0x00 || len32(user) || UTF-8(user)
+ *                || len32(alg) || ASCII(algorithm id) || len32(keyId) || keyId          (len32: uint32 big-endian)
+ *   ciphertext = AES-256-GCM(kek, nonce = 12 random bytes, aad, PKCS#8 PrivateKeyInfo) || 16-byte tag
+ * </pre>
+ *
+ * <p>A wrong PIN shows as a GCM tag failure. The PKCS#8 bytes, the derived key and the PIN's bytes
+ * are wiped in {@code finally}; copies the JDK makes inside {@code PKCS8EncodedKeySpec}, {@code
+ * SecretKeySpec} and the {@code PrivateKey} cannot be wiped and become garbage when the call
+ * returns. Bouncy Castle is used as a library only, never registered as a JCA provider.
+ *
+ * <h2>Attempt counter and lockout</h2>
+ *
+ * <p>Every PIN check is counted as failed before the PIN is tried and reset when it was right, so
+ * neither killing the process nor running many processes at once yields uncounted guesses. After
+ * {@link SoftwareLockoutPolicy#maxFailedAttempts()} wrong PINs in a row the key is locked for
+ * {@link SoftwareLockoutPolicy#lockoutDuration()}; after that, one try per lockout period. Time
+ * comes from the injected {@link Clock}; if the clock goes back, a lockout never lasts more than one
+ * lockout duration from "now".
+ *
+ * <p>The counter is kept in the user's key store directory (see {@link AttemptCounter}): a counter
+ * file (user, key id, sequence number, failures, lockout end) authenticated with HMAC-SHA256 under
+ * a random 32-byte secret, and a secret file holding that secret and the last sequence number. It
+ * survives restarts. Signing is refused with {@link ErrorCode#COUNTER_TAMPERED} when:
+ *
+ * <ul>
+ *   <li>the counter file was edited (MAC mismatch), or is from another user or key;
+ *   <li>the counter file was deleted after the key was used, or the secret file was deleted;
+ *   <li>an older copy of the counter file alone was put back (its sequence number is behind).
+ * </ul>
+ *
+ * <p><b>What this cannot detect</b>, honestly: the MAC key is stored beside the counter, readable by
+ * the same account. Software alone cannot stop someone running as that account who rewrites both
+ * files consistently, deletes both (the key then looks never used), or restores older copies of
+ * both; nor someone who moves the system clock forward to end a lockout. Against such an attacker
+ * only the Argon2id cost slows guessing, since they can also copy the key file and guess offline.
+ * Where that matters, use the TPM provider, whose lockout the TPM enforces.
+ *
+ * <p>A key must be saved in the store ({@link KeyContainerStore#save}) before it can sign: the
+ * counter lives in its store directory.
+ */
+public final class SoftwareKeyProvider implements KeyProvider {
+  static final int SALT_LENGTH = 16;
+  static final int NONCE_LENGTH = 12;
+  static final int KEK_LENGTH = 32;
+  static final int TAG_BITS = 128;
+  static final byte[] AAD_LABEL = "keytrust/software-key/v1".getBytes(StandardCharsets.US_ASCII);
+  /** DER of DigestInfo { AlgorithmIdentifier { id-sha256, NULL }, OCTET STRING (32) } before the digest. */
+  static final byte[] SHA256_DIGEST_INFO_PREFIX = HexFormat.of().parseHex("3031300d060960864801650304020105000420");
+
+  private final KeyContainerStore store;
+  private final Argon2Parameters kdf;
+  private final Clock clock;
+  private final SoftwareLockoutPolicy policy;
+  private final SecureRandom random = new SecureRandom();
+  private final AttemptCounter counter;
+
+  /** A provider with the defaults: {@link Argon2Parameters#DEFAULT}, the UTC system clock, {@link SoftwareLockoutPolicy#DEFAULT}. */
+  public SoftwareKeyProvider(KeyContainerStore store) {
+    this(store, Argon2Parameters.DEFAULT, Clock.systemUTC(), SoftwareLockoutPolicy.DEFAULT);
+  }
+
+  /**
+   * @param store where keys and their attempt counters live
+   * @param kdf the Argon2id cost of keys this provider creates (existing keys keep theirs)
+   * @param clock the time source of lockouts and creation times
+   * @param policy wrong PINs before lockout and the lockout duration
+   */
+  public SoftwareKeyProvider(
+      KeyContainerStore store, Argon2Parameters kdf, Clock clock, SoftwareLockoutPolicy policy) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.kdf = Objects.requireNonNull(kdf, "kdf");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.counter = new AttemptCounter(store, policy, random);
+  }
+
+  @Override
+  public ProviderKind kind() {
+    return ProviderKind.SOFTWARE;
+  }
+
+  @Override
+  public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+    KeyContainerStore.checkUser(user);
+    Objects.requireNonNull(algorithm, "algorithm");
+    byte[] pinBytes = PinAuth.utf8(pin);
+    byte[] pkcs8 = null;
+    byte[] kek = null;
+    try {
+      KeyPair pair = generate(algorithm);
+      byte[] keyId = KeyIds.keyId(pair.getPublic());
+      byte[] salt = randomBytes(SALT_LENGTH);
+      byte[] nonce = randomBytes(NONCE_LENGTH);
+      pkcs8 = pair.getPrivate().getEncoded();
+      kek = argon2id(pinBytes, salt, kdf);
+      byte[] ciphertext = aesGcm(Cipher.ENCRYPT_MODE, kek, nonce, aad(user, algorithm, keyId), pkcs8);
+      return new KeyContainer(user, ProviderKind.SOFTWARE, algorithm, keyId, pair.getPublic().getEncoded(),
+          clock.instant(), new SoftwareKeyBlob(kdf, salt, nonce, ciphertext));
+    } catch (AEADBadTagException e) {
+      throw new KeytrustBugException("AES-GCM encryption reported a tag failure", e);
+    } finally {
+      wipe(pinBytes, pkcs8, kek);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws KeytrustException COUNTER_TAMPERED when the attempt counter was modified; KEY_NOT_FOUND
+   *     when the key is not (or no longer) the one saved in the store for its user
+   */
+  @Override
+  public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
+    SoftwareKeyBlob blob = softwareBlob(key);
+    if (sha256 == null || sha256.length != 32) {
+      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+          "A SHA-256 digest is 32 bytes, this one is " + (sha256 == null ? "missing" : sha256.length + " bytes")
+              + ": pass the SHA-256 of the message.");
+    }
+    byte[] pinBytes = PinAuth.utf8(pin);
+    byte[] kek = null;
+    byte[] pkcs8 = null;
+    try {
+      requireStored(key);
+      int failures = counter.beginAttempt(key, clock.instant());
+      kek = argon2id(pinBytes, blob.salt(), blob.kdf());
+      try {
+        pkcs8 = aesGcm(Cipher.DECRYPT_MODE, kek, blob.nonce(), aad(key.user(), key.algorithm(), key.keyId()),
+            blob.ciphertext());
+      } catch (AEADBadTagException e) {
+        throw wrongPin(key.user(), failures);
+      }
+      counter.recordSuccess(key);
+      return sign(key, pkcs8, sha256);
+    } finally {
+      wipe(pinBytes, kek, pkcs8);
+    }
+  }
+
+  /** Removes the key's attempt counter (the key is being deleted). */
+  @Override
+  public void forget(KeyContainer key) throws KeytrustException {
+    counter.forget(key);
+  }
+
+  /** Nothing to release. */
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return "SoftwareKeyProvider[" + store.root() + ", " + kdf + ", " + policy.maxFailedAttempts()
+        + " tries, lockout " + AttemptCounter.describe(policy.lockoutDuration()) + "]";
+  }
+
+  /** The attempt counter state of a key (for status displays and tests); verifies the counter files. */
+  AttemptCounter.State attemptState(KeyContainer key) throws KeytrustException {
+    return counter.read(key);
+  }
+
+  // ---- crypto ----------------------------------------------------------------------------------
+
+  private KeyPair generate(KeyAlgorithm algorithm) {
+    try {
+      KeyPairGenerator g;
+      if (algorithm == KeyAlgorithm.RSA_2048) {
+        g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(new RSAKeyGenParameterSpec(2048, RSAKeyGenParameterSpec.F4), random);
+      } else {
+        g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"), random);
+      }
+      return g.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new KeytrustBugException("The JDK cannot generate " + algorithm.id() + " keys", e);
+    }
+  }
+
+  private byte[] sign(KeyContainer key, byte[] pkcs8, byte[] sha256) throws KeytrustException {
+    PrivateKey privateKey;
+    try {
+      String kf = key.algorithm() == KeyAlgorithm.RSA_2048 ? "RSA" : "EC";
+      privateKey = KeyFactory.getInstance(kf).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    } catch (GeneralSecurityException e) {
+      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+          "The decrypted private key of user '" + key.user() + "' is not a " + key.algorithm().id() + " key."
+              + " Delete the key with `keytrust key delete --user " + key.user() + "` and create a new one.", e);
+    }
+    try {
+      Signature s;
+      if (key.algorithm() == KeyAlgorithm.RSA_2048) {
+        s = Signature.getInstance("NONEwithRSA");
+        s.initSign(privateKey);
+        s.update(SHA256_DIGEST_INFO_PREFIX);
+      } else {
+        s = Signature.getInstance("NONEwithECDSA");
+        s.initSign(privateKey, random);
+      }
+      s.update(sha256);
+      return s.sign();
+    } catch (GeneralSecurityException e) {
+      throw new KeytrustBugException("The JDK cannot sign with a " + key.algorithm().id() + " key", e);
+    }
+  }
+
+  /** Argon2id (RFC 9106, version 0x13) to 32 bytes. */
+  static byte[] argon2id(byte[] password, byte[] salt, Argon2Parameters p) {
+    org.bouncycastle.crypto.params.Argon2Parameters params =
+        new org.bouncycastle.crypto.params.Argon2Parameters.Builder(
+                org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_id)
+            .withVersion(org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_VERSION_13)
+            .withSalt(salt)
+            .withMemoryAsKB(p.memoryKiB())
+            .withIterations(p.iterations())
+            .withParallelism(p.parallelism())
+            .build();
+    try {
+      Argon2BytesGenerator generator = new Argon2BytesGenerator();
+      generator.init(params);
+      byte[] out = new byte[KEK_LENGTH];
+      generator.generateBytes(password, out);
+      return out;
+    } finally {
+      params.clear();
+    }
+  }
+
+  private static byte[] aesGcm(int mode, byte[] kek, byte[] nonce, byte[] aad, byte[] input)
+      throws AEADBadTagException {
+    try {
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(mode, new SecretKeySpec(kek, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+      c.updateAAD(aad);
+      return c.doFinal(input);
+    } catch (AEADBadTagException e) {
+      throw e;
+    } catch (GeneralSecurityException e) {
+      throw new KeytrustBugException("AES-256-GCM failed", e);
+    }
+  }
+
+  /** The GCM additional data: binds the ciphertext to its user, algorithm and key id. */
+  static byte[] aad(String user, KeyAlgorithm algorithm, byte[] keyId) {
+    byte[] u = user.getBytes(StandardCharsets.UTF_8);
+    byte[] a = algorithm.id().getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(AAD_LABEL.length + 1 + 12 + u.length + a.length + keyId.length);
+    b.put(AAD_LABEL).put((byte) 0);
+    b.putInt(u.length).put(u).putInt(a.length).put(a).putInt(keyId.length).put(keyId);
+    return b.array();
+  }
+
+  // ---- checks and errors -----------------------------------------------------------------------
+
+  private static SoftwareKeyBlob softwareBlob(KeyContainer key) throws KeytrustException {
+    Objects.requireNonNull(key, "key");
+    if (!(key.protectedKey() instanceof SoftwareKeyBlob blob)) {
+      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+          "The key of user '" + key.user() + "' is a " + key.provider().id() + " key, not a software key: use the "
+              + key.provider().id() + " provider for it.");
+    }
+    if (blob.salt().length != SALT_LENGTH || blob.nonce().length != NONCE_LENGTH
+        || blob.ciphertext().length <= TAG_BITS / 8) {
+      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+          "The encrypted software key of user '" + key.user() + "' has a salt, nonce or ciphertext of the wrong"
+              + " size. Delete the key with `keytrust key delete --user " + key.user() + "` and create a new one.");
+    }
+    return blob;
+  }
+
+  private void requireStored(KeyContainer key) throws KeytrustException {
+    Optional<KeyContainer> stored = store.find(key.user());
+    if (stored.isEmpty()) {
+      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+          "The key of user '" + key.user() + "' is not in the key store " + store.root() + ": save it before"
+              + " signing with it, or pass --store with the directory that holds it.");
+    }
+    if (!MessageDigest.isEqual(stored.get().keyId(), key.keyId())) {
+      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+          "The key " + key.keyIdHex() + " of user '" + key.user() + "' is no longer in the key store, which now"
+              + " holds key " + stored.get().keyIdHex() + " for this user: load the current key and sign again.");
+    }
+  }
+
+  private WrongPinException wrongPin(String user, int failures) {
+    int left = Math.max(0, policy.maxFailedAttempts() - failures);
+    String lockout = AttemptCounter.describe(policy.lockoutDuration());
+    if (left == 0) {
+      return new WrongPinException(0,
+          "Wrong PIN for the software key of user '" + user + "'. The key is now locked for " + lockout
+              + "; then one more try is allowed per " + lockout + ". If the PIN is forgotten, delete the key"
+              + " (`keytrust key delete --user " + user + "`) and create a new one.");
+    }
+    return new WrongPinException(left,
+        "Wrong PIN for the software key of user '" + user + "': " + left + (left == 1 ? " try" : " tries")
+            + " left before the key locks for " + lockout + ".");
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static void wipe(byte[]... arrays) {
+    for (byte[] a : arrays) {
+      if (a != null) {
+        Arrays.fill(a, (byte) 0);
+      }
+    }
+  }
+}

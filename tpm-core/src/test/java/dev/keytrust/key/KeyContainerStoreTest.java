@@ -1,0 +1,432 @@
+package dev.keytrust.key;
+
+import static dev.keytrust.key.TestKeys.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KeyContainerStoreTest {
+  @TempDir Path tmp;
+  private Path root;
+  private KeyContainerStore store;
+
+  @BeforeEach
+  void setUp() {
+    root = tmp.resolve("home/.keytrust/keys");
+    store = new KeyContainerStore(root);
+  }
+
+  private Path keyFile(String user) throws KeytrustException {
+    return store.userDirectory(user).resolve(KeyContainerStore.KEY_FILE);
+  }
+
+  private static String mode(Path p) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  private static void assertSameContainer(KeyContainer actual, KeyContainer expected) {
+    assertThat(actual.user()).isEqualTo(expected.user());
+    assertThat(actual.provider()).isEqualTo(expected.provider());
+    assertThat(actual.algorithm()).isEqualTo(expected.algorithm());
+    assertThat(actual.keyId()).isEqualTo(expected.keyId());
+    assertThat(actual.publicKeyDer()).isEqualTo(expected.publicKeyDer());
+    assertThat(actual.createdAt()).isEqualTo(expected.createdAt());
+  }
+
+  // ---- round trips -----------------------------------------------------------------------------
+
+  @Test
+  void softwareKeyRoundTripsEveryField() throws Exception {
+    KeyContainer c = TestKeys.softwareContainer("alice");
+    store.save(c);
+
+    KeyContainer back = store.load("alice");
+
+    assertSameContainer(back, c);
+    SoftwareKeyBlob want = (SoftwareKeyBlob) c.protectedKey();
+    SoftwareKeyBlob got = (SoftwareKeyBlob) back.protectedKey();
+    assertThat(got.kdf()).isEqualTo(want.kdf());
+    assertThat(got.salt()).isEqualTo(want.salt());
+    assertThat(got.nonce()).isEqualTo(want.nonce());
+    assertThat(got.ciphertext()).isEqualTo(want.ciphertext());
+    assertThat(store.find("alice")).isPresent();
+  }
+
+  @Test
+  void tpmKeyRoundTripsEveryFieldIncludingAPersistentHandleAboveIntMax() throws Exception {
+    KeyContainer c = TestKeys.tpmContainer("alice");
+    store.save(c);
+
+    KeyContainer back = store.load("alice");
+
+    assertSameContainer(back, c);
+    TpmKeyBlobs want = (TpmKeyBlobs) c.protectedKey();
+    TpmKeyBlobs got = (TpmKeyBlobs) back.protectedKey();
+    assertThat(got.parentHandle()).isEqualTo(0x81000001);
+    assertThat(got.parentName()).isEqualTo(want.parentName());
+    assertThat(got.publicArea()).isEqualTo(want.publicArea());
+    assertThat(got.privateArea()).isEqualTo(want.privateArea());
+    assertThat(got.authSalt()).isEqualTo(want.authSalt());
+  }
+
+  @Test
+  void keyFileIsStrictTextWithFormatVersionUserAndChecksum() throws Exception {
+    store.save(TestKeys.tpmContainer("LAB\\alice"));
+
+    List<String> lines = Files.readAllLines(keyFile("LAB\\alice"), StandardCharsets.UTF_8);
+
+    assertThat(lines.get(0)).isEqualTo("format=keytrust-key");
+    assertThat(lines.get(1)).isEqualTo("version=1");
+    assertThat(lines).contains("user=LAB\\alice", "provider=tpm", "algorithm=p256", "parentHandle=81000001");
+    assertThat(lines.get(lines.size() - 1)).matches("sha256=[0-9a-f]{64}");
+  }
+
+  // ---- existence -------------------------------------------------------------------------------
+
+  @Test
+  void savingASecondKeyForAUserIsKeyExistsAndKeepsTheFirst() throws Exception {
+    KeyContainer first = TestKeys.softwareContainer("alice");
+    store.save(first);
+
+    KeytrustException e = failure(ErrorCode.KEY_EXISTS, () -> store.save(TestKeys.tpmContainer("alice")));
+
+    assertThat(e.getMessage()).contains("keytrust key delete --user alice");
+    assertThat(store.load("alice").keyId()).isEqualTo(first.keyId());
+  }
+
+  @Test
+  void missingKeyIsEmptyOrKeyNotFound() throws Exception {
+    assertThat(store.find("alice")).isEmpty();
+    KeytrustException e = failure(ErrorCode.KEY_NOT_FOUND, () -> store.load("alice"));
+    assertThat(e.getMessage()).contains("keytrust key create --user alice").contains(root.toString());
+    failure(ErrorCode.KEY_NOT_FOUND, () -> store.delete("alice"));
+    assertThat(store.users()).isEmpty();
+    assertThat(root).doesNotExist();
+  }
+
+  @Test
+  void deleteRemovesTheUsersDirectoryAndAllowsANewKey() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.save(TestKeys.softwareContainer("bob"));
+    store.writeFileAtomically("alice", "counter", "x\n".getBytes(StandardCharsets.UTF_8));
+
+    store.delete("alice");
+
+    assertThat(store.userDirectory("alice")).doesNotExist();
+    assertThat(store.find("alice")).isEmpty();
+    assertThat(store.users()).containsExactly("bob");
+    failure(ErrorCode.KEY_NOT_FOUND, () -> store.delete("alice"));
+    store.save(TestKeys.tpmContainer("alice"));
+    assertThat(store.load("alice").provider()).isEqualTo(ProviderKind.TPM);
+  }
+
+  @Test
+  void deleteWorksOnADamagedKeyFile() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    Files.write(keyFile("alice"), "garbage".getBytes(StandardCharsets.UTF_8));
+
+    store.delete("alice");
+
+    assertThat(store.users()).isEmpty();
+  }
+
+  // ---- permissions -----------------------------------------------------------------------------
+
+  @Test
+  void createsOwnerOnlyDirectoriesAndFiles() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.writeFileAtomically("alice", "counter", "x\n".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(mode(tmp.resolve("home/.keytrust"))).isEqualTo("rwx------");
+    assertThat(mode(root)).isEqualTo("rwx------");
+    assertThat(mode(store.userDirectory("alice"))).isEqualTo("rwx------");
+    assertThat(mode(keyFile("alice"))).isEqualTo("rw-------");
+    assertThat(mode(store.userDirectory("alice").resolve("counter"))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void rootAndUserDirectoryAndFileReadableByOthersAreMadeOwnerOnly() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(store.userDirectory("alice"), PosixFilePermissions.fromString("rwxr-x---"));
+    Files.setPosixFilePermissions(keyFile("alice"), PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThat(store.load("alice").user()).isEqualTo("alice");
+
+    assertThat(mode(root)).isEqualTo("rwx------");
+    assertThat(mode(store.userDirectory("alice"))).isEqualTo("rwx------");
+    assertThat(mode(keyFile("alice"))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void rootWritableByOthersIsRefused() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwx---"));
+
+    KeytrustException e = failure(ErrorCode.STORE_PERMISSIONS, () -> store.load("alice"));
+
+    assertThat(e.getMessage()).contains(root.toString()).contains("chmod 700");
+    failure(ErrorCode.STORE_PERMISSIONS, () -> store.save(TestKeys.softwareContainer("bob")));
+    failure(ErrorCode.STORE_PERMISSIONS, () -> store.users());
+    assertThat(mode(root)).isEqualTo("rwxrwx---");
+  }
+
+  @Test
+  void userDirectoryOrKeyFileWritableByOthersIsRefused() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.save(TestKeys.softwareContainer("bob"));
+    Files.setPosixFilePermissions(store.userDirectory("alice"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(keyFile("bob"), PosixFilePermissions.fromString("rw-rw-rw-"));
+
+    failure(ErrorCode.STORE_PERMISSIONS, () -> store.load("alice"));
+    KeytrustException e = failure(ErrorCode.STORE_PERMISSIONS, () -> store.load("bob"));
+
+    assertThat(e.getMessage()).contains(keyFile("bob").toString()).contains("chmod 600");
+  }
+
+  // ---- damage ----------------------------------------------------------------------------------
+
+  @Test
+  void truncatedKeyFileIsCorruptAndOtherUsersStillLoad() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.save(TestKeys.softwareContainer("bob"));
+    byte[] data = Files.readAllBytes(keyFile("alice"));
+    Files.write(keyFile("alice"), Arrays.copyOf(data, data.length / 2));
+
+    KeytrustException e = failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+
+    assertThat(e.getMessage()).contains(keyFile("alice").toString()).contains("keytrust key delete --user alice");
+    assertThat(store.load("bob").user()).isEqualTo("bob");
+    assertThat(store.users()).containsExactly("alice", "bob");
+  }
+
+  @Test
+  void fileCutAtALineEndIsCorrupt() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    List<String> lines = Files.readAllLines(keyFile("alice"));
+    Files.write(keyFile("alice"), lines.subList(0, lines.size() - 1));
+
+    failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+  }
+
+  @Test
+  void flippedByteIsCorruptNamingTheChecksum() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.save(TestKeys.tpmContainer("bob"));
+    String text = Files.readString(keyFile("alice"));
+    int at = text.indexOf("ciphertext=") + 20;
+    byte[] data = Files.readAllBytes(keyFile("alice"));
+    data[at] = (byte) (data[at] == 'A' ? 'B' : 'A');
+    Files.write(keyFile("alice"), data);
+
+    KeytrustException e = failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+
+    assertThat(e.getMessage()).contains("checksum").contains(keyFile("alice").toString());
+    assertThat(store.load("bob").provider()).isEqualTo(ProviderKind.TPM);
+  }
+
+  @Test
+  void unknownVersionIsVersionUnsupportedEvenWithAValidChecksum() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.save(TestKeys.softwareContainer("bob"));
+    String text = Files.readString(keyFile("alice"));
+    String body = text.substring(0, text.lastIndexOf("sha256=")).replace("version=1\n", "version=2\n");
+    String resealed = body + "sha256=" + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8)))
+        + "\n";
+    Files.writeString(keyFile("alice"), resealed);
+
+    KeytrustException e = failure(ErrorCode.STORE_VERSION_UNSUPPORTED, () -> store.load("alice"));
+
+    assertThat(e.getMessage()).contains("version 2").contains(keyFile("alice").toString());
+    assertThat(store.load("bob").user()).isEqualTo("bob");
+  }
+
+  @Test
+  void editedFieldWithRecomputedChecksumIsStillCheckedForMeaning() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    String text = Files.readString(keyFile("alice"));
+    String body = text.substring(0, text.lastIndexOf("sha256=")).replace("algorithm=p256", "algorithm=rsa2048");
+    Files.writeString(keyFile("alice"), body + "sha256="
+        + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8))) + "\n");
+
+    failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "garbage", "format=keytrust-key\n", "\u0000\u0001\u0002\n", "format=other\nversion=1\nsha256=00\n"})
+  void garbageKeyFileIsCorruptAndOtherUsersStillLoad(String content) throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.save(TestKeys.softwareContainer("bob"));
+    Files.writeString(keyFile("alice"), content);
+
+    failure(ErrorCode.STORE_CORRUPT, () -> store.find("alice"));
+    assertThat(store.load("bob").user()).isEqualTo("bob");
+  }
+
+  @Test
+  void keyFileCopiedFromAnotherUserIsCorruptNamingTheOwner() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.save(TestKeys.softwareContainer("bob"));
+    Files.copy(keyFile("bob"), keyFile("alice"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    KeytrustException e = failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+
+    assertThat(e.getMessage()).contains("belongs to user 'bob'");
+  }
+
+  @Test
+  void usersSkipsStrayEntriesAndListsDamagedKeysSoTheyCanBeDeleted() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    store.save(TestKeys.softwareContainer("bob"));
+    Files.writeString(keyFile("bob"), "garbage");
+    Files.createDirectory(root.resolve("not%zzvalid"));
+    Files.createDirectory(root.resolve("nokey"));
+    Files.writeString(root.resolve("stray-file"), "x");
+    Files.writeString(root.resolve(".hidden"), "x");
+
+    assertThat(store.users()).containsExactly("alice", "bob");
+    assertThat(store.load("alice").user()).isEqualTo("alice");
+  }
+
+  @Test
+  void nonDirectoryUserEntryIsCorrupt() throws Exception {
+    store.save(TestKeys.softwareContainer("bob"));
+    Files.writeString(root.resolve("alice"), "x");
+
+    failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+    assertThat(store.users()).containsExactly("bob");
+  }
+
+  // ---- crash leftovers -------------------------------------------------------------------------
+
+  @Test
+  void staleTemporaryFilesAreIgnoredAndOldOnesRemovedByTheNextWrite() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    Path dir = store.userDirectory("alice");
+    Path old = dir.resolve(".key.0123456789abcdef.tmp");
+    Path recent = dir.resolve(".counter.fedcba9876543210.tmp");
+    Files.writeString(old, "format=keytrust-key\nversi");
+    Files.writeString(recent, "half");
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+
+    assertThat(store.load("alice").user()).isEqualTo("alice");
+    assertThat(store.users()).containsExactly("alice");
+
+    store.writeFileAtomically("alice", "counter", "x\n".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(old).doesNotExist();
+    assertThat(recent).exists();
+    assertThat(Files.readString(dir.resolve("counter"))).isEqualTo("x\n");
+  }
+
+  @Test
+  void saveRemovesFilesLeftByAnInterruptedDelete() throws Exception {
+    Path dir = store.userDirectory("alice");
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    Files.writeString(dir.resolve("counter"), "old");
+    Files.writeString(dir.resolve("counter-secret"), "old");
+
+    store.save(TestKeys.softwareContainer("alice"));
+
+    assertThat(dir.resolve("counter")).doesNotExist();
+    assertThat(dir.resolve("counter-secret")).doesNotExist();
+    assertThat(store.load("alice").user()).isEqualTo("alice");
+  }
+
+  @Test
+  void stateFilesNeedASavedKey() {
+    failure(ErrorCode.KEY_NOT_FOUND,
+        () -> store.writeFileAtomically("alice", "counter", new byte[] {1}));
+  }
+
+  @Test
+  void stateFilesReplaceAtomicallyAndReadBack() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    assertThat(store.readFile("alice", "counter")).isEmpty();
+
+    store.writeFileAtomically("alice", "counter", new byte[] {1, 2});
+    store.writeFileAtomically("alice", "counter", new byte[] {3});
+
+    assertThat(store.readFile("alice", "counter")).hasValueSatisfying(b -> assertThat(b).containsExactly(3));
+    try (var entries = Files.list(store.userDirectory("alice"))) {
+      assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("key", "counter");
+    }
+    store.deleteFile("alice", "counter");
+    assertThat(store.readFile("alice", "counter")).isEmpty();
+  }
+
+  // ---- user names ------------------------------------------------------------------------------
+
+  static java.util.stream.Stream<String> oddUserNames() {
+    return java.util.stream.Stream.of("alice", "alice@lab.test", "LAB\\alice", "Jörg Müller", ".", "..", ".hidden",
+        "trailing.", "CON", "nul.txt", "a/b", "../../etc", "%41", "a b", "日本語",
+        "x".repeat(KeyContainerStore.MAX_USER_LENGTH));
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("oddUserNames")
+  void oddUserNamesRoundTripInTheirOwnDirectoryUnderTheRoot(String user) throws Exception {
+    store.save(TestKeys.softwareContainer(user));
+    store.save(TestKeys.softwareContainer("other"));
+
+    Path dir = store.userDirectory(user);
+    assertThat(dir.getParent()).isEqualTo(root);
+    assertThat(dir.getFileName().toString()).matches("[A-Za-z0-9._@%-]+").doesNotStartWith(".");
+    assertThat(store.load(user).user()).isEqualTo(user);
+    assertThat(store.users()).containsExactlyInAnyOrder(user, "other");
+    assertThat(KeyContainerStore.userFromDirectoryName(dir.getFileName().toString())).hasValue(user);
+  }
+
+  @Test
+  void directoryNamesAreReadable() throws Exception {
+    assertThat(KeyContainerStore.directoryName("alice@lab.test")).isEqualTo("alice@lab.test");
+    assertThat(KeyContainerStore.directoryName("LAB\\alice")).isEqualTo("LAB%5Calice");
+    assertThat(KeyContainerStore.directoryName("..")).isEqualTo("%2E%2E");
+    assertThat(KeyContainerStore.directoryName("CON")).isEqualTo("%43ON");
+    assertThat(KeyContainerStore.directoryName("é")).isEqualTo("%C3%A9");
+    assertThat(KeyContainerStore.userFromDirectoryName("%61lice")).as("not canonical").isEmpty();
+    assertThat(KeyContainerStore.userFromDirectoryName("LAB%5calice")).as("lower-case hex").isEmpty();
+    assertThat(KeyContainerStore.userFromDirectoryName("a%")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "a\nb", "tab\there", "nul\u0000"})
+  void invalidUserNamesAreInvalidArgument(String user) {
+    failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory(user));
+    failure(ErrorCode.INVALID_ARGUMENT, () -> store.load(user));
+  }
+
+  @Test
+  void overLongUserNamesAreInvalidArgument() {
+    failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("x".repeat(KeyContainerStore.MAX_USER_LENGTH + 1)));
+    KeytrustException e = failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("é".repeat(60)));
+    assertThat(e.getMessage()).contains("too long");
+    failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory(null));
+    failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("bad\uD800surrogate"));
+  }
+
+  @Test
+  void defaultRootIsUnderUserHome() {
+    assertThat(KeyContainerStore.defaultRoot())
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".keytrust", "keys"));
+    assertThat(store.root()).isEqualTo(root.toAbsolutePath().normalize());
+  }
+}

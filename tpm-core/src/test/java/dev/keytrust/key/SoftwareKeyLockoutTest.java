@@ -1,0 +1,415 @@
+package dev.keytrust.key;
+
+import static dev.keytrust.key.SoftwareKeyProviderTest.FAST;
+import static dev.keytrust.key.SoftwareKeyProviderTest.MESSAGE;
+import static dev.keytrust.key.SoftwareKeyProviderTest.pin;
+import static dev.keytrust.key.SoftwareKeyProviderTest.sha256;
+import static dev.keytrust.key.SoftwareKeyProviderTest.verifies;
+import static dev.keytrust.key.TestKeys.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.error.LockedOutException;
+import dev.keytrust.error.WrongPinException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The software provider's attempt counter: counting, lockout, persistence and tamper detection. */
+class SoftwareKeyLockoutTest {
+  static final Duration LOCKOUT = SoftwareLockoutPolicy.DEFAULT_LOCKOUT_DURATION;
+  static final String RIGHT = "1234";
+  static final String WRONG = "9999";
+
+  @TempDir Path tmp;
+  private Path root;
+  private MutableClock clock;
+  private KeyContainerStore store;
+  private SoftwareKeyProvider provider;
+
+  @BeforeEach
+  void setUp() {
+    root = tmp.resolve("keys");
+    clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+    restart();
+  }
+
+  /** New store and provider objects on the same directory, as after a process restart. */
+  private void restart() {
+    store = new KeyContainerStore(root);
+    provider = new SoftwareKeyProvider(store, FAST, clock, SoftwareLockoutPolicy.DEFAULT);
+  }
+
+  private KeyContainer newKey(String user) throws KeytrustException {
+    KeyContainer key = provider.create(user, KeyAlgorithm.ECC_P256, pin(RIGHT));
+    store.save(key);
+    return key;
+  }
+
+  private byte[] sign(String user, String pin) throws Exception {
+    return provider.signDigest(store.load(user), sha256(MESSAGE), pin(pin));
+  }
+
+  private int wrong(String user) {
+    KeytrustException e = failure(ErrorCode.WRONG_PIN, () -> sign(user, WRONG));
+    return ((WrongPinException) e).triesLeft().orElseThrow();
+  }
+
+  private Duration lockedFor(String user, String pin) {
+    KeytrustException e = failure(ErrorCode.LOCKED_OUT, () -> sign(user, pin));
+    return ((LockedOutException) e).retryAfter();
+  }
+
+  private Path file(String user, String name) throws KeytrustException {
+    return store.userDirectory(user).resolve(name);
+  }
+
+  private KeytrustException tampered(String user, String pin) {
+    KeytrustException e = failure(ErrorCode.COUNTER_TAMPERED, () -> sign(user, pin));
+    assertThat(e.getMessage()).contains("attempt counter").contains("was modified")
+        .contains("keytrust key delete --user " + user).contains("create a new one");
+    return e;
+  }
+
+  // ---- counting and lockout --------------------------------------------------------------------
+
+  @Test
+  void wrongPinsCountDownThenTheKeyLocksForTheLockoutDuration() throws Exception {
+    newKey("alice");
+
+    List<Integer> left = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      left.add(wrong("alice"));
+    }
+
+    assertThat(left).containsExactly(4, 3, 2, 1, 0);
+    assertThat(lockedFor("alice", WRONG)).isEqualTo(LOCKOUT);
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(lockedFor("alice", RIGHT)).as("even the right PIN waits").isEqualTo(Duration.ofMinutes(5));
+    KeytrustException e = failure(ErrorCode.LOCKED_OUT, () -> sign("alice", RIGHT));
+    assertThat(e.getMessage()).contains("5 min").contains("keytrust key delete --user alice");
+  }
+
+  @Test
+  void wrongPinMessagesSayWhatIsLeft() throws Exception {
+    newKey("alice");
+    for (int i = 0; i < 3; i++) {
+      wrong("alice");
+    }
+    KeytrustException one = failure(ErrorCode.WRONG_PIN, () -> sign("alice", WRONG));
+    KeytrustException last = failure(ErrorCode.WRONG_PIN, () -> sign("alice", WRONG));
+
+    assertThat(one.getMessage()).contains("1 try left").contains("15 min");
+    assertThat(last.getMessage()).contains("now locked for 15 min").contains("keytrust key delete --user alice");
+  }
+
+  @Test
+  void afterALockoutOneMoreTryIsAllowedPerLockoutPeriodAndTheRightPinResets() throws Exception {
+    newKey("alice");
+    for (int i = 0; i < 5; i++) {
+      wrong("alice");
+    }
+    clock.advance(LOCKOUT);
+
+    assertThat(wrong("alice")).isZero();
+    assertThat(lockedFor("alice", RIGHT)).isEqualTo(LOCKOUT);
+
+    clock.advance(LOCKOUT.plusSeconds(1));
+    byte[] signature = sign("alice", RIGHT);
+
+    assertThat(verifies(store.load("alice"), MESSAGE, signature)).isTrue();
+    assertThat(wrong("alice")).isEqualTo(4);
+  }
+
+  @Test
+  void theRightPinResetsTheCount() throws Exception {
+    newKey("alice");
+    wrong("alice");
+    wrong("alice");
+
+    sign("alice", RIGHT);
+
+    assertThat(wrong("alice")).isEqualTo(4);
+    assertThat(provider.attemptState(store.load("alice")).failures()).isEqualTo(1);
+  }
+
+  @Test
+  void theCountSurvivesARestart() throws Exception {
+    newKey("alice");
+    wrong("alice");
+    wrong("alice");
+
+    restart();
+
+    assertThat(wrong("alice")).isEqualTo(2);
+    wrong("alice");
+    wrong("alice");
+    restart();
+    assertThat(lockedFor("alice", RIGHT)).isEqualTo(LOCKOUT);
+  }
+
+  @Test
+  void policyIsConfigurable() throws Exception {
+    provider = new SoftwareKeyProvider(store, FAST, clock, new SoftwareLockoutPolicy(2, Duration.ofSeconds(30)));
+    newKey("alice");
+
+    assertThat(wrong("alice")).isEqualTo(1);
+    assertThat(wrong("alice")).isZero();
+    assertThat(lockedFor("alice", RIGHT)).isEqualTo(Duration.ofSeconds(30));
+    clock.advance(Duration.ofSeconds(30));
+    sign("alice", RIGHT);
+  }
+
+  @Test
+  void usersAreCountedSeparately() throws Exception {
+    newKey("alice");
+    newKey("bob");
+    for (int i = 0; i < 5; i++) {
+      wrong("alice");
+    }
+
+    assertThat(wrong("bob")).isEqualTo(4);
+    sign("bob", RIGHT);
+    lockedFor("alice", RIGHT);
+  }
+
+  @Test
+  void concurrentWrongPinsAreEachCounted() throws Exception {
+    newKey("alice");
+    KeyContainer key = store.load("alice");
+    int threads = 8;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<ErrorCode>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        results.add(pool.submit((Callable<ErrorCode>) () -> {
+          start.await();
+          try {
+            provider.signDigest(key, sha256(MESSAGE), pin(WRONG));
+            return ErrorCode.INTERNAL;
+          } catch (KeytrustException e) {
+            return e.code();
+          }
+        }));
+      }
+      start.countDown();
+      List<ErrorCode> codes = new ArrayList<>();
+      for (Future<ErrorCode> f : results) {
+        codes.add(f.get());
+      }
+      assertThat(codes).filteredOn(c -> c == ErrorCode.WRONG_PIN).hasSize(5);
+      assertThat(codes).filteredOn(c -> c == ErrorCode.LOCKED_OUT).hasSize(3);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aClockThatWentBackNeverLocksLongerThanOneLockout() throws Exception {
+    newKey("alice");
+    for (int i = 0; i < 5; i++) {
+      wrong("alice");
+    }
+
+    clock.advance(Duration.ofDays(-2));
+
+    assertThat(lockedFor("alice", RIGHT)).isEqualTo(LOCKOUT);
+    clock.advance(LOCKOUT);
+    sign("alice", RIGHT);
+  }
+
+  // ---- counter state files ---------------------------------------------------------------------
+
+  @Test
+  void aSavedKeyWithoutCounterFilesStartsAtZeroAndItsFilesAreOwnerOnly() throws Exception {
+    newKey("alice");
+    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).doesNotExist();
+
+    sign("alice", RIGHT);
+
+    for (String name : List.of(AttemptCounter.COUNTER_FILE, AttemptCounter.SECRET_FILE)) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(file("alice", name)))).isEqualTo("rw-------");
+    }
+    String counter = Files.readString(file("alice", AttemptCounter.COUNTER_FILE));
+    assertThat(counter).startsWith("format=keytrust-attempt-counter\nversion=1\n").contains("failures=0\n")
+        .containsPattern("\nhmac-sha256=[0-9a-f]{64}\n$");
+  }
+
+  @Test
+  void aSecretWrittenJustBeforeACrashIsAFreshCounter() throws Exception {
+    KeyContainer key = newKey("alice");
+    provider.attemptState(key);
+    assertThat(file("alice", AttemptCounter.SECRET_FILE)).exists();
+    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).doesNotExist();
+
+    assertThat(wrong("alice")).isEqualTo(4);
+  }
+
+  @Test
+  void anUpdateInterruptedBetweenItsTwoWritesIsAccepted() throws Exception {
+    newKey("alice");
+    wrong("alice");
+    Path secret = file("alice", AttemptCounter.SECRET_FILE);
+    byte[] before = Files.readAllBytes(secret);
+    wrong("alice");
+    Files.write(secret, before);
+
+    assertThat(wrong("alice")).isEqualTo(2);
+    assertThat(wrong("alice")).isEqualTo(1);
+  }
+
+  @Test
+  void forgetRemovesTheCounterState() throws Exception {
+    KeyContainer key = newKey("alice");
+    wrong("alice");
+
+    provider.forget(key);
+
+    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).doesNotExist();
+    assertThat(file("alice", AttemptCounter.SECRET_FILE)).doesNotExist();
+    store.delete("alice");
+    assertThat(store.userDirectory("alice")).doesNotExist();
+    provider.forget(key);
+  }
+
+  @Test
+  void forgetLeavesAnotherKeysCounterAlone() throws Exception {
+    KeyContainer old = provider.create("alice", KeyAlgorithm.ECC_P256, pin(RIGHT));
+    newKey("alice");
+    wrong("alice");
+
+    provider.forget(old);
+
+    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).exists();
+    assertThat(wrong("alice")).isEqualTo(3);
+  }
+
+  // ---- tampering -------------------------------------------------------------------------------
+
+  @Test
+  void editingTheFailuresIsDetected() throws Exception {
+    newKey("alice");
+    wrong("alice");
+    wrong("alice");
+    wrong("alice");
+    Path counter = file("alice", AttemptCounter.COUNTER_FILE);
+    Files.writeString(counter, Files.readString(counter).replace("failures=3\n", "failures=0\n"));
+
+    tampered("alice", WRONG);
+    KeytrustException e = tampered("alice", RIGHT);
+    assertThat(e.getMessage()).contains("MAC");
+  }
+
+  @Test
+  void deletingTheCounterAfterUseIsDetected() throws Exception {
+    newKey("alice");
+    sign("alice", RIGHT);
+
+    Files.delete(file("alice", AttemptCounter.COUNTER_FILE));
+
+    KeytrustException e = tampered("alice", RIGHT);
+    assertThat(e.getMessage()).contains("deleted");
+  }
+
+  @Test
+  void deletingTheSecretIsDetected() throws Exception {
+    newKey("alice");
+    wrong("alice");
+
+    Files.delete(file("alice", AttemptCounter.SECRET_FILE));
+
+    tampered("alice", RIGHT);
+  }
+
+  @Test
+  void aCounterCopiedFromAnotherUserIsDetected() throws Exception {
+    newKey("alice");
+    newKey("bob");
+    sign("alice", RIGHT);
+    for (int i = 0; i < 4; i++) {
+      wrong("bob");
+    }
+
+    Files.copy(file("alice", AttemptCounter.COUNTER_FILE), file("bob", AttemptCounter.COUNTER_FILE),
+        StandardCopyOption.REPLACE_EXISTING);
+
+    tampered("bob", RIGHT);
+    assertThat(verifies(store.load("alice"), MESSAGE, sign("alice", RIGHT))).isTrue();
+  }
+
+  @Test
+  void bothCounterFilesCopiedFromAnotherUserAreDetected() throws Exception {
+    newKey("alice");
+    newKey("bob");
+    sign("alice", RIGHT);
+    wrong("bob");
+
+    for (String name : List.of(AttemptCounter.COUNTER_FILE, AttemptCounter.SECRET_FILE)) {
+      Files.copy(file("alice", name), file("bob", name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    KeytrustException e = tampered("bob", RIGHT);
+    assertThat(e.getMessage()).contains("another user");
+  }
+
+  @Test
+  void puttingBackAnOlderCopyOfTheCounterIsDetected() throws Exception {
+    newKey("alice");
+    sign("alice", RIGHT);
+    Path counter = file("alice", AttemptCounter.COUNTER_FILE);
+    byte[] zeroFailures = Files.readAllBytes(counter);
+    wrong("alice");
+    wrong("alice");
+
+    Files.write(counter, zeroFailures);
+
+    KeytrustException e = tampered("alice", WRONG);
+    assertThat(e.getMessage()).contains("older copy");
+  }
+
+  @Test
+  void garbageInTheCounterIsDetected() throws Exception {
+    newKey("alice");
+    wrong("alice");
+
+    Files.writeString(file("alice", AttemptCounter.COUNTER_FILE), "failures=0\n");
+
+    tampered("alice", RIGHT);
+  }
+
+  @Test
+  void aCounterFromANewerVersionIsVersionUnsupported() throws Exception {
+    newKey("alice");
+    wrong("alice");
+    Path counter = file("alice", AttemptCounter.COUNTER_FILE);
+
+    Files.writeString(counter, Files.readString(counter).replace("version=1\n", "version=7\n"));
+
+    assertThatThrownBy(() -> sign("alice", RIGHT)).isInstanceOfSatisfying(KeytrustException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_VERSION_UNSUPPORTED));
+  }
+
+  @Test
+  void describesDurations() {
+    assertThat(AttemptCounter.describe(Duration.ofMinutes(15))).isEqualTo("15 min");
+    assertThat(AttemptCounter.describe(Duration.ofSeconds(899))).isEqualTo("14 min 59 s");
+    assertThat(AttemptCounter.describe(Duration.ofMillis(41_001))).isEqualTo("42 s");
+    assertThat(AttemptCounter.describe(Duration.ofMinutes(62))).isEqualTo("1 h 2 min");
+  }
+}

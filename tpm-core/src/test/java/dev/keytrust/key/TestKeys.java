@@ -1,0 +1,54 @@
+package dev.keytrust.key;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+/** Shared test helpers: containers with real public keys and made-up protected blobs. */
+final class TestKeys {
+  private TestKeys() {}
+
+  static KeyPair ecPair() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    return g.generateKeyPair();
+  }
+
+  static byte[] bytes(int length, int seed) {
+    byte[] b = new byte[length];
+    for (int i = 0; i < length; i++) {
+      b[i] = (byte) (seed + i * 7);
+    }
+    return b;
+  }
+
+  static KeyContainer softwareContainer(String user) throws Exception {
+    KeyPair p = ecPair();
+    return new KeyContainer(user, ProviderKind.SOFTWARE, KeyAlgorithm.ECC_P256, KeyIds.keyId(p.getPublic()),
+        p.getPublic().getEncoded(), Instant.parse("2026-11-25T10:15:30.123456789Z"),
+        new SoftwareKeyBlob(new Argon2Parameters(1024, 2, 1), bytes(16, 1), bytes(12, 2), bytes(150, 3)));
+  }
+
+  static KeyContainer tpmContainer(String user) throws Exception {
+    KeyPair p = ecPair();
+    return new KeyContainer(user, ProviderKind.TPM, KeyAlgorithm.ECC_P256, KeyIds.keyId(p.getPublic()),
+        p.getPublic().getEncoded(), Instant.parse("2026-01-02T03:04:05Z"),
+        new TpmKeyBlobs(0x81000001, bytes(34, 4), bytes(88, 5), bytes(126, 6), bytes(16, 7)));
+  }
+
+  /** Runs {@code call}, asserts it throws a KeytrustException with {@code code}, and returns it. */
+  static KeytrustException failure(ErrorCode code, ThrowingCallable call) {
+    Throwable t = catchThrowable(call);
+    assertThat(t).isInstanceOf(KeytrustException.class);
+    KeytrustException e = (KeytrustException) t;
+    assertThat(e.code()).as("error code of: %s", e.getMessage()).isEqualTo(code);
+    return e;
+  }
+}
