@@ -26,12 +26,13 @@ import picocli.CommandLine.Spec;
     subcommands = {TpmCommand.class, KeyCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
-      "  " + TpmUri.ENV + "   the TPM to use when --tpm is not given, e.g. mssim://127.0.0.1:2321",
+      "  " + TpmUri.ENV + "   the TPM when --tpm is not given,",
+      "                 e.g. mssim://127.0.0.1:2321 or software",
       "",
       "Examples:",
       "  keytrust tpm info --tpm mssim://127.0.0.1:2321",
       "  keytrust key create --user alice --alg p256",
-      "  printf '%%s\\n' \"$PIN\" | keytrust key sign --user alice --data-hex 48656c6c6f --pin-stdin"
+      "  echo \"$PIN\" | keytrust key sign --user alice --data-hex 00ff --pin-stdin"
     })
 public final class KeytrustCli implements Callable<Integer> {
 
