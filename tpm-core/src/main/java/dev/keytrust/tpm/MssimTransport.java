@@ -89,6 +89,15 @@ final class MssimTransport extends StreamTransport {
   }
 
   @Override
+  void setIoTimeout(Duration timeout) throws KeytrustException {
+    try {
+      socket.setSoTimeout(timeoutMillis(timeout));
+    } catch (IOException e) {
+      throw ioFailure(e);
+    }
+  }
+
+  @Override
   void readFully(byte[] into, int off, int n) throws IOException {
     in.readFully(into, off, n);
   }

@@ -30,6 +30,9 @@ abstract class StreamTransport implements TpmTransport {
     return description;
   }
 
+  /** Changes how long one exchange may take (the first command after connecting uses a short one). */
+  abstract void setIoTimeout(java.time.Duration timeout) throws KeytrustException;
+
   /** Reads exactly {@code n} bytes or fails. */
   abstract void readFully(byte[] into, int off, int n) throws IOException;
 

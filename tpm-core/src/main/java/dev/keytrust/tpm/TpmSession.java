@@ -139,8 +139,33 @@ public final class TpmSession implements AutoCloseable {
     Objects.requireNonNull(uri, "uri");
     TpmTransport transport = TpmTransports.open(uri, ioTimeout);
     boolean simulator = uri.scheme().equals(TpmUri.MSSIM) || uri.scheme().equals(TpmUri.UNIX);
-    return open(transport, simulator);
+    if (!(simulator && transport instanceof StreamTransport st)) {
+      return open(transport, simulator);
+    }
+    // A simulator serves one client at a time and queues the rest silently: a connect succeeds,
+    // the first command waits. Give that first exchange a short timeout and a message that says so.
+    Duration first = ioTimeout.compareTo(FIRST_COMMAND_TIMEOUT) < 0 ? ioTimeout : FIRST_COMMAND_TIMEOUT;
+    try {
+      st.setIoTimeout(first);
+      TpmSession session = open(transport, true);
+      st.setIoTimeout(ioTimeout);
+      return session;
+    } catch (KeytrustException e) {
+      transport.close();
+      if (e.code() == ErrorCode.TPM_TRANSPORT) {
+        throw new KeytrustException(
+            ErrorCode.TPM_UNREACHABLE,
+            "The TPM simulator at " + uri + " accepted the connection but did not answer within "
+                + first.toSeconds() + " s. A simulator serves one client at a time: close the other program "
+                + "using it (another keytrust, tpm2-tools, a test) and retry.",
+            e);
+      }
+      throw e;
+    }
   }
+
+  /** How long the first command to a simulator may take before keytrust reports it as busy. */
+  static final Duration FIRST_COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
   /**
    * Opens a session over a transport the caller built.

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class UnixSocketTransport extends StreamTransport {
   private final SocketChannel channel;
-  private final Duration ioTimeout;
+  private volatile Duration ioTimeout;
   private final ExecutorService io;
 
   private UnixSocketTransport(String description, SocketChannel channel, Duration ioTimeout) {
@@ -87,6 +87,11 @@ final class UnixSocketTransport extends StreamTransport {
       }
       throw failure(String.valueOf(c), c);
     }
+  }
+
+  @Override
+  void setIoTimeout(Duration timeout) {
+    this.ioTimeout = timeout;
   }
 
   @Override

@@ -1,0 +1,200 @@
+package dev.keytrust.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.error.WrongPinException;
+import dev.keytrust.key.HelloKeys;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainer;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.key.KeyIds;
+import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.key.ProviderKind;
+import dev.keytrust.key.TpmKeyBlobs;
+import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.tpm.TpmSession;
+import dev.keytrust.tpm.TpmUri;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Signature;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** TPM-bound user keys through TSS.Java against a real swtpm over the MS-simulator TCP protocol. */
+class TpmKeysOnSwtpmTest {
+  @RegisterExtension static final SwtpmExtension SWTPM = SwtpmExtension.tcp();
+  static final byte[] NO_LOCKOUT_AUTH = new byte[0];
+
+  @TempDir Path store;
+  TpmSession session; // swtpm serves one client at a time: everything here shares this connection
+  HelloKeys keys;
+
+  @BeforeEach
+  void open() throws Exception {
+    session = TpmSession.open(TpmUri.parse(SWTPM.swtpm().tpmUri()));
+    // known anti-hammering settings for the tries-left assertions: 5 tries, slow recovery
+    session.resetDictionaryAttackLockout(NO_LOCKOUT_AUTH);
+    session.setDictionaryAttackParameters(NO_LOCKOUT_AUTH, 5, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+    keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(session), session.describe());
+  }
+
+  @AfterEach
+  void close() {
+    keys.close();
+    session.close();
+  }
+
+  static boolean verifies(KeyContainer key, byte[] message, byte[] signature) throws Exception {
+    Signature v = Signature.getInstance(key.algorithm().jcaSignatureAlgorithm());
+    v.initVerify(key.publicKey());
+    v.update(message);
+    return v.verify(signature);
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeyAlgorithm.class)
+  void createLoadSignAndVerifyWithJca(KeyAlgorithm alg) throws Exception {
+    KeyContainer key = keys.create("alice", alg, "1234".toCharArray());
+    assertThat(key.provider()).isEqualTo(ProviderKind.TPM);
+    assertThat(key.keyId()).isEqualTo(KeyIds.keyId(key.publicKey()));
+    TpmKeyBlobs blobs = (TpmKeyBlobs) key.protectedKey();
+    assertThat(blobs.parentHandle())
+        .isEqualTo(alg == KeyAlgorithm.RSA_2048 ? TpmSession.SRK_RSA_HANDLE : TpmSession.SRK_ECC_HANDLE);
+    // the TPM's public area names the key in the container
+    assertThat(TpmSession.publicKey(blobs.publicArea()).getEncoded()).isEqualTo(key.publicKeyDer());
+
+    byte[] message = "sign-in challenge".getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 3; i++) {
+      byte[] sig = keys.sign("alice", message, "1234".toCharArray());
+      assertThat(verifies(key, message, sig)).isTrue();
+      assertThat(verifies(key, "another challenge".getBytes(StandardCharsets.UTF_8), sig)).isFalse();
+    }
+    keys.delete("alice");
+  }
+
+  @Test
+  void keyAttributesAreFixedTpmFixedParentSensitiveDataOriginUserWithAuthSignWithoutNoDa() throws Exception {
+    KeyContainer key = keys.create("attrs", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+    byte[] pub = ((TpmKeyBlobs) key.protectedKey()).publicArea();
+    // TPMT_PUBLIC: type(2) nameAlg(2) objectAttributes(4)
+    int attrs = ((pub[4] & 0xFF) << 24) | ((pub[5] & 0xFF) << 16) | ((pub[6] & 0xFF) << 8) | (pub[7] & 0xFF);
+    assertThat(attrs).isEqualTo(0x2 | 0x10 | 0x20 | 0x40 | 0x40000); // fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|sign
+    assertThat(attrs & 0x400).as("noDA").isZero();
+    keys.delete("attrs");
+  }
+
+  @Test
+  void wrongPinCountsDownTheTpmsTriesAndNeverReachesStdout() throws Exception {
+    KeyContainer key = keys.create("bob", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+    byte[] message = {1, 2, 3};
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (int expectedLeft = 4; expectedLeft >= 2; expectedLeft--) {
+        int left = expectedLeft;
+        assertThatThrownBy(() -> keys.sign("bob", message, "9999".toCharArray()))
+            .isInstanceOfSatisfying(WrongPinException.class, e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.WRONG_PIN);
+              assertThat(e.triesLeft()).hasValue(left);
+            })
+            .hasMessageContaining(left + " of 5 tries left")
+            .hasMessageNotContaining("9999");
+      }
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty(); // TSS.Java prints "TPM ERROR" unless stopped
+    assertThat(verifies(key, message, keys.sign("bob", message, "1234".toCharArray()))).isTrue();
+    keys.delete("bob");
+  }
+
+  @Test
+  void storageRootKeyIsCreatedOnceThenReused() throws Exception {
+    TpmSession s = session;
+    {
+      TpmSession.StorageRootKey first = s.storageRootKey(KeyAlgorithm.RSA_2048);
+      TpmSession.StorageRootKey again = s.storageRootKey(KeyAlgorithm.RSA_2048);
+      assertThat(again.createdNow()).isFalse();
+      assertThat(again.name()).isEqualTo(first.name());
+      assertThat(s.info().srks()).anySatisfy(srk -> {
+        assertThat(srk.handle()).isEqualTo(TpmSession.SRK_RSA_HANDLE);
+        assertThat(srk.persistent()).isTrue();
+        assertThat(srk.matchesTemplate()).isTrue();
+      });
+    }
+  }
+
+  @Test
+  void oneSessionServesConcurrentCallersSafely() throws Exception {
+    KeyContainer key = keys.create("carol", KeyAlgorithm.ECC_P256, "2468".toCharArray());
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        byte[] message = ("message " + i).getBytes(StandardCharsets.UTF_8);
+        results.add(pool.submit(() -> verifies(key, message, keys.sign("carol", message, "2468".toCharArray()))));
+      }
+      for (Future<Boolean> f : results) {
+        assertThat(f.get()).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    keys.delete("carol");
+  }
+
+  @Test
+  void aKeyFromAnotherStoreOrTpmStateIsRefusedClearly() throws Exception {
+    KeyContainer key = keys.create("dave", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+    TpmKeyBlobs blobs = (TpmKeyBlobs) key.protectedKey();
+    byte[] wrongParentName = blobs.parentName();
+    wrongParentName[5] ^= 1;
+    TpmKeyBlobs foreign = new TpmKeyBlobs(blobs.parentHandle(), wrongParentName, blobs.publicArea(),
+        blobs.privateArea(), blobs.authSalt());
+    TpmSession s = session;
+    {
+      assertThatThrownBy(() -> s.signDigest(foreign, new byte[32], new byte[32]))
+          .isInstanceOfSatisfying(KeytrustException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_SRK_MISMATCH))
+          .hasMessageContaining("delete it and provision again");
+      // a private blob that was not wrapped by this SRK fails the TPM's integrity check
+      byte[] priv = blobs.privateArea();
+      priv[priv.length - 1] ^= 1;
+      TpmKeyBlobs damaged = new TpmKeyBlobs(blobs.parentHandle(), blobs.parentName(), blobs.publicArea(), priv,
+          blobs.authSalt());
+      assertThatThrownBy(() -> s.signDigest(damaged, new byte[32], new byte[32]))
+          .isInstanceOfSatisfying(KeytrustException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_KEY_NOT_LOADABLE));
+    }
+    keys.delete("dave");
+  }
+
+  @Test
+  void createdKeyFilesNeverHoldThePinOrAuthValue() throws Exception {
+    keys.create("erin", KeyAlgorithm.RSA_2048, "735194".toCharArray());
+    try (var files = Files.walk(store)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        assertThat(Files.readString(f, StandardCharsets.ISO_8859_1)).doesNotContain("735194");
+      }
+    }
+    keys.delete("erin");
+  }
+}

@@ -1,0 +1,110 @@
+package dev.keytrust.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.HelloKeys;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainer;
+import dev.keytrust.lab.Swtpm;
+import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.tpm.TpmInfo;
+import dev.keytrust.tpm.TpmSession;
+import dev.keytrust.tpm.TpmUri;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keys survive a TPM restart; the raw Unix-socket transport; what a dead TPM connection looks like. */
+class TpmRestartAndTransportTest {
+  @RegisterExtension static final SwtpmExtension SWTPM = SwtpmExtension.tcp();
+
+  @TempDir Path store;
+  @TempDir Path scratch;
+
+  @Test
+  void keyStillWorksAfterTheTpmRestartsOnTheSameState() throws Exception {
+    KeyContainer key;
+    byte[] message = "after reboot".getBytes(StandardCharsets.UTF_8);
+    try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
+      key = keys.create("frank", KeyAlgorithm.RSA_2048, "1357".toCharArray());
+    }
+    long pidBefore = SWTPM.swtpm().pid();
+    SWTPM.swtpm().restart();
+    assertThat(SWTPM.swtpm().pid()).isNotEqualTo(pidBefore);
+    try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
+      assertThat(keys.show("frank").keyIdHex()).isEqualTo(key.keyIdHex());
+      assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("frank", message, "1357".toCharArray())))
+          .isTrue();
+    }
+  }
+
+  @Test
+  void aTpmThatDiesMidSessionGivesATransportErrorNotAHang() throws Exception {
+    try (TpmSession s = TpmSession.open(TpmUri.parse(SWTPM.swtpm().tpmUri()))) {
+      assertThat(s.getRandom(16)).hasSize(16);
+      SWTPM.swtpm().stop();
+      assertThatThrownBy(() -> s.getRandom(16))
+          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT));
+      assertThatThrownBy(() -> s.getRandom(16))
+          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+          .hasMessageContaining("open a new session");
+    } finally {
+      SWTPM.swtpm().restart();
+    }
+  }
+
+  @Test
+  void aSecondClientOfABusySimulatorIsToldWhyInsteadOfHanging() throws Exception {
+    TpmUri uri = TpmUri.parse(SWTPM.swtpm().tpmUri());
+    try (TpmSession first = TpmSession.open(uri)) {
+      assertThat(first.getRandom(4)).hasSize(4);
+      assertThatThrownBy(() -> TpmSession.open(uri, java.time.Duration.ofSeconds(2)))
+          .isInstanceOfSatisfying(KeytrustException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE))
+          .hasMessageContaining("one client at a time");
+      assertThat(first.getRandom(4)).hasSize(4); // the first client is unaffected
+    }
+    try (TpmSession again = TpmSession.open(uri)) {
+      assertThat(again.getRandom(4)).hasSize(4);
+    }
+  }
+
+  @Test
+  void rawUnixSocketTransportCreatesAndSigns() throws Exception {
+    Path dir = Files.createTempDirectory("kt-unix-");
+    try (Swtpm unix = Swtpm.startUnix(dir.resolve("state"))) {
+      TpmUri uri = TpmUri.parse(unix.tpmUri());
+      assertThat(uri.scheme()).isEqualTo("unix");
+      try (HelloKeys keys = HelloKeys.open(uri, store)) {
+        KeyContainer key = keys.create("gina", KeyAlgorithm.ECC_P256, "8642".toCharArray());
+        byte[] message = {7, 7, 7};
+        assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("gina", message, "8642".toCharArray())))
+            .isTrue();
+      }
+    }
+  }
+
+  @Test
+  void tpmInfoDescribesTheSimulator() throws Exception {
+    try (TpmSession s = TpmSession.open(TpmUri.parse(SWTPM.swtpm().tpmUri()))) {
+      TpmInfo info = s.info();
+      assertThat(info.manufacturer()).isEqualTo("IBM");
+      assertThat(info.specFamily()).isEqualTo("2.0");
+      assertThat(info.specRevision()).matches("\\d+\\.\\d\\d");
+      assertThat(info.specYear()).isGreaterThan(2013);
+      assertThat(info.vendorString()).isNotBlank();
+      assertThat(info.firmwareVersion()).contains("0x");
+      assertThat(info.algorithms()).contains("RSA", "ECC", "SHA256", "RSASSA", "ECDSA", "AES");
+      assertThat(info.eccCurves()).contains("NIST_P256");
+      assertThat(info.dictionaryAttack().maxAuthFail()).isPositive();
+      assertThat(info.srks()).extracting(srk -> srk.handle())
+          .containsExactly(TpmSession.SRK_RSA_HANDLE, TpmSession.SRK_ECC_HANDLE);
+    }
+  }
+}
