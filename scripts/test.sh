@@ -1,56 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test of every module (mvn -B verify), after installing what the tests need:
-# Java 17+ and Maven to build, swtpm/swtpm_setup (TPM simulator), tpm2-tools (tpm2_load) and openssl.
+# Runs every test of every module (mvn -B verify), after installing what the tests need
+# (scripts/install-deps.sh: Java 17+, Maven, swtpm, swtpm-tools, tpm2-tools, openssl).
 # Extra arguments go to Maven, e.g.: scripts/test.sh -Dkt.target=target-mine -o
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-say() { echo "test.sh: $*" >&2; }
-
-packages=()
-need() { # need COMMAND PACKAGE
-  command -v "$1" >/dev/null 2>&1 || packages+=("$2")
-}
-need java default-jdk-headless
-need mvn maven
-need swtpm swtpm
-need swtpm_setup swtpm-tools
-need tpm2_load tpm2-tools
-need openssl openssl
-
-if ((${#packages[@]} > 0)); then
-  # deduplicate, keep order
-  mapfile -t packages < <(printf '%s\n' "${packages[@]}" | awk '!seen[$0]++')
-  say "installing ${packages[*]}"
-  if [[ $(id -u) -eq 0 ]]; then
-    sudo=()
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo)
-  else
-    say "missing ${packages[*]}: run as root or install sudo, or install them yourself:"
-    say "  apt-get update && apt-get install -y ${packages[*]}"
-    exit 1
-  fi
-  if ! command -v apt-get >/dev/null 2>&1; then
-    say "missing ${packages[*]}, and this is not a Debian/Ubuntu system (no apt-get): install them yourself."
-    exit 1
-  fi
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"
-fi
-
-# first line of a tool's version output (some tools exit non-zero after printing it)
-version() {
-  local line
-  line="$("$@" 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' | sed -n 1p)" || true
-  echo "  ${line:-$1: no version output}" >&2
-}
-say "tool versions:"
-version java -version
-version mvn -B -v
-version swtpm --version
-version swtpm_setup --version
-version tpm2_load --version
-version openssl version
+bash scripts/install-deps.sh
 
 exec mvn -B verify "$@"

@@ -4,9 +4,6 @@ import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -153,35 +150,16 @@ public final class HelloKeys implements AutoCloseable {
    * useless without the store's copy, so this removes it for good; no TPM command is needed.
    */
   public void delete(String user) throws KeytrustException {
-    KeyContainer key = store.load(user);
-    if (key.provider() == provider.kind()) {
-      provider.forget(key);
+    Optional<KeyContainer> key = store.find(user);
+    if (key.isPresent() && key.get().provider() == provider.kind()) {
+      provider.forget(key.get());
     }
     store.delete(user);
-    LOG.info("deleted key {} of user '{}'", key.keyIdHex(), user);
   }
 
-  /**
-   * Writes the user's TPM key as tpm2-tools files: {@code key.pub} (TPM2B_PUBLIC: 2-byte size and
-   * TPMT_PUBLIC) and {@code key.priv} (TPM2B_PRIVATE), loadable with
-   * {@code tpm2_load -C 0x81000001 -u key.pub -r key.priv -c key.ctx}.
-   */
+  /** See {@link KeyContainerStore#exportTpmBlobs(String, Path)}. */
   public void exportTpmBlobs(String user, Path dir) throws KeytrustException {
-    KeyContainer key = store.load(user);
-    if (!(key.protectedKey() instanceof TpmKeyBlobs blobs)) {
-      throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT, "User '" + user + "' has a software key: only TPM keys have TPM blobs.");
-    }
-    byte[] pub = blobs.publicArea();
-    byte[] tpm2bPublic = ByteBuffer.allocate(2 + pub.length).putShort((short) pub.length).put(pub).array();
-    try {
-      Files.createDirectories(dir);
-      Files.write(dir.resolve("key.pub"), tpm2bPublic);
-      Files.write(dir.resolve("key.priv"), blobs.privateArea());
-    } catch (IOException e) {
-      throw new KeytrustException(
-          ErrorCode.STORE_IO, "Cannot write the TPM blobs to " + dir + ": " + e.getMessage() + ".", e);
-    }
+    store.exportTpmBlobs(user, dir);
   }
 
   private void requireProvider(KeyContainer key) throws KeytrustException {

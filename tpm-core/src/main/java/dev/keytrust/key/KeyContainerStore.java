@@ -442,6 +442,31 @@ public final class KeyContainerStore {
     }
   }
 
+  /**
+   * Writes the user's TPM key as tpm2-tools files, atomically and owner-only: {@code key.pub}
+   * (TPM2B_PUBLIC: 2-byte big-endian size, then TPMT_PUBLIC) and {@code key.priv} (TPM2B_PRIVATE),
+   * loadable with {@code tpm2_load -C <parent> -u key.pub -r key.priv -c key.ctx} on the TPM that
+   * made them. Existing files of those names in {@code dir} are replaced.
+   *
+   * @throws KeytrustException INVALID_ARGUMENT for a software key, which has no TPM blobs
+   */
+  public void exportTpmBlobs(String user, Path dir) throws KeytrustException {
+    KeyContainer key = load(user);
+    if (!(key.protectedKey() instanceof TpmKeyBlobs blobs)) {
+      throw new KeytrustException(
+          ErrorCode.INVALID_ARGUMENT, "User '" + user + "' has a software key: only TPM keys have TPM blobs.");
+    }
+    byte[] pub = blobs.publicArea();
+    byte[] tpm2bPublic = ByteBuffer.allocate(2 + pub.length).putShort((short) pub.length).put(pub).array();
+    try {
+      Files.createDirectories(dir);
+      writeAtomically(dir, "key.pub", tpm2bPublic, true);
+      writeAtomically(dir, "key.priv", blobs.privateArea(), true);
+    } catch (IOException e) {
+      throw io("write the TPM blobs of user '" + user + "' to " + dir, e);
+    }
+  }
+
   private void writeAtomically(Path dir, String name, byte[] content, boolean replace) throws IOException {
     removeStaleTemporaryFiles(dir);
     byte[] random = new byte[8];

@@ -1,6 +1,8 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.key.HelloKeys;
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.KeyContainer;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Delete the user's key from the key store; it cannot be recovered.",
       "Needs no PIN (as a Windows Hello PIN reset) and no TPM: a TPM key is useless without its",
-      "stored blobs. --tpm is only used when given."
+      "stored blobs. A damaged key file is deleted too."
     })
 final class KeyDeleteCommand implements Callable<Integer> {
 
@@ -29,20 +31,25 @@ final class KeyDeleteCommand implements Callable<Integer> {
 
   @Mixin StoreOption store;
 
-  @Mixin TpmOption tpm;
-
   @Override
   public Integer call() throws Exception {
-    // no TPM command is needed to delete; open the TPM only when one is named explicitly
-    try (HelloKeys keys = tpm.tpm != null ? HelloKeys.open(tpm.resolve(KeytrustCli.environment(spec)), store.root())
-        : store.openStoreOnly()) {
-      KeyContainer key = keys.show(user);
-      keys.delete(user);
-      PrintWriter out = spec.commandLine().getOut();
-      out.println("Deleted the " + key.provider().id() + " " + key.algorithm().id() + " key of user '"
-          + key.user() + "' (key id " + key.keyIdHex() + ") from " + store.root() + ".");
-      out.flush();
+    // no TPM command is needed to delete: the store removes the key file and the provider state
+    KeyContainerStore keys = store.open();
+    String what;
+    try {
+      KeyContainer key = keys.load(user);
+      what = "the " + key.provider().id() + " " + key.algorithm().id() + " key of user '" + key.user() + "' (key id "
+          + key.keyIdHex() + ")";
+    } catch (KeytrustException e) {
+      if (e.code() == ErrorCode.KEY_NOT_FOUND) {
+        throw e;
+      }
+      what = "the damaged key file of user '" + user + "' (" + e.code().id() + ")";
     }
+    keys.delete(user);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("Deleted " + what + " from " + store.root() + ".");
+    out.flush();
     return ExitCodes.OK;
   }
 }

@@ -1,6 +1,6 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.key.HelloKeys;
+import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.TpmKeyBlobs;
 import java.io.PrintWriter;
@@ -40,11 +40,9 @@ final class KeyExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    KeyContainer key;
-    try (HelloKeys keys = store.openStoreOnly()) {
-      key = keys.show(user);
-      keys.exportTpmBlobs(user, dir);
-    }
+    KeyContainerStore keys = store.open();
+    KeyContainer key = keys.load(user);
+    keys.exportTpmBlobs(user, dir);
     PrintWriter out = spec.commandLine().getOut();
     out.println("Wrote " + dir.resolve("key.pub") + " (TPM2B_PUBLIC) and " + dir.resolve("key.priv")
         + " (TPM2B_PRIVATE) of the " + key.algorithm().id() + " key of user '" + key.user() + "'.");

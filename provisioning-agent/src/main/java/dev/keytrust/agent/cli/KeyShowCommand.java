@@ -1,6 +1,5 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -33,12 +32,10 @@ final class KeyShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (HelloKeys keys = store.openStoreOnly()) {
-      KeyContainer key = keys.show(user);
-      PrintWriter out = spec.commandLine().getOut();
-      out.print(json ? Json.write(KeyView.json(key, null)) + "\n" : KeyView.text("User key", key, null));
-      out.flush();
-    }
+    KeyContainer key = store.open().load(user);
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(json ? Json.write(KeyView.json(key, null)) + "\n" : KeyView.text("User key", key, null));
+    out.flush();
     return ExitCodes.OK;
   }
 }

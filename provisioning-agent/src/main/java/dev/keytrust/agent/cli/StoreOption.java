@@ -1,9 +1,6 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.error.KeytrustException;
-import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainerStore;
-import dev.keytrust.tpm.TpmUri;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -20,12 +17,8 @@ final class StoreOption {
     return store != null ? store : KeyContainerStore.defaultRoot();
   }
 
-  /**
-   * The key store alone, for commands that only read or remove stored keys (show, export, delete):
-   * {@link HelloKeys} over the software provider, which opens no TPM connection and does no I/O
-   * until asked. Never used to create keys or sign, so it is no silent software fallback.
-   */
-  HelloKeys openStoreOnly() throws KeytrustException {
-    return HelloKeys.open(TpmUri.parse(TpmUri.SOFTWARE), root());
+  /** The key store alone, for commands that only read or remove stored keys (show, export, delete). */
+  KeyContainerStore open() {
+    return new KeyContainerStore(root());
   }
 }
