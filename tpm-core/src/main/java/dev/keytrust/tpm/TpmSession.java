@@ -702,10 +702,14 @@ public final class TpmSession implements AutoCloseable {
     try {
       StorageRootKey srk = storageRootKey(alg);
       TPMT_PUBLIC template = userKeyTemplate(alg);
-      CreateResponse r =
-          call("TPM2_Create", t -> t.Create(TPM_HANDLE.from(srk.handle()),
-              new TPMS_SENSITIVE_CREATE(authValue.clone(), new byte[0]), template, new byte[0],
-              new TPMS_PCR_SELECTION[0]));
+      TPMS_SENSITIVE_CREATE sensitive = new TPMS_SENSITIVE_CREATE(authValue.clone(), new byte[0]);
+      CreateResponse r;
+      try {
+        r = call("TPM2_Create", t -> t.Create(TPM_HANDLE.from(srk.handle()), sensitive, template, new byte[0],
+            new TPMS_PCR_SELECTION[0]));
+      } finally {
+        Arrays.fill(sensitive.userAuth, (byte) 0);
+      }
       if (r.outPublic.objectAttributes.toInt() != USER_KEY_ATTRIBUTES) {
         throw new KeytrustException(
             ErrorCode.TPM_COMMAND_FAILED,

@@ -117,6 +117,49 @@ class TransportDeviceTest {
   }
 
   @Test
+  void responseCodesBecomeTheErrorsACallerActsOn() throws Exception {
+    Scripted t = new Scripted();
+    // TPM_PT_PERMANENT .. TPM_PT_LOCKOUT_RECOVERY, as GetCapability returns them: counter 2 of 5, interval 600 s
+    t.answers.add(daProperties(0, 2, 5, 600, 86400));
+    try (TpmSession s = TpmSession.open(t, false, sleeps::add)) {
+      assertThat(s.responseError("TPM2_Create", 0x2A6)) // TPM_RC_CURVE, parameter 2
+          .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNSUPPORTED_ALGORITHM))
+          .hasMessageContaining("keytrust tpm info");
+      assertThat(s.responseError("TPM2_Create", 0x2C7).code()).isEqualTo(ErrorCode.TPM_UNSUPPORTED_ALGORITHM);
+      assertThat(s.responseError("TPM2_Load", 0x9F)).satisfies(
+          e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_KEY_NOT_LOADABLE));
+      assertThat(s.responseError("TPM2_Load", 0x902).code()).isEqualTo(ErrorCode.TPM_OBJECT_MEMORY);
+      assertThat(s.responseError("TPM2_Sign", 0x9A2)).isInstanceOf(dev.keytrust.error.WrongPinException.class);
+      assertThat(s.responseError("TPM2_Sign", 0x101))
+          .isInstanceOfSatisfying(dev.keytrust.error.TpmCommandException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.TPM_COMMAND_FAILED);
+            assertThat(e.responseCode()).isEqualTo(0x101);
+            assertThat(e.command()).isEqualTo("TPM2_Sign");
+          })
+          .hasMessageContaining("TPM_RC_FAILURE");
+      assertThat(s.responseError("TPM2_Sign", 0x98E))
+          .isInstanceOfSatisfying(dev.keytrust.error.WrongPinException.class,
+              e -> assertThat(e.triesLeft()).hasValue(3))
+          .hasMessageContaining("3 of 5 tries left");
+      assertThat(s.responseError("TPM2_Sign", 0x921))
+          .isInstanceOfSatisfying(dev.keytrust.error.LockedOutException.class,
+              e -> assertThat(e.retryAfter()).isEqualTo(java.time.Duration.ofMinutes(10)))
+          .hasMessageContaining("retry in 10 min");
+    }
+  }
+
+  /** A GetCapability(TPM_PROPERTIES) response with PERMANENT and the four dictionary-attack values. */
+  static byte[] daProperties(int permanent, int counter, int max, int interval, int recovery) {
+    int[][] props = {{0x200, permanent}, {0x20E, counter}, {0x20F, max}, {0x210, interval}, {0x211, recovery}};
+    ByteBuffer b = ByteBuffer.allocate(1 + 4 + 4 + props.length * 8);
+    b.put((byte) 0).putInt(6).putInt(props.length); // moreData, TPM_CAP_TPM_PROPERTIES, count
+    for (int[] p : props) {
+      b.putInt(p[0]).putInt(p[1]);
+    }
+    return response(0, b.array());
+  }
+
+  @Test
   void responseCodesAreNamedWithTheirHandleSessionOrParameter() {
     assertThat(TpmResponseCodes.describe(0x98E)).isEqualTo("TPM_RC_AUTH_FAIL (0x98E, session 1)");
     assertThat(TpmResponseCodes.describe(0x18B)).isEqualTo("TPM_RC_HANDLE (0x18B, handle 1)");
