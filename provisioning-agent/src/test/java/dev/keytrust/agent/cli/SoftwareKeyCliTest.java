@@ -48,7 +48,7 @@ class SoftwareKeyCliTest {
     // create, PIN from stdin
     CliRunner.Result created = run(PIN + "\n", with("key", "create", "--user", "alice", "--alg", alg, "--pin-stdin"));
     assertThat(created.exitCode()).as(created.err()).isZero();
-    assertThat(created.err()).isEmpty();
+    assertThat(created.err()).isEqualTo("keytrust: creating the " + alg + " key and encrypting it under the PIN (Argon2id)...\n");
     assertThat(created.out()).contains(" User : alice\n", " Provider : software\n", " Algorithm : " + alg + "\n",
         " Created : ", "-----BEGIN PUBLIC KEY-----");
     String keyId = field(created.out(), "Key id");
