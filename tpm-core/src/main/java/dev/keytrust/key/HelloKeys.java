@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -90,7 +91,7 @@ public final class HelloKeys implements AutoCloseable {
           ErrorCode.KEY_EXISTS,
           "User '" + user + "' already has a key. Delete it first (keytrust key delete --user " + user + ").");
     }
-    PinAuth.utf8(pin); // shape check before the TPM does any work; the bytes are cleared below
+    Arrays.fill(PinAuth.utf8(pin), (byte) 0); // shape check before the TPM does any work
     LOG.info("creating a {} key for user '{}' with the {} provider", algorithm.id(), user, provider.kind().id());
     KeyContainer key = provider.create(user, algorithm, pin);
     store.save(key);

@@ -1,0 +1,96 @@
+package dev.keytrust.key;
+
+import static dev.keytrust.key.TestKeys.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keytrust.error.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Signature;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The application entry point over the software provider and a real store (TPM paths: simulator-tests). */
+class HelloKeysTest {
+  static final Argon2Parameters LIGHT = new Argon2Parameters(256, 1, 1);
+
+  @TempDir Path root;
+  @TempDir Path exported;
+
+  HelloKeys software() {
+    KeyContainerStore store = new KeyContainerStore(root);
+    return HelloKeys.of(store,
+        new SoftwareKeyProvider(store, LIGHT, Clock.systemUTC(), SoftwareLockoutPolicy.DEFAULT), "software");
+  }
+
+  @Test
+  void createSignVerifyAndDelete() throws Exception {
+    try (HelloKeys keys = software()) {
+      KeyContainer key = keys.create("alice", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+      assertThat(keys.show("alice").keyIdHex()).isEqualTo(key.keyIdHex());
+      byte[] message = "m".getBytes(StandardCharsets.UTF_8);
+      byte[] sig = keys.sign("alice", message, "1234".toCharArray());
+      Signature v = Signature.getInstance("SHA256withECDSA");
+      v.initVerify(key.publicKey());
+      v.update(message);
+      assertThat(v.verify(sig)).isTrue();
+      keys.delete("alice");
+      assertThat(keys.find("alice")).isEmpty();
+      assertThat(failure(ErrorCode.KEY_NOT_FOUND, () -> keys.sign("alice", message, "1234".toCharArray())))
+          .hasMessageContaining("alice");
+    }
+  }
+
+  @Test
+  void aSecondKeyForTheSameUserIsRefusedAndTheFirstIsKept() throws Exception {
+    try (HelloKeys keys = software()) {
+      KeyContainer first = keys.create("bob", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+      assertThat(failure(ErrorCode.KEY_EXISTS, () -> keys.create("bob", KeyAlgorithm.RSA_2048, "5678".toCharArray())))
+          .hasMessageContaining("keytrust key delete --user bob");
+      assertThat(keys.show("bob").keyIdHex()).isEqualTo(first.keyIdHex());
+    }
+  }
+
+  @Test
+  void aBadPinIsRefusedBeforeAnyKeyIsMade() throws Exception {
+    try (HelloKeys keys = software()) {
+      failure(ErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[0]));
+      assertThat(keys.find("carol")).isEmpty();
+    }
+  }
+
+  @Test
+  void aTpmKeyIsNotUsedThroughTheSoftwareProvider() throws Exception {
+    KeyContainerStore store = new KeyContainerStore(root);
+    store.save(TestKeys.tpmContainer("dave"));
+    try (HelloKeys keys = software()) {
+      assertThat(failure(ErrorCode.INVALID_ARGUMENT, () -> keys.sign("dave", new byte[1], "1234".toCharArray())))
+          .hasMessageContaining("tpm key")
+          .hasMessageContaining("--tpm");
+    }
+  }
+
+  @Test
+  void exportWritesTpm2ToolsFilesOwnerOnlyAndRefusesSoftwareKeys() throws Exception {
+    KeyContainerStore store = new KeyContainerStore(root);
+    KeyContainer tpmKey = TestKeys.tpmContainer("erin");
+    store.save(tpmKey);
+    Path out = exported.resolve("blobs");
+    store.exportTpmBlobs("erin", out);
+    TpmKeyBlobs blobs = (TpmKeyBlobs) tpmKey.protectedKey();
+    byte[] pub = Files.readAllBytes(out.resolve("key.pub"));
+    assertThat(((pub[0] & 0xFF) << 8) | (pub[1] & 0xFF)).isEqualTo(blobs.publicArea().length);
+    assertThat(java.util.Arrays.copyOfRange(pub, 2, pub.length)).isEqualTo(blobs.publicArea());
+    assertThat(Files.readAllBytes(out.resolve("key.priv"))).isEqualTo(blobs.privateArea());
+    assertThat(Files.getPosixFilePermissions(out.resolve("key.priv")))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    try (HelloKeys keys = software()) {
+      keys.create("frank", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+      assertThat(failure(ErrorCode.INVALID_ARGUMENT, () -> keys.exportTpmBlobs("frank", out)))
+          .hasMessageContaining("software key");
+    }
+  }
+}
