@@ -11,6 +11,7 @@ import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.KeyIds;
+import dev.keytrust.key.PinAuth;
 import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.TpmKeyBlobs;
@@ -25,6 +26,8 @@ import java.nio.file.Path;
 import java.security.Signature;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -189,12 +192,35 @@ class TpmKeysOnSwtpmTest {
 
   @Test
   void createdKeyFilesNeverHoldThePinOrAuthValue() throws Exception {
-    keys.create("erin", KeyAlgorithm.RSA_2048, "735194".toCharArray());
+    char[] pin = "735194".toCharArray();
+    KeyContainer key = keys.create("erin", KeyAlgorithm.RSA_2048, pin);
+    byte[] auth = PinAuth.derive(pin, ((TpmKeyBlobs) key.protectedKey()).authSalt());
+    List<byte[]> secrets = List.of("735194".getBytes(StandardCharsets.UTF_8), auth,
+        HexFormat.of().formatHex(auth).getBytes(StandardCharsets.US_ASCII),
+        HexFormat.of().withUpperCase().formatHex(auth).getBytes(StandardCharsets.US_ASCII),
+        Base64.getEncoder().encode(auth), Base64.getUrlEncoder().withoutPadding().encode(auth));
     try (var files = Files.walk(store)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        assertThat(Files.readString(f, StandardCharsets.ISO_8859_1)).doesNotContain("735194");
+        byte[] content = Files.readAllBytes(f);
+        for (byte[] secret : secrets) {
+          assertThat(indexOf(content, secret)).as(f + " holds a secret").isEqualTo(-1);
+        }
       }
     }
     keys.delete("erin");
   }
+
+  static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
 }

@@ -25,7 +25,6 @@ class TpmRestartAndTransportTest {
   @RegisterExtension static final SwtpmExtension SWTPM = SwtpmExtension.tcp();
 
   @TempDir Path store;
-  @TempDir Path scratch;
 
   @Test
   void keyStillWorksAfterTheTpmRestartsOnTheSameState() throws Exception {
@@ -77,6 +76,7 @@ class TpmRestartAndTransportTest {
 
   @Test
   void rawUnixSocketTransportCreatesAndSigns() throws Exception {
+    // a short folder of its own (a Unix socket path must stay under 108 bytes), removed afterwards
     Path dir = Files.createTempDirectory("kt-unix-");
     try (Swtpm unix = Swtpm.startUnix(dir.resolve("state"))) {
       TpmUri uri = TpmUri.parse(unix.tpmUri());
@@ -86,6 +86,12 @@ class TpmRestartAndTransportTest {
         byte[] message = {7, 7, 7};
         assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("gina", message, "8642".toCharArray())))
             .isTrue();
+      }
+    } finally {
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
       }
     }
   }

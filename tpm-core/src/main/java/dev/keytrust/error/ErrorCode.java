@@ -21,6 +21,8 @@ public enum ErrorCode {
   TPM_PLATFORM_UNSUPPORTED("KT-0107", false),
   TPM_SRK_MISMATCH("KT-0108", false),
   TPM_KEY_NOT_LOADABLE("KT-0109", false),
+  TPM_DA_DISABLED("KT-0110", false),
+  TPM_HIERARCHY_AUTH("KT-0111", false),
 
   // PIN / authorization
   WRONG_PIN("KT-0201", false),

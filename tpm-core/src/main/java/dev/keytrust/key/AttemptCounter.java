@@ -1,5 +1,6 @@
 package dev.keytrust.key;
 
+import dev.keytrust.error.Durations;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
@@ -293,26 +294,7 @@ final class AttemptCounter {
   private LockedOutException lockedOut(String user, Duration left) {
     return new LockedOutException(left,
         "The software key of user '" + user + "' is locked after " + policy.maxFailedAttempts()
-            + " wrong PINs. Try again in " + describe(left) + ". If the PIN is forgotten, the only way back is to"
+            + " wrong PINs. Try again in " + Durations.human(left) + ". If the PIN is forgotten, the only way back is to"
             + " delete the key (`keytrust key delete --user " + user + "`) and create a new one.");
-  }
-
-  /** "15 min", "14 min 59 s", "1 h 2 min", "42 s" (seconds rounded up). */
-  static String describe(Duration d) {
-    long s = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
-    long h = s / 3600;
-    long m = (s % 3600) / 60;
-    long sec = s % 60;
-    StringBuilder b = new StringBuilder();
-    if (h > 0) {
-      b.append(h).append(" h");
-    }
-    if (m > 0) {
-      b.append(b.length() > 0 ? " " : "").append(m).append(" min");
-    }
-    if (sec > 0 && h == 0) {
-      b.append(b.length() > 0 ? " " : "").append(sec).append(" s");
-    }
-    return b.length() == 0 ? "0 s" : b.toString();
   }
 }

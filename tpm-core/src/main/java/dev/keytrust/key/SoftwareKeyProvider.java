@@ -1,5 +1,6 @@
 package dev.keytrust.key;
 
+import dev.keytrust.error.Durations;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
@@ -188,7 +189,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
   @Override
   public String toString() {
     return "SoftwareKeyProvider[" + store.root() + ", " + kdf + ", " + policy.maxFailedAttempts()
-        + " tries, lockout " + AttemptCounter.describe(policy.lockoutDuration()) + "]";
+        + " tries, lockout " + Durations.human(policy.lockoutDuration()) + "]";
   }
 
   /** The attempt counter state of a key (for status displays and tests); verifies the counter files. */
@@ -321,7 +322,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
 
   private WrongPinException wrongPin(String user, int failures) {
     int left = Math.max(0, policy.maxFailedAttempts() - failures);
-    String lockout = AttemptCounter.describe(policy.lockoutDuration());
+    String lockout = Durations.human(policy.lockoutDuration());
     if (left == 0) {
       return new WrongPinException(0,
           "Wrong PIN for the software key of user '" + user + "'. The key is now locked for " + lockout

@@ -1,5 +1,6 @@
 package dev.keytrust.tpm;
 
+import dev.keytrust.error.Durations;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
@@ -278,10 +279,14 @@ public final class TpmSession implements AutoCloseable {
     String what = TpmResponseCodes.describe(rc);
     switch (base) {
       case TpmResponseCodes.AUTH_FAIL:
-        return wrongPin(command, rc);
       case TpmResponseCodes.BAD_AUTH:
-        return new WrongPinException(
-            -1, "Wrong PIN: the TPM refused the key's authorization (" + what + "). Enter the correct PIN.");
+        if (!KEY_AUTH_COMMANDS.contains(command)) {
+          return hierarchyAuth(command, rc);
+        }
+        return base == TpmResponseCodes.AUTH_FAIL
+            ? wrongPin(command, rc)
+            : new WrongPinException(
+                -1, "Wrong PIN: the TPM refused the key's authorization (" + what + "). Enter the correct PIN.");
       case TpmResponseCodes.LOCKOUT:
         return lockedOut();
       case TpmResponseCodes.OBJECT_MEMORY:
@@ -315,9 +320,33 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
+  /** Commands authorized with a user key's auth value (the PIN); other auth failures are a hierarchy's. */
+  static final java.util.Set<String> KEY_AUTH_COMMANDS = java.util.Set.of("TPM2_Sign");
+
+  private static KeytrustException hierarchyAuth(String command, int rc) {
+    boolean lockout = command.startsWith("TPM2_DictionaryAttack");
+    return new TpmCommandException(
+        ErrorCode.TPM_HIERARCHY_AUTH, command, rc,
+        command + " failed: the TPM refused the " + (lockout ? "lockout" : "owner") + " hierarchy's authorization ("
+            + TpmResponseCodes.describe(rc) + "). This is not about a PIN: " + (lockout
+                ? "the TPM's lockout authorization is set; pass it, or reset the settings with the owner's tools."
+                : "keytrust creates its storage root key with an empty owner authorization, and this TPM's owner "
+                    + "authorization is set. Persist the storage root key yourself (tpm2_createprimary -C o -P OWNER "
+                    + "with the TCG template, then tpm2_evictcontrol to 0x81000001 / 0x81000002), or clear the owner "
+                    + "authorization.")
+            + " Each failure also counts against the TPM's dictionary-attack protection.");
+  }
+
   private KeytrustException wrongPin(String command, int rc) {
     try {
       DictionaryAttackState da = dictionaryAttackState();
+      if (da.lockoutInterval().isZero()) {
+        return new WrongPinException(
+            -1,
+            "Wrong PIN: the TPM refused the key's authorization (" + TpmResponseCodes.describe(rc) + "). This TPM's "
+                + "dictionary-attack protection is off (lockout interval 0), so wrong PINs are not counted or "
+                + "limited: have the TPM owner enable it.");
+      }
       if (da.inLockout() || da.triesLeft() == 0) {
         return new LockedOutException(
             retryAfter(da),
@@ -348,29 +377,19 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
+  /** The lockout interval: one failure is forgotten per interval. Zero when only a reset helps. */
   private static Duration retryAfter(DictionaryAttackState da) {
-    return da.lockoutInterval().isZero() ? da.lockoutRecovery() : da.lockoutInterval();
+    return da.lockoutInterval();
   }
 
   private static String lockoutAdvice(DictionaryAttackState da) {
     if (da.lockoutInterval().isZero()) {
-      return "This TPM never forgets failures by itself: the TPM owner must reset the lockout "
+      return "This TPM forgets no failures by itself: the TPM owner must reset the lockout "
           + "(tpm2_dictionarylockout --clear-lockout).";
     }
-    return "It forgets one failure every " + human(da.lockoutInterval()) + ": retry in "
-        + human(da.lockoutInterval()) + ", or have the TPM owner reset the lockout "
+    return "It forgets one failure every " + Durations.human(da.lockoutInterval()) + ": retry in "
+        + Durations.human(da.lockoutInterval()) + ", or have the TPM owner reset the lockout "
         + "(tpm2_dictionarylockout --clear-lockout).";
-  }
-
-  static String human(Duration d) {
-    long s = d.getSeconds();
-    if (s < 120) {
-      return s + " s";
-    }
-    if (s < 7200) {
-      return (s / 60) + " min" + (s % 60 != 0 ? " " + (s % 60) + " s" : "");
-    }
-    return (s / 3600) + " h " + ((s % 3600) / 60) + " min";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -700,6 +719,16 @@ public final class TpmSession implements AutoCloseable {
     checkAuth(authValue);
     lock.lock();
     try {
+      DictionaryAttackState da = dictionaryAttackState();
+      if (da.lockoutInterval().isZero()) {
+        // the PIN-derived auth value is a fast function of a short PIN: only the TPM's counting makes it safe
+        throw new KeytrustException(
+            ErrorCode.TPM_DA_DISABLED,
+            "This TPM's dictionary-attack protection is off (TPM_PT_LOCKOUT_INTERVAL is 0), so nothing would limit "
+                + "guesses of the PIN. keytrust creates no PIN-protected key on it. Have the TPM owner enable it, "
+                + "e.g. tpm2_dictionarylockout --setup-parameters --max-tries 32 --recovery-time 600 "
+                + "--lockout-recovery-time 86400, then retry.");
+      }
       StorageRootKey srk = storageRootKey(alg);
       TPMT_PUBLIC template = userKeyTemplate(alg);
       TPMS_SENSITIVE_CREATE sensitive = new TPMS_SENSITIVE_CREATE(authValue.clone(), new byte[0]);

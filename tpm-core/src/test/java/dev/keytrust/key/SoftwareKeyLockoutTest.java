@@ -404,12 +404,4 @@ class SoftwareKeyLockoutTest {
     assertThatThrownBy(() -> sign("alice", RIGHT)).isInstanceOfSatisfying(KeytrustException.class,
         e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_VERSION_UNSUPPORTED));
   }
-
-  @Test
-  void describesDurations() {
-    assertThat(AttemptCounter.describe(Duration.ofMinutes(15))).isEqualTo("15 min");
-    assertThat(AttemptCounter.describe(Duration.ofSeconds(899))).isEqualTo("14 min 59 s");
-    assertThat(AttemptCounter.describe(Duration.ofMillis(41_001))).isEqualTo("42 s");
-    assertThat(AttemptCounter.describe(Duration.ofMinutes(62))).isEqualTo("1 h 2 min");
-  }
 }

@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.error.Durations;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
@@ -107,7 +108,7 @@ final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHa
     } else if (k instanceof LockedOutException l && !l.retryAfter().isZero() && !l.retryAfter().isNegative()) {
       String lower = text.toLowerCase(Locale.ROOT);
       if (!lower.contains("try again in") && !lower.contains("retry in")) {
-        line.append(" (try again in ").append(Report.duration(l.retryAfter())).append(')');
+        line.append(" (try again in ").append(Durations.human(l.retryAfter())).append(')');
       }
     }
     return line.append(" [").append(k.code().id()).append(']').toString();

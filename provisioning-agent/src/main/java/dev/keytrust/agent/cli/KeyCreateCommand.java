@@ -55,24 +55,23 @@ final class KeyCreateCommand implements Callable<Integer> {
     CliEnvironment env = KeytrustCli.environment(spec);
     TpmUri uri = tpm.resolve(env);
     char[] pin = null;
-    try {
+    try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
+      keys.requireNoKey(user); // before asking for a PIN
       pin = pinOption.pinStdin ? PinInput.readLine(env.stdin()) : PinInput.promptNew(env.console());
       log.debug("creating a {} key for user '{}' on {} in {}", algorithm.id(), user, uri, store.root());
-      try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
-        // key generation is the one slow step: say what is happening (stderr; stdout is the result)
-        PrintWriter err = spec.commandLine().getErr();
-        err.println(uri.isSoftware()
-            ? "keytrust: creating the " + algorithm.id() + " key and encrypting it under the PIN (Argon2id)..."
-            : "keytrust: creating the " + algorithm.id() + " key in the TPM"
-                + (algorithm == KeyAlgorithm.RSA_2048 ? " (RSA key generation can take up to a minute)..." : "..."));
-        err.flush();
-        KeyContainer key = keys.create(user, algorithm, pin);
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(json
-            ? Json.write(KeyView.json(key, keys.tpmDescription())) + "\n"
-            : KeyView.text("Key created", key, keys.tpmDescription()));
-        out.flush();
-      }
+      // key generation is the one slow step: say what is happening (stderr; stdout is the result)
+      PrintWriter err = spec.commandLine().getErr();
+      err.println(uri.isSoftware()
+          ? "keytrust: creating the " + algorithm.id() + " key and encrypting it under the PIN (Argon2id)..."
+          : "keytrust: creating the " + algorithm.id() + " key in the TPM"
+              + (algorithm == KeyAlgorithm.RSA_2048 ? " (RSA key generation can take up to a minute)..." : "..."));
+      err.flush();
+      KeyContainer key = keys.create(user, algorithm, pin);
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(json
+          ? Json.write(KeyView.json(key, keys.tpmDescription())) + "\n"
+          : KeyView.text("Key created", key, keys.tpmDescription()));
+      out.flush();
       return ExitCodes.OK;
     } finally {
       if (pin != null) {

@@ -58,7 +58,9 @@ final class KeySignCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CliEnvironment env = KeytrustCli.environment(spec);
     byte[] data = parseHex(dataHex);
-    TpmUri uri = tpm.resolve(env);
+    // the stored key first: a missing key is reported before the PIN is asked for, and a
+    // software key needs no --tpm
+    TpmUri uri = tpm.resolveFor(store.open().load(user), env);
     char[] pin = null;
     try {
       pin = pinOption.pinStdin ? PinInput.readLine(env.stdin()) : PinInput.prompt(env.console(), "PIN: ");

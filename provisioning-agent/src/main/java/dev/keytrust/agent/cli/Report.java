@@ -40,21 +40,6 @@ final class Report {
     return b ? "YES" : "NO";
   }
 
-  /** A duration as people read it: {@code 2h}, {@code 1h 30m}, {@code 9m 40s}, {@code 12s}. */
-  static String duration(Duration d) {
-    long s = Math.max(0, d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0));
-    long h = s / 3600;
-    long m = (s % 3600) / 60;
-    long sec = s % 60;
-    if (h > 0) {
-      return m == 0 ? h + "h" : h + "h " + m + "m";
-    }
-    if (m > 0) {
-      return sec == 0 ? m + "m" : m + "m " + sec + "s";
-    }
-    return sec + "s";
-  }
-
   /** Renders the report; every line ends with a newline. */
   String render() {
     int nameWidth = 0;

@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.error.Durations;
 import dev.keytrust.tpm.DictionaryAttackState;
 import dev.keytrust.tpm.SrkStatus;
 import dev.keytrust.tpm.TpmInfo;
@@ -32,8 +33,8 @@ final class TpmInfoView {
         .row("Max failed tries", da.maxAuthFail())
         .row("Tries left", da.triesLeft())
         .row("Lockout interval", da.lockoutInterval().isZero()
-            ? "0s (failures are never forgotten)" : Report.duration(da.lockoutInterval()))
-        .row("Lockout recovery", Report.duration(da.lockoutRecovery()))
+            ? "0 (protection OFF: wrong PINs are not counted)" : Durations.human(da.lockoutInterval()))
+        .row("Lockout recovery", Durations.human(da.lockoutRecovery()))
         .row("In lockout", Report.yesNo(da.inLockout()))
         .section("Storage root keys");
     if (info.srks().isEmpty()) {

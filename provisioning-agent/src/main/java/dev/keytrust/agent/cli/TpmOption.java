@@ -1,6 +1,8 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.KeyContainer;
+import dev.keytrust.key.ProviderKind;
 import dev.keytrust.tpm.TpmUri;
 import picocli.CommandLine.Option;
 
@@ -19,5 +21,18 @@ final class TpmOption {
 
   TpmUri resolve(CliEnvironment environment) throws KeytrustException {
     return TpmSelection.resolve(tpm, environment);
+  }
+
+  /**
+   * The provider for using an existing key: what {@code --tpm} or {@link TpmUri#ENV} names; when
+   * neither is given, a software key is used with the software provider (the key says where it
+   * lives, so this is no fallback) and a TPM key with the platform's TPM.
+   */
+  TpmUri resolveFor(KeyContainer key, CliEnvironment environment) throws KeytrustException {
+    if (tpm == null && environment.getenv(TpmUri.ENV).filter(v -> !v.isBlank()).isEmpty()
+        && key.provider() == ProviderKind.SOFTWARE) {
+      return TpmUri.parse(TpmUri.SOFTWARE);
+    }
+    return resolve(environment);
   }
 }

@@ -73,7 +73,7 @@ class ExitCodesTest {
   @Test
   void lockoutSaysWhenToTryAgain() {
     assertThat(ExitCodes.message(new LockedOutException(Duration.ofSeconds(580), "Locked out.")))
-        .isEqualTo("keytrust: Locked out. (try again in 9m 40s) [KT-0202]");
+        .isEqualTo("keytrust: Locked out. (try again in 9 min 40 s) [KT-0202]");
     assertThat(ExitCodes.message(new LockedOutException(Duration.ofSeconds(580), "Locked. Try again in 10 min.")))
         .isEqualTo("keytrust: Locked. Try again in 10 min. [KT-0202]");
     assertThat(ExitCodes.message(new LockedOutException(Duration.ofSeconds(580), "Locked: retry in 10 min.")))

@@ -169,6 +169,8 @@ class KeytrustCliTest {
 
   @Test
   void signWithoutTerminalAndWithoutPinStdinSaysUsePinStdin() {
+    assertThat(new CliRunner().stdin("135790\n").run("key", "create", "--user", "u", "--alg", "p256", "--tpm",
+        "software", "--store", tmp.toString(), "--pin-stdin").exitCode()).isZero();
     CliRunner.Result r = new CliRunner().console(null)
         .run("key", "sign", "--user", "u", "--data-hex", "00", "--tpm", "software", "--store", tmp.toString());
     assertThat(r.exitCode()).isEqualTo(2);

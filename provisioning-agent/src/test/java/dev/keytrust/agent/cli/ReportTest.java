@@ -2,7 +2,6 @@ package dev.keytrust.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ReportTest {
@@ -41,17 +40,5 @@ class ReportTest {
     }
     assertThat(lines[5]).startsWith("              ALG_");
     assertThat(text.replaceAll("\n +", " ")).contains(list.toString());
-  }
-
-  @Test
-  void durationsReadLikePeopleWriteThem() {
-    assertThat(Report.duration(Duration.ZERO)).isEqualTo("0s");
-    assertThat(Report.duration(Duration.ofSeconds(12))).isEqualTo("12s");
-    assertThat(Report.duration(Duration.ofMillis(11_200))).isEqualTo("12s");
-    assertThat(Report.duration(Duration.ofSeconds(580))).isEqualTo("9m 40s");
-    assertThat(Report.duration(Duration.ofMinutes(10))).isEqualTo("10m");
-    assertThat(Report.duration(Duration.ofHours(2))).isEqualTo("2h");
-    assertThat(Report.duration(Duration.ofMinutes(90))).isEqualTo("1h 30m");
-    assertThat(Report.duration(Duration.ofSeconds(-5))).isEqualTo("0s");
   }
 }

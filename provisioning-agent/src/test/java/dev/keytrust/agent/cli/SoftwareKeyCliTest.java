@@ -133,9 +133,30 @@ class SoftwareKeyCliTest {
   void createTwiceExitsOneWithKeyExists() {
     assertThat(run(PIN + "\n", with("key", "create", "--user", "dave", "--alg", "p256", "--pin-stdin")).exitCode())
         .isZero();
-    CliRunner.Result again = run(PIN + "\n", with("key", "create", "--user", "dave", "--alg", "p256", "--pin-stdin"));
+    // no PIN is read: stdin is empty, and the answer is still "exists", not "empty PIN"
+    CliRunner.Result again = run("", with("key", "create", "--user", "dave", "--alg", "p256", "--pin-stdin"));
     assertThat(again.exitCode()).isEqualTo(1);
     assertThat(again.err()).contains("[KT-0302]");
+  }
+
+  @Test
+  void aSoftwareKeySignsWithoutNamingTheProviderButANamedTpmIsRespected() throws Exception {
+    assertThat(run(PIN + "\n", with("key", "create", "--user", "gus", "--alg", "p256", "--pin-stdin")).exitCode())
+        .isZero();
+    CliRunner.Result signed = new CliRunner().stdin(PIN + "\n")
+        .run("key", "sign", "--user", "gus", "--data-hex", "cafe", "--store", store.toString(), "--pin-stdin");
+    assertThat(signed.exitCode()).as(signed.err()).isZero();
+    assertThat(signed.out().strip()).matches("[0-9a-f]+");
+    // an explicitly named TPM is not overridden by the key's provider
+    CliRunner.Result named = new CliRunner().stdin(PIN + "\n").run("key", "sign", "--user", "gus", "--data-hex",
+        "cafe", "--store", store.toString(), "--pin-stdin", "--tpm", "unix:" + store.resolve("no.sock"));
+    assertThat(named.exitCode()).isEqualTo(1);
+    assertThat(named.err()).contains("KT-0101");
+    // a missing key is reported before any PIN is read
+    CliRunner.Result missing = new CliRunner().run("key", "sign", "--user", "nobody", "--data-hex", "cafe",
+        "--store", store.toString(), "--pin-stdin");
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("KT-0301");
   }
 
   @Test

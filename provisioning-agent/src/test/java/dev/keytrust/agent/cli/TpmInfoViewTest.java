@@ -34,8 +34,8 @@ class TpmInfoViewTest {
         "     Failed tries : 2\n",
         " Max failed tries : 3\n",
         "       Tries left : 1\n",
-        " Lockout interval : 2h\n",
-        " Lockout recovery : 0s\n",
+        " Lockout interval : 2 h\n",
+        " Lockout recovery : 0 s\n",
         "       In lockout : NO\n",
         "      SRK rsa2048 : 0x81000001, persistent: YES, matches TCG template: YES\n",
         "         SRK p256 : 0x81000002, persistent: NO, matches TCG template: NO\n");

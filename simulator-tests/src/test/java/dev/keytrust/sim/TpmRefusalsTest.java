@@ -1,0 +1,64 @@
+package dev.keytrust.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.HelloKeys;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.lab.Tpm2Tools;
+import dev.keytrust.tpm.TpmSession;
+import dev.keytrust.tpm.TpmUri;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TPM configurations keytrust refuses to work with, or must not mistake for a wrong PIN. */
+class TpmRefusalsTest {
+  @RegisterExtension static final SwtpmExtension SWTPM = SwtpmExtension.tcp();
+
+  @TempDir Path store;
+
+  @Test
+  void noPinProtectedKeyOnATpmWhoseDictionaryAttackProtectionIsOff() throws Exception {
+    try (TpmSession s = TpmSession.open(TpmUri.parse(SWTPM.swtpm().tpmUri()));
+        HelloKeys keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(s), s.describe())) {
+      s.setDictionaryAttackParameters(new byte[0], 3, Duration.ZERO, Duration.ZERO);
+      try {
+        assertThatThrownBy(() -> keys.create("nina", KeyAlgorithm.ECC_P256, "1234".toCharArray()))
+            .isInstanceOfSatisfying(KeytrustException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_DA_DISABLED))
+            .hasMessageContaining("tpm2_dictionarylockout");
+        assertThat(keys.find("nina")).isEmpty();
+      } finally {
+        s.setDictionaryAttackParameters(new byte[0], 3, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+      }
+      assertThat(keys.create("nina", KeyAlgorithm.ECC_P256, "1234".toCharArray()).keyIdHex()).hasSize(64);
+    }
+  }
+
+  @Test
+  void anOwnerPasswordIsReportedAsSuchNotAsAWrongPin() throws Exception {
+    Tpm2Tools tools = SWTPM.tools();
+    // a TPM whose owner set an owner password and holds no storage root key yet
+    tools.tryRun("tpm2_evictcontrol", "-C", "o", "-c", "0x81000001");
+    tools.run("tpm2_changeauth", "-c", "o", "owner-secret");
+    try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
+      assertThatThrownBy(() -> keys.create("olga", KeyAlgorithm.RSA_2048, "1234".toCharArray()))
+          .isInstanceOfSatisfying(KeytrustException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_HIERARCHY_AUTH))
+          .hasMessageContaining("owner")
+          .hasMessageContaining("not about a PIN")
+          .hasMessageNotContaining("owner-secret");
+      assertThat(keys.find("olga")).isEmpty();
+    } finally {
+      tools.run("tpm2_changeauth", "-c", "o", "-p", "owner-secret");
+    }
+  }
+}
