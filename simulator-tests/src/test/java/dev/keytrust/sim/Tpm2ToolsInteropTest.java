@@ -13,6 +13,7 @@ import dev.keytrust.key.TpmKeyBlobs;
 import dev.keytrust.lab.Openssl;
 import dev.keytrust.lab.SwtpmExtension;
 import dev.keytrust.lab.Tpm2Tools;
+import dev.keytrust.tpm.TpmObjects;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ class Tpm2ToolsInteropTest {
     assertThat(tools.readPublic(parent).name()).isEqualToIgnoringCase(HexFormat.of().formatHex(tpm.parentName()));
     Path ctx = work.resolve(alg.id() + ".ctx");
     String name = tools.load(parent, blobs.resolve("key.pub"), blobs.resolve("key.priv"), ctx);
-    assertThat(name).isEqualToIgnoringCase(HexFormat.of().formatHex(TpmSession.name(tpm.publicArea())));
+    assertThat(name).isEqualToIgnoringCase(HexFormat.of().formatHex(TpmObjects.name(tpm.publicArea())));
 
     Path message = Files.write(work.resolve(alg.id() + ".msg"), "signed by tpm2-tools".getBytes(StandardCharsets.UTF_8));
     Path sig = work.resolve(alg.id() + ".sig");

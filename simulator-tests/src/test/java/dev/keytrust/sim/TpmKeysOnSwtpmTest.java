@@ -16,6 +16,7 @@ import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.TpmKeyBlobs;
 import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.tpm.TpmObjects;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
 import java.io.ByteArrayOutputStream;
@@ -81,7 +82,7 @@ class TpmKeysOnSwtpmTest {
     assertThat(blobs.parentHandle())
         .isEqualTo(alg == KeyAlgorithm.RSA_2048 ? TpmSession.SRK_RSA_HANDLE : TpmSession.SRK_ECC_HANDLE);
     // the TPM's public area names the key in the container
-    assertThat(TpmSession.publicKey(blobs.publicArea()).getEncoded()).isEqualTo(key.publicKeyDer());
+    assertThat(TpmObjects.publicKey(blobs.publicArea()).getEncoded()).isEqualTo(key.publicKeyDer());
 
     byte[] message = "sign-in challenge".getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < 3; i++) {

@@ -2,7 +2,6 @@ package dev.keytrust.tpm;
 
 import dev.keytrust.error.Durations;
 import dev.keytrust.error.ErrorCode;
-import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
 import dev.keytrust.error.TpmCommandException;
@@ -10,25 +9,11 @@ import dev.keytrust.error.WrongPinException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.TpmKeyBlobs;
 import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
-import java.security.AlgorithmParameters;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
-import java.security.spec.ECPoint;
-import java.security.spec.ECPublicKeySpec;
-import java.security.spec.RSAPublicKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -41,33 +26,14 @@ import tss.tpm.CreateResponse;
 import tss.tpm.GetCapabilityResponse;
 import tss.tpm.ReadPublicResponse;
 import tss.tpm.TPM2B_PRIVATE;
-import tss.tpm.TPM2B_PUBLIC_KEY_RSA;
-import tss.tpm.TPMA_OBJECT;
-import tss.tpm.TPML_ALG_PROPERTY;
-import tss.tpm.TPML_ECC_CURVE;
 import tss.tpm.TPML_HANDLE;
-import tss.tpm.TPML_TAGGED_TPM_PROPERTY;
-import tss.tpm.TPMS_ALG_PROPERTY;
-import tss.tpm.TPMS_ECC_PARMS;
-import tss.tpm.TPMS_ECC_POINT;
-import tss.tpm.TPMS_NULL_ASYM_SCHEME;
-import tss.tpm.TPMS_NULL_KDF_SCHEME;
 import tss.tpm.TPMS_NULL_SIG_SCHEME;
 import tss.tpm.TPMS_PCR_SELECTION;
-import tss.tpm.TPMS_RSA_PARMS;
 import tss.tpm.TPMS_SENSITIVE_CREATE;
-import tss.tpm.TPMS_SIGNATURE_ECDSA;
-import tss.tpm.TPMS_SIGNATURE_RSASSA;
-import tss.tpm.TPMS_SIG_SCHEME_ECDSA;
-import tss.tpm.TPMS_SIG_SCHEME_RSASSA;
-import tss.tpm.TPMS_TAGGED_PROPERTY;
 import tss.tpm.TPMT_PUBLIC;
-import tss.tpm.TPMT_SYM_DEF_OBJECT;
 import tss.tpm.TPMT_TK_HASHCHECK;
 import tss.tpm.TPMU_SIGNATURE;
-import tss.tpm.TPM_ALG_ID;
 import tss.tpm.TPM_CAP;
-import tss.tpm.TPM_ECC_CURVE;
 import tss.tpm.TPM_HANDLE;
 import tss.tpm.TPM_RH;
 import tss.tpm.TPM_SU;
@@ -97,25 +63,6 @@ public final class TpmSession implements AutoCloseable {
   public static final int SRK_ECC_HANDLE = 0x81000002;
 
   static final int MAX_RETRIES = 12;
-
-  // TPM_PT values (TPM 2.0 Part 2, 6.13)
-  static final int PT_FAMILY_INDICATOR = 0x100;
-  static final int PT_REVISION = 0x102;
-  static final int PT_YEAR = 0x104;
-  static final int PT_MANUFACTURER = 0x105;
-  static final int PT_VENDOR_STRING_1 = 0x106;
-  static final int PT_FIRMWARE_VERSION_1 = 0x10B;
-  static final int PT_FIRMWARE_VERSION_2 = 0x10C;
-  static final int PT_PERMANENT = 0x200;
-  static final int PT_LOCKOUT_COUNTER = 0x20E;
-  static final int PT_MAX_AUTH_FAIL = 0x20F;
-  static final int PT_LOCKOUT_INTERVAL = 0x210;
-  static final int PT_LOCKOUT_RECOVERY = 0x211;
-  static final int PERMANENT_IN_LOCKOUT = 1 << 9;
-
-  /** fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | sign; no noDA. */
-  static final int USER_KEY_ATTRIBUTES = TPMA_OBJECT.fixedTPM.toInt() | TPMA_OBJECT.fixedParent.toInt()
-      | TPMA_OBJECT.sensitiveDataOrigin.toInt() | TPMA_OBJECT.userWithAuth.toInt() | TPMA_OBJECT.sign.toInt();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Tpm tpm;
@@ -217,7 +164,7 @@ public final class TpmSession implements AutoCloseable {
    * Runs one TPM command with errors allowed (so TSS.Java neither prints nor throws) and turns a
    * non-zero response code into a typed error.
    */
-  private <T> T call(String command, Function<Tpm, T> op) throws KeytrustException {
+  <T> T call(String command, Function<Tpm, T> op) throws KeytrustException {
     lock.lock();
     try {
       if (closed) {
@@ -442,116 +389,16 @@ public final class TpmSession implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // capabilities
-
-  private Map<Integer, Integer> properties(int first, int count) throws KeytrustException {
-    Map<Integer, Integer> out = new HashMap<>();
-    int next = first;
-    while (next < first + count) {
-      int from = next;
-      GetCapabilityResponse r =
-          call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.TPM_PROPERTIES, from, first + count - from));
-      TPMS_TAGGED_PROPERTY[] ps = ((TPML_TAGGED_TPM_PROPERTY) r.capabilityData).tpmProperty;
-      if (ps.length == 0) {
-        break;
-      }
-      for (TPMS_TAGGED_PROPERTY p : ps) {
-        out.put(p.property.toInt(), p.value);
-        next = p.property.toInt() + 1;
-      }
-      if (r.moreData == 0) {
-        break;
-      }
-    }
-    return out;
-  }
-
-  private static int prop(Map<Integer, Integer> props, int pt) throws KeytrustException {
-    Integer v = props.get(pt);
-    if (v == null) {
-      throw new KeytrustException(
-          ErrorCode.TPM_COMMAND_FAILED, String.format("The TPM did not report property 0x%03X.", pt));
-    }
-    return v;
-  }
+  // facts
 
   /** Reads the dictionary-attack state. */
   public DictionaryAttackState dictionaryAttackState() throws KeytrustException {
-    Map<Integer, Integer> v = properties(PT_PERMANENT, PT_LOCKOUT_RECOVERY - PT_PERMANENT + 1);
-    return new DictionaryAttackState(
-        prop(v, PT_LOCKOUT_COUNTER),
-        prop(v, PT_MAX_AUTH_FAIL),
-        Duration.ofSeconds(Integer.toUnsignedLong(prop(v, PT_LOCKOUT_INTERVAL))),
-        Duration.ofSeconds(Integer.toUnsignedLong(prop(v, PT_LOCKOUT_RECOVERY))),
-        (prop(v, PT_PERMANENT) & PERMANENT_IN_LOCKOUT) != 0);
+    return TpmFacts.dictionaryAttackState(this);
   }
 
   /** Everything {@code keytrust tpm info} shows. */
   public TpmInfo info() throws KeytrustException {
-    Map<Integer, Integer> f = properties(PT_FAMILY_INDICATOR, 0x30);
-    String family = ascii(prop(f, PT_FAMILY_INDICATOR));
-    int revision = prop(f, PT_REVISION);
-    StringBuilder vendor = new StringBuilder();
-    for (int i = 0; i < 4; i++) {
-      Integer part = f.get(PT_VENDOR_STRING_1 + i);
-      if (part != null) {
-        vendor.append(ascii(part));
-      }
-    }
-    int fw1 = prop(f, PT_FIRMWARE_VERSION_1);
-    int fw2 = f.getOrDefault(PT_FIRMWARE_VERSION_2, 0);
-    String firmware = String.format("%d.%d.%d.%d (0x%08X 0x%08X)",
-        fw1 >>> 16, fw1 & 0xFFFF, fw2 >>> 16, fw2 & 0xFFFF, fw1, fw2);
-    return new TpmInfo(
-        description,
-        ascii(prop(f, PT_MANUFACTURER)),
-        vendor.toString().trim(),
-        firmware,
-        family,
-        String.format("%d.%02d", revision / 100, revision % 100),
-        prop(f, PT_YEAR),
-        algorithms(),
-        curves(),
-        dictionaryAttackState(),
-        List.of(srkStatus(KeyAlgorithm.RSA_2048), srkStatus(KeyAlgorithm.ECC_P256)));
-  }
-
-  private static String ascii(int v) {
-    byte[] b = {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
-    StringBuilder sb = new StringBuilder();
-    for (byte c : b) {
-      if (c >= 0x20 && c < 0x7F) {
-        sb.append((char) c);
-      }
-    }
-    return sb.toString().trim();
-  }
-
-  private List<String> algorithms() throws KeytrustException {
-    List<String> out = new ArrayList<>();
-    int next = 0;
-    while (true) {
-      int from = next;
-      GetCapabilityResponse r = call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.ALGS, from, 64));
-      TPMS_ALG_PROPERTY[] as = ((TPML_ALG_PROPERTY) r.capabilityData).algProperties;
-      for (TPMS_ALG_PROPERTY a : as) {
-        int id = a.alg.toInt(); // TSS.Java decodes enum arrays with stale names: use the number
-        out.add(TcgNames.algorithm(id));
-        next = id + 1;
-      }
-      if (r.moreData == 0 || as.length == 0) {
-        return out;
-      }
-    }
-  }
-
-  private List<String> curves() throws KeytrustException {
-    GetCapabilityResponse r = call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.ECC_CURVES, 0, 64));
-    List<String> out = new ArrayList<>();
-    for (TPM_ECC_CURVE c : ((TPML_ECC_CURVE) r.capabilityData).eccCurves) {
-      out.add(TcgNames.curve(c.toInt()));
-    }
-    return out;
+    return TpmFacts.info(this);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -567,33 +414,6 @@ public final class TpmSession implements AutoCloseable {
     public byte[] name() {
       return name.clone();
     }
-  }
-
-  static int srkHandle(KeyAlgorithm alg) {
-    return alg == KeyAlgorithm.RSA_2048 ? SRK_RSA_HANDLE : SRK_ECC_HANDLE;
-  }
-
-  /** The TCG storage root key template: restricted decryption key, AES-128-CFB, zero unique. */
-  static TPMT_PUBLIC srkTemplate(KeyAlgorithm alg) {
-    TPMA_OBJECT attrs =
-        new TPMA_OBJECT(TPMA_OBJECT.fixedTPM, TPMA_OBJECT.fixedParent, TPMA_OBJECT.sensitiveDataOrigin,
-            TPMA_OBJECT.userWithAuth, TPMA_OBJECT.noDA, TPMA_OBJECT.restricted, TPMA_OBJECT.decrypt);
-    TPMT_SYM_DEF_OBJECT aes = new TPMT_SYM_DEF_OBJECT(TPM_ALG_ID.AES, 128, TPM_ALG_ID.CFB);
-    if (alg == KeyAlgorithm.RSA_2048) {
-      return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
-          new TPMS_RSA_PARMS(aes, new TPMS_NULL_ASYM_SCHEME(), 2048, 0),
-          new TPM2B_PUBLIC_KEY_RSA(new byte[256]));
-    }
-    return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
-        new TPMS_ECC_PARMS(aes, new TPMS_NULL_ASYM_SCHEME(), TPM_ECC_CURVE.NIST_P256, new TPMS_NULL_KDF_SCHEME()),
-        new TPMS_ECC_POINT(new byte[32], new byte[32]));
-  }
-
-  /** The public area without its unique field: what must equal the template for an SRK to be ours. */
-  static byte[] withoutUnique(TPMT_PUBLIC p, KeyAlgorithm alg) {
-    TPMT_PUBLIC copy = TPMT_PUBLIC.fromBytes(p.toBytes());
-    copy.unique = srkTemplate(alg).unique;
-    return copy.toBytes();
   }
 
   private ReadPublicResponse readPublicOrNull(int handle) throws KeytrustException {
@@ -612,10 +432,10 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
-  private SrkStatus srkStatus(KeyAlgorithm alg) throws KeytrustException {
-    int handle = srkHandle(alg);
+  SrkStatus srkStatus(KeyAlgorithm alg) throws KeytrustException {
+    int handle = TpmTemplates.srkHandle(alg);
     ReadPublicResponse r = readPublicOrNull(handle);
-    boolean matches = r != null && Arrays.equals(withoutUnique(r.outPublic, alg), srkTemplate(alg).toBytes());
+    boolean matches = r != null && Arrays.equals(TpmTemplates.withoutUnique(r.outPublic, alg), TpmTemplates.srkTemplate(alg).toBytes());
     return new SrkStatus(alg.id(), handle, r != null, matches);
   }
 
@@ -628,11 +448,11 @@ public final class TpmSession implements AutoCloseable {
   public StorageRootKey storageRootKey(KeyAlgorithm alg) throws KeytrustException {
     lock.lock();
     try {
-      int handle = srkHandle(alg);
-      TPMT_PUBLIC template = srkTemplate(alg);
+      int handle = TpmTemplates.srkHandle(alg);
+      TPMT_PUBLIC template = TpmTemplates.srkTemplate(alg);
       ReadPublicResponse existing = readPublicOrNull(handle);
       if (existing != null) {
-        if (!Arrays.equals(withoutUnique(existing.outPublic, alg), template.toBytes())) {
+        if (!Arrays.equals(TpmTemplates.withoutUnique(existing.outPublic, alg), template.toBytes())) {
           throw new KeytrustException(
               ErrorCode.TPM_SRK_MISMATCH,
               String.format(
@@ -693,23 +513,6 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
-  /** The user key template: a DA-protected, non-duplicable signing key with SHA-256 signatures. */
-  static TPMT_PUBLIC userKeyTemplate(KeyAlgorithm alg) {
-    TPMA_OBJECT attrs =
-        new TPMA_OBJECT(TPMA_OBJECT.fixedTPM, TPMA_OBJECT.fixedParent, TPMA_OBJECT.sensitiveDataOrigin,
-            TPMA_OBJECT.userWithAuth, TPMA_OBJECT.sign);
-    TPMT_SYM_DEF_OBJECT none = new TPMT_SYM_DEF_OBJECT(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL);
-    if (alg == KeyAlgorithm.RSA_2048) {
-      return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
-          new TPMS_RSA_PARMS(none, new TPMS_SIG_SCHEME_RSASSA(TPM_ALG_ID.SHA256), 2048, 0),
-          new TPM2B_PUBLIC_KEY_RSA());
-    }
-    return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
-        new TPMS_ECC_PARMS(none, new TPMS_SIG_SCHEME_ECDSA(TPM_ALG_ID.SHA256), TPM_ECC_CURVE.NIST_P256,
-            new TPMS_NULL_KDF_SCHEME()),
-        new TPMS_ECC_POINT());
-  }
-
   /**
    * Creates a signing key under the storage root key for {@code alg} with the given auth value
    * (see {@link dev.keytrust.key.PinAuth}). The private key is generated inside the TPM and never
@@ -730,7 +533,7 @@ public final class TpmSession implements AutoCloseable {
                 + "--lockout-recovery-time 86400, then retry.");
       }
       StorageRootKey srk = storageRootKey(alg);
-      TPMT_PUBLIC template = userKeyTemplate(alg);
+      TPMT_PUBLIC template = TpmTemplates.userKeyTemplate(alg);
       TPMS_SENSITIVE_CREATE sensitive = new TPMS_SENSITIVE_CREATE(authValue.clone(), new byte[0]);
       CreateResponse r;
       try {
@@ -739,14 +542,14 @@ public final class TpmSession implements AutoCloseable {
       } finally {
         Arrays.fill(sensitive.userAuth, (byte) 0);
       }
-      if (r.outPublic.objectAttributes.toInt() != USER_KEY_ATTRIBUTES) {
+      if (r.outPublic.objectAttributes.toInt() != TpmTemplates.USER_KEY_ATTRIBUTES) {
         throw new KeytrustException(
             ErrorCode.TPM_COMMAND_FAILED,
             String.format("The TPM created a key with attributes 0x%08X instead of 0x%08X.",
-                r.outPublic.objectAttributes.toInt(), USER_KEY_ATTRIBUTES));
+                r.outPublic.objectAttributes.toInt(), TpmTemplates.USER_KEY_ATTRIBUTES));
       }
       byte[] publicArea = r.outPublic.toBytes();
-      return new CreatedKey(srk, publicArea, r.outPrivate.toBytes(), publicKey(publicArea));
+      return new CreatedKey(srk, publicArea, r.outPrivate.toBytes(), TpmObjects.publicKey(publicArea));
     } finally {
       lock.unlock();
     }
@@ -782,7 +585,7 @@ public final class TpmSession implements AutoCloseable {
         loaded.AuthValue = authValue.clone();
         TPMU_SIGNATURE sig =
             call("TPM2_Sign", t -> t.Sign(loaded, sha256, new TPMS_NULL_SIG_SCHEME(), new TPMT_TK_HASHCHECK()));
-        return toJcaSignature(sig);
+        return TpmObjects.toJcaSignature(sig);
       } finally {
         if (loaded.AuthValue != null) {
           Arrays.fill(loaded.AuthValue, (byte) 0);
@@ -797,85 +600,6 @@ public final class TpmSession implements AutoCloseable {
   private static void checkAuth(byte[] authValue) throws KeytrustException {
     if (authValue == null || authValue.length > 32) {
       throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "A key auth value is at most 32 bytes (SHA-256).");
-    }
-  }
-
-  static byte[] toJcaSignature(TPMU_SIGNATURE sig) throws KeytrustException {
-    if (sig instanceof TPMS_SIGNATURE_RSASSA rsa) {
-      return rsa.sig.clone();
-    }
-    if (sig instanceof TPMS_SIGNATURE_ECDSA ec) {
-      return derEcdsa(ec.signatureR, ec.signatureS);
-    }
-    throw new KeytrustException(
-        ErrorCode.TPM_COMMAND_FAILED, "The TPM returned an unexpected signature type " + sig + ".");
-  }
-
-  /** DER {@code SEQUENCE { INTEGER r, INTEGER s }}. */
-  static byte[] derEcdsa(byte[] r, byte[] s) {
-    byte[] ri = new BigInteger(1, r).toByteArray();
-    byte[] si = new BigInteger(1, s).toByteArray();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.write(0x02);
-    body.write(ri.length);
-    body.write(ri, 0, ri.length);
-    body.write(0x02);
-    body.write(si.length);
-    body.write(si, 0, si.length);
-    byte[] b = body.toByteArray();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(0x30);
-    if (b.length > 127) {
-      out.write(0x81);
-    }
-    out.write(b.length);
-    out.write(b, 0, b.length);
-    return out.toByteArray();
-  }
-
-  /** The JCA public key of a TPMT_PUBLIC (RSA or ECC P-256). An RSA exponent of 0 means 65537. */
-  public static PublicKey publicKey(byte[] publicArea) throws KeytrustException {
-    try {
-      TPMT_PUBLIC p = TPMT_PUBLIC.fromBytes(publicArea);
-      if (p.parameters instanceof TPMS_RSA_PARMS rp && p.unique instanceof TPM2B_PUBLIC_KEY_RSA n) {
-        long e = Integer.toUnsignedLong(rp.exponent);
-        RSAPublicKey k = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
-            new RSAPublicKeySpec(new BigInteger(1, n.buffer), BigInteger.valueOf(e == 0 ? 65537 : e)));
-        if (k.getModulus().bitLength() != rp.keyBits) {
-          throw new KeytrustException(ErrorCode.TPM_COMMAND_FAILED,
-              "The TPM's RSA public key has " + k.getModulus().bitLength() + " bits, not " + rp.keyBits + ".");
-        }
-        return k;
-      }
-      if (p.parameters instanceof TPMS_ECC_PARMS ep && p.unique instanceof TPMS_ECC_POINT pt) {
-        if (ep.curveID.toInt() != TPM_ECC_CURVE.NIST_P256.toInt()) {
-          throw new KeytrustException(ErrorCode.TPM_UNSUPPORTED_ALGORITHM,
-              "Only NIST P-256 ECC keys are supported, not curve " + TcgNames.curve(ep.curveID.toInt()) + ".");
-        }
-        AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
-        params.init(new ECGenParameterSpec("secp256r1"));
-        ECParameterSpec spec = params.getParameterSpec(ECParameterSpec.class);
-        ECPublicKey k = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(
-            new ECPublicKeySpec(new ECPoint(new BigInteger(1, pt.x), new BigInteger(1, pt.y)), spec));
-        return k;
-      }
-    } catch (GeneralSecurityException | RuntimeException e) {
-      throw new KeytrustException(ErrorCode.TPM_COMMAND_FAILED, "The TPM public area does not decode: " + e.getMessage(), e);
-    }
-    throw new KeytrustException(ErrorCode.TPM_UNSUPPORTED_ALGORITHM, "The TPM key is neither RSA nor ECC.");
-  }
-
-  /** The TPM Name of a public area: nameAlg (SHA-256, 0x000B) followed by SHA-256(TPMT_PUBLIC). */
-  public static byte[] name(byte[] publicArea) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(publicArea);
-      byte[] n = new byte[2 + d.length];
-      n[0] = 0x00;
-      n[1] = 0x0B;
-      System.arraycopy(d, 0, n, 2, d.length);
-      return n;
-    } catch (GeneralSecurityException e) {
-      throw new KeytrustBugException("SHA-256 missing from the JDK", e);
     }
   }
 

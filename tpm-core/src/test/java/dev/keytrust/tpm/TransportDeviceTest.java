@@ -175,7 +175,7 @@ class TransportDeviceTest {
     byte[] s = new byte[32];
     r[0] = (byte) 0x80; // needs a sign byte
     s[31] = 1; // small value
-    byte[] der = TpmSession.derEcdsa(r, s);
+    byte[] der = TpmObjects.derEcdsa(r, s);
     assertThat(der[0]).isEqualTo((byte) 0x30);
     assertThat(der[1]).isEqualTo((byte) (der.length - 2));
     assertThat(der[2]).isEqualTo((byte) 0x02);
