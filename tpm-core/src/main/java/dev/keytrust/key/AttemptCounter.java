@@ -4,55 +4,54 @@ import dev.keytrust.error.Durations;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The software provider's failed-PIN counter of one user's key, in two files of the user's
- * key store directory. See {@link SoftwareKeyProvider} for what this does and does not detect.
+ * The software provider's failed-PIN counter of one user's key, in two files of the user's key
+ * store directory. See {@link SoftwareKeyProvider} for what this does and does not detect.
  *
  * <pre>
  *   counter-secret   format=keytrust-attempt-counter-secret, version=1, user, keyId (hex),
  *                    secret (base64, 32 random bytes), sequence; sha256 checksum line
  *   counter          format=keytrust-attempt-counter, version=1, user, keyId (hex), sequence,
  *                    failures, lockedUntil (ISO instant or "none"); hmac-sha256 line under the secret
- *   counter-lock     empty; an exclusive FileLock on it serializes updates between processes
  * </pre>
  *
- * <p>States, and how they are read:
+ * <p><b>Both files exist as long as the key does.</b> {@link SoftwareKeyProvider#create} makes
+ * them (sequence 0, no failures, {@link #initial}) and hands them to the store in the key's
+ * {@link SoftwareKeyBlob#initialState()}; {@link KeyContainerStore#save} writes them before it
+ * links the key file, and {@link KeyContainerStore#delete} removes them after the key file. The
+ * key file records SHA-256 of the secret ({@link SoftwareKeyBlob#counterId()}). So there is no
+ * "never used" state, and a PIN check accepts the files only when:
  *
  * <ul>
- *   <li>neither file: the key was never tried. The first try writes the secret with sequence 0.
- *   <li>secret with sequence 0, no counter: initialized, never counted (or the first write was
- *       interrupted): zero failures.
- *   <li>secret with sequence n &gt; 0, no counter: the counter was deleted after use: tampered.
- *   <li>counter without secret: tampered.
- *   <li>both: the counter's HMAC, user and key id must match, and its sequence must equal the
- *       secret's (or be one more: an update interrupted between the two writes). Anything else,
- *       e.g. an older copy of the counter put back, is tampered.
+ *   <li>both exist: one or both missing is tampering, even right after the key was made;
+ *   <li>the secret file's checksum, user and key id match, and SHA-256 of its secret is the
+ *       stored key file's counterId (files of another user, of an earlier key of this user, or a
+ *       new secret made up for this key are refused);
+ *   <li>the counter's HMAC under that secret, its user and key id match;
+ *   <li>the counter's sequence equals the secret's, or is one more (an update interrupted between
+ *       its two writes). Anything else, e.g. an older copy of the counter put back, is tampering.
  * </ul>
  *
  * <p>Every update writes the counter (sequence n+1) first, then the secret (sequence n+1), each
- * atomically, so a crash at any point leaves a readable state.
+ * atomically, holding the key store lock ({@link KeyContainerStore#locked}), after checking under
+ * that lock that the key is still the one stored for its user; a crash at any point leaves a
+ * readable state. The same lock serializes saves and deletes, so an update of a deleted key can
+ * never overwrite the counter of the user's next key.
  */
 final class AttemptCounter {
-  private static final Logger LOG = LoggerFactory.getLogger(AttemptCounter.class);
-
   static final String COUNTER_FILE = "counter";
   static final String SECRET_FILE = "counter-secret";
-  static final String LOCK_FILE = "counter-lock";
   static final String COUNTER_FORMAT = "keytrust-attempt-counter";
   static final String SECRET_FORMAT = "keytrust-attempt-counter-secret";
   static final int VERSION = 1;
@@ -61,8 +60,6 @@ final class AttemptCounter {
   private static final Set<String> SECRET_FIELDS = Set.of("user", "keyId", "secret", "sequence");
   private static final Set<String> COUNTER_FIELDS =
       Set.of("user", "keyId", "sequence", "failures", "lockedUntil");
-  /** Serializes counter updates inside this JVM; FileLock only works between processes. */
-  private static final Object JVM_LOCK = new Object();
 
   /**
    * The counter state.
@@ -73,16 +70,37 @@ final class AttemptCounter {
    */
   record State(long sequence, int failures, Instant lockedUntil) {}
 
+  /**
+   * The counter of a new key.
+   *
+   * @param counterId SHA-256 of the secret, for the key file
+   * @param files the counter's first files (sequence 0, no failures), for the store to write
+   *     before the key file
+   */
+  record Initial(byte[] counterId, Map<String, byte[]> files) {}
+
   private record Loaded(byte[] secret, State state) {}
 
   private final KeyContainerStore store;
   private final SoftwareLockoutPolicy policy;
-  private final SecureRandom random;
 
-  AttemptCounter(KeyContainerStore store, SoftwareLockoutPolicy policy, SecureRandom random) {
+  AttemptCounter(KeyContainerStore store, SoftwareLockoutPolicy policy) {
     this.store = store;
     this.policy = policy;
-    this.random = random;
+  }
+
+  /** A fresh counter for a new key of {@code user}: a random secret, sequence 0, no failures. */
+  static Initial initial(String user, byte[] keyId, SecureRandom random) {
+    byte[] secret = new byte[SECRET_LENGTH];
+    random.nextBytes(secret);
+    try {
+      Map<String, byte[]> files = new LinkedHashMap<>();
+      files.put(SECRET_FILE, secretRecord(user, keyId, secret, 0));
+      files.put(COUNTER_FILE, counterRecord(user, keyId, secret, new State(0, 0, null)));
+      return new Initial(KeyIds.sha256(secret), files);
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
   }
 
   /**
@@ -94,7 +112,7 @@ final class AttemptCounter {
    * @throws LockedOutException while a lockout lasts
    */
   int beginAttempt(KeyContainer key, Instant now) throws KeytrustException {
-    return locked(key.user(), () -> {
+    return store.locked(() -> {
       Loaded l = load(key);
       State s = l.state();
       if (s.lockedUntil() != null && now.isBefore(s.lockedUntil())) {
@@ -115,7 +133,7 @@ final class AttemptCounter {
 
   /** The PIN was right: zero failures, no lockout. */
   void recordSuccess(KeyContainer key) throws KeytrustException {
-    locked(key.user(), () -> {
+    store.locked(() -> {
       Loaded l = load(key);
       write(key, l.secret(), new State(l.state().sequence() + 1, 0, null));
       return null;
@@ -124,48 +142,42 @@ final class AttemptCounter {
 
   /** The current state, for diagnostics and tests. Verifies the files like a PIN check does. */
   State read(KeyContainer key) throws KeytrustException {
-    return locked(key.user(), () -> load(key).state());
+    return store.locked(() -> load(key).state());
   }
 
-  /** Removes the counter files of this key; files of another key of the same user are left alone. */
-  void forget(KeyContainer key) throws KeytrustException {
-    if (!Files.isDirectory(store.userDirectory(key.user()))) {
-      return;
+  /**
+   * The key stored for {@code key}'s user, which must be {@code key} itself.
+   *
+   * @throws KeytrustException KEY_NOT_FOUND when the user has no key, or another one
+   */
+  KeyContainer requireStored(KeyContainer key) throws KeytrustException {
+    Optional<KeyContainer> stored = store.find(key.user());
+    if (stored.isEmpty()) {
+      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+          "The key of user '" + key.user() + "' is not in the key store " + store.root() + ": save it before"
+              + " signing with it, or pass --store with the directory that holds it.");
     }
-    locked(key.user(), () -> {
-      Optional<byte[]> secret = store.readFile(key.user(), SECRET_FILE);
-      if (secret.isPresent()) {
-        try {
-          TextRecord r = TextRecord.parse(secret.get(), SECRET_FORMAT, VERSION);
-          if (!MessageDigest.isEqual(r.hex("keyId"), key.keyId())) {
-            LOG.info("Not removing the attempt counter of user '{}': it belongs to another key", key.user());
-            return null;
-          }
-        } catch (TextRecord.FormatException e) {
-          LOG.debug("The attempt counter secret of user '{}' does not parse ({}); removing it", key.user(),
-              e.getMessage());
-        }
-      }
-      store.deleteFile(key.user(), COUNTER_FILE);
-      store.deleteFile(key.user(), SECRET_FILE);
-      return null;
-    });
+    if (!MessageDigest.isEqual(stored.get().keyId(), key.keyId())
+        || !(stored.get().protectedKey() instanceof SoftwareKeyBlob)) {
+      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+          "The key " + key.keyIdHex() + " of user '" + key.user() + "' is no longer in the key store, which now"
+              + " holds key " + stored.get().keyIdHex() + " for this user: load the current key and sign again.");
+    }
+    return stored.get();
   }
 
   // ---- reading and writing ---------------------------------------------------------------------
 
+  /** Reads and checks both files against the stored key file. Call with the store lock held. */
   private Loaded load(KeyContainer key) throws KeytrustException {
     String user = key.user();
+    SoftwareKeyBlob stored = (SoftwareKeyBlob) requireStored(key).protectedKey();
     Optional<byte[]> secretFile = store.readFile(user, SECRET_FILE);
     Optional<byte[]> counterFile = store.readFile(user, COUNTER_FILE);
     if (secretFile.isEmpty()) {
-      if (counterFile.isPresent()) {
-        throw tampered(user, "its secret file is missing");
-      }
-      byte[] secret = new byte[SECRET_LENGTH];
-      random.nextBytes(secret);
-      writeSecret(key, secret, 0);
-      return new Loaded(secret, new State(0, 0, null));
+      throw tampered(user, counterFile.isEmpty()
+          ? "both of its files were deleted, although the key file says that the key has a counter"
+          : "its secret file was deleted");
     }
     byte[] secret;
     long secretSequence;
@@ -180,15 +192,15 @@ final class AttemptCounter {
       if (secret.length != SECRET_LENGTH) {
         throw tampered(user, "the secret has the wrong length");
       }
+      if (!MessageDigest.isEqual(KeyIds.sha256(secret), stored.counterId())) {
+        throw tampered(user, "its secret is not the one the key was created with");
+      }
       secretSequence = r.number("sequence", 0, Long.MAX_VALUE - 1);
     } catch (TextRecord.FormatException e) {
       throw unreadable(user, SECRET_FILE, e);
     }
     if (counterFile.isEmpty()) {
-      if (secretSequence != 0) {
-        throw tampered(user, "the counter file was deleted after the key was used");
-      }
-      return new Loaded(secret, new State(0, 0, null));
+      throw tampered(user, "the counter file was deleted");
     }
     try {
       TextRecord r = TextRecord.parse(counterFile.get(), COUNTER_FORMAT, VERSION);
@@ -224,24 +236,8 @@ final class AttemptCounter {
   }
 
   private void write(KeyContainer key, byte[] secret, State s) throws KeytrustException {
-    byte[] counter = new TextRecord.Writer(COUNTER_FORMAT, VERSION)
-        .text("user", key.user())
-        .hex("keyId", key.keyId())
-        .number("sequence", s.sequence())
-        .number("failures", s.failures())
-        .text("lockedUntil", s.lockedUntil() == null ? "none" : s.lockedUntil().toString())
-        .sealHmac(secret);
-    store.writeFileAtomically(key.user(), COUNTER_FILE, counter);
-    writeSecret(key, secret, s.sequence());
-  }
-
-  private void writeSecret(KeyContainer key, byte[] secret, long sequence) throws KeytrustException {
-    byte[] file = new TextRecord.Writer(SECRET_FORMAT, VERSION)
-        .text("user", key.user())
-        .hex("keyId", key.keyId())
-        .bytes("secret", secret)
-        .number("sequence", sequence)
-        .sealSha256();
+    store.writeFileAtomically(key.user(), COUNTER_FILE, counterRecord(key.user(), key.keyId(), secret, s));
+    byte[] file = secretRecord(key.user(), key.keyId(), secret, s.sequence());
     try {
       store.writeFileAtomically(key.user(), SECRET_FILE, file);
     } finally {
@@ -249,27 +245,23 @@ final class AttemptCounter {
     }
   }
 
-  // ---- locking ---------------------------------------------------------------------------------
-
-  private interface Body<T> {
-    T run() throws KeytrustException;
+  private static byte[] counterRecord(String user, byte[] keyId, byte[] secret, State s) {
+    return new TextRecord.Writer(COUNTER_FORMAT, VERSION)
+        .text("user", user)
+        .hex("keyId", keyId)
+        .number("sequence", s.sequence())
+        .number("failures", s.failures())
+        .text("lockedUntil", s.lockedUntil() == null ? "none" : s.lockedUntil().toString())
+        .sealHmac(secret);
   }
 
-  private <T> T locked(String user, Body<T> body) throws KeytrustException {
-    synchronized (JVM_LOCK) {
-      try (FileChannel ch = store.openLockFile(user, LOCK_FILE)) {
-        FileLock lock = ch.lock();
-        try {
-          return body.run();
-        } finally {
-          lock.release();
-        }
-      } catch (IOException e) {
-        throw new KeytrustException(ErrorCode.STORE_IO,
-            "Cannot lock the attempt counter of user '" + user + "' in " + store.root() + ": " + e.getMessage()
-                + ". Check that the key store directory is on a local disk that belongs to this account.", e);
-      }
-    }
+  private static byte[] secretRecord(String user, byte[] keyId, byte[] secret, long sequence) {
+    return new TextRecord.Writer(SECRET_FORMAT, VERSION)
+        .text("user", user)
+        .hex("keyId", keyId)
+        .bytes("secret", secret)
+        .number("sequence", sequence)
+        .sealSha256();
   }
 
   // ---- errors ----------------------------------------------------------------------------------

@@ -81,7 +81,9 @@ public final class HelloKeys implements AutoCloseable {
   }
 
   /**
-   * Creates and stores a new key for {@code user}.
+   * Creates and stores a new key for {@code user}: the provider makes it, then {@link
+   * KeyContainerStore#save} writes the provider's state for it (a software key's attempt counter)
+   * and links the key file last, so a crash leaves either no key or a complete one.
    *
    * @throws KeytrustException {@code KEY_EXISTS} when the user already has a key
    */
@@ -155,14 +157,14 @@ public final class HelloKeys implements AutoCloseable {
   }
 
   /**
-   * Deletes the user's key from the store (and the provider's state for it). A TPM key's blobs are
+   * Deletes the user's key: {@link KeyContainerStore#delete}, which removes the key file and every
+   * other file of the user's store directory (a software key's attempt counter included), and
+   * works on a damaged key file too. Any provider's key can be deleted. A TPM key's blobs are
    * useless without the store's copy, so this removes it for good; no TPM command is needed.
+   *
+   * @throws KeytrustException KEY_NOT_FOUND when the user has no key
    */
   public void delete(String user) throws KeytrustException {
-    Optional<KeyContainer> key = store.find(user);
-    if (key.isPresent() && key.get().provider() == provider.kind()) {
-      provider.forget(key.get());
-    }
     store.delete(user);
   }
 

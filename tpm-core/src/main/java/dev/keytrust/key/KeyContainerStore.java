@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +27,17 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   ROOT/                    0700   default ~/.keytrust/keys ({@link #defaultRoot()})
+ *     .lock                  0600   the store lock (format keytrust-store-lock, version 1; see below)
  *     alice/                 0700   one directory per user, name from {@link #directoryName(String)}
  *       key                  0600   the key container ({@link KeyFileFormat}), SHA-256 checksummed
- *       counter, ...         0600   provider state written through {@link #writeFileAtomically}
+ *       counter, ...         0600   provider state: {@link ProtectedKey#initialState()}, then
+ *                                   {@link #writeFileAtomically}
  *     LAB%5Calice/                  user {@code LAB\alice}
  * </pre>
  *
@@ -55,6 +62,20 @@ import org.slf4j.LoggerFactory;
  * hard link so that two concurrent saves cannot both succeed. A crash leaves either the old or
  * the new file, plus at worst a temporary file that readers ignore and later writes remove once it
  * is older than ten minutes.
+ *
+ * <p><b>The key file is the commit point.</b> {@link #save} first removes files a user directory
+ * without a key file still holds (left by an interrupted delete or save), then writes the key's
+ * {@link ProtectedKey#initialState() initial provider state}, each file atomically and forced to
+ * disk, and only then links the key file. {@link #delete} removes the key file first. So a key
+ * file on disk always has its provider state, and a crash at any point leaves either no key (the
+ * next save cleans up) or a complete one.
+ *
+ * <p><b>Locking</b>: {@link #save}, {@link #delete} and provider state updates ({@link #locked})
+ * hold an exclusive {@link FileLock} on {@code ROOT/.lock} (and a lock inside this JVM, where file
+ * locks do not exclude each other). The lock file is made once, atomically with its content, and
+ * never rewritten or deleted by keytrust, so every process locks the same file. A lock file of
+ * another version gives {@link ErrorCode#STORE_VERSION_UNSUPPORTED}: that keytrust may lock
+ * differently.
  *
  * <p><b>Permissions</b> (POSIX file systems): directories are made 0700 and files 0600. An existing
  * directory or file that other users can read is tightened to owner-only with a warning; one
@@ -77,6 +98,10 @@ public final class KeyContainerStore {
 
   /** The key file of a user. */
   static final String KEY_FILE = "key";
+  /** The store lock file in the root. */
+  static final String LOCK_FILE = ".lock";
+  static final String LOCK_FORMAT = "keytrust-store-lock";
+  static final int LOCK_VERSION = 1;
   /** Longest user name, in UTF-16 characters. */
   public static final int MAX_USER_LENGTH = 255;
   /** Longest directory name most file systems accept, in bytes. */
@@ -92,6 +117,8 @@ public final class KeyContainerStore {
   private static final Set<PosixFilePermission> OTHERS_WRITE =
       EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** One lock per store root (real path) inside this JVM: FileLocks only exclude other processes. */
+  private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path root;
   private final boolean posix;
@@ -123,30 +150,44 @@ public final class KeyContainerStore {
   }
 
   /**
-   * Saves a new key. The user must not have one.
+   * Saves a new key. The user must not have one. Files of the user's directory that belong to no
+   * key are removed, the key's {@link ProtectedKey#initialState() initial provider state} is
+   * written, and then the key file is linked into place (see the class comment).
    *
-   * @throws KeytrustException KEY_EXISTS when the user already has a key
+   * @throws KeytrustException KEY_EXISTS when the user already has a key (nothing is changed then)
    */
   public void save(KeyContainer c) throws KeytrustException {
     String user = c.user();
     Path dir = userDirectory(user);
     Path file = dir.resolve(KEY_FILE);
     byte[] content = KeyFileFormat.encode(c);
-    ensureRoot();
+    Map<String, byte[]> state = c.protectedKey().initialState();
     try {
-      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw keyExists(user, file);
-      }
-      ensureUserDirectory(dir);
-      removeOrphans(dir);
-      writeAtomically(dir, KEY_FILE, content, false);
-      LOG.info("Saved the {} {} key {} of user '{}' in {}", c.provider().id(), c.algorithm().id(),
-          c.keyIdHex(), user, dir);
-    } catch (FileAlreadyExistsException e) {
-      throw keyExists(user, file);
-    } catch (IOException e) {
-      throw io("write the key of user '" + user + "' to " + file, e);
+      state.keySet().forEach(KeyContainerStore::checkStateName);
+      ensureRoot();
+      locked(() -> {
+        try {
+          if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw keyExists(user, file);
+          }
+          ensureUserDirectory(dir);
+          removeOrphans(dir);
+          for (Map.Entry<String, byte[]> f : state.entrySet()) {
+            writeAtomically(dir, f.getKey(), f.getValue(), true);
+          }
+          writeAtomically(dir, KEY_FILE, content, false);
+        } catch (FileAlreadyExistsException e) {
+          throw keyExists(user, file);
+        } catch (IOException e) {
+          throw io("write the key of user '" + user + "' to " + file, e);
+        }
+        return null;
+      });
+    } finally {
+      state.values().forEach(b -> Arrays.fill(b, (byte) 0));
     }
+    LOG.info("Saved the {} {} key {} of user '{}' in {}", c.provider().id(), c.algorithm().id(), c.keyIdHex(),
+        user, dir);
   }
 
   /** The user's key, or empty when the user has none. */
@@ -184,27 +225,39 @@ public final class KeyContainerStore {
     Path dir = userDirectory(user);
     Path file = dir.resolve(KEY_FILE);
     checkExistingRoot();
+    requireKeyFile(user, file);
+    locked(() -> {
+      requireKeyFile(user, file);
+      try {
+        Files.delete(file);
+        forceDirectory(dir);
+      } catch (IOException e) {
+        throw io("delete the key file " + file + " of user '" + user + "'", e);
+      }
+      try {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+          for (Path p : entries) {
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(p)) {
+              Files.delete(p);
+            }
+          }
+        }
+        Files.delete(dir);
+        forceDirectory(root);
+      } catch (IOException e) {
+        throw io("delete the files of user '" + user + "' in " + dir
+            + " (the key file itself is already gone; remove the directory by hand if it stays)", e);
+      }
+      return null;
+    });
+    LOG.info("Deleted the key of user '{}' from {}", user, root);
+  }
+
+  private void requireKeyFile(String user, Path file) throws KeytrustException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
           "User '" + user + "' has no key in the key store " + root + " to delete. Check the user name and the"
               + " --store directory.");
-    }
-    try {
-      Files.delete(file);
-      forceDirectory(dir);
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-        for (Path p : entries) {
-          if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(p)) {
-            Files.delete(p);
-          }
-        }
-      }
-      Files.delete(dir);
-      forceDirectory(root);
-      LOG.info("Deleted the key of user '{}' from {}", user, root);
-    } catch (IOException e) {
-      throw io("delete the files of user '" + user + "' in " + dir
-          + " (the key file itself is already gone; remove the directory by hand if it stays)", e);
     }
   }
 
@@ -287,25 +340,79 @@ public final class KeyContainerStore {
     }
   }
 
-  /** Opens (creating 0600 if needed) a file of the user's directory to take a {@link java.nio.channels.FileLock} on. */
-  FileChannel openLockFile(String user, String name) throws KeytrustException {
-    checkStateName(name);
-    Path dir = userDirectory(user);
-    Path file = dir.resolve(name);
+  /** Work done while holding the store lock. */
+  interface LockedWork<T> {
+    T run() throws KeytrustException;
+  }
+
+  /**
+   * Runs {@code work} holding the store lock (see the class comment). Not reentrant: {@code work}
+   * must not call {@link #save}, {@link #delete} or this method. The root must exist.
+   */
+  <T> T locked(LockedWork<T> work) throws KeytrustException {
+    Path file = root.resolve(LOCK_FILE);
+    ReentrantLock inJvm;
     try {
-      checkExistingUserDirectory(dir);
-      FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-          fileAttributes());
-      if (posix) {
-        Files.setPosixFilePermissions(file, FILE_PERMISSIONS);
-      }
-      return ch;
-    } catch (NoSuchFileException e) {
-      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
-          "User '" + user + "' has no key directory in " + root + ": save the key before using it.", e);
+      inJvm = JVM_LOCKS.computeIfAbsent(root.toRealPath(), p -> new ReentrantLock());
     } catch (IOException e) {
-      throw io("open the lock file " + file, e);
+      throw io("open the key store " + root, e);
     }
+    if (inJvm.isHeldByCurrentThread()) {
+      throw new dev.keytrust.error.KeytrustBugException("the key store lock of " + root + " is not reentrant");
+    }
+    inJvm.lock();
+    try (FileChannel ch = openLock(file)) {
+      FileLock lock = ch.lock();
+      try {
+        return work.run();
+      } finally {
+        lock.release();
+      }
+    } catch (IOException e) {
+      throw new KeytrustException(ErrorCode.STORE_IO,
+          "Cannot lock the key store " + root + " (" + file + "): " + reason(e) + ". Check that the key store"
+              + " directory is on a local disk that belongs to this account.", e);
+    } finally {
+      inJvm.unlock();
+    }
+  }
+
+  /**
+   * Opens the lock file, creating it with its version line if needed. It is created by linking a
+   * complete temporary file into place, never truncated or replaced afterwards: a lock file that
+   * changed while held would let two processes lock different files.
+   */
+  private FileChannel openLock(Path file) throws IOException, KeytrustException {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] content = new TextRecord.Writer(LOCK_FORMAT, LOCK_VERSION).sealSha256();
+      try {
+        writeAtomically(root, LOCK_FILE, content, false);
+      } catch (FileAlreadyExistsException e) {
+        // another process made it in the meantime: use theirs
+      }
+    }
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+          "The key store lock " + file + " is not a regular file. Remove it by hand (with no keytrust running).");
+    }
+    checkPermissions(file, false);
+    byte[] data;
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      data = in.readNBytes(TextRecord.MAX_SIZE + 1);
+    }
+    try {
+      if (!TextRecord.parse(data, LOCK_FORMAT, LOCK_VERSION).sha256Matches()) {
+        LOG.warn("The key store lock {} fails its checksum; locking works on it anyway", file);
+      }
+    } catch (TextRecord.FormatException e) {
+      if (e.unsupportedVersion() != 0) {
+        throw new KeytrustException(ErrorCode.STORE_VERSION_UNSUPPORTED,
+            "The key store lock " + file + " has format version " + e.unsupportedVersion() + "; this keytrust locks"
+                + " the store as version " + LOCK_VERSION + " does. Use the keytrust version that made the store.", e);
+      }
+      LOG.warn("The key store lock {} does not parse ({}); locking works on it anyway", file, e.getMessage());
+    }
+    return FileChannel.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
   }
 
   // ---- user names ------------------------------------------------------------------------------
@@ -535,7 +642,10 @@ public final class KeyContainerStore {
     }
   }
 
-  /** Files of a user directory without a key file belong to no key (an interrupted delete). */
+  /**
+   * Files of a user directory without a key file belong to no key: left by an interrupted delete,
+   * or by a save interrupted before it linked the key file. Called with the store lock held.
+   */
   private static void removeOrphans(Path dir) throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
@@ -659,11 +769,14 @@ public final class KeyContainerStore {
   }
 
   private static KeytrustException io(String what, IOException e) {
-    String reason = e instanceof AccessDeniedException ? "access denied"
+    return new KeytrustException(ErrorCode.STORE_IO,
+        "Cannot " + what + ": " + reason(e) + ". Check that the disk is available and that the key store directory"
+            + " belongs to this account.", e);
+  }
+
+  private static String reason(IOException e) {
+    return e instanceof AccessDeniedException ? "access denied"
         : e instanceof NoSuchFileException ? "no such file or directory"
         : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return new KeytrustException(ErrorCode.STORE_IO,
-        "Cannot " + what + ": " + reason + ". Check that the disk is available and that the key store directory"
-            + " belongs to this account.", e);
   }
 }

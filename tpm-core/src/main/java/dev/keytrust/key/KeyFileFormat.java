@@ -9,29 +9,34 @@ import java.util.HexFormat;
 import java.util.Set;
 
 /**
- * The key file of one user ({@link TextRecord} format {@code keytrust-key}, version 1).
+ * The key file of one user ({@link TextRecord} format {@code keytrust-key}, version 2).
  *
  * <pre>
  *   format=keytrust-key
- *   version=1
+ *   version=2
  *   user=LAB\alice                       the user name exactly as given (checked on read)
  *   provider=software | tpm
  *   algorithm=rsa2048 | p256
  *   keyId=64 upper-case hex digits       SHA-256 of the BCRYPT public key blob
  *   publicKey=base64 SubjectPublicKeyInfo DER
  *   createdAt=ISO-8601 instant
- *   software:  kdf=argon2id, kdfMemoryKiB, kdfIterations, kdfParallelism, salt, nonce, ciphertext (base64)
+ *   software:  kdf=argon2id, kdfMemoryKiB, kdfIterations, kdfParallelism, salt, nonce, ciphertext (base64),
+ *              counterId (64 hex digits: SHA-256 of the attempt counter's secret, see {@link AttemptCounter})
  *   tpm:       parentHandle=8 hex digits, parentName, publicArea, privateArea, authSalt (base64)
  *   sha256=checksum of everything above
  * </pre>
+ *
+ * <p>Version history (nothing before version 2 shipped, so only the current version is read):
+ * version 1 had no {@code counterId}; version 2 added it, so a software key file says that its
+ * attempt counter must exist.
  */
 final class KeyFileFormat {
   static final String FORMAT = "keytrust-key";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   private static final Set<String> SOFTWARE_FIELDS =
       Set.of("user", "provider", "algorithm", "keyId", "publicKey", "createdAt",
-          "kdf", "kdfMemoryKiB", "kdfIterations", "kdfParallelism", "salt", "nonce", "ciphertext");
+          "kdf", "kdfMemoryKiB", "kdfIterations", "kdfParallelism", "salt", "nonce", "ciphertext", "counterId");
   private static final Set<String> TPM_FIELDS =
       Set.of("user", "provider", "algorithm", "keyId", "publicKey", "createdAt",
           "parentHandle", "parentName", "publicArea", "privateArea", "authSalt");
@@ -53,7 +58,8 @@ final class KeyFileFormat {
           .number("kdfParallelism", s.kdf().parallelism())
           .bytes("salt", s.salt())
           .bytes("nonce", s.nonce())
-          .bytes("ciphertext", s.ciphertext());
+          .bytes("ciphertext", s.ciphertext())
+          .hex("counterId", s.counterId());
     } else if (c.protectedKey() instanceof TpmKeyBlobs t) {
       w.text("parentHandle", String.format("%08x", t.parentHandle()))
           .bytes("parentName", t.parentName())
@@ -123,7 +129,7 @@ final class KeyFileFormat {
             (int) r.number("kdfMemoryKiB", 1, Integer.MAX_VALUE),
             (int) r.number("kdfIterations", 1, Integer.MAX_VALUE),
             (int) r.number("kdfParallelism", 1, Integer.MAX_VALUE));
-        pk = new SoftwareKeyBlob(kdf, r.bytes("salt"), r.bytes("nonce"), r.bytes("ciphertext"));
+        pk = new SoftwareKeyBlob(kdf, r.bytes("salt"), r.bytes("nonce"), r.bytes("ciphertext"), r.hex("counterId"));
       }
       KeyContainer c = new KeyContainer(user, provider, algorithm, keyId, publicKey, createdAt, pk);
       if (!MessageDigest.isEqual(keyId, KeyIds.keyId(c.publicKey()))) {

@@ -6,7 +6,10 @@ import dev.keytrust.error.KeytrustException;
  * Creates PIN-protected user keys and signs with them. Two implementations: {@link TpmKeyProvider}
  * (the private key never leaves the TPM; the TPM's dictionary-attack logic guards the PIN) and
  * {@link SoftwareKeyProvider} (the fallback: PIN-encrypted key on disk, with its own attempt
- * counter). A provider never persists keys itself; {@link KeyContainerStore} does.
+ * counter). A provider never persists keys itself; {@link KeyContainerStore} does. State a
+ * provider keeps per key (the software attempt counter) comes with the key as {@link
+ * ProtectedKey#initialState()}, is written by the store before the key file, and is removed by
+ * {@link KeyContainerStore#delete} with the key.
  *
  * <p>PINs are passed as {@code char[]} and are not retained; the caller clears them.
  */
@@ -17,7 +20,8 @@ public interface KeyProvider extends AutoCloseable {
   /**
    * Creates a new key pair for {@code user}, protected by {@code pin}.
    *
-   * @return the container to persist; its private half is in the provider's protected form
+   * @return the container to persist; its private half is in the provider's protected form, with
+   *     any provider state the store must write with it ({@link ProtectedKey#initialState()})
    */
   KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException;
 
@@ -31,9 +35,6 @@ public interface KeyProvider extends AutoCloseable {
    * @throws dev.keytrust.error.LockedOutException with the time until the next try
    */
   byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException;
-
-  /** Forgets provider state kept for a key that is being deleted (e.g. attempt counters). */
-  default void forget(KeyContainer key) throws KeytrustException {}
 
   @Override
   void close();

@@ -11,7 +11,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.Optional;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -59,23 +57,33 @@ import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
  * <p>The counter is kept in the user's key store directory (see {@link AttemptCounter}): a counter
  * file (user, key id, sequence number, failures, lockout end) authenticated with HMAC-SHA256 under
  * a random 32-byte secret, and a secret file holding that secret and the last sequence number. It
- * survives restarts. Signing is refused with {@link ErrorCode#COUNTER_TAMPERED} when:
+ * survives restarts. Both files are made together with the key: {@link #create} puts them in the
+ * key's {@link SoftwareKeyBlob#initialState()}, and {@link KeyContainerStore#save} writes them
+ * before it links the key file, whose {@link SoftwareKeyBlob#counterId()} (SHA-256 of the secret)
+ * says which counter the key has. A stored key therefore always has its counter, and a crash
+ * during create or save leaves either no key or a key with a usable counter. Signing is refused
+ * with {@link ErrorCode#COUNTER_TAMPERED} when:
  *
  * <ul>
  *   <li>the counter file was edited (MAC mismatch), or is from another user or key;
- *   <li>the counter file was deleted after the key was used, or the secret file was deleted;
+ *   <li>the counter file, the secret file, or both were deleted, whether or not the key was used;
+ *   <li>the secret file is from another user or key (an earlier key of the same user included),
+ *       or holds a secret other than the one the key file names;
  *   <li>an older copy of the counter file alone was put back (its sequence number is behind).
  * </ul>
  *
  * <p><b>What this cannot detect</b>, honestly: the MAC key is stored beside the counter, readable by
- * the same account. Software alone cannot stop someone running as that account who rewrites both
- * files consistently, deletes both (the key then looks never used), or restores older copies of
- * both; nor someone who moves the system clock forward to end a lockout. Against such an attacker
+ * the same account, and the key file is only checksummed, not signed. Software alone cannot stop
+ * someone running as that account who rewrites both counter files consistently (with the same
+ * secret), or the key file and both counter files consistently; who restores older copies of all
+ * of them, or of both counter files; who copies the key file elsewhere together with its counter
+ * files; nor someone who moves the system clock forward to end a lockout. Against such an attacker
  * only the Argon2id cost slows guessing, since they can also copy the key file and guess offline.
  * Where that matters, use the TPM provider, whose lockout the TPM enforces.
  *
  * <p>A key must be saved in the store ({@link KeyContainerStore#save}) before it can sign: the
- * counter lives in its store directory.
+ * counter lives in its store directory. A key removed with {@link KeyContainerStore#delete} loses
+ * its counter with it.
  */
 public final class SoftwareKeyProvider implements KeyProvider {
   static final int SALT_LENGTH = 16;
@@ -110,7 +118,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
     this.kdf = Objects.requireNonNull(kdf, "kdf");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.policy = Objects.requireNonNull(policy, "policy");
-    this.counter = new AttemptCounter(store, policy, random);
+    this.counter = new AttemptCounter(store, policy);
   }
 
   @Override
@@ -118,6 +126,12 @@ public final class SoftwareKeyProvider implements KeyProvider {
     return ProviderKind.SOFTWARE;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Writes nothing: the key's attempt counter travels in its {@link SoftwareKeyBlob#initialState()}
+   * until {@link KeyContainerStore#save} commits it together with the key.
+   */
   @Override
   public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
     KeyContainerStore.checkUser(user);
@@ -133,8 +147,9 @@ public final class SoftwareKeyProvider implements KeyProvider {
       pkcs8 = pair.getPrivate().getEncoded();
       kek = argon2id(pinBytes, salt, kdf);
       byte[] ciphertext = aesGcm(Cipher.ENCRYPT_MODE, kek, nonce, aad(user, algorithm, keyId), pkcs8);
+      AttemptCounter.Initial attempts = AttemptCounter.initial(user, keyId, random);
       return new KeyContainer(user, ProviderKind.SOFTWARE, algorithm, keyId, pair.getPublic().getEncoded(),
-          clock.instant(), new SoftwareKeyBlob(kdf, salt, nonce, ciphertext));
+          clock.instant(), new SoftwareKeyBlob(kdf, salt, nonce, ciphertext, attempts.counterId(), attempts.files()));
     } catch (AEADBadTagException e) {
       throw new KeytrustBugException("AES-GCM encryption reported a tag failure", e);
     } finally {
@@ -160,7 +175,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
     byte[] kek = null;
     byte[] pkcs8 = null;
     try {
-      requireStored(key);
+      counter.requireStored(key);
       int failures = counter.beginAttempt(key, clock.instant());
       kek = argon2id(pinBytes, blob.salt(), blob.kdf());
       try {
@@ -174,12 +189,6 @@ public final class SoftwareKeyProvider implements KeyProvider {
     } finally {
       wipe(pinBytes, kek, pkcs8);
     }
-  }
-
-  /** Removes the key's attempt counter (the key is being deleted). */
-  @Override
-  public void forget(KeyContainer key) throws KeytrustException {
-    counter.forget(key);
   }
 
   /** Nothing to release. */
@@ -304,20 +313,6 @@ public final class SoftwareKeyProvider implements KeyProvider {
               + " size. Delete the key with `keytrust key delete --user " + key.user() + "` and create a new one.");
     }
     return blob;
-  }
-
-  private void requireStored(KeyContainer key) throws KeytrustException {
-    Optional<KeyContainer> stored = store.find(key.user());
-    if (stored.isEmpty()) {
-      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
-          "The key of user '" + key.user() + "' is not in the key store " + store.root() + ": save it before"
-              + " signing with it, or pass --store with the directory that holds it.");
-    }
-    if (!MessageDigest.isEqual(stored.get().keyId(), key.keyId())) {
-      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
-          "The key " + key.keyIdHex() + " of user '" + key.user() + "' is no longer in the key store, which now"
-              + " holds key " + stored.get().keyIdHex() + " for this user: load the current key and sign again.");
-    }
   }
 
   private WrongPinException wrongPin(String user, int failures) {

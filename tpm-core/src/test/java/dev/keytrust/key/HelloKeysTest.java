@@ -44,12 +44,31 @@ class HelloKeysTest {
   }
 
   @Test
+  void deleteRemovesAKeyWhoseFileIsDamagedTogetherWithItsCounter() throws Exception {
+    try (HelloKeys keys = software()) {
+      keys.create("alice", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+      Path dir = keys.store().userDirectory("alice");
+      assertThat(dir.resolve(AttemptCounter.COUNTER_FILE)).exists();
+      Files.writeString(dir.resolve(KeyContainerStore.KEY_FILE), "garbage");
+
+      keys.delete("alice");
+
+      assertThat(dir).doesNotExist();
+      assertThat(keys.find("alice")).isEmpty();
+      failure(ErrorCode.KEY_NOT_FOUND, () -> keys.delete("alice"));
+      keys.create("alice", KeyAlgorithm.ECC_P256, "5678".toCharArray());
+      keys.sign("alice", new byte[1], "5678".toCharArray());
+    }
+  }
+
+  @Test
   void aSecondKeyForTheSameUserIsRefusedAndTheFirstIsKept() throws Exception {
     try (HelloKeys keys = software()) {
       KeyContainer first = keys.create("bob", KeyAlgorithm.ECC_P256, "1234".toCharArray());
       assertThat(failure(ErrorCode.KEY_EXISTS, () -> keys.create("bob", KeyAlgorithm.RSA_2048, "5678".toCharArray())))
           .hasMessageContaining("keytrust key delete --user bob");
       assertThat(keys.show("bob").keyIdHex()).isEqualTo(first.keyIdHex());
+      keys.sign("bob", new byte[1], "1234".toCharArray()); // the first key's counter was not replaced
     }
   }
 

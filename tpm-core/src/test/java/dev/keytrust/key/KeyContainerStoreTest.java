@@ -2,8 +2,10 @@ package dev.keytrust.key;
 
 import static dev.keytrust.key.TestKeys.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,9 +14,15 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +100,7 @@ class KeyContainerStoreTest {
     List<String> lines = Files.readAllLines(keyFile("LAB\\alice"), StandardCharsets.UTF_8);
 
     assertThat(lines.get(0)).isEqualTo("format=keytrust-key");
-    assertThat(lines.get(1)).isEqualTo("version=1");
+    assertThat(lines.get(1)).isEqualTo("version=2");
     assertThat(lines).contains("user=LAB\\alice", "provider=tpm", "algorithm=p256", "parentHandle=81000001");
     assertThat(lines.get(lines.size() - 1)).matches("sha256=[0-9a-f]{64}");
   }
@@ -158,6 +166,7 @@ class KeyContainerStoreTest {
     assertThat(mode(store.userDirectory("alice"))).isEqualTo("rwx------");
     assertThat(mode(keyFile("alice"))).isEqualTo("rw-------");
     assertThat(mode(store.userDirectory("alice").resolve("counter"))).isEqualTo("rw-------");
+    assertThat(mode(root.resolve(KeyContainerStore.LOCK_FILE))).isEqualTo("rw-------");
   }
 
   @Test
@@ -246,14 +255,14 @@ class KeyContainerStoreTest {
     store.save(TestKeys.softwareContainer("alice"));
     store.save(TestKeys.softwareContainer("bob"));
     String text = Files.readString(keyFile("alice"));
-    String body = text.substring(0, text.lastIndexOf("sha256=")).replace("version=1\n", "version=2\n");
+    String body = text.substring(0, text.lastIndexOf("sha256=")).replace("version=2\n", "version=3\n");
     String resealed = body + "sha256=" + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8)))
         + "\n";
     Files.writeString(keyFile("alice"), resealed);
 
     KeytrustException e = failure(ErrorCode.STORE_VERSION_UNSUPPORTED, () -> store.load("alice"));
 
-    assertThat(e.getMessage()).contains("version 2").contains(keyFile("alice").toString());
+    assertThat(e.getMessage()).contains("version 3").contains(keyFile("alice").toString());
     assertThat(store.load("bob").user()).isEqualTo("bob");
   }
 
@@ -371,6 +380,124 @@ class KeyContainerStoreTest {
     }
     store.deleteFile("alice", "counter");
     assertThat(store.readFile("alice", "counter")).isEmpty();
+  }
+
+  // ---- provider state written with the key, and the store lock --------------------------------
+
+  private static KeyContainer withState(KeyContainer c, Map<String, byte[]> state) {
+    SoftwareKeyBlob b = (SoftwareKeyBlob) c.protectedKey();
+    return new KeyContainer(c.user(), c.provider(), c.algorithm(), c.keyId(), c.publicKeyDer(), c.createdAt(),
+        new SoftwareKeyBlob(b.kdf(), b.salt(), b.nonce(), b.ciphertext(), b.counterId(), state));
+  }
+
+  @Test
+  void saveWritesTheInitialStateAndAFailedSaveTouchesNothing() throws Exception {
+    Path dir = store.userDirectory("alice");
+    store.save(withState(TestKeys.softwareContainer("alice"),
+        Map.of("counter", "first\n".getBytes(StandardCharsets.UTF_8), "counter-secret", new byte[] {1})));
+
+    assertThat(Files.readString(dir.resolve("counter"))).isEqualTo("first\n");
+    assertThat(Files.readAllBytes(dir.resolve("counter-secret"))).containsExactly(1);
+    assertThat(mode(dir.resolve("counter"))).isEqualTo("rw-------");
+    store.writeFileAtomically("alice", "counter", "used\n".getBytes(StandardCharsets.UTF_8));
+
+    failure(ErrorCode.KEY_EXISTS, () -> store.save(withState(TestKeys.softwareContainer("alice"),
+        Map.of("counter", "second\n".getBytes(StandardCharsets.UTF_8), "extra", new byte[] {2}))));
+
+    assertThat(Files.readString(dir.resolve("counter"))).isEqualTo("used\n");
+    assertThat(dir.resolve("extra")).doesNotExist();
+  }
+
+  @Test
+  void aStateFileNamedLikeTheKeyFileIsABugAndNothingIsWritten() throws Exception {
+    KeyContainer bad = withState(TestKeys.softwareContainer("alice"), Map.of("key", new byte[] {1}));
+
+    assertThatThrownBy(() -> store.save(bad)).isInstanceOf(KeytrustBugException.class);
+
+    assertThat(root).doesNotExist();
+  }
+
+  @Test
+  void concurrentSavesForOneUserLeaveOneKeyWithItsOwnState() throws Exception {
+    int threads = 6;
+    List<KeyContainer> keys = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      keys.add(withState(TestKeys.softwareContainer("alice"),
+          Map.of("counter", ("state of " + i + "\n").getBytes(StandardCharsets.UTF_8))));
+    }
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<ErrorCode>> results = new ArrayList<>();
+    try {
+      for (KeyContainer k : keys) {
+        results.add(pool.submit(() -> {
+          start.await();
+          try {
+            store.save(k);
+            return null;
+          } catch (KeytrustException e) {
+            return e.code();
+          }
+        }));
+      }
+      start.countDown();
+      List<ErrorCode> codes = new ArrayList<>();
+      for (Future<ErrorCode> f : results) {
+        codes.add(f.get());
+      }
+      assertThat(codes).filteredOn(c -> c == null).hasSize(1);
+      assertThat(codes).filteredOn(c -> c == ErrorCode.KEY_EXISTS).hasSize(threads - 1);
+    } finally {
+      pool.shutdownNow();
+    }
+    byte[] stored = store.load("alice").keyId();
+    int winner = -1;
+    for (int i = 0; i < threads; i++) {
+      if (Arrays.equals(keys.get(i).keyId(), stored)) {
+        winner = i;
+      }
+    }
+    assertThat(Files.readString(store.userDirectory("alice").resolve("counter")))
+        .isEqualTo("state of " + winner + "\n");
+  }
+
+  @Test
+  void theLockFileCarriesAVersionAndIsNeverRewritten() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    Path lock = root.resolve(KeyContainerStore.LOCK_FILE);
+    List<String> lines = Files.readAllLines(lock);
+    FileTime made = Files.getLastModifiedTime(lock);
+    Object inode = Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+
+    store.save(TestKeys.softwareContainer("bob"));
+    store.delete("alice");
+
+    assertThat(lines).containsExactly("format=keytrust-store-lock", "version=1", lines.get(2));
+    assertThat(lines.get(2)).matches("sha256=[0-9a-f]{64}");
+    assertThat(Files.getLastModifiedTime(lock)).isEqualTo(made);
+    assertThat(Files.readAttributes(lock, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+        .isEqualTo(inode);
+    assertThat(store.users()).containsExactly("bob");
+  }
+
+  @Test
+  void aLockFileOfAnotherVersionIsVersionUnsupportedAndADamagedOneStillLocks() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    Path lock = root.resolve(KeyContainerStore.LOCK_FILE);
+    String body = "format=keytrust-store-lock\nversion=2\n";
+    Files.writeString(lock, body + "sha256="
+        + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8))) + "\n");
+
+    KeytrustException e = failure(ErrorCode.STORE_VERSION_UNSUPPORTED,
+        () -> store.save(TestKeys.softwareContainer("bob")));
+    assertThat(e.getMessage()).contains(lock.toString()).contains("version 2");
+    failure(ErrorCode.STORE_VERSION_UNSUPPORTED, () -> store.delete("alice"));
+    assertThat(store.load("alice").user()).as("reading needs no lock").isEqualTo("alice");
+
+    Files.writeString(lock, "");
+    store.save(TestKeys.softwareContainer("bob"));
+    store.delete("alice");
+    assertThat(store.users()).containsExactly("bob");
   }
 
   // ---- user names ------------------------------------------------------------------------------

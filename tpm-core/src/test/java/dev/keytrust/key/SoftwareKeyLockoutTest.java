@@ -28,6 +28,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The software provider's attempt counter: counting, lockout, persistence and tamper detection. */
 class SoftwareKeyLockoutTest {
@@ -236,10 +238,13 @@ class SoftwareKeyLockoutTest {
   // ---- counter state files ---------------------------------------------------------------------
 
   @Test
-  void aSavedKeyWithoutCounterFilesStartsAtZeroAndItsFilesAreOwnerOnly() throws Exception {
-    newKey("alice");
-    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).doesNotExist();
+  void aSavedKeyHasItsCounterAtZeroAndItsFilesAreOwnerOnly() throws Exception {
+    KeyContainer key = newKey("alice");
 
+    for (String name : List.of(AttemptCounter.COUNTER_FILE, AttemptCounter.SECRET_FILE)) {
+      assertThat(file("alice", name)).as("written by save, before any use").exists();
+    }
+    assertThat(provider.attemptState(key)).isEqualTo(new AttemptCounter.State(0, 0, null));
     sign("alice", RIGHT);
 
     for (String name : List.of(AttemptCounter.COUNTER_FILE, AttemptCounter.SECRET_FILE)) {
@@ -249,16 +254,22 @@ class SoftwareKeyLockoutTest {
     String counter = Files.readString(file("alice", AttemptCounter.COUNTER_FILE));
     assertThat(counter).startsWith("format=keytrust-attempt-counter\nversion=1\n").contains("failures=0\n")
         .containsPattern("\nhmac-sha256=[0-9a-f]{64}\n$");
+    assertThat(Files.readString(file("alice", AttemptCounter.SECRET_FILE)))
+        .startsWith("format=keytrust-attempt-counter-secret\nversion=1\n");
   }
 
   @Test
-  void aSecretWrittenJustBeforeACrashIsAFreshCounter() throws Exception {
+  void theKeyFileNamesItsCounterBySha256OfTheSecret() throws Exception {
     KeyContainer key = newKey("alice");
-    provider.attemptState(key);
-    assertThat(file("alice", AttemptCounter.SECRET_FILE)).exists();
-    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).doesNotExist();
+    byte[] counterId = ((SoftwareKeyBlob) store.load("alice").protectedKey()).counterId();
 
-    assertThat(wrong("alice")).isEqualTo(4);
+    String secretFile = Files.readString(file("alice", AttemptCounter.SECRET_FILE));
+    String secret = secretFile.lines().filter(l -> l.startsWith("secret=")).findFirst().orElseThrow().substring(7);
+
+    assertThat(counterId).isEqualTo(KeyIds.sha256(java.util.Base64.getDecoder().decode(secret)))
+        .isEqualTo(((SoftwareKeyBlob) key.protectedKey()).counterId());
+    assertThat(Files.readString(file("alice", KeyContainerStore.KEY_FILE)))
+        .contains("counterId=" + java.util.HexFormat.of().formatHex(counterId) + "\n");
   }
 
   @Test
@@ -274,29 +285,99 @@ class SoftwareKeyLockoutTest {
     assertThat(wrong("alice")).isEqualTo(1);
   }
 
-  @Test
-  void forgetRemovesTheCounterState() throws Exception {
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2})
+  void aSaveKilledBeforeTheKeyFileWasLinkedLeavesNoKeyAndTheNextCreateWorks(int stateFilesWritten)
+      throws Exception {
+    KeyContainer interrupted = provider.create("alice", KeyAlgorithm.ECC_P256, pin(RIGHT));
+    TestKeys.saveInterruptedBeforeTheKeyFileWasLinked(store, interrupted, stateFilesWritten);
+    restart();
+    assertThat(store.find("alice")).as("no key file, no key").isEmpty();
+    assertThat(store.users()).isEmpty();
+
     KeyContainer key = newKey("alice");
-    wrong("alice");
 
-    provider.forget(key);
-
-    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).doesNotExist();
-    assertThat(file("alice", AttemptCounter.SECRET_FILE)).doesNotExist();
-    store.delete("alice");
-    assertThat(store.userDirectory("alice")).doesNotExist();
-    provider.forget(key);
+    assertThat(store.load("alice").keyId()).isEqualTo(key.keyId());
+    assertThat(verifies(key, MESSAGE, sign("alice", RIGHT))).isTrue();
+    assertThat(wrong("alice")).isEqualTo(4);
+    assertThat(failure(ErrorCode.KEY_NOT_FOUND,
+        () -> provider.signDigest(interrupted, sha256(MESSAGE), pin(RIGHT))).getMessage()).contains("no longer");
   }
 
   @Test
-  void forgetLeavesAnotherKeysCounterAlone() throws Exception {
-    KeyContainer old = provider.create("alice", KeyAlgorithm.ECC_P256, pin(RIGHT));
+  void theSameCrashThroughHelloKeysLeavesNoKeyAndTheNextCreateWorks() throws Exception {
+    KeyContainer interrupted = provider.create("alice", KeyAlgorithm.ECC_P256, pin(RIGHT));
+    TestKeys.saveInterruptedBeforeTheKeyFileWasLinked(store, interrupted, 2);
+    restart();
+
+    try (HelloKeys keys = HelloKeys.of(store, provider, "software")) {
+      KeyContainer key = keys.create("alice", KeyAlgorithm.ECC_P256, pin(RIGHT));
+      assertThat(verifies(key, MESSAGE, keys.sign("alice", MESSAGE, pin(RIGHT)))).isTrue();
+      failure(ErrorCode.WRONG_PIN, () -> keys.sign("alice", MESSAGE, pin(WRONG)));
+    }
+    assertThat(provider.attemptState(store.load("alice")).failures()).isEqualTo(1);
+  }
+
+  @Test
+  void deleteRemovesTheCounterAndTheNextKeyStartsAfresh() throws Exception {
+    newKey("alice");
+    for (int i = 0; i < 5; i++) {
+      wrong("alice");
+    }
+
+    try (HelloKeys keys = HelloKeys.of(store, provider, "software")) {
+      keys.delete("alice");
+    }
+
+    assertThat(store.userDirectory("alice")).doesNotExist();
+    newKey("alice");
+    assertThat(wrong("alice")).isEqualTo(4);
+  }
+
+  @Test
+  void aCounterLeftByAnInterruptedDeleteIsRemovedAndNeverCountsForTheNextKey() throws Exception {
+    newKey("alice");
+    for (int i = 0; i < 5; i++) {
+      wrong("alice");
+    }
+    byte[] oldCounter = Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE));
+    byte[] oldSecret = Files.readAllBytes(file("alice", AttemptCounter.SECRET_FILE));
+    Files.delete(file("alice", KeyContainerStore.KEY_FILE)); // delete killed right after the key file went
+
+    newKey("alice");
+
+    assertThat(Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE))).isNotEqualTo(oldCounter);
+    assertThat(Files.readAllBytes(file("alice", AttemptCounter.SECRET_FILE))).isNotEqualTo(oldSecret);
+    assertThat(wrong("alice")).as("the old key's lockout is not inherited").isEqualTo(4);
+    sign("alice", RIGHT);
+  }
+
+  @Test
+  void aRefusedSecondSaveForTheUserLeavesTheFirstKeysCounterAlone() throws Exception {
     newKey("alice");
     wrong("alice");
+    wrong("alice");
+    byte[] counter = Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE));
+    byte[] secret = Files.readAllBytes(file("alice", AttemptCounter.SECRET_FILE));
 
-    provider.forget(old);
+    failure(ErrorCode.KEY_EXISTS, () -> newKey("alice"));
 
-    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).exists();
+    assertThat(Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE))).isEqualTo(counter);
+    assertThat(Files.readAllBytes(file("alice", AttemptCounter.SECRET_FILE))).isEqualTo(secret);
+    assertThat(wrong("alice")).isEqualTo(2);
+  }
+
+  @Test
+  void aSignWithADeletedKeyNeverTouchesTheCounterOfTheUsersNextKey() throws Exception {
+    KeyContainer old = newKey("alice");
+    store.delete("alice");
+    newKey("alice");
+    wrong("alice");
+    byte[] counter = Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE));
+
+    failure(ErrorCode.KEY_NOT_FOUND, () -> provider.signDigest(old, sha256(MESSAGE), pin(WRONG)));
+
+    assertThat(Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE))).isEqualTo(counter);
     assertThat(wrong("alice")).isEqualTo(3);
   }
 
@@ -325,6 +406,75 @@ class SoftwareKeyLockoutTest {
 
     KeytrustException e = tampered("alice", RIGHT);
     assertThat(e.getMessage()).contains("deleted");
+  }
+
+  @Test
+  void deletingBothCounterFilesAfterUseIsDetected() throws Exception {
+    newKey("alice");
+    for (int i = 0; i < 4; i++) {
+      wrong("alice");
+    }
+
+    Files.delete(file("alice", AttemptCounter.COUNTER_FILE));
+    Files.delete(file("alice", AttemptCounter.SECRET_FILE));
+
+    KeytrustException e = tampered("alice", RIGHT);
+    assertThat(e.getMessage()).contains("deleted");
+    restart();
+    tampered("alice", RIGHT);
+    tampered("alice", WRONG);
+    assertThat(file("alice", AttemptCounter.COUNTER_FILE)).as("nothing recreated").doesNotExist();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {AttemptCounter.COUNTER_FILE, AttemptCounter.SECRET_FILE, "both"})
+  void deletingCounterFilesBeforeAnyUseIsDetected(String deleted) throws Exception {
+    newKey("alice");
+
+    for (String name : List.of(AttemptCounter.COUNTER_FILE, AttemptCounter.SECRET_FILE)) {
+      if (deleted.equals(name) || deleted.equals("both")) {
+        Files.delete(file("alice", name));
+      }
+    }
+
+    KeytrustException e = tampered("alice", RIGHT);
+    assertThat(e.getMessage()).contains("deleted");
+    assertThatThrownBy(() -> provider.attemptState(store.load("alice"))).isInstanceOfSatisfying(
+        KeytrustException.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.COUNTER_TAMPERED));
+  }
+
+  @Test
+  void aCounterOfAnEarlierKeyOfTheUserIsNeverAccepted() throws Exception {
+    newKey("alice");
+    byte[] oldCounter = Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE));
+    byte[] oldSecret = Files.readAllBytes(file("alice", AttemptCounter.SECRET_FILE));
+    store.delete("alice");
+    newKey("alice");
+    for (int i = 0; i < 4; i++) {
+      wrong("alice");
+    }
+
+    Files.write(file("alice", AttemptCounter.COUNTER_FILE), oldCounter);
+    Files.write(file("alice", AttemptCounter.SECRET_FILE), oldSecret);
+
+    KeytrustException e = tampered("alice", RIGHT);
+    assertThat(e.getMessage()).contains("another key");
+  }
+
+  @Test
+  void aFreshCounterMadeUpForTheKeyIsDetected() throws Exception {
+    KeyContainer key = newKey("alice");
+    for (int i = 0; i < 4; i++) {
+      wrong("alice");
+    }
+
+    AttemptCounter.Initial forged = AttemptCounter.initial("alice", key.keyId(), new java.security.SecureRandom());
+    for (var f : forged.files().entrySet()) {
+      Files.write(file("alice", f.getKey()), f.getValue());
+    }
+
+    KeytrustException e = tampered("alice", RIGHT);
+    assertThat(e.getMessage()).contains("not the one the key was created with");
   }
 
   @Test

@@ -101,12 +101,30 @@ class SoftwareKeyProviderTest {
   }
 
   @Test
-  void everyKeyGetsItsOwnSaltAndNonce() throws Exception {
+  void everyKeyGetsItsOwnSaltNonceAndCounter() throws Exception {
     SoftwareKeyBlob a = (SoftwareKeyBlob) provider.create("alice", KeyAlgorithm.ECC_P256, pin("1234")).protectedKey();
     SoftwareKeyBlob b = (SoftwareKeyBlob) provider.create("alice", KeyAlgorithm.ECC_P256, pin("1234")).protectedKey();
 
     assertThat(a.salt()).hasSize(16).isNotEqualTo(b.salt());
     assertThat(a.nonce()).hasSize(12).isNotEqualTo(b.nonce());
+    assertThat(a.counterId()).hasSize(32).isNotEqualTo(b.counterId());
+    assertThat(a.initialState()).containsOnlyKeys(AttemptCounter.COUNTER_FILE, AttemptCounter.SECRET_FILE);
+  }
+
+  @Test
+  void createWritesNothingTheKeyAndItsCounterComeWithSave() throws Exception {
+    KeyContainer key = provider.create("alice", KeyAlgorithm.ECC_P256, pin("1234"));
+    assertThat(store.root()).doesNotExist();
+
+    store.save(key);
+
+    try (var entries = Files.list(store.userDirectory("alice"))) {
+      assertThat(entries.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("key", AttemptCounter.COUNTER_FILE, AttemptCounter.SECRET_FILE);
+    }
+    SoftwareKeyBlob loaded = (SoftwareKeyBlob) store.load("alice").protectedKey();
+    assertThat(loaded.counterId()).isEqualTo(((SoftwareKeyBlob) key.protectedKey()).counterId());
+    assertThat(loaded.initialState()).as("read back: the state is on disk").isEmpty();
   }
 
   @Test
@@ -231,8 +249,10 @@ class SoftwareKeyProviderTest {
     KeyContainer tpm = TestKeys.tpmContainer("bob");
     TpmKeyBlobs tpmBlobs = (TpmKeyBlobs) tpm.protectedKey();
 
+    String counterSecret = new String(blob.initialState().get(AttemptCounter.SECRET_FILE), StandardCharsets.UTF_8)
+        .lines().filter(l -> l.startsWith("secret=")).findFirst().orElseThrow().substring(7);
     for (String s : new String[] {key.toString(), blob.toString(), provider.toString(), store.toString()}) {
-      assertThat(s).doesNotContain("2468");
+      assertThat(s).doesNotContain("2468").doesNotContain(counterSecret.substring(0, 12));
       for (byte[] secret : new byte[][] {blob.ciphertext(), blob.salt(), blob.nonce()}) {
         assertThat(s).doesNotContain(Base64.getEncoder().encodeToString(secret).substring(0, 12))
             .doesNotContainIgnoringCase(HexFormat.of().formatHex(secret).substring(0, 12));
@@ -298,8 +318,12 @@ class SoftwareKeyProviderTest {
   @Test
   void ciphertextIsBoundToItsUser() throws Exception {
     KeyContainer alice = provider.create("alice", KeyAlgorithm.ECC_P256, pin("1234"));
+    SoftwareKeyBlob blob = (SoftwareKeyBlob) alice.protectedKey();
+    // a valid attempt counter for bob, so that only the ciphertext's binding can fail
+    AttemptCounter.Initial bobsCounter = AttemptCounter.initial("bob", alice.keyId(), new java.security.SecureRandom());
     KeyContainer asBob = new KeyContainer("bob", alice.provider(), alice.algorithm(), alice.keyId(),
-        alice.publicKeyDer(), alice.createdAt(), alice.protectedKey());
+        alice.publicKeyDer(), alice.createdAt(), new SoftwareKeyBlob(blob.kdf(), blob.salt(), blob.nonce(),
+            blob.ciphertext(), bobsCounter.counterId(), bobsCounter.files()));
     store.save(asBob);
 
     failure(ErrorCode.WRONG_PIN, () -> provider.signDigest(asBob, sha256(MESSAGE), pin("1234")));

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /** Shared test helpers: containers with real public keys and made-up protected blobs. */
@@ -33,7 +39,8 @@ final class TestKeys {
     KeyPair p = ecPair();
     return new KeyContainer(user, ProviderKind.SOFTWARE, KeyAlgorithm.ECC_P256, KeyIds.keyId(p.getPublic()),
         p.getPublic().getEncoded(), Instant.parse("2026-11-25T10:15:30.123456789Z"),
-        new SoftwareKeyBlob(new Argon2Parameters(1024, 2, 1), bytes(16, 1), bytes(12, 2), bytes(150, 3)));
+        new SoftwareKeyBlob(new Argon2Parameters(1024, 2, 1), bytes(16, 1), bytes(12, 2), bytes(150, 3),
+            bytes(32, 8)));
   }
 
   static KeyContainer tpmContainer(String user) throws Exception {
@@ -41,6 +48,30 @@ final class TestKeys {
     return new KeyContainer(user, ProviderKind.TPM, KeyAlgorithm.ECC_P256, KeyIds.keyId(p.getPublic()),
         p.getPublic().getEncoded(), Instant.parse("2026-01-02T03:04:05Z"),
         new TpmKeyBlobs(0x81000001, bytes(34, 4), bytes(88, 5), bytes(126, 6), bytes(16, 7)));
+  }
+
+  /**
+   * Leaves the files a {@link KeyContainerStore#save} of {@code key} killed just before it linked
+   * the key file would leave: the first {@code stateFiles} of its initial state and the finished
+   * temporary key file, in a user directory without a key file.
+   */
+  static void saveInterruptedBeforeTheKeyFileWasLinked(KeyContainerStore store, KeyContainer key, int stateFiles)
+      throws Exception {
+    Path dir = store.userDirectory(key.user());
+    FileAttribute<?> ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    Files.createDirectories(dir, ownerOnly);
+    Files.setPosixFilePermissions(store.root(), PosixFilePermissions.fromString("rwx------"));
+    List<Map.Entry<String, byte[]>> files = List.copyOf(key.protectedKey().initialState().entrySet());
+    assertThat(files).hasSizeGreaterThanOrEqualTo(stateFiles);
+    for (Map.Entry<String, byte[]> f : files.subList(0, stateFiles)) {
+      writeOwnerOnly(dir.resolve(f.getKey()), f.getValue());
+    }
+    writeOwnerOnly(dir.resolve(".key.00112233aabbccdd.tmp"), KeyFileFormat.encode(key));
+  }
+
+  static void writeOwnerOnly(Path file, byte[] content) throws Exception {
+    Files.write(file, content);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
   }
 
   /** Runs {@code call}, asserts it throws a KeytrustException with {@code code}, and returns it. */
