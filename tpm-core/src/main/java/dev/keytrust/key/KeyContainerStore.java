@@ -567,15 +567,22 @@ public final class KeyContainerStore {
     byte[] tpm2bPublic = ByteBuffer.allocate(2 + pub.length).putShort((short) pub.length).put(pub).array();
     try {
       Files.createDirectories(dir);
-      writeAtomically(dir, "key.pub", tpm2bPublic, true);
-      writeAtomically(dir, "key.priv", blobs.privateArea(), true);
+      // a folder of the user's choosing: write atomically, but never clean up other files there
+      writeFile(dir, "key.pub", tpm2bPublic, true);
+      writeFile(dir, "key.priv", blobs.privateArea(), true);
     } catch (IOException e) {
       throw io("write the TPM blobs of user '" + user + "' to " + dir, e);
     }
   }
 
+  /** Writes a file of the store atomically, after removing the store's stale temporary files there. */
   private void writeAtomically(Path dir, String name, byte[] content, boolean replace) throws IOException {
     removeStaleTemporaryFiles(dir);
+    writeFile(dir, name, content, replace);
+  }
+
+  /** Writes a file atomically and owner-only: temporary file, fsync, rename (or link), fsync of the folder. */
+  private void writeFile(Path dir, String name, byte[] content, boolean replace) throws IOException {
     byte[] random = new byte[8];
     RANDOM.nextBytes(random);
     Path tmp = dir.resolve("." + name + "." + HexFormat.of().formatHex(random) + ".tmp");

@@ -97,7 +97,12 @@ class HelloKeysTest {
     KeyContainer tpmKey = TestKeys.tpmContainer("erin");
     store.save(tpmKey);
     Path out = exported.resolve("blobs");
+    // a file in the user's folder that looks like a stale store temp file is not the store's to remove
+    Files.createDirectories(out);
+    Path theirs = Files.write(out.resolve(".notes.0123456789abcdef.tmp"), new byte[] {1});
+    Files.setLastModifiedTime(theirs, java.nio.file.attribute.FileTime.fromMillis(0));
     store.exportTpmBlobs("erin", out);
+    assertThat(theirs).exists();
     TpmKeyBlobs blobs = (TpmKeyBlobs) tpmKey.protectedKey();
     byte[] pub = Files.readAllBytes(out.resolve("key.pub"));
     assertThat(((pub[0] & 0xFF) << 8) | (pub[1] & 0xFF)).isEqualTo(blobs.publicArea().length);
