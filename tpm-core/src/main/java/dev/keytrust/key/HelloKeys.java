@@ -92,8 +92,7 @@ public final class HelloKeys implements AutoCloseable {
     Arrays.fill(PinAuth.utf8(pin), (byte) 0); // shape check before the TPM does any work
     LOG.info("creating a {} key for user '{}' with the {} provider", algorithm.id(), user, provider.kind().id());
     KeyContainer key = provider.create(user, algorithm, pin);
-    store.save(key);
-    LOG.info("created key {} for user '{}'", key.keyIdHex(), user);
+    store.save(key); // logs the key id
     return key;
   }
 
