@@ -15,7 +15,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -97,23 +96,15 @@ public class SoftwareKeyBenchmark {
     @Param({"default", "light"})
     public String argon2;
 
-    private org.bouncycastle.crypto.params.Argon2Parameters parameters;
+    private Argon2Parameters cost;
+    private byte[] salt;
     private byte[] password;
 
     @Setup(Level.Trial)
     public void setUp() throws KeytrustException {
-      Argon2Parameters cost = Argon2Cost.of(argon2).parameters();
-      byte[] salt = new byte[16];
+      cost = Argon2Cost.of(argon2).parameters();
+      salt = new byte[16];
       new SecureRandom().nextBytes(salt);
-      // the settings of SoftwareKeyProvider.argon2id: Argon2id, version 0x13, 16-byte salt
-      parameters = new org.bouncycastle.crypto.params.Argon2Parameters.Builder(
-              org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_id)
-          .withVersion(org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_VERSION_13)
-          .withSalt(salt)
-          .withMemoryAsKB(cost.memoryKiB())
-          .withIterations(cost.iterations())
-          .withParallelism(cost.parallelism())
-          .build();
       char[] pin = {'4', '8', '2', '9', '1', '5'};
       try {
         password = PinAuth.utf8(pin);
@@ -127,9 +118,6 @@ public class SoftwareKeyBenchmark {
       if (password != null) {
         Arrays.fill(password, (byte) 0);
       }
-      if (parameters != null) {
-        parameters.clear();
-      }
     }
   }
 
@@ -142,10 +130,6 @@ public class SoftwareKeyBenchmark {
   /** Argon2id alone, to 32 bytes, as the software provider runs it (Bouncy Castle, single thread). */
   @Benchmark
   public byte[] argon2id(KdfState s) {
-    Argon2BytesGenerator generator = new Argon2BytesGenerator();
-    generator.init(s.parameters);
-    byte[] out = new byte[32];
-    generator.generateBytes(s.password, out);
-    return out;
+    return s.cost.deriveKey(s.password, s.salt);
   }
 }

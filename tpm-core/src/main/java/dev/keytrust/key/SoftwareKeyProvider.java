@@ -25,7 +25,6 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 
 /**
  * The software fallback: the private key lives on disk, encrypted under a key derived from the
@@ -88,7 +87,6 @@ import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 public final class SoftwareKeyProvider implements KeyProvider {
   static final int SALT_LENGTH = 16;
   static final int NONCE_LENGTH = 12;
-  static final int KEK_LENGTH = 32;
   static final int TAG_BITS = 128;
   static final byte[] AAD_LABEL = "keytrust/software-key/v1".getBytes(StandardCharsets.US_ASCII);
   /** DER of DigestInfo { AlgorithmIdentifier { id-sha256, NULL }, OCTET STRING (32) } before the digest. */
@@ -145,7 +143,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
       byte[] salt = randomBytes(SALT_LENGTH);
       byte[] nonce = randomBytes(NONCE_LENGTH);
       pkcs8 = pair.getPrivate().getEncoded();
-      kek = argon2id(pinBytes, salt, kdf);
+      kek = kdf.deriveKey(pinBytes, salt);
       byte[] ciphertext = aesGcm(Cipher.ENCRYPT_MODE, kek, nonce, aad(user, algorithm, keyId), pkcs8);
       AttemptCounter.Initial attempts = AttemptCounter.initial(user, keyId, random);
       return new KeyContainer(user, ProviderKind.SOFTWARE, algorithm, keyId, pair.getPublic().getEncoded(),
@@ -177,7 +175,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
     try {
       counter.requireStored(key);
       int failures = counter.beginAttempt(key, clock.instant());
-      kek = argon2id(pinBytes, blob.salt(), blob.kdf());
+      kek = blob.kdf().deriveKey(pinBytes, blob.salt());
       try {
         pkcs8 = aesGcm(Cipher.DECRYPT_MODE, kek, blob.nonce(), aad(key.user(), key.algorithm(), key.keyId()),
             blob.ciphertext());
@@ -248,28 +246,6 @@ public final class SoftwareKeyProvider implements KeyProvider {
       return s.sign();
     } catch (GeneralSecurityException e) {
       throw new KeytrustBugException("The JDK cannot sign with a " + key.algorithm().id() + " key", e);
-    }
-  }
-
-  /** Argon2id (RFC 9106, version 0x13) to 32 bytes. */
-  static byte[] argon2id(byte[] password, byte[] salt, Argon2Parameters p) {
-    org.bouncycastle.crypto.params.Argon2Parameters params =
-        new org.bouncycastle.crypto.params.Argon2Parameters.Builder(
-                org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_id)
-            .withVersion(org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_VERSION_13)
-            .withSalt(salt)
-            .withMemoryAsKB(p.memoryKiB())
-            .withIterations(p.iterations())
-            .withParallelism(p.parallelism())
-            .build();
-    try {
-      Argon2BytesGenerator generator = new Argon2BytesGenerator();
-      generator.init(params);
-      byte[] out = new byte[KEK_LENGTH];
-      generator.generateBytes(password, out);
-      return out;
-    } finally {
-      params.clear();
     }
   }
 
