@@ -95,16 +95,16 @@ class CliOnSwtpmTest {
   @Test
   void createSignVerifyExportAndDeleteThroughTheCli() throws Exception {
     String tpm = SWTPM.swtpm().tpmUri();
-    Run created = keytrust("2580\n", "key", "create", "--user", "lab-user", "--tpm", tpm, "--store", store.toString(),
+    Run created = keytrust("lab-PIN-2580\n", "key", "create", "--user", "lab-user", "--tpm", tpm, "--store", store.toString(),
         "--pin-stdin", "--json");
     assertThat(created.exit()).as(created.err()).isZero();
     String pem = jsonString(created.out(), "publicKeyPem");
     assertThat(jsonString(created.out(), "provider")).isEqualTo("tpm");
     assertThat(jsonString(created.out(), "keyId")).matches("[0-9A-F]{64}");
-    assertThat(created.out() + created.err()).doesNotContain("2580");
+    assertThat(created.out() + created.err()).doesNotContain("lab-PIN-2580");
 
     byte[] data = "challenge from the KDC".getBytes(StandardCharsets.UTF_8);
-    Run signed = keytrust("2580\n", "key", "sign", "--user", "lab-user", "--data-hex", HexFormat.of().formatHex(data),
+    Run signed = keytrust("lab-PIN-2580\n", "key", "sign", "--user", "lab-user", "--data-hex", HexFormat.of().formatHex(data),
         "--tpm", tpm, "--store", store.toString(), "--pin-stdin");
     assertThat(signed.exit()).as(signed.err()).isZero();
     Path pemFile = Files.writeString(work.resolve("pub.pem"), pem);
@@ -118,7 +118,7 @@ class CliOnSwtpmTest {
     assertThat(wrong.err()).contains("Wrong PIN").contains("tries left").contains("KT-0201").doesNotContain("0000");
     assertThat(wrong.out()).isEmpty();
 
-    Run badHex = keytrust("2580\n", "key", "sign", "--user", "lab-user", "--data-hex", "zz", "--tpm", tpm,
+    Run badHex = keytrust("lab-PIN-2580\n", "key", "sign", "--user", "lab-user", "--data-hex", "zz", "--tpm", tpm,
         "--store", store.toString(), "--pin-stdin");
     assertThat(badHex.exit()).isEqualTo(2);
 

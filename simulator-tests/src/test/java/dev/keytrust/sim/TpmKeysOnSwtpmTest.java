@@ -193,10 +193,10 @@ class TpmKeysOnSwtpmTest {
 
   @Test
   void createdKeyFilesNeverHoldThePinOrAuthValue() throws Exception {
-    char[] pin = "735194".toCharArray();
+    char[] pin = "pin-735194-x".toCharArray();
     KeyContainer key = keys.create("erin", KeyAlgorithm.RSA_2048, pin);
     byte[] auth = PinAuth.derive(pin, ((TpmKeyBlobs) key.protectedKey()).authSalt());
-    List<byte[]> secrets = List.of("735194".getBytes(StandardCharsets.UTF_8), auth,
+    List<byte[]> secrets = List.of("pin-735194-x".getBytes(StandardCharsets.UTF_8), auth,
         HexFormat.of().formatHex(auth).getBytes(StandardCharsets.US_ASCII),
         HexFormat.of().withUpperCase().formatHex(auth).getBytes(StandardCharsets.US_ASCII),
         Base64.getEncoder().encode(auth), Base64.getUrlEncoder().withoutPadding().encode(auth));
