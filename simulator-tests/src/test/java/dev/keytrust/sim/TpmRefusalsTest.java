@@ -44,6 +44,24 @@ class TpmRefusalsTest {
   }
 
   @Test
+  void noPinProtectedKeyOnATpmThatAllowsNoFailures() throws Exception {
+    try (TpmSession s = TpmSession.open(TpmUri.parse(SWTPM.swtpm().tpmUri()));
+        HelloKeys keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(s), s.describe())) {
+      s.setDictionaryAttackParameters(new byte[0], 0, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+      try {
+        assertThat(s.dictionaryAttackState().inLockout()).isTrue(); // a maximum of 0: locked for good
+        assertThatThrownBy(() -> keys.create("pia", KeyAlgorithm.ECC_P256, "1234".toCharArray()))
+            .isInstanceOfSatisfying(KeytrustException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_DA_DISABLED))
+            .hasMessageContaining("permanently in lockout");
+        assertThat(keys.find("pia")).isEmpty();
+      } finally {
+        s.setDictionaryAttackParameters(new byte[0], 3, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+      }
+    }
+  }
+
+  @Test
   void anOwnerPasswordIsReportedAsSuchNotAsAWrongPin() throws Exception {
     Tpm2Tools tools = SWTPM.tools();
     // a TPM whose owner set an owner password and holds no storage root key yet

@@ -8,8 +8,9 @@ import java.time.Duration;
  * TPMA_PERMANENT.inLockout.
  *
  * @param lockoutCounter authorization failures currently counted
- * @param maxAuthFail failures that put the TPM in lockout
- * @param lockoutInterval time after which one counted failure is forgotten (zero: never)
+ * @param maxAuthFail failures that put the TPM in lockout (zero: the TPM is always in lockout)
+ * @param lockoutInterval time after which one counted failure is forgotten; zero means the TPM's
+ *     dictionary-attack protection is off: wrong authorizations are not counted at all
  * @param lockoutRecovery time after a failed lockoutAuth before the lockout hierarchy is usable
  * @param inLockout true when DA-protected objects are refused until the counter drops
  */

@@ -100,7 +100,7 @@ public final class TpmSession implements AutoCloseable {
       return session;
     } catch (KeytrustException e) {
       transport.close();
-      if (e.code() == ErrorCode.TPM_TRANSPORT) {
+      if (e.code() == ErrorCode.TPM_TRANSPORT && timedOut(e)) {
         throw new KeytrustException(
             ErrorCode.TPM_UNREACHABLE,
             "The TPM simulator at " + uri + " accepted the connection but did not answer within "
@@ -110,6 +110,15 @@ public final class TpmSession implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.net.SocketTimeoutException || c instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** How long the first command to a simulator may take before keytrust reports it as busy. */
@@ -281,7 +290,7 @@ public final class TpmSession implements AutoCloseable {
                     + "authorization is set. Persist the storage root key yourself (tpm2_createprimary -C o -P OWNER "
                     + "with the TCG template, then tpm2_evictcontrol to 0x81000001 / 0x81000002), or clear the owner "
                     + "authorization.")
-            + " Each failure also counts against the TPM's dictionary-attack protection.");
+            + (lockout ? " After a wrong lockout authorization the TPM refuses it for its lockout recovery time." : ""));
   }
 
   private KeytrustException wrongPin(String command, int rc) {
@@ -324,19 +333,27 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
-  /** The lockout interval: one failure is forgotten per interval. Zero when only a reset helps. */
+  /**
+   * How long until one more try: the lockout interval, after which the TPM forgets one failure.
+   * Zero when waiting does not help: the TPM is locked with fewer failures than its maximum (a
+   * maximum of 0 locks it for good), so only a reset or new settings end the lockout.
+   */
   private static Duration retryAfter(DictionaryAttackState da) {
-    return da.lockoutInterval();
+    return waitingHelps(da) ? da.lockoutInterval() : Duration.ZERO;
+  }
+
+  private static boolean waitingHelps(DictionaryAttackState da) {
+    return !da.lockoutInterval().isZero() && da.maxAuthFail() > 0 && da.lockoutCounter() >= da.maxAuthFail();
   }
 
   private static String lockoutAdvice(DictionaryAttackState da) {
-    if (da.lockoutInterval().isZero()) {
-      return "This TPM forgets no failures by itself: the TPM owner must reset the lockout "
-          + "(tpm2_dictionarylockout --clear-lockout).";
+    String reset = "have the TPM owner reset the lockout (tpm2_dictionarylockout --clear-lockout)";
+    if (!waitingHelps(da)) {
+      return "Waiting does not end this lockout (" + da.lockoutCounter() + " of " + da.maxAuthFail()
+          + " failures counted): " + reset + " or set new dictionary-attack parameters.";
     }
     return "It forgets one failure every " + Durations.human(da.lockoutInterval()) + ": retry in "
-        + Durations.human(da.lockoutInterval()) + ", or have the TPM owner reset the lockout "
-        + "(tpm2_dictionarylockout --clear-lockout).";
+        + Durations.human(da.lockoutInterval()) + ", or " + reset + ".";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -523,13 +540,18 @@ public final class TpmSession implements AutoCloseable {
     lock.lock();
     try {
       DictionaryAttackState da = dictionaryAttackState();
-      if (da.lockoutInterval().isZero()) {
-        // the PIN-derived auth value is a fast function of a short PIN: only the TPM's counting makes it safe
+      if (da.lockoutInterval().isZero() || da.maxAuthFail() == 0) {
+        // the PIN-derived auth value is a fast function of a short PIN: only the TPM's counting makes it
+        // safe; and with a maximum of 0 tries the TPM is locked for good, so the key could never be used
         throw new KeytrustException(
             ErrorCode.TPM_DA_DISABLED,
-            "This TPM's dictionary-attack protection is off (TPM_PT_LOCKOUT_INTERVAL is 0), so nothing would limit "
-                + "guesses of the PIN. keytrust creates no PIN-protected key on it. Have the TPM owner enable it, "
-                + "e.g. tpm2_dictionarylockout --setup-parameters --max-tries 32 --recovery-time 600 "
+            (da.lockoutInterval().isZero()
+                    ? "This TPM's dictionary-attack protection is off (TPM_PT_LOCKOUT_INTERVAL is 0): it does not "
+                        + "count wrong PINs, so nothing would limit guesses of the PIN."
+                    : "This TPM allows 0 failed authorizations (TPM_PT_MAX_AUTH_FAIL is 0): it is permanently in "
+                        + "lockout, so a PIN-protected key could never be used.")
+                + " keytrust creates no PIN-protected key on it. Have the TPM owner set working parameters, e.g. "
+                + "tpm2_dictionarylockout --setup-parameters --max-tries 32 --recovery-time 600 "
                 + "--lockout-recovery-time 86400, then retry.");
       }
       StorageRootKey srk = storageRootKey(alg);
@@ -612,20 +634,25 @@ public final class TpmSession implements AutoCloseable {
    */
   public void setDictionaryAttackParameters(
       byte[] lockoutAuth, int maxTries, Duration recoveryTime, Duration lockoutRecovery) throws KeytrustException {
-    run("TPM2_DictionaryAttackParameters", t -> {
-      TPM_HANDLE lockout = TPM_HANDLE.from(TPM_RH.LOCKOUT);
-      lockout.AuthValue = lockoutAuth.clone();
-      t.DictionaryAttackParameters(lockout, maxTries, (int) recoveryTime.getSeconds(), (int) lockoutRecovery.getSeconds());
-    });
+    TPM_HANDLE lockout = TPM_HANDLE.from(TPM_RH.LOCKOUT);
+    lockout.AuthValue = lockoutAuth.clone();
+    try {
+      run("TPM2_DictionaryAttackParameters", t -> t.DictionaryAttackParameters(
+          lockout, maxTries, (int) recoveryTime.getSeconds(), (int) lockoutRecovery.getSeconds()));
+    } finally {
+      Arrays.fill(lockout.AuthValue, (byte) 0);
+    }
   }
 
   /** Resets the dictionary-attack counter and lockout (TPM2_DictionaryAttackLockReset). */
   public void resetDictionaryAttackLockout(byte[] lockoutAuth) throws KeytrustException {
-    run("TPM2_DictionaryAttackLockReset", t -> {
-      TPM_HANDLE lockout = TPM_HANDLE.from(TPM_RH.LOCKOUT);
-      lockout.AuthValue = lockoutAuth.clone();
-      t.DictionaryAttackLockReset(lockout);
-    });
+    TPM_HANDLE lockout = TPM_HANDLE.from(TPM_RH.LOCKOUT);
+    lockout.AuthValue = lockoutAuth.clone();
+    try {
+      run("TPM2_DictionaryAttackLockReset", t -> t.DictionaryAttackLockReset(lockout));
+    } finally {
+      Arrays.fill(lockout.AuthValue, (byte) 0);
+    }
   }
 
   /** Random bytes from the TPM's RNG (TPM2_GetRandom, looped past the TPM's per-call limit). */

@@ -73,12 +73,34 @@ class HelloKeysTest {
   }
 
   @Test
-  void aBadPinIsRefusedBeforeAnyKeyIsMade() throws Exception {
-    try (HelloKeys keys = software()) {
+  void aBadPinIsRefusedBeforeTheProviderIsAsked() throws Exception {
+    // a provider that must not be reached: the TPM provider would create the key before any check
+    KeyProvider mustNotCreate = new KeyProvider() {
+      @Override
+      public ProviderKind kind() {
+        return ProviderKind.TPM;
+      }
+
+      @Override
+      public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) {
+        throw new AssertionError("the provider was asked to create a key for a bad PIN");
+      }
+
+      @Override
+      public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) {
+        throw new AssertionError("not used");
+      }
+
+      @Override
+      public void close() {}
+    };
+    try (HelloKeys keys = HelloKeys.of(new KeyContainerStore(root), mustNotCreate, "no TPM")) {
       failure(ErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[0]));
+      failure(ErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[128]));
       assertThat(keys.find("carol")).isEmpty();
     }
   }
+
 
   @Test
   void aTpmKeyIsNotUsedThroughTheSoftwareProvider() throws Exception {

@@ -141,10 +141,38 @@ class TransportDeviceTest {
           .isInstanceOfSatisfying(dev.keytrust.error.WrongPinException.class,
               e -> assertThat(e.triesLeft()).hasValue(3))
           .hasMessageContaining("3 of 5 tries left");
+      // locked with fewer failures than the maximum: only a reset helps, so no retry time is promised
+      assertThat(s.responseError("TPM2_Sign", 0x921))
+          .isInstanceOfSatisfying(dev.keytrust.error.LockedOutException.class,
+              e -> assertThat(e.retryAfter()).isZero())
+          .hasMessageContaining("Waiting does not end this lockout");
+      // auth failures of other commands are the owner's or lockout's, never a wrong PIN
+      assertThat(s.responseError("TPM2_CreatePrimary", 0x9A2))
+          .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_HIERARCHY_AUTH))
+          .hasMessageContaining("owner")
+          .hasMessageContaining("not about a PIN");
+      assertThat(s.responseError("TPM2_DictionaryAttackLockReset", 0x98E))
+          .satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_HIERARCHY_AUTH))
+          .hasMessageContaining("lockout authorization");
+    }
+    Scripted locked = new Scripted();
+    locked.answers.add(daProperties(1 << 9, 5, 5, 600, 86400)); // in lockout at 5 of 5
+    try (TpmSession s = TpmSession.open(locked, false, sleeps::add)) {
       assertThat(s.responseError("TPM2_Sign", 0x921))
           .isInstanceOfSatisfying(dev.keytrust.error.LockedOutException.class,
               e -> assertThat(e.retryAfter()).isEqualTo(java.time.Duration.ofMinutes(10)))
           .hasMessageContaining("retry in 10 min");
+      assertThat(s.responseError("TPM2_Sign", 0x98E))
+          .isInstanceOfSatisfying(dev.keytrust.error.LockedOutException.class,
+              e -> assertThat(e.retryAfter()).isEqualTo(java.time.Duration.ofMinutes(10)));
+    }
+    Scripted off = new Scripted();
+    off.answers.add(daProperties(0, 0, 3, 0, 0)); // protection off
+    try (TpmSession s = TpmSession.open(off, false, sleeps::add)) {
+      assertThat(s.responseError("TPM2_Sign", 0x98E))
+          .isInstanceOfSatisfying(dev.keytrust.error.WrongPinException.class,
+              e -> assertThat(e.triesLeft()).isEmpty())
+          .hasMessageContaining("not counted");
     }
   }
 

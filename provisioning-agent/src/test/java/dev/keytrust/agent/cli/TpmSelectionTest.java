@@ -53,4 +53,50 @@ class TpmSelectionTest {
     assertThatThrownBy(() -> TpmSelection.resolve("http://x", env(Map.of(), "Linux")))
         .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TPM_URI));
   }
+
+  private static TpmUri forKey(String option, Map<String, String> vars, dev.keytrust.key.ProviderKind provider)
+      throws Exception {
+    dev.keytrust.key.KeyContainer key = provider == dev.keytrust.key.ProviderKind.SOFTWARE
+        ? softwareKey() : tpmKey();
+    TpmOption o = new TpmOption();
+    o.tpm = option;
+    return o.resolveFor(key, env(vars, "Linux"));
+  }
+
+  private static dev.keytrust.key.KeyContainer softwareKey() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(256);
+    java.security.PublicKey pub = g.generateKeyPair().getPublic();
+    return new dev.keytrust.key.KeyContainer("u", dev.keytrust.key.ProviderKind.SOFTWARE,
+        dev.keytrust.key.KeyAlgorithm.ECC_P256, dev.keytrust.key.KeyIds.keyId(pub), pub.getEncoded(),
+        java.time.Instant.EPOCH, new dev.keytrust.key.SoftwareKeyBlob(
+            dev.keytrust.key.Argon2Parameters.DEFAULT, new byte[16], new byte[12], new byte[48], new byte[32]));
+  }
+
+  private static dev.keytrust.key.KeyContainer tpmKey() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(256);
+    java.security.PublicKey pub = g.generateKeyPair().getPublic();
+    return new dev.keytrust.key.KeyContainer("u", dev.keytrust.key.ProviderKind.TPM,
+        dev.keytrust.key.KeyAlgorithm.ECC_P256, dev.keytrust.key.KeyIds.keyId(pub), pub.getEncoded(),
+        java.time.Instant.EPOCH, new dev.keytrust.key.TpmKeyBlobs(0x81000002, new byte[34], new byte[88],
+            new byte[128], new byte[16]));
+  }
+
+  @Test
+  void anExistingKeysProviderIsUsedOnlyForSoftwareKeysAndOnlyWhenNothingIsNamed() throws Exception {
+    dev.keytrust.key.ProviderKind sw = dev.keytrust.key.ProviderKind.SOFTWARE;
+    dev.keytrust.key.ProviderKind tpm = dev.keytrust.key.ProviderKind.TPM;
+    assertThat(forKey(null, Map.of(), sw).isSoftware()).isTrue();
+    assertThat(forKey(null, Map.of(TpmUri.ENV, " "), sw).isSoftware()).isTrue();
+    // a TPM key never goes to software by itself: the platform TPM, or what is named
+    assertThat(forKey(null, Map.of(), tpm).toString()).isEqualTo("device:/dev/tpmrm0");
+    assertThat(forKey(null, Map.of(TpmUri.ENV, ""), tpm).toString()).isEqualTo("device:/dev/tpmrm0");
+    assertThat(forKey(null, Map.of(TpmUri.ENV, "mssim://127.0.0.1:2321"), tpm).toString())
+        .isEqualTo("mssim://127.0.0.1:2321");
+    // what is named wins, for either kind of key
+    assertThat(forKey("unix:/tmp/t.sock", Map.of(), sw).toString()).isEqualTo("unix:/tmp/t.sock");
+    assertThat(forKey(null, Map.of(TpmUri.ENV, "mssim://127.0.0.1:2321"), sw).toString())
+        .isEqualTo("mssim://127.0.0.1:2321");
+  }
 }
