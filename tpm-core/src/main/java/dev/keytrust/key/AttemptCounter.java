@@ -40,14 +40,18 @@ import java.util.Set;
  *       new secret made up for this key are refused);
  *   <li>the counter's HMAC under that secret, its user and key id match;
  *   <li>the counter's sequence equals the secret's, or is one more (an update interrupted between
- *       its two writes). Anything else, e.g. an older copy of the counter put back, is tampering.
+ *       its two writes). Anything else, e.g. an older copy of the counter put back (behind), or of
+ *       the secret file (the counter two or more ahead), is tampering.
  * </ul>
  *
  * <p>Every update writes the counter (sequence n+1) first, then the secret (sequence n+1), each
  * atomically, holding the key store lock ({@link KeyContainerStore#locked}), after checking under
- * that lock that the key is still the one stored for its user; a crash at any point leaves a
- * readable state. The same lock serializes saves and deletes, so an update of a deleted key can
- * never overwrite the counter of the user's next key.
+ * that lock that the key is still the one stored for its user. When the files are read (under the
+ * lock) and the counter is one ahead, left so by an interrupted update, the secret file is first
+ * rolled forward to the counter's sequence, and nothing else is written unless that succeeded. So
+ * "counter minus secret is 0 or 1" holds after a crash or a failed write at any point, however
+ * many updates in a row are interrupted. The same lock serializes saves and deletes, so an update
+ * of a deleted key can never overwrite the counter of the user's next key.
  */
 final class AttemptCounter {
   static final String COUNTER_FILE = "counter";
@@ -81,12 +85,27 @@ final class AttemptCounter {
 
   private record Loaded(byte[] secret, State state) {}
 
+  /**
+   * Writes one counter file of a user atomically: {@link KeyContainerStore#writeFileAtomically},
+   * or in tests one that fails on purpose, as a crash or a full disk would.
+   */
+  @FunctionalInterface
+  interface FileWriter {
+    void write(String user, String name, byte[] content) throws KeytrustException;
+  }
+
   private final KeyContainerStore store;
   private final SoftwareLockoutPolicy policy;
+  private final FileWriter writer;
 
   AttemptCounter(KeyContainerStore store, SoftwareLockoutPolicy policy) {
+    this(store, policy, store::writeFileAtomically);
+  }
+
+  AttemptCounter(KeyContainerStore store, SoftwareLockoutPolicy policy, FileWriter writer) {
     this.store = store;
     this.policy = policy;
+    this.writer = writer;
   }
 
   /** A fresh counter for a new key of {@code user}: a random secret, sequence 0, no failures. */
@@ -168,7 +187,10 @@ final class AttemptCounter {
 
   // ---- reading and writing ---------------------------------------------------------------------
 
-  /** Reads and checks both files against the stored key file. Call with the store lock held. */
+  /**
+   * Reads and checks both files against the stored key file, and rolls the secret file forward
+   * when an interrupted update left the counter one ahead of it. Call with the store lock held.
+   */
   private Loaded load(KeyContainer key) throws KeytrustException {
     String user = key.user();
     SoftwareKeyBlob stored = (SoftwareKeyBlob) requireStored(key).protectedKey();
@@ -210,13 +232,22 @@ final class AttemptCounter {
       r.requireFields(COUNTER_FIELDS);
       checkOwner(r, key, "counter file");
       long sequence = r.number("sequence", 0, Long.MAX_VALUE - 1);
-      if (sequence != secretSequence && sequence != secretSequence + 1) {
-        throw tampered(user, "its sequence number " + sequence + " does not follow " + secretSequence
-            + ": an older copy was put back");
+      if (sequence < secretSequence) {
+        throw tampered(user, "its sequence number " + sequence + " is behind the secret file's " + secretSequence
+            + ": an older copy of the counter was put back");
+      }
+      if (sequence > secretSequence + 1) {
+        throw tampered(user, "its sequence number " + sequence + " is more than one ahead of the secret file's "
+            + secretSequence + ", which no interrupted update leaves: an older copy of the secret file was put back");
       }
       int failures = (int) r.number("failures", 0, 1000);
       String until = r.text("lockedUntil");
       Instant lockedUntil = until.equals("none") ? null : Instant.parse(until);
+      if (sequence == secretSequence + 1) {
+        // an update was interrupted between its two writes: finish it before anything else is written,
+        // or the next interrupted update would leave the counter two ahead
+        writeSecret(key, secret, sequence);
+      }
       return new Loaded(secret, new State(sequence, failures, lockedUntil));
     } catch (TextRecord.FormatException e) {
       throw unreadable(user, COUNTER_FILE, e);
@@ -235,11 +266,16 @@ final class AttemptCounter {
     }
   }
 
+  /** One update: the counter first, then the secret file with the same sequence. */
   private void write(KeyContainer key, byte[] secret, State s) throws KeytrustException {
-    store.writeFileAtomically(key.user(), COUNTER_FILE, counterRecord(key.user(), key.keyId(), secret, s));
-    byte[] file = secretRecord(key.user(), key.keyId(), secret, s.sequence());
+    writer.write(key.user(), COUNTER_FILE, counterRecord(key.user(), key.keyId(), secret, s));
+    writeSecret(key, secret, s.sequence());
+  }
+
+  private void writeSecret(KeyContainer key, byte[] secret, long sequence) throws KeytrustException {
+    byte[] file = secretRecord(key.user(), key.keyId(), secret, sequence);
     try {
-      store.writeFileAtomically(key.user(), SECRET_FILE, file);
+      writer.write(key.user(), SECRET_FILE, file);
     } finally {
       Arrays.fill(file, (byte) 0);
     }

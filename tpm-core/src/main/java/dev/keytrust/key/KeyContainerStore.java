@@ -89,6 +89,11 @@ import org.slf4j.LoggerFactory;
  * a file from a newer keytrust gives {@link ErrorCode#STORE_VERSION_UNSUPPORTED}. A damaged user
  * directory never affects other users' keys.
  *
+ * <p><b>Links</b>: a user directory must be a real directory. One that is a symbolic link (or any
+ * other non-directory) is never followed: reading, saving, writing state and deleting refuse it
+ * with {@link ErrorCode#STORE_CORRUPT} and change nothing, so a link cannot make keytrust read,
+ * write or delete files outside the store.
+ *
  * <p><b>User names</b> are stored inside the key file and checked on read. On a case-insensitive
  * file system two names that differ only in case share a directory; the check then reports the
  * second as belonging to the first instead of handing out the wrong key.
@@ -167,7 +172,8 @@ public final class KeyContainerStore {
       ensureRoot();
       locked(() -> {
         try {
-          if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+          if (userDirectoryExists(user, dir, "nothing was saved")
+              && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             throw keyExists(user, file);
           }
           ensureUserDirectory(dir);
@@ -219,15 +225,16 @@ public final class KeyContainerStore {
    * Deletes the user's key and every file of theirs (provider state, temporary files). Works on
    * a damaged key file too: it is not read.
    *
-   * @throws KeytrustException KEY_NOT_FOUND when the user has no key
+   * @throws KeytrustException KEY_NOT_FOUND when the user has no key; STORE_CORRUPT, deleting
+   *     nothing, when the user's entry in the store is a symbolic link or not a directory
    */
   public void delete(String user) throws KeytrustException {
     Path dir = userDirectory(user);
     Path file = dir.resolve(KEY_FILE);
     checkExistingRoot();
-    requireKeyFile(user, file);
+    requireKeyFile(user, dir, file);
     locked(() -> {
-      requireKeyFile(user, file);
+      requireKeyFile(user, dir, file);
       try {
         Files.delete(file);
         forceDirectory(dir);
@@ -253,8 +260,10 @@ public final class KeyContainerStore {
     LOG.info("Deleted the key of user '{}' from {}", user, root);
   }
 
-  private void requireKeyFile(String user, Path file) throws KeytrustException {
-    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+  /** Checks, before anything is deleted, that the user directory is a real one holding a key file. */
+  private void requireKeyFile(String user, Path dir, Path file) throws KeytrustException {
+    if (!userDirectoryExists(user, dir, "nothing was deleted")
+        || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
           "User '" + user + "' has no key in the key store " + root + " to delete. Check the user name and the"
               + " --store directory.");
@@ -317,7 +326,9 @@ public final class KeyContainerStore {
     Path dir = userDirectory(user);
     checkExistingRoot();
     try {
-      checkExistingUserDirectory(dir);
+      if (!userDirectoryExists(user, dir, "nothing was written")) {
+        throw new NoSuchFileException(dir.toString());
+      }
       writeAtomically(dir, name, content, true);
     } catch (NoSuchFileException e) {
       throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
@@ -330,7 +341,12 @@ public final class KeyContainerStore {
   /** Deletes a provider state file of the user, if it exists. */
   void deleteFile(String user, String name) throws KeytrustException {
     checkStateName(name);
-    Path file = userDirectory(user).resolve(name);
+    Path dir = userDirectory(user);
+    Path file = dir.resolve(name);
+    checkExistingRoot();
+    if (!userDirectoryExists(user, dir, "nothing was deleted")) {
+      return;
+    }
     try {
       if (Files.deleteIfExists(file)) {
         forceDirectory(file.getParent());
@@ -520,15 +536,9 @@ public final class KeyContainerStore {
     }
     checkExistingRoot();
     try {
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-          throw new KeytrustException(ErrorCode.STORE_CORRUPT,
-              "The key store entry " + dir + " of user '" + user + "' is not a directory. Remove it by hand and"
-                  + " create the key again.");
-        }
+      if (!userDirectoryExists(user, dir, "nothing was read")) {
         return Optional.empty();
       }
-      checkExistingUserDirectory(dir);
       if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
         return Optional.empty();
       }
@@ -711,6 +721,43 @@ public final class KeyContainerStore {
       throw new NoSuchFileException(dir.toString());
     }
     checkPermissions(dir, true);
+  }
+
+  /**
+   * Whether the user's directory exists, as a real directory with owner-only permissions. Every
+   * access to a user directory checks this first, so that no file is ever read, written, listed or
+   * deleted through a symbolic link.
+   *
+   * @param unchanged what the caller did not do, for the message ("nothing was deleted")
+   * @throws KeytrustException STORE_CORRUPT when the entry is a symbolic link or not a directory;
+   *     STORE_PERMISSIONS when other users can write it
+   */
+  private boolean userDirectoryExists(String user, Path dir, String unchanged) throws KeytrustException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      String what = Files.isSymbolicLink(dir) ? "a symbolic link" + linkTarget(dir) + ", not a directory"
+          : "not a directory";
+      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+          "The key store entry " + dir + " of user '" + user + "' is " + what + "; keytrust does not use it, so "
+              + unchanged + ". Check how it got there and remove the entry itself by hand (`rm " + dir + "` removes"
+              + " a link, not what it points to), then create the key again.");
+    }
+    try {
+      checkExistingUserDirectory(dir);
+      return true;
+    } catch (NoSuchFileException e) {
+      return false; // removed in the meantime
+    }
+  }
+
+  private static String linkTarget(Path link) {
+    try {
+      return " to " + Files.readSymbolicLink(link);
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
+    }
   }
 
   /**

@@ -68,7 +68,9 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>the counter file, the secret file, or both were deleted, whether or not the key was used;
  *   <li>the secret file is from another user or key (an earlier key of the same user included),
  *       or holds a secret other than the one the key file names;
- *   <li>an older copy of the counter file alone was put back (its sequence number is behind).
+ *   <li>an older copy of the counter file alone was put back (its sequence number is behind), or
+ *       of the secret file alone, older than the one an interrupted update leaves (the counter is
+ *       two or more ahead).
  * </ul>
  *
  * <p><b>What this cannot detect</b>, honestly: the MAC key is stored beside the counter, readable by

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
+import java.io.BufferedReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +21,14 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -314,6 +320,36 @@ class KeyContainerStoreTest {
   }
 
   @Test
+  void aUserDirectoryThatIsASymbolicLinkIsRefusedAndWhatItPointsToIsNeverTouched() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    Path victim = Files.createDirectory(tmp.resolve("victim"));
+    Map<String, String> precious = Map.of("key", "not a keytrust file", "counter", "mine", "notes.txt", "mine too");
+    for (Map.Entry<String, String> f : precious.entrySet()) {
+      Files.writeString(victim.resolve(f.getKey()), f.getValue());
+    }
+    Path link = Files.createSymbolicLink(store.userDirectory("bob"), victim);
+
+    KeytrustException e = failure(ErrorCode.STORE_CORRUPT, () -> store.delete("bob"));
+
+    assertThat(e.getMessage()).contains(link.toString()).contains("symbolic link to " + victim)
+        .contains("nothing was deleted");
+    failure(ErrorCode.STORE_CORRUPT, () -> store.find("bob"));
+    failure(ErrorCode.STORE_CORRUPT, () -> store.save(TestKeys.softwareContainer("bob")));
+    failure(ErrorCode.STORE_CORRUPT, () -> store.writeFileAtomically("bob", "counter", new byte[] {1}));
+    failure(ErrorCode.STORE_CORRUPT, () -> store.deleteFile("bob", "counter"));
+    assertThat(store.users()).containsExactly("alice");
+    assertThat(Files.isSymbolicLink(link)).as("the link itself is left for the owner to look at").isTrue();
+    try (var entries = Files.list(victim)) {
+      assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(precious.keySet());
+    }
+    for (Map.Entry<String, String> f : precious.entrySet()) {
+      assertThat(Files.readString(victim.resolve(f.getKey()))).isEqualTo(f.getValue());
+    }
+    store.delete("alice");
+    assertThat(store.users()).isEmpty();
+  }
+
+  @Test
   void nonDirectoryUserEntryIsCorrupt() throws Exception {
     store.save(TestKeys.softwareContainer("bob"));
     Files.writeString(root.resolve("alice"), "x");
@@ -459,6 +495,71 @@ class KeyContainerStoreTest {
     }
     assertThat(Files.readString(store.userDirectory("alice").resolve("counter")))
         .isEqualTo("state of " + winner + "\n");
+  }
+
+  @Test
+  void whileAnotherProcessHoldsTheStoreLockSaveAndDeleteWaitForIt() throws Exception {
+    store.save(TestKeys.softwareContainer("alice"));
+    Path alice = keyFile("alice");
+    Path bob = keyFile("bob");
+    Path errors = tmp.resolve("holder-stderr.txt");
+    Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), StoreLockHolder.class.getName(),
+        root.toString(), alice.toString(), bob.toString())
+        .redirectError(errors.toFile())
+        .start();
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      BlockingQueue<String> said = new LinkedBlockingQueue<>();
+      pool.submit(() -> {
+        try (BufferedReader out = holder.inputReader(StandardCharsets.UTF_8)) {
+          for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith(StoreLockHolder.PREFIX)) {
+              said.add(line.substring(StoreLockHolder.PREFIX.length()));
+            }
+          }
+        }
+        return null;
+      });
+      assertThat(said.poll(60, TimeUnit.SECONDS)).as(() -> "the helper process's stderr: " + readOrEmpty(errors))
+          .isEqualTo("locked");
+
+      Future<?> saving = pool.submit(() -> {
+        store.save(TestKeys.softwareContainer("bob"));
+        return null;
+      });
+      Future<?> deleting = pool.submit(() -> {
+        store.delete("alice");
+        return null;
+      });
+
+      assertThatThrownBy(() -> saving.get(2, TimeUnit.SECONDS)).as("the save waits for the other process")
+          .isInstanceOf(TimeoutException.class);
+      assertThat(deleting.isDone()).as("the delete waits for the other process").isFalse();
+      Writer in = holder.outputWriter(StandardCharsets.UTF_8);
+      in.write("release\n");
+      in.flush();
+      assertThat(said.poll(60, TimeUnit.SECONDS)).isEqualTo("while locked: " + alice + " exists");
+      assertThat(said.poll(60, TimeUnit.SECONDS)).isEqualTo("while locked: " + bob + " absent");
+      assertThat(said.poll(60, TimeUnit.SECONDS)).isEqualTo("released");
+      saving.get(60, TimeUnit.SECONDS);
+      deleting.get(60, TimeUnit.SECONDS);
+      assertThat(store.users()).containsExactly("bob");
+      assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(holder.exitValue()).as(() -> "the helper process's stderr: " + readOrEmpty(errors)).isZero();
+    } finally {
+      holder.destroyForcibly();
+      holder.waitFor(10, TimeUnit.SECONDS);
+      pool.shutdownNow();
+    }
+  }
+
+  private static String readOrEmpty(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   @Test

@@ -285,6 +285,77 @@ class SoftwareKeyLockoutTest {
     assertThat(wrong("alice")).isEqualTo(1);
   }
 
+  /**
+   * Writes through the store, but fails some writes of the secret file with STORE_IO, as a crash
+   * or a full disk would: with {@code everySecretWrite} all of them, else only the one right after
+   * a counter write (an update interrupted between its two writes).
+   */
+  private static final class FailingSecretWrites implements AttemptCounter.FileWriter {
+    private final KeyContainerStore store;
+    private final boolean everySecretWrite;
+    private boolean afterCounter;
+    int failed;
+
+    FailingSecretWrites(KeyContainerStore store, boolean everySecretWrite) {
+      this.store = store;
+      this.everySecretWrite = everySecretWrite;
+    }
+
+    @Override
+    public void write(String user, String name, byte[] content) throws KeytrustException {
+      boolean fail = name.equals(AttemptCounter.SECRET_FILE) && (everySecretWrite || afterCounter);
+      afterCounter = name.equals(AttemptCounter.COUNTER_FILE);
+      if (fail) {
+        failed++;
+        throw new KeytrustException(ErrorCode.STORE_IO, "injected failure writing " + name);
+      }
+      store.writeFileAtomically(user, name, content);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void updatesInterruptedSeveralTimesInARowLeaveAUsableCounter(boolean everySecretWrite) throws Exception {
+    KeyContainer key = newKey("alice");
+    FailingSecretWrites writes = new FailingSecretWrites(store, everySecretWrite);
+    AttemptCounter interrupted = new AttemptCounter(store, SoftwareLockoutPolicy.DEFAULT, writes);
+
+    for (int i = 0; i < 3; i++) {
+      failure(ErrorCode.STORE_IO, () -> interrupted.beginAttempt(key, clock.instant()));
+    }
+
+    assertThat(writes.failed).isEqualTo(3);
+    restart();
+    assertThat(provider.attemptState(key).failures()).as("each try whose counter write went through, once")
+        .isEqualTo(everySecretWrite ? 1 : 3);
+    assertThat(wrong("alice")).isEqualTo(everySecretWrite ? 3 : 1);
+    assertThat(verifies(key, MESSAGE, sign("alice", RIGHT))).as("the right PIN still works").isTrue();
+    assertThat(wrong("alice")).isEqualTo(4);
+    failure(ErrorCode.STORE_IO, () -> interrupted.recordSuccess(key));
+    failure(ErrorCode.STORE_IO, () -> interrupted.recordSuccess(key));
+    AttemptCounter.State s = provider.attemptState(key);
+    assertThat(s.failures()).as("the first reset's counter write went through").isZero();
+    assertThat(Files.readString(file("alice", AttemptCounter.SECRET_FILE)))
+        .as("reading finished the interrupted update").contains("\nsequence=" + s.sequence() + "\n");
+    assertThat(wrong("alice")).isEqualTo(4);
+  }
+
+  @Test
+  void aCounterTwoAheadOfItsSecretIsTamperingAndIsNotRolledForward() throws Exception {
+    newKey("alice");
+    Path secret = file("alice", AttemptCounter.SECRET_FILE);
+    byte[] atZero = Files.readAllBytes(secret);
+    wrong("alice");
+    wrong("alice");
+
+    Files.write(secret, atZero); // no crash leaves this: only putting back an older secret file does
+
+    KeytrustException e = tampered("alice", RIGHT);
+    assertThat(e.getMessage()).contains("more than one ahead").contains("older copy of the secret file");
+    tampered("alice", WRONG);
+    assertThat(Files.readAllBytes(secret)).as("left as it was").isEqualTo(atZero);
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 2})
   void aSaveKilledBeforeTheKeyFileWasLinkedLeavesNoKeyAndTheNextCreateWorks(int stateFilesWritten)
