@@ -88,24 +88,12 @@ public final class HelloKeys implements AutoCloseable {
    * @throws KeytrustException {@code KEY_EXISTS} when the user already has a key
    */
   public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
-    requireNoKey(user);
+    store.requireNoKey(user);
     Arrays.fill(PinAuth.utf8(pin), (byte) 0); // shape check before the TPM does any work
     LOG.info("creating a {} key for user '{}' with the {} provider", algorithm.id(), user, provider.kind().id());
     KeyContainer key = provider.create(user, algorithm, pin);
     store.save(key); // logs the key id
     return key;
-  }
-
-  /**
-   * Fails with {@code KEY_EXISTS} when the user already has a key: lets a caller stop before it
-   * asks for a new PIN. {@link #create} checks again.
-   */
-  public void requireNoKey(String user) throws KeytrustException {
-    if (store.find(user).isPresent()) {
-      throw new KeytrustException(
-          ErrorCode.KEY_EXISTS,
-          "User '" + user + "' already has a key. Delete it first (keytrust key delete --user " + user + ").");
-    }
   }
 
   /**

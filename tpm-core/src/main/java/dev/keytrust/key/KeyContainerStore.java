@@ -222,6 +222,18 @@ public final class KeyContainerStore {
   }
 
   /**
+   * Fails with {@code KEY_EXISTS} when the user already has a key: lets a caller stop before it
+   * asks for a new PIN. {@link #save} checks again, atomically.
+   */
+  public void requireNoKey(String user) throws KeytrustException {
+    if (find(user).isPresent()) {
+      throw new KeytrustException(
+          ErrorCode.KEY_EXISTS,
+          "User '" + user + "' already has a key. Delete it first (keytrust key delete --user " + user + ").");
+    }
+  }
+
+  /**
    * Deletes the user's key and every file of theirs (provider state, temporary files). Works on
    * a damaged key file too: it is not read.
    *

@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
@@ -54,29 +55,37 @@ final class KeyCreateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CliEnvironment env = KeytrustCli.environment(spec);
     TpmUri uri = tpm.resolve(env);
+    // an existing key is reported before the PIN is asked for, and the TPM is opened only after the
+    // PIN is in (a simulator serves one client at a time: do not hold it while the user types)
+    store.open().requireNoKey(user);
     char[] pin = null;
-    try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
-      keys.requireNoKey(user); // before asking for a PIN
+    try {
       pin = pinOption.pinStdin ? PinInput.readLine(env.stdin()) : PinInput.promptNew(env.console());
-      log.debug("creating a {} key for user '{}' on {} in {}", algorithm.id(), user, uri, store.root());
-      // key generation is the one slow step: say what is happening (stderr; stdout is the result)
-      PrintWriter err = spec.commandLine().getErr();
-      err.println(uri.isSoftware()
-          ? "keytrust: creating the " + algorithm.id() + " key and encrypting it under the PIN (Argon2id)..."
-          : "keytrust: creating the " + algorithm.id() + " key in the TPM"
-              + (algorithm == KeyAlgorithm.RSA_2048 ? " (RSA key generation can take up to a minute)..." : "..."));
-      err.flush();
-      KeyContainer key = keys.create(user, algorithm, pin);
-      PrintWriter out = spec.commandLine().getOut();
-      out.print(json
-          ? Json.write(KeyView.json(key, keys.tpmDescription())) + "\n"
-          : KeyView.text("Key created", key, keys.tpmDescription()));
-      out.flush();
-      return ExitCodes.OK;
+      try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
+        return create(keys, uri, pin);
+      }
     } finally {
       if (pin != null) {
         Arrays.fill(pin, '\0');
       }
     }
+  }
+
+  private int create(HelloKeys keys, TpmUri uri, char[] pin) throws KeytrustException {
+    log.debug("creating a {} key for user '{}' on {} in {}", algorithm.id(), user, uri, store.root());
+    // key generation is the one slow step: say what is happening (stderr; stdout is the result)
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(uri.isSoftware()
+        ? "keytrust: creating the " + algorithm.id() + " key and encrypting it under the PIN (Argon2id)..."
+        : "keytrust: creating the " + algorithm.id() + " key in the TPM"
+            + (algorithm == KeyAlgorithm.RSA_2048 ? " (RSA key generation can take up to a minute)..." : "..."));
+    err.flush();
+    KeyContainer key = keys.create(user, algorithm, pin);
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(json
+        ? Json.write(KeyView.json(key, keys.tpmDescription())) + "\n"
+        : KeyView.text("Key created", key, keys.tpmDescription()));
+    out.flush();
+    return ExitCodes.OK;
   }
 }
