@@ -22,7 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -461,31 +460,13 @@ class KeyContainerStoreTest {
       keys.add(withState(TestKeys.softwareContainer("alice"),
           Map.of("counter", ("state of " + i + "\n").getBytes(StandardCharsets.UTF_8))));
     }
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    List<Future<ErrorCode>> results = new ArrayList<>();
-    try {
-      for (KeyContainer k : keys) {
-        results.add(pool.submit(() -> {
-          start.await();
-          try {
-            store.save(k);
-            return null;
-          } catch (KeytrustException e) {
-            return e.code();
-          }
-        }));
-      }
-      start.countDown();
-      List<ErrorCode> codes = new ArrayList<>();
-      for (Future<ErrorCode> f : results) {
-        codes.add(f.get());
-      }
-      assertThat(codes).filteredOn(c -> c == null).hasSize(1);
-      assertThat(codes).filteredOn(c -> c == ErrorCode.KEY_EXISTS).hasSize(threads - 1);
-    } finally {
-      pool.shutdownNow();
+    List<TestKeys.Attempt> saves = new ArrayList<>();
+    for (KeyContainer k : keys) {
+      saves.add(() -> store.save(k));
     }
+    List<ErrorCode> codes = TestKeys.startTogether(saves);
+    assertThat(codes).filteredOn(c -> c == null).hasSize(1);
+    assertThat(codes).filteredOn(c -> c == ErrorCode.KEY_EXISTS).hasSize(threads - 1);
     byte[] stored = store.load("alice").keyId();
     int winner = -1;
     for (int i = 0; i < threads; i++) {

@@ -20,11 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -193,32 +188,13 @@ class SoftwareKeyLockoutTest {
   void concurrentWrongPinsAreEachCounted() throws Exception {
     newKey("alice");
     KeyContainer key = store.load("alice");
-    int threads = 8;
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<ErrorCode>> results = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        results.add(pool.submit((Callable<ErrorCode>) () -> {
-          start.await();
-          try {
-            provider.signDigest(key, sha256(MESSAGE), pin(WRONG));
-            return ErrorCode.INTERNAL;
-          } catch (KeytrustException e) {
-            return e.code();
-          }
-        }));
-      }
-      start.countDown();
-      List<ErrorCode> codes = new ArrayList<>();
-      for (Future<ErrorCode> f : results) {
-        codes.add(f.get());
-      }
-      assertThat(codes).filteredOn(c -> c == ErrorCode.WRONG_PIN).hasSize(5);
-      assertThat(codes).filteredOn(c -> c == ErrorCode.LOCKED_OUT).hasSize(3);
-    } finally {
-      pool.shutdownNow();
+    List<TestKeys.Attempt> wrongPins = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      wrongPins.add(() -> provider.signDigest(key, sha256(MESSAGE), pin(WRONG)));
     }
+    List<ErrorCode> codes = TestKeys.startTogether(wrongPins);
+    assertThat(codes).filteredOn(c -> c == ErrorCode.WRONG_PIN).hasSize(5);
+    assertThat(codes).filteredOn(c -> c == ErrorCode.LOCKED_OUT).hasSize(3);
   }
 
   @Test

@@ -82,4 +82,40 @@ final class TestKeys {
     assertThat(e.code()).as("error code of: %s", e.getMessage()).isEqualTo(code);
     return e;
   }
+
+  /** One attempt of a race: succeeds, or fails with a {@link KeytrustException}. */
+  interface Attempt {
+    void run() throws Exception;
+  }
+
+  /**
+   * Starts every attempt on its own thread at the same moment and returns, in order, null for an
+   * attempt that succeeded and the error code of one that failed with a {@link KeytrustException}.
+   */
+  static java.util.List<ErrorCode> startTogether(java.util.List<Attempt> attempts) throws Exception {
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(attempts.size());
+    try {
+      java.util.List<java.util.concurrent.Future<ErrorCode>> results = new java.util.ArrayList<>();
+      for (Attempt a : attempts) {
+        results.add(pool.submit(() -> {
+          start.await();
+          try {
+            a.run();
+            return null;
+          } catch (KeytrustException e) {
+            return e.code();
+          }
+        }));
+      }
+      start.countDown();
+      java.util.List<ErrorCode> codes = new java.util.ArrayList<>();
+      for (java.util.concurrent.Future<ErrorCode> f : results) {
+        codes.add(f.get());
+      }
+      return codes;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
