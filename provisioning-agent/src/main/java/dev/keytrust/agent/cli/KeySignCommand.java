@@ -60,7 +60,8 @@ final class KeySignCommand implements Callable<Integer> {
     byte[] data = parseHex(dataHex);
     // the stored key first: a missing key is reported before the PIN is asked for, and a
     // software key needs no --tpm
-    TpmUri uri = tpm.resolveFor(store.open().load(user), env);
+    KeyContainer key = store.open().load(user);
+    TpmUri uri = tpm.resolveFor(key, env);
     char[] pin = null;
     try {
       pin = pinOption.pinStdin ? PinInput.readLine(env.stdin()) : PinInput.prompt(env.console(), "PIN: ");
@@ -70,7 +71,6 @@ final class KeySignCommand implements Callable<Integer> {
         String hex = HexFormat.of().formatHex(signature);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-          KeyContainer key = keys.show(user);
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("user", key.user());
           m.put("keyId", key.keyIdHex());
