@@ -37,6 +37,22 @@ public enum ErrorCode {
   STORE_VERSION_UNSUPPORTED("KT-0305", false),
   STORE_PERMISSIONS("KT-0306", false),
 
+  // KeyCredentialLink codec (tpm-core dev.keytrust.credential): KT-04xx
+
+  // native: device discovery and locked memory: KT-05xx
+
+  // provisioning agent, policy: KT-11xx
+
+  // provisioning agent, prerequisite checks and device context: KT-12xx
+
+  // provisioning agent, MFA: KT-13xx
+
+  // provisioning agent, PIN rules: KT-14xx
+
+  // provisioning agent, flow and journal: KT-15xx
+
+  // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
+
   // programming errors and impossible states
   INTERNAL("KT-0900", false);
 
