@@ -1,0 +1,37 @@
+package dev.keytrust.agent.endpoint;
+
+import dev.keytrust.error.KeytrustException;
+
+/**
+ * Where a user's public key is registered so that sign-in can find it: a DRS-style HTTPS key service
+ * or an LDAP directory. Implementations come from a {@link KeyRegistrationEndpointProvider}.
+ *
+ * <p>Every operation is idempotent: registering a key the server already holds succeeds (with
+ * {@link RegistrationReceipt#alreadyPresent()}), and unregistering a key it does not hold succeeds.
+ * A provisioning run interrupted after the request was sent but before the receipt was recorded can
+ * therefore simply register again. Implementations never log tokens or credentials.
+ */
+public interface KeyRegistrationEndpoint extends AutoCloseable {
+
+  /**
+   * Registers the key and returns the server's receipt.
+   *
+   * @throws KeytrustException with a KT-16xx code: the server refused (its error code and message
+   *     quoted), could not be reached after the bounded retries, or answered with something malformed
+   */
+  RegistrationReceipt register(KeyRegistration registration) throws KeytrustException;
+
+  /**
+   * Removes the key (after a PIN change or a reset). Succeeds when the key is not there.
+   *
+   * @throws KeytrustException with a KT-16xx code when the server refuses or cannot be reached
+   */
+  void unregister(KeyRegistration registration) throws KeytrustException;
+
+  /** The endpoint's URI for messages and receipts, without credentials. */
+  String describe();
+
+  /** Releases connections. Never throws. */
+  @Override
+  void close();
+}
