@@ -38,6 +38,10 @@ public enum ErrorCode {
   STORE_PERMISSIONS("KT-0306", false),
 
   // KeyCredentialLink codec (tpm-core dev.keytrust.credential): KT-04xx
+  KEY_CREDENTIAL_MALFORMED("KT-0401", true),
+  DN_BINARY_MALFORMED("KT-0402", true),
+  KEY_CREDENTIAL_UNSUPPORTED_KEY("KT-0403", true),
+  KEY_CREDENTIAL_INVALID_OPTIONS("KT-0404", true),
 
   // native: device discovery and locked memory: KT-05xx
 
