@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * fallback to another device. Commands are written and responses read with {@code write()},
  * {@code poll()} and {@code read()} through JNA, within the I/O timeout.
  *
- * <p>Errors: a missing device or missing permission is {@code TPM_UNREACHABLE}, a raw device held
- * by another process is {@code TPM_BUSY}, everything else (including a timeout) is {@code
- * TPM_TRANSPORT} with the errno. On an OS other than Linux, {@code open} fails with {@code
- * TPM_PLATFORM_UNSUPPORTED}.
+ * <p>Errors: a missing device or missing permission is {@code TPM_UNREACHABLE} (for a permission
+ * error the message names the node's owner, group and mode from {@code stat()}, and the group to
+ * join), a raw device held by another process is {@code TPM_BUSY}, everything else (including a
+ * timeout) is {@code TPM_TRANSPORT} with the errno. On an OS other than Linux, {@code open} fails
+ * with {@code TPM_PLATFORM_UNSUPPORTED}.
  */
 public final class DeviceTransportProvider implements TpmTransportProvider {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceTransportProvider.class);
@@ -93,8 +94,18 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
     return raw.resolveSibling("tpmrm" + raw.getFileName().toString().substring(3)).toString();
   }
 
-  /** Maps an {@code open()} errno to the error the user sees. */
+  /** Maps an {@code open()} errno to the error the user sees, looking at the node for EACCES. */
   static KeytrustException openFailure(String path, int errno, String strerror) {
+    NodeOwner owner = errno == LibC.EACCES || errno == LibC.EPERM ? NodeOwner.of(Path.of(path)) : null;
+    return openFailure(path, errno, strerror, owner);
+  }
+
+  /**
+   * Maps an {@code open()} errno to the error the user sees.
+   *
+   * @param owner the node's owner, group and mode, or null when they cannot be read
+   */
+  static KeytrustException openFailure(String path, int errno, String strerror, NodeOwner owner) {
     LastErrorException cause = new LastErrorException(errno);
     switch (errno) {
       case LibC.ENOENT:
@@ -107,14 +118,13 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
       case LibC.EPERM:
         return new KeytrustException(
             ErrorCode.TPM_UNREACHABLE,
-            "No permission to open " + path + " (" + strerror + "): add the user to group tss"
-                + " (then log in again), or check the device's owner and mode.",
+            "No permission to open " + path + " (" + strerror + "): " + permissionAdvice(owner),
             cause);
       case LibC.EBUSY:
         return new KeytrustException(
             ErrorCode.TPM_BUSY,
-            "Another process holds " + path + " (" + strerror + "): use /dev/tpmrm0 (the resource"
-                + " manager) rather than /dev/tpm0, or stop the other TPM user (e.g. tpm2-abrmd).",
+            "Another process holds " + path + " (" + strerror + "): the raw device admits one"
+                + " process at a time; " + busyAdvice(path),
             cause);
       case LibC.ENXIO:
       case LibC.ENODEV:
@@ -127,6 +137,31 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
         return new KeytrustException(
             ErrorCode.TPM_TRANSPORT, "Cannot open " + path + ": " + strerror + ".", cause);
     }
+  }
+
+  /** What to do about EACCES/EPERM, from who owns the node. */
+  private static String permissionAdvice(NodeOwner owner) {
+    if (owner == null) {
+      return "add your user to the group that owns the device (see ls -l; on Debian it is tss)"
+          + " and log in again.";
+    }
+    String facts = "it is owned by " + owner.user() + ":" + owner.group() + " with mode "
+        + owner.permissions();
+    if (owner.groupCanReadWrite()) {
+      return facts + "; add your user to group " + owner.group() + " (sudo usermod -aG "
+          + owner.group() + " $USER) and log in again. If you are in that group already, a"
+          + " security policy (SELinux, AppArmor) may deny it.";
+    }
+    return facts + ", so only " + owner.user() + " may use it; install the udev rules that give"
+        + " it to group tss (Debian: package tpm-udev), add your user to tss and log in again.";
+  }
+
+  private static String busyAdvice(String path) {
+    if (lacksResourceManager(path)) {
+      return "use " + resourceManagerPath(path) + " (the kernel resource manager, shared safely)"
+          + " instead, or stop the other TPM user (e.g. tpm2-abrmd, another keytrust).";
+    }
+    return "stop the other TPM user (e.g. tpm2-abrmd, another keytrust) and retry.";
   }
 
   private static boolean isCharacterDevice(String path) {

@@ -122,18 +122,16 @@ class DeviceTransportProviderTest {
 
   @Test
   void openErrnosMapToActionableErrors() {
-    KeytrustException denied =
-        DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EACCES, "Permission denied (errno 13)");
-    assertThat(denied.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
-    assertThat(denied).hasMessageContaining("add the user to group tss");
-    assertThat(((LastErrorException) denied.getCause()).getErrorCode()).isEqualTo(LibC.EACCES);
-
     KeytrustException busy =
-        DeviceTransportProvider.openFailure("/dev/tpm0", LibC.EBUSY, "Device or resource busy (errno 16)");
+        DeviceTransportProvider.openFailure("/dev/tpm1", LibC.EBUSY, "Device or resource busy (errno 16)");
     assertThat(busy.code()).isEqualTo(ErrorCode.TPM_BUSY);
     assertThat(busy)
-        .hasMessageContaining("Another process holds /dev/tpm0")
-        .hasMessageContaining("use /dev/tpmrm0 (the resource manager) rather than /dev/tpm0");
+        .hasMessageContaining("Another process holds /dev/tpm1")
+        .hasMessageContaining("use /dev/tpmrm1 (the kernel resource manager, shared safely) instead");
+    KeytrustException busyRm =
+        DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EBUSY, "Device or resource busy (errno 16)");
+    assertThat(busyRm.code()).isEqualTo(ErrorCode.TPM_BUSY);
+    assertThat(busyRm).hasMessageContaining("stop the other TPM user");
 
     KeytrustException socket =
         DeviceTransportProvider.openFailure("/run/swtpm.sock", LibC.ENXIO, "No such device or address (errno 6)");
@@ -144,6 +142,63 @@ class DeviceTransportProviderTest {
         DeviceTransportProvider.openFailure("/dev/tpmrm0", 5, "Input/output error (errno 5)");
     assertThat(other.code()).isEqualTo(ErrorCode.TPM_TRANSPORT);
     assertThat(other).hasMessageContaining("Input/output error (errno 5)");
+  }
+
+  @Test
+  void permissionDeniedNamesTheGroupThatOwnsTheNode() {
+    KeytrustException denied =
+        DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EACCES, "Permission denied (errno 13)",
+            new NodeOwner("tss", "tss", "rw-rw----"));
+
+    assertThat(denied.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
+    assertThat(denied)
+        .hasMessageStartingWith("No permission to open /dev/tpmrm0 (Permission denied (errno 13))")
+        .hasMessageContaining("owned by tss:tss with mode rw-rw----")
+        .hasMessageContaining("add your user to group tss (sudo usermod -aG tss $USER) and log in again");
+    assertThat(((LastErrorException) denied.getCause()).getErrorCode()).isEqualTo(LibC.EACCES);
+
+    // another distribution's group is named as it is, not assumed to be tss
+    assertThat(DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EACCES, "Permission denied",
+            new NodeOwner("root", "tpm", "rw-rw----")))
+        .hasMessageContaining("add your user to group tpm (sudo usermod -aG tpm $USER)");
+  }
+
+  @Test
+  void aNodeOnlyRootMayUseSaysWhichUdevRulesAreMissing() {
+    KeytrustException denied =
+        DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EACCES, "Permission denied",
+            new NodeOwner("root", "root", "rw-------"));
+
+    assertThat(denied)
+        .hasMessageContaining("owned by root:root with mode rw-------, so only root may use it")
+        .hasMessageContaining("tpm-udev")
+        .hasMessageNotContaining("usermod -aG root");
+  }
+
+  @Test
+  void anUnreadableNodeStillGetsAdvice() {
+    assertThat(DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EPERM, "Operation not permitted", null))
+        .hasMessageContaining("the group that owns the device (see ls -l; on Debian it is tss)");
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void theOwnerIsReadFromTheNodeItself(@TempDir Path dir) throws Exception {
+    Path node = Files.createFile(dir.resolve("tpmrm9"));
+    Files.setPosixFilePermissions(node, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+    java.nio.file.attribute.PosixFileAttributes real =
+        Files.readAttributes(node, java.nio.file.attribute.PosixFileAttributes.class);
+
+    NodeOwner owner = NodeOwner.of(node);
+
+    assertThat(owner).isEqualTo(new NodeOwner(real.owner().getName(), real.group().getName(), "rw-rw----"));
+    assertThat(owner.groupCanReadWrite()).isTrue();
+    assertThat(new NodeOwner("a", "b", "rw-r-----").groupCanReadWrite()).isFalse();
+    assertThat(NodeOwner.of(dir.resolve("missing"))).isNull();
+    // the errno path stats the node it was given
+    assertThat(DeviceTransportProvider.openFailure(node.toString(), LibC.EACCES, "Permission denied"))
+        .hasMessageContaining("owned by " + real.owner().getName() + ":" + real.group().getName()
+            + " with mode rw-rw----");
   }
 
   @Test
