@@ -36,6 +36,7 @@ public enum ErrorCode {
   STORE_IO("KT-0304", false),
   STORE_VERSION_UNSUPPORTED("KT-0305", false),
   STORE_PERMISSIONS("KT-0306", false),
+  STORE_BUSY("KT-0307", false),
 
   // KeyCredentialLink codec (tpm-core dev.keytrust.credential): KT-04xx
   KEY_CREDENTIAL_MALFORMED("KT-0401", true),
@@ -46,8 +47,21 @@ public enum ErrorCode {
   // native: device discovery and locked memory: KT-05xx
 
   // provisioning agent, policy: KT-11xx
+  POLICY_DIRECTORY_INVALID("KT-1101", true),
+  POLICY_FILE_UNREADABLE("KT-1102", false),
+  POLICY_FILE_MALFORMED("KT-1103", true),
+  POLICY_LINE_MALFORMED("KT-1104", true),
+  POLICY_SETTING_UNKNOWN("KT-1105", true),
+  POLICY_SETTING_DUPLICATE("KT-1106", true),
+  POLICY_VALUE_INVALID("KT-1107", true),
+  POLICY_SETTING_DEVICE_ONLY("KT-1108", true),
+  POLICY_PIN_LENGTHS_INVALID("KT-1109", true),
+  POLICY_SOURCES_CONFLICT("KT-1110", false),
 
   // provisioning agent, prerequisite checks and device context: KT-12xx
+  DEVICE_CONTEXT_INVALID("KT-1201", true),
+  DEVICE_CONTEXT_UNREADABLE("KT-1202", false),
+  PREREQUISITES_NOT_MET("KT-1203", false),
 
   // provisioning agent, MFA: KT-13xx
 
