@@ -70,6 +70,19 @@ public enum ErrorCode {
   // provisioning agent, flow and journal: KT-15xx
 
   // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
+  // LDAP endpoint (dev.keytrust.agent.endpoint.ldap): KT-165x..KT-166x
+  LDAP_ENDPOINT_CONFIG("KT-1650", true),
+  LDAP_CREDENTIALS_FILE("KT-1651", true),
+  LDAP_CA_FILE("KT-1652", true),
+  LDAP_UNREACHABLE("KT-1653", false),
+  LDAP_TLS_UNTRUSTED("KT-1654", false),
+  LDAP_BIND_FAILED("KT-1655", false),
+  LDAP_USER_NOT_FOUND("KT-1656", false),
+  LDAP_USER_AMBIGUOUS("KT-1657", false),
+  LDAP_WRITE_DENIED("KT-1658", false),
+  LDAP_WRITE_REFUSED("KT-1659", false),
+  LDAP_READBACK_MISMATCH("KT-1660", false),
+  LDAP_OPERATION_FAILED("KT-1661", false),
 
   // programming errors and impossible states
   INTERNAL("KT-0900", false);
