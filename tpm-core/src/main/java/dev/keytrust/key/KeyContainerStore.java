@@ -324,6 +324,198 @@ public final class KeyContainerStore {
     return "KeyContainerStore[" + root + "]";
   }
 
+  // ---- user records: the agent's journal and receipts -------------------------------------------
+
+  /** The folder of user records, beside the user directories: {@code ROOT/.records}. */
+  static final String RECORDS_DIR = ".records";
+  private static final String USER_LOCK_FILE = ".user.lock";
+  private static final Set<Path> USER_LOCKS_HELD = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Reads a record of the user ({@code ROOT/.records/USER/NAME}), or empty when there is none.
+   * Records live outside the user's key directory: saving or deleting a key leaves them alone, and
+   * they may exist before the user has a key.
+   *
+   * @param name the record's file name, {@code [a-z][a-z0-9-]*}
+   * @throws KeytrustException STORE_CORRUPT naming the file when it is damaged or of another
+   *     format; STORE_VERSION_UNSUPPORTED when a newer keytrust wrote it
+   */
+  public Optional<UserRecord> readRecord(String user, String name, String format, int supportedVersion)
+      throws KeytrustException {
+    checkStateName(name);
+    Path dir = recordDirectory(user);
+    Path file = dir.resolve(name);
+    if (!Files.isDirectory(root.resolve(RECORDS_DIR), LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    Optional<byte[]> data = read(user, dir, name);
+    if (data.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      TextRecord r = TextRecord.parse(data.get(), format, supportedVersion);
+      if (!r.sha256Matches()) {
+        throw new TextRecord.FormatException("its checksum does not match its content");
+      }
+      Map<String, String> fields = new java.util.LinkedHashMap<>();
+      for (String n : r.names()) {
+        fields.put(n, r.text(n));
+      }
+      return Optional.of(new UserRecord(format, r.version(), fields));
+    } catch (TextRecord.FormatException e) {
+      if (e.unsupportedVersion() != 0) {
+        throw new KeytrustException(ErrorCode.STORE_VERSION_UNSUPPORTED,
+            "The record " + file + " of user '" + user + "' has format version " + e.unsupportedVersion()
+                + "; this keytrust reads up to version " + supportedVersion + ". Use the keytrust version that wrote"
+                + " it.", e);
+      }
+      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+          "The record " + file + " of user '" + user + "' is damaged (" + e.getMessage() + "). Delete it by hand;"
+              + " keytrust then starts that work for the user afresh.", e);
+    }
+  }
+
+  /**
+   * Writes (or replaces) a record of the user atomically: the file on disk is always either the
+   * old record or the new one, never a mix.
+   */
+  public void writeRecord(String user, String name, UserRecord record) throws KeytrustException {
+    checkStateName(name);
+    TextRecord.Writer w = new TextRecord.Writer(record.format(), record.version());
+    record.fields().forEach(w::text);
+    byte[] content = w.sealSha256();
+    Path dir = ensureRecordDirectory(user);
+    try {
+      writeAtomically(dir, name, content, true);
+    } catch (IOException e) {
+      throw io("write " + dir.resolve(name), e);
+    }
+  }
+
+  /** Deletes a record of the user; nothing happens when it does not exist. */
+  public void deleteRecord(String user, String name) throws KeytrustException {
+    checkStateName(name);
+    Path dir = recordDirectory(user);
+    if (!Files.isDirectory(root.resolve(RECORDS_DIR), LinkOption.NOFOLLOW_LINKS)
+        || !userDirectoryExists(user, dir, "nothing was deleted")) {
+      return;
+    }
+    try {
+      if (Files.deleteIfExists(dir.resolve(name))) {
+        forceDirectory(dir);
+      }
+    } catch (IOException e) {
+      throw io("delete " + dir.resolve(name), e);
+    }
+  }
+
+  /**
+   * Takes the user's exclusive work lock, across processes, without waiting: one provisioning, PIN
+   * change or reset per user at a time. Release it by closing the returned handle. A process that
+   * dies releases its lock.
+   *
+   * @throws KeytrustException STORE_BUSY when another run (in this or another process) holds it
+   */
+  public UserLock lockUser(String user) throws KeytrustException {
+    Path dir = ensureRecordDirectory(user);
+    Path file = dir.resolve(USER_LOCK_FILE);
+    Path key = file.toAbsolutePath().normalize();
+    if (!USER_LOCKS_HELD.add(key)) {
+      throw userBusy(user, null);
+    }
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS), fileAttributes());
+      FileLock lock = ch.tryLock();
+      if (lock == null) {
+        throw userBusy(user, null);
+      }
+      FileChannel held = ch;
+      return () -> {
+        try {
+          held.close();
+        } catch (IOException e) {
+          LOG.debug("Closing the user lock {}: {}", file, e.toString());
+        } finally {
+          USER_LOCKS_HELD.remove(key);
+        }
+      };
+    } catch (IOException e) {
+      closeQuietly(ch);
+      USER_LOCKS_HELD.remove(key);
+      throw io("lock " + file, e);
+    } catch (KeytrustException | RuntimeException e) {
+      closeQuietly(ch);
+      USER_LOCKS_HELD.remove(key);
+      throw e;
+    }
+  }
+
+  /** A held user lock ({@link #lockUser}); closing it releases the lock and never throws. */
+  public interface UserLock extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  private KeytrustException userBusy(String user, Throwable cause) {
+    return new KeytrustException(ErrorCode.STORE_BUSY,
+        "Another keytrust run is working on the key of user '" + user + "' (a provisioning, PIN change or reset)."
+            + " Wait until it has finished, then try again.", cause);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        LOG.debug("close: {}", e.toString());
+      }
+    }
+  }
+
+  private Path recordDirectory(String user) throws KeytrustException {
+    return root.resolve(RECORDS_DIR).resolve(directoryName(user));
+  }
+
+  private Path ensureRecordDirectory(String user) throws KeytrustException {
+    Path dir = recordDirectory(user);
+    ensureRoot();
+    try {
+      Path records = root.resolve(RECORDS_DIR);
+      if (!Files.exists(records, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          Files.createDirectory(records, dirAttributes());
+          if (posix) {
+            Files.setPosixFilePermissions(records, DIR_PERMISSIONS);
+          }
+          forceDirectory(root);
+        } catch (FileAlreadyExistsException e) {
+          // made by another process in the meantime
+        }
+      }
+      if (!Files.isDirectory(records, LinkOption.NOFOLLOW_LINKS)) {
+        throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+            "The key store entry " + records + " is not a directory; keytrust does not use it. Remove it by hand.");
+      }
+      checkPermissions(records, true);
+      if (!userDirectoryExists(user, dir, "nothing was written")) {
+        Files.createDirectory(dir, dirAttributes());
+        if (posix) {
+          Files.setPosixFilePermissions(dir, DIR_PERMISSIONS);
+        }
+        forceDirectory(records);
+      }
+    } catch (FileAlreadyExistsException e) {
+      if (!userDirectoryExists(user, dir, "nothing was written")) {
+        throw io("create " + dir, e);
+      }
+    } catch (IOException e) {
+      throw io("create the record directory " + dir, e);
+    }
+    return dir;
+  }
+
   // ---- provider state files (package-private) --------------------------------------------------
 
   /** Reads a provider state file of the user, or empty when it does not exist. */

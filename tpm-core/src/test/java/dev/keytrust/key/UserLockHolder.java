@@ -1,0 +1,20 @@
+package dev.keytrust.key;
+
+import java.nio.file.Path;
+
+/**
+ * Run in a JVM of its own by {@link UserRecordsTest}: takes the user lock of {@code args[1]} in the
+ * store at {@code args[0]}, says {@code holder: locked} on stdout and then waits until it is killed.
+ */
+final class UserLockHolder {
+  private UserLockHolder() {}
+
+  public static void main(String[] args) throws Exception {
+    KeyContainerStore store = new KeyContainerStore(Path.of(args[0]));
+    KeyContainerStore.UserLock lock = store.lockUser(args[1]);
+    System.out.println("holder: locked");
+    System.out.flush();
+    Thread.sleep(Long.MAX_VALUE);
+    lock.close();
+  }
+}

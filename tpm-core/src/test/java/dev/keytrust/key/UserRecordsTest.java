@@ -1,0 +1,152 @@
+package dev.keytrust.key;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UserRecordsTest {
+  @TempDir Path tmp;
+  private Path root;
+  private KeyContainerStore store;
+
+  @BeforeEach
+  void setUp() {
+    root = tmp.resolve("keys");
+    store = new KeyContainerStore(root);
+  }
+
+  private static UserRecord journal(String step) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("step", step);
+    fields.put("keyId", "abc=");
+    return new UserRecord("keytrustJournal", 1, fields);
+  }
+
+  @Test
+  void aRecordIsWrittenReadBackAndReplaced() throws Exception {
+    assertThat(store.readRecord("alice", "journal", "keytrustJournal", 1)).isEmpty();
+    store.writeRecord("alice", "journal", journal("key"));
+    assertThat(store.readRecord("alice", "journal", "keytrustJournal", 1)).contains(journal("key"));
+    store.writeRecord("alice", "journal", journal("registered"));
+    UserRecord read = store.readRecord("alice", "journal", "keytrustJournal", 1).orElseThrow();
+    assertThat(read.get("step")).isEqualTo("registered");
+    assertThat(read.fields().keySet()).containsExactly("step", "keyId");
+    Path file = root.resolve(".records/alice/journal");
+    assertThat(Files.getPosixFilePermissions(file)).hasSize(2);
+    assertThat(Files.readString(file)).startsWith("format=keytrustJournal\nversion=1\nstep=registered\n");
+  }
+
+  @Test
+  void recordsSurviveKeySaveAndDeleteAndAreNotUsers() throws Exception {
+    store.writeRecord("alice", "journal", journal("key"));
+    store.save(TestKeys.softwareContainer("alice"));
+    store.delete("alice");
+    assertThat(store.readRecord("alice", "journal", "keytrustJournal", 1)).contains(journal("key"));
+    assertThat(store.users()).isEmpty();
+  }
+
+  @Test
+  void aDamagedRecordIsCorruptAndNamesItsFile() throws Exception {
+    store.writeRecord("alice", "journal", journal("key"));
+    Path file = root.resolve(".records/alice/journal");
+    Files.writeString(file, Files.readString(file).replace("step=key", "step=kez"));
+    assertThatThrownBy(() -> store.readRecord("alice", "journal", "keytrustJournal", 1))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.STORE_CORRUPT);
+          assertThat(e.getMessage()).contains(file.toString()).contains("checksum");
+        });
+  }
+
+  @Test
+  void aRecordOfAnotherFormatOrANewerVersionIsRefused() throws Exception {
+    store.writeRecord("alice", "journal", journal("key"));
+    assertThatThrownBy(() -> store.readRecord("alice", "journal", "keytrustReceipt", 1))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_CORRUPT));
+    store.writeRecord("alice", "receipt", new UserRecord("keytrustReceipt", 2, Map.of("kid", "x")));
+    assertThatThrownBy(() -> store.readRecord("alice", "receipt", "keytrustReceipt", 1))
+        .isInstanceOfSatisfying(KeytrustException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_VERSION_UNSUPPORTED));
+  }
+
+  @Test
+  void deletingARecordIsIdempotent() throws Exception {
+    store.deleteRecord("alice", "journal");
+    store.writeRecord("alice", "journal", journal("key"));
+    store.deleteRecord("alice", "journal");
+    store.deleteRecord("alice", "journal");
+    assertThat(store.readRecord("alice", "journal", "keytrustJournal", 1)).isEmpty();
+  }
+
+  @Test
+  void aRecordDirectoryThatIsASymlinkIsNeverFollowed() throws Exception {
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+    Files.createDirectories(root.resolve(".records"));
+    Files.createSymbolicLink(root.resolve(".records/alice"), elsewhere);
+    assertThatThrownBy(() -> store.writeRecord("alice", "journal", journal("key")))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_CORRUPT));
+    try (var files = Files.list(elsewhere)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void theUserLockIsExclusiveInOneJvmAndFreedOnClose() throws Exception {
+    try (KeyContainerStore.UserLock lock = store.lockUser("alice")) {
+      assertThatThrownBy(() -> new KeyContainerStore(root).lockUser("alice"))
+          .isInstanceOfSatisfying(KeytrustException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.STORE_BUSY);
+            assertThat(e.getMessage()).contains("alice").contains("Wait");
+          });
+      try (KeyContainerStore.UserLock other = store.lockUser("bob")) {
+        assertThat(other).isNotNull();
+      }
+    }
+    try (KeyContainerStore.UserLock again = store.lockUser("alice")) {
+      assertThat(again).isNotNull();
+    }
+  }
+
+  @Test
+  void theUserLockExcludesAnotherProcessUntilThatProcessIsKilled() throws Exception {
+    Path errors = tmp.resolve("holder-stderr.txt");
+    Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), UserLockHolder.class.getName(), root.toString(), "alice")
+        .redirectError(errors.toFile())
+        .start();
+    try {
+      try (BufferedReader out = holder.inputReader(StandardCharsets.UTF_8)) {
+        assertThat(out.readLine()).as(() -> "stderr: " + read(errors)).isEqualTo("holder: locked");
+        assertThatThrownBy(() -> store.lockUser("alice"))
+            .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_BUSY));
+        holder.destroyForcibly();
+        assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      }
+      try (KeyContainerStore.UserLock lock = store.lockUser("alice")) {
+        assertThat(lock).isNotNull();
+      }
+    } finally {
+      holder.destroyForcibly();
+      holder.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (Exception e) {
+      return "";
+    }
+  }
+}
