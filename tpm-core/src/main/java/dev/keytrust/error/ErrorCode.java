@@ -64,8 +64,18 @@ public enum ErrorCode {
   PREREQUISITES_NOT_MET("KT-1203", false),
 
   // provisioning agent, MFA: KT-13xx
+  MFA_DENIED("KT-1301", false),
+  MFA_TIMED_OUT("KT-1302", false),
+  MFA_FAILED("KT-1303", false),
+  MFA_CANCELLED("KT-1304", false),
+  MFA_UNKNOWN_PROVIDER("KT-1305", true),
+  MFA_CONFIG_INVALID("KT-1306", true),
+  MFA_STATE_IO("KT-1307", false),
 
   // provisioning agent, PIN rules: KT-14xx
+  PIN_RULES_UNMET("KT-1401", true),
+  PIN_EXPIRED("KT-1402", false),
+  PIN_HISTORY_IO("KT-1403", false),
 
   // provisioning agent, flow and journal: KT-15xx
 
