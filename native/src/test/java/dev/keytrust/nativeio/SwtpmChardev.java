@@ -60,6 +60,25 @@ final class SwtpmChardev {
     }
   }
 
+  /** The swtpm process's own id (bash exec'd swtpm, so the child is swtpm itself). */
+  long pid() {
+    return process.pid();
+  }
+
+  /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to this swtpm by its own pid. */
+  void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+        .redirectErrorStream(true).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
+          + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** Hands the test's end of the connection over to the caller (e.g. a transport that closes it). */
   int takeFd() {
     int taken = fd;
