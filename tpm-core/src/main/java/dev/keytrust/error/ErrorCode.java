@@ -45,6 +45,10 @@ public enum ErrorCode {
   KEY_CREDENTIAL_INVALID_OPTIONS("KT-0404", true),
 
   // native: device discovery and locked memory: KT-05xx
+  /** The TPM found is not a TPM 2.0 (a TPM 1.2, or a version that cannot be told). */
+  TPM_VERSION_UNSUPPORTED("KT-0501", false),
+  /** {@code --tpm auto} found a TPM 2.0 with a raw device node only, no resource manager node. */
+  TPM_NO_RESOURCE_MANAGER("KT-0502", false),
 
   // provisioning agent, policy: KT-11xx
   POLICY_DIRECTORY_INVALID("KT-1101", true),
