@@ -15,8 +15,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens {@code tbs:}: the TPM 2.0 through the Windows TPM Base Services ({@code tbs.dll}), which
- * is also Windows' resource manager. Creates a {@code TBS_CONTEXT_PARAMS2} version 2 context with
- * {@code includeTpm20} and submits commands at locality 0, normal priority.
+ * is also Windows' resource manager. Checks with {@code Tbsi_GetDeviceInfo} that the TPM is a
+ * TPM 2.0 ({@code TPM_VERSION_UNSUPPORTED} otherwise), creates a {@code TBS_CONTEXT_PARAMS2}
+ * version 2 context with {@code includeTpm20} and submits commands at locality 0, normal priority.
+ *
+ * <p>Only the OS check, the result mapping and these steps against a stand-in for {@code tbs.dll}
+ * are tested off Windows; the real calls run only on Windows.
  *
  * <p>TBS result codes become errors carrying the code name and hex value: a missing TPM or a
  * stopped service is {@code TPM_UNREACHABLE}, too many contexts {@code TPM_BUSY}, the rest {@code
@@ -50,9 +54,30 @@ public final class TbsTransportProvider implements TpmTransportProvider {
           "tbs: is the Windows TPM Base Services and this OS is " + os
               + "; on this OS use device:/dev/tpmrm0 or mssim://HOST:PORT.");
     }
-    Tbs tbs = load();
+    return open(load(), ioTimeout);
+  }
+
+  /**
+   * Checks with {@code Tbsi_GetDeviceInfo} that Windows has a TPM 2.0, then creates the context.
+   * Separate from {@link #open(TpmUri, Duration)} so the checks run against a stand-in off Windows.
+   */
+  static TbsTransport open(Tbs tbs, Duration ioTimeout) throws KeytrustException {
+    Tbs.TpmDeviceInfo info = new Tbs.TpmDeviceInfo();
+    int result = tbs.Tbsi_GetDeviceInfo(info.size(), info);
+    if (result != Tbs.TBS_SUCCESS) {
+      throw TbsResult.toException("Tbsi_GetDeviceInfo", result);
+    }
+    info.read();
+    if (info.tpmVersion != Tbs.TPM_VERSION_20) {
+      throw new KeytrustException(
+          ErrorCode.TPM_VERSION_UNSUPPORTED,
+          "Windows reports a TPM " + info.versionName() + " (Tbsi_GetDeviceInfo) and keytrust needs"
+              + " a TPM 2.0: update the TPM firmware to 2.0 if its maker offers it (check tpm.msc),"
+              + " or use --tpm software.");
+    }
+    LOG.debug("TBS: TPM {} ({} interface)", info.versionName(), info.interfaceName());
     PointerByReference context = new PointerByReference();
-    int result = tbs.Tbsi_Context_Create(Tbs.TbsContextParams2.tpm20(), context);
+    result = tbs.Tbsi_Context_Create(Tbs.TbsContextParams2.tpm20(), context);
     if (result != Tbs.TBS_SUCCESS) {
       throw TbsResult.toException("Tbsi_Context_Create", result);
     }

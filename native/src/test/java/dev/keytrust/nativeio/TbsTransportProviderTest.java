@@ -159,9 +159,100 @@ class TbsTransportProviderTest {
     assertThatThrownBy(() -> t.transmit(TpmCommands.GET_RANDOM_16)).hasMessageContaining("is closed");
   }
 
+  @Test
+  void deviceInfoIsFourUint32s() {
+    Tbs.TpmDeviceInfo info = new Tbs.TpmDeviceInfo();
+    info.getPointer().setInt(4, 2);
+    info.getPointer().setInt(8, 3);
+    info.read();
+
+    assertThat(info.size()).isEqualTo(16);
+    assertThat(info.versionName()).isEqualTo("2.0");
+    assertThat(info.interfaceName()).isEqualTo("hardware");
+  }
+
+  @Test
+  void openChecksTheVersionThenCreatesATpm20Context() throws Exception {
+    DeviceTbs tbs = new DeviceTbs(Tbs.TBS_SUCCESS, Tbs.TPM_VERSION_20);
+
+    try (TbsTransport t = TbsTransportProvider.open(tbs, Duration.ofSeconds(30))) {
+      assertThat(t.describe()).isEqualTo("tbs:");
+    }
+    assertThat(tbs.infoSize).isEqualTo(16);
+    assertThat(tbs.contextFlags).isEqualTo(Tbs.INCLUDE_TPM20);
+    assertThat(tbs.closed).isEqualTo(1);
+  }
+
+  @Test
+  void aTpm12IsRefusedBeforeAnyContextIsCreated() {
+    DeviceTbs tbs = new DeviceTbs(Tbs.TBS_SUCCESS, Tbs.TPM_VERSION_12);
+
+    assertThatThrownBy(() -> TbsTransportProvider.open(tbs, Duration.ofSeconds(30)))
+        .isInstanceOfSatisfying(
+            KeytrustException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_VERSION_UNSUPPORTED))
+        .hasMessageStartingWith("Windows reports a TPM 1.2 (Tbsi_GetDeviceInfo) and keytrust needs a TPM 2.0")
+        .hasMessageContaining("--tpm software");
+    assertThat(tbs.contextFlags).as("no context created").isEqualTo(-1);
+  }
+
+  @Test
+  void noTpmAtAllIsReportedFromGetDeviceInfo() {
+    DeviceTbs tbs = new DeviceTbs(0x8028400F, 0);
+
+    assertThatThrownBy(() -> TbsTransportProvider.open(tbs, Duration.ofSeconds(30)))
+        .isInstanceOfSatisfying(
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE))
+        .hasMessageStartingWith("Tbsi_GetDeviceInfo failed with TBS_E_TPM_NOT_FOUND (0x8028400F)");
+    assertThat(tbs.contextFlags).isEqualTo(-1);
+  }
+
+  /** A stand-in for tbs.dll that reports one device and records the context it is asked for. */
+  private static final class DeviceTbs extends FakeTbs {
+    private final int infoResult;
+    private final int version;
+    int infoSize = -1;
+    int contextFlags = -1;
+
+    DeviceTbs(int infoResult, int version) {
+      this.infoResult = infoResult;
+      this.version = version;
+    }
+
+    @Override
+    public int Tbsi_GetDeviceInfo(int size, TpmDeviceInfo info) {
+      infoSize = size;
+      if (infoResult == Tbs.TBS_SUCCESS) {
+        info.structVersion = 1;
+        info.tpmVersion = version;
+        info.tpmInterfaceType = 3;
+        info.write(); // as the native call leaves it in the structure's memory
+      }
+      return infoResult;
+    }
+
+    @Override
+    public int Tbsi_Context_Create(TbsContextParams2 params, PointerByReference context) {
+      contextFlags = params.flags;
+      context.setValue(Pointer.createConstant(7));
+      return Tbs.TBS_SUCCESS;
+    }
+
+    @Override
+    public int Tbsip_Submit_Command(Pointer c, int locality, int priority, Pointer cmd, int cmdSize,
+        Pointer result, IntByReference resultSize) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
   /** Stands in for tbs.dll to drive the transport's branches; not a TPM. */
   private abstract static class FakeTbs implements Tbs {
     int closed;
+
+    @Override
+    public int Tbsi_GetDeviceInfo(int size, TpmDeviceInfo info) {
+      throw new UnsupportedOperationException();
+    }
 
     @Override
     public int Tbsi_Context_Create(TbsContextParams2 params, PointerByReference context) {
