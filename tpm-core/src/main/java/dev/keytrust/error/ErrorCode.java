@@ -82,6 +82,22 @@ public enum ErrorCode {
   PIN_HISTORY_IO("KT-1403", false),
 
   // provisioning agent, flow and journal: KT-15xx
+  /** The user has a key that no provisioning run made (no journal): reset or delete it first. */
+  FLOW_FOREIGN_KEY("KT-1501", false),
+  /** The journal names a key the store no longer holds: reset, then provision again. */
+  FLOW_KEY_MISSING("KT-1502", false),
+  /** Policy requires a TPM (RequireSecurityDevice) and none is usable. */
+  FLOW_SECURITY_DEVICE_REQUIRED("KT-1503", false),
+  /** The journal or receipt record holds values that do not fit together. */
+  FLOW_JOURNAL_INVALID("KT-1504", false),
+  /** A PIN change needs a provisioned key; the user has none. */
+  FLOW_NOT_PROVISIONED("KT-1505", false),
+  /** Another operation (PIN change, reset) was interrupted for the user: rerun that one first. */
+  FLOW_OTHER_OPERATION_PENDING("KT-1506", false),
+  /** No registration endpoint was given. */
+  FLOW_ENDPOINT_REQUIRED("KT-1507", true),
+  /** The endpoint's receipt names another key than the one registered. */
+  FLOW_RECEIPT_MISMATCH("KT-1508", false),
 
   // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
   // LDAP endpoint (dev.keytrust.agent.endpoint.ldap): KT-165x..KT-166x
