@@ -100,6 +100,23 @@ public enum ErrorCode {
   FLOW_RECEIPT_MISMATCH("KT-1508", false),
 
   // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
+  // DRS-style HTTPS endpoint (dev.keytrust.agent.endpoint.drs): KT-160x..KT-161x
+  DRS_ENDPOINT_CONFIG("KT-1601", true),
+  DRS_TOKEN_SOURCE("KT-1602", true),
+  DRS_TOKEN_COMMAND_FAILED("KT-1603", false),
+  DRS_CA_FILE("KT-1604", true),
+  DRS_KEY_UNSUPPORTED("KT-1605", true),
+  DRS_UNREACHABLE("KT-1606", false),
+  DRS_TIMED_OUT("KT-1607", false),
+  DRS_TLS_UNTRUSTED("KT-1608", false),
+  DRS_REQUEST_REJECTED("KT-1609", false),
+  DRS_UNAUTHORIZED("KT-1610", false),
+  DRS_SERVER_ERROR("KT-1611", false),
+  DRS_UNEXPECTED_STATUS("KT-1612", false),
+  DRS_RESPONSE_MALFORMED("KT-1613", false),
+  DRS_USER_MISMATCH("KT-1614", false),
+  DRS_UNREGISTER_UNSUPPORTED("KT-1615", false),
+  DRS_INTERRUPTED("KT-1616", false),
   // LDAP endpoint (dev.keytrust.agent.endpoint.ldap): KT-165x..KT-166x
   LDAP_ENDPOINT_CONFIG("KT-1650", true),
   LDAP_CREDENTIALS_FILE("KT-1651", true),
