@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.TpmDeviceNode;
 import dev.keytrust.tpm.TpmTransport;
 import dev.keytrust.tpm.TpmTransportProvider;
 import dev.keytrust.tpm.TpmUri;
@@ -96,16 +97,17 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
 
   /** Maps an {@code open()} errno to the error the user sees, looking at the node for EACCES. */
   static KeytrustException openFailure(String path, int errno, String strerror) {
-    NodeOwner owner = errno == LibC.EACCES || errno == LibC.EPERM ? NodeOwner.of(Path.of(path)) : null;
-    return openFailure(path, errno, strerror, owner);
+    TpmDeviceNode node =
+        errno == LibC.EACCES || errno == LibC.EPERM ? TpmDeviceNode.of(Path.of(path)) : null;
+    return openFailure(path, errno, strerror, node);
   }
 
   /**
    * Maps an {@code open()} errno to the error the user sees.
    *
-   * @param owner the node's owner, group and mode, or null when they cannot be read
+   * @param node the node's owner, group and mode, or null when they cannot be read
    */
-  static KeytrustException openFailure(String path, int errno, String strerror, NodeOwner owner) {
+  static KeytrustException openFailure(String path, int errno, String strerror, TpmDeviceNode node) {
     LastErrorException cause = new LastErrorException(errno);
     switch (errno) {
       case LibC.ENOENT:
@@ -118,7 +120,7 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
       case LibC.EPERM:
         return new KeytrustException(
             ErrorCode.TPM_UNREACHABLE,
-            "No permission to open " + path + " (" + strerror + "): " + permissionAdvice(owner),
+            "No permission to open " + path + " (" + strerror + "): " + permissionAdvice(node),
             cause);
       case LibC.EBUSY:
         return new KeytrustException(
@@ -140,19 +142,19 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
   }
 
   /** What to do about EACCES/EPERM, from who owns the node. */
-  private static String permissionAdvice(NodeOwner owner) {
-    if (owner == null) {
+  private static String permissionAdvice(TpmDeviceNode owner) {
+    if (owner == null || owner.permissions() == null) {
       return "add your user to the group that owns the device (see ls -l; on Debian it is tss)"
           + " and log in again.";
     }
-    String facts = "it is owned by " + owner.user() + ":" + owner.group() + " with mode "
+    String facts = "it is owned by " + owner.owner() + ":" + owner.group() + " with mode "
         + owner.permissions();
     if (owner.groupCanReadWrite()) {
       return facts + "; add your user to group " + owner.group() + " (sudo usermod -aG "
           + owner.group() + " $USER) and log in again. If you are in that group already, a"
           + " security policy (SELinux, AppArmor) may deny it.";
     }
-    return facts + ", so only " + owner.user() + " may use it; install the udev rules that give"
+    return facts + ", so only " + owner.owner() + " may use it; install the udev rules that give"
         + " it to group tss (Debian: package tpm-udev), add your user to tss and log in again.";
   }
 

@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.sun.jna.LastErrorException;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.TpmDeviceNode;
 import dev.keytrust.tpm.TpmTransport;
 import dev.keytrust.tpm.TpmTransportProvider;
 import dev.keytrust.tpm.TpmUri;
@@ -148,7 +149,7 @@ class DeviceTransportProviderTest {
   void permissionDeniedNamesTheGroupThatOwnsTheNode() {
     KeytrustException denied =
         DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EACCES, "Permission denied (errno 13)",
-            new NodeOwner("tss", "tss", "rw-rw----"));
+            new TpmDeviceNode(Path.of("/dev/tpmrm0"), "tss", "tss", "rw-rw----", false));
 
     assertThat(denied.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
     assertThat(denied)
@@ -159,7 +160,7 @@ class DeviceTransportProviderTest {
 
     // another distribution's group is named as it is, not assumed to be tss
     assertThat(DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EACCES, "Permission denied",
-            new NodeOwner("root", "tpm", "rw-rw----")))
+            new TpmDeviceNode(Path.of("/dev/tpmrm0"), "root", "tpm", "rw-rw----", false)))
         .hasMessageContaining("add your user to group tpm (sudo usermod -aG tpm $USER)");
   }
 
@@ -167,7 +168,7 @@ class DeviceTransportProviderTest {
   void aNodeOnlyRootMayUseSaysWhichUdevRulesAreMissing() {
     KeytrustException denied =
         DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EACCES, "Permission denied",
-            new NodeOwner("root", "root", "rw-------"));
+            new TpmDeviceNode(Path.of("/dev/tpmrm0"), "root", "root", "rw-------", false));
 
     assertThat(denied)
         .hasMessageContaining("owned by root:root with mode rw-------, so only root may use it")
@@ -189,16 +190,13 @@ class DeviceTransportProviderTest {
     java.nio.file.attribute.PosixFileAttributes real =
         Files.readAttributes(node, java.nio.file.attribute.PosixFileAttributes.class);
 
-    NodeOwner owner = NodeOwner.of(node);
-
-    assertThat(owner).isEqualTo(new NodeOwner(real.owner().getName(), real.group().getName(), "rw-rw----"));
-    assertThat(owner.groupCanReadWrite()).isTrue();
-    assertThat(new NodeOwner("a", "b", "rw-r-----").groupCanReadWrite()).isFalse();
-    assertThat(NodeOwner.of(dir.resolve("missing"))).isNull();
     // the errno path stats the node it was given
     assertThat(DeviceTransportProvider.openFailure(node.toString(), LibC.EACCES, "Permission denied"))
         .hasMessageContaining("owned by " + real.owner().getName() + ":" + real.group().getName()
-            + " with mode rw-rw----");
+            + " with mode rw-rw----")
+        .hasMessageContaining("add your user to group " + real.group().getName());
+    assertThat(DeviceTransportProvider.openFailure(dir.resolve("gone").toString(), LibC.EACCES, "Permission denied"))
+        .hasMessageContaining("on Debian it is tss");
   }
 
   @Test

@@ -16,7 +16,11 @@ public final class TpmTransports {
 
   private TpmTransports() {}
 
+  /** Opens the transport {@code uri} names; {@code auto} is first {@link #resolve resolved}. */
   public static TpmTransport open(TpmUri uri, Duration ioTimeout) throws KeytrustException {
+    if (uri.isAuto()) {
+      uri = resolve(uri);
+    }
     switch (uri.scheme()) {
       case TpmUri.MSSIM:
         return MssimTransport.connect(uri, ioTimeout);
@@ -35,5 +39,30 @@ public final class TpmTransports {
             ErrorCode.TPM_PLATFORM_UNSUPPORTED,
             "No transport for '" + uri.scheme() + ":' is installed: add the keytrust-native module to the class path.");
     }
+  }
+
+  /**
+   * The concrete TPM behind {@code uri}: for {@code auto}, {@link TpmDiscovery#chooseAuto()} on
+   * Linux and {@code tbs:} on Windows; any other URI is returned as it is.
+   */
+  public static TpmUri resolve(TpmUri uri) throws KeytrustException {
+    return resolve(uri, System.getProperty("os.name", ""), TpmDiscovery.system());
+  }
+
+  static TpmUri resolve(TpmUri uri, String osName, TpmDiscovery linux) throws KeytrustException {
+    if (!uri.isAuto()) {
+      return uri;
+    }
+    String os = osName.toLowerCase(java.util.Locale.ROOT);
+    if (os.startsWith("linux")) {
+      return linux.chooseAuto();
+    }
+    if (os.startsWith("windows")) {
+      return TpmUri.parse(TpmUri.TBS);
+    }
+    throw new KeytrustException(
+        ErrorCode.TPM_PLATFORM_UNSUPPORTED,
+        "--tpm auto finds TPMs on Linux and Windows only, and this OS is " + osName
+            + ": name the TPM with --tpm mssim://HOST:PORT or unix:PATH, or use --tpm software.");
   }
 }

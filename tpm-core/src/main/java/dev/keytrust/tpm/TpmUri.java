@@ -14,10 +14,13 @@ import java.util.Objects;
  *   <li>{@code unix:PATH}: raw TPM command stream over a Unix socket (swtpm {@code type=unixio}).
  *   <li>{@code device:PATH}: a kernel TPM character device, normally {@code /dev/tpmrm0}.
  *   <li>{@code tbs:}: the Windows TPM Base Services.
+ *   <li>{@code auto}: the machine's TPM, chosen when it is opened ({@link TpmTransports#resolve}):
+ *       on Linux the first TPM 2.0 resource manager node {@link TpmDiscovery} finds, on Windows
+ *       {@code tbs:}.
  *   <li>{@code software}: no TPM; the software key provider.
  * </ul>
  *
- * @param scheme lower-case scheme: mssim, unix, device, tbs or software
+ * @param scheme lower-case scheme: mssim, unix, device, tbs, auto or software
  * @param host host for mssim, else null
  * @param port port for mssim, else -1
  * @param path socket or device path for unix and device, else null
@@ -33,10 +36,16 @@ public record TpmUri(String scheme, String host, int port, String path, String t
   public static final String DEVICE = "device";
   public static final String TBS = "tbs";
   public static final String SOFTWARE = "software";
+  public static final String AUTO = "auto";
 
   public TpmUri {
     Objects.requireNonNull(scheme, "scheme");
     Objects.requireNonNull(text, "text");
+  }
+
+  /** True for {@code auto}: the TPM is chosen when it is opened. */
+  public boolean isAuto() {
+    return AUTO.equals(scheme);
   }
 
   /** True when this names the software provider rather than a TPM. */
@@ -53,6 +62,9 @@ public record TpmUri(String scheme, String host, int port, String path, String t
     String lower = t.toLowerCase(Locale.ROOT);
     if (lower.equals(SOFTWARE) || lower.equals(SOFTWARE + ":")) {
       return new TpmUri(SOFTWARE, null, -1, null, SOFTWARE);
+    }
+    if (lower.equals(AUTO) || lower.equals(AUTO + ":")) {
+      return new TpmUri(AUTO, null, -1, null, AUTO);
     }
     if (lower.equals(TBS) || lower.equals(TBS + ":")) {
       return new TpmUri(TBS, null, -1, null, TBS + ":");
@@ -100,7 +112,7 @@ public record TpmUri(String scheme, String host, int port, String path, String t
     return new KeytrustException(
         ErrorCode.UNKNOWN_TPM_URI,
         "Cannot use TPM '" + text + "': " + why + ". Use one of mssim://HOST:PORT, unix:PATH, "
-            + "device:/dev/tpmrm0, tbs: or software (option --tpm or variable " + ENV + ").");
+            + "device:/dev/tpmrm0, tbs:, auto or software (option --tpm or variable " + ENV + ").");
   }
 
   @Override

@@ -26,6 +26,26 @@ class TpmUriTest {
     assertThat(TpmUri.parse("device:/dev/tpmrm0")).hasToString("device:/dev/tpmrm0");
   }
 
+  @Test
+  void autoIsResolvedPerPlatform(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) throws Exception {
+    TpmUri auto = TpmUri.parse("auto");
+    assertThat(auto.isAuto()).isTrue();
+    assertThat(TpmUri.parse(" AUTO: ")).isEqualTo(auto).hasToString("auto");
+    java.nio.file.Path dev = java.nio.file.Files.createDirectories(root.resolve("dev"));
+    java.nio.file.Files.createFile(dev.resolve("tpmrm0"));
+    TpmDiscovery linux = new TpmDiscovery(root.resolve("sys"), dev);
+
+    assertThat(TpmTransports.resolve(auto, "Linux", linux)).hasToString("device:" + dev.resolve("tpmrm0"));
+    assertThat(TpmTransports.resolve(auto, "Windows 11", linux)).isEqualTo(TpmUri.parse("tbs:"));
+    assertThatThrownBy(() -> TpmTransports.resolve(auto, "Mac OS X", linux))
+        .isInstanceOfSatisfying(KeytrustException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_PLATFORM_UNSUPPORTED))
+        .hasMessageContaining("Linux and Windows only");
+    // anything else is used as named
+    TpmUri named = TpmUri.parse("device:/dev/tpm0");
+    assertThat(TpmTransports.resolve(named, "Linux", linux)).isSameAs(named);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", " ", "tcp://127.0.0.1:1", "mssim://host", "mssim://host:", "mssim://:1",
       "mssim://h:0", "mssim://h:65536", "mssim://h:x", "unix:", "device:", "/dev/tpmrm0", "swtpm"})
