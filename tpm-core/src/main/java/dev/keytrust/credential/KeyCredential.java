@@ -1,0 +1,479 @@
+package dev.keytrust.credential;
+
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustBugException;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.KeyIds;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+
+/**
+ * One msDS-KeyCredentialLink value (KEYCREDENTIALLINK_BLOB, MS-ADTS 2.2.20), as directories really
+ * hold it: versions 0, 0x100 and 0x200, entries in any order, duplicates and unknown identifiers
+ * kept. {@link #toByteArray()} gives back the parsed bytes exactly.
+ *
+ * <p>Integrity is reported, never repaired: {@link #keyHashValid()} and {@link
+ * #keyIdMatchesKeyMaterial()}. Typed views use the first entry of each identifier. Key material
+ * that cannot be decoded is {@link UnknownKeyMaterial}, not an error; a blob whose framing is broken
+ * (or whose KeySource, DeviceId or timestamp entries have the wrong size) is a {@link
+ * KeyCredentialFormatException}. Nothing else is thrown by {@link #parse(byte[])}.
+ *
+ * <p>The string form {@code B:<count>:<hex>:<DN>} is {@link DnBinary}: {@code
+ * KeyCredential.parse(DnBinary.parse(s).binary())}.
+ *
+ * <p>Instances are immutable; all byte arrays are copies.
+ */
+public final class KeyCredential {
+  /** Legacy version 0 (4-byte aligned entries, .NET ticks). */
+  public static final int VERSION_0 = 0;
+  /** Version 0x100 (device keys of 2022: GUID-like KeyID, .NET ToBinary timestamps). */
+  public static final int VERSION_1 = 0x100;
+  /** KEY_CREDENTIAL_LINK_VERSION_2, the only version the specification allows and the one written. */
+  public static final int VERSION_2 = 0x200;
+
+  private static final int VERSION_BYTES = 4;
+  private static final int ENTRY_HEADER_BYTES = 3;
+  private static final int V0_ALIGNMENT = 4;
+  private static final int GUID_BYTES = 16;
+  private static final int TIMESTAMP_BYTES = 8;
+
+  private final byte[] original;
+  private final int version;
+  private final List<KeyCredentialEntry> entries;
+  /** Per entry, the version-0 alignment bytes that followed its value (empty for other versions). */
+  private final List<byte[]> paddings;
+
+  private final byte[] keyId;
+  private final byte[] keyHash;
+  private final Boolean keyHashValid;
+  private final Boolean keyIdMatchesKeyMaterial;
+  private final KeyMaterial keyMaterial;
+  private final OptionalInt usageCode;
+  private final KeyUsage usage;
+  private final OptionalInt sourceCode;
+  private final UUID deviceId;
+  private final CustomKeyInformation customKeyInformation;
+  private final TimestampEncoding timestampEncoding;
+  private final Instant creationTime;
+  private final Instant lastLogonTime;
+
+  private KeyCredential(byte[] blob, int version, List<KeyCredentialEntry> entries, List<byte[]> paddings)
+      throws KeyCredentialFormatException {
+    this.original = blob;
+    this.version = version;
+    this.entries = Collections.unmodifiableList(entries);
+    this.paddings = paddings;
+
+    for (KeyCredentialEntry e : entries) {
+      checkSize(e, EntryType.KEY_SOURCE, 1);
+      checkSize(e, EntryType.DEVICE_ID, GUID_BYTES);
+      checkSize(e, EntryType.KEY_APPROXIMATE_LAST_LOGON_TIMESTAMP, TIMESTAMP_BYTES);
+      checkSize(e, EntryType.KEY_CREATION_TIME, TIMESTAMP_BYTES);
+    }
+
+    KeyCredentialEntry id = first(EntryType.KEY_ID);
+    KeyCredentialEntry hash = first(EntryType.KEY_HASH);
+    KeyCredentialEntry material = first(EntryType.KEY_MATERIAL);
+    KeyCredentialEntry use = first(EntryType.KEY_USAGE);
+    KeyCredentialEntry src = first(EntryType.KEY_SOURCE);
+    KeyCredentialEntry device = first(EntryType.DEVICE_ID);
+    KeyCredentialEntry cki = first(EntryType.CUSTOM_KEY_INFORMATION);
+    KeyCredentialEntry lastLogon = first(EntryType.KEY_APPROXIMATE_LAST_LOGON_TIMESTAMP);
+    KeyCredentialEntry created = first(EntryType.KEY_CREATION_TIME);
+
+    this.keyId = id == null ? null : id.valueUnsafe();
+    this.keyHash = hash == null ? null : hash.valueUnsafe();
+    if (hash == null) {
+      this.keyHashValid = null;
+    } else {
+      int from = endOf(hash);
+      this.keyHashValid = MessageDigest.isEqual(hash.valueUnsafe(), Bytes.sha256(blob, from, blob.length));
+    }
+    this.keyMaterial = material == null ? null : KeyMaterials.parse(material.valueUnsafe());
+    this.keyIdMatchesKeyMaterial = id == null || material == null
+        ? null
+        : MessageDigest.isEqual(id.valueUnsafe(), Bytes.sha256(material.valueUnsafe()));
+    if (use == null) {
+      this.usageCode = OptionalInt.empty();
+      this.usage = null;
+    } else if (use.length() == 1) {
+      this.usageCode = OptionalInt.of(use.valueUnsafe()[0] & 0xFF);
+      this.usage = KeyUsage.fromCode(usageCode.getAsInt());
+    } else {
+      this.usageCode = OptionalInt.empty();
+      this.usage = KeyUsage.UNKNOWN;
+    }
+    this.sourceCode = src == null ? OptionalInt.empty() : OptionalInt.of(src.valueUnsafe()[0] & 0xFF);
+    this.deviceId = device == null ? null : DeviceIds.fromMicrosoftBytes(device.valueUnsafe());
+    this.customKeyInformation = cki == null ? null : new CustomKeyInformation(cki.valueUnsafe());
+    this.timestampEncoding = Timestamps.encodingFor(version, sourceCode);
+    this.creationTime = time(created);
+    this.lastLogonTime = time(lastLogon);
+  }
+
+  private static void checkSize(KeyCredentialEntry e, EntryType type, int size)
+      throws KeyCredentialFormatException {
+    if (e.id() == type.id() && e.length() != size) {
+      throw KeyCredentialFormatException.blob(
+          String.format("the %s entry (0x%02X) has %d value bytes, it must have %d",
+              type, type.id(), e.length(), size),
+          e.offset());
+    }
+  }
+
+  private KeyCredentialEntry first(EntryType type) {
+    for (KeyCredentialEntry e : entries) {
+      if (e.id() == type.id()) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** The offset just after an entry and its alignment bytes. */
+  private int endOf(KeyCredentialEntry e) {
+    int index = entries.indexOf(e);
+    return e.offset() + ENTRY_HEADER_BYTES + e.length() + paddings.get(index).length;
+  }
+
+  private Instant time(KeyCredentialEntry e) {
+    if (e == null) {
+      return null;
+    }
+    return Timestamps.decode(Bytes.readInt64le(e.valueUnsafe(), 0), timestampEncoding).orElse(null);
+  }
+
+  /**
+   * Parses a KEYCREDENTIALLINK_BLOB.
+   *
+   * @param blob the binary part of an msDS-KeyCredentialLink value
+   * @throws KeyCredentialFormatException (code {@code KEY_CREDENTIAL_MALFORMED}) when the blob is
+   *     null, shorter than its 4-byte version, has a version other than 0, 0x100 or 0x200, ends
+   *     inside an entry header or value, or has a KeySource, DeviceId or timestamp entry whose
+   *     length is not 1, 16 or 8; {@link KeyCredentialFormatException#offset()} is the byte offset
+   */
+  public static KeyCredential parse(byte[] blob) throws KeyCredentialFormatException {
+    if (blob == null) {
+      throw KeyCredentialFormatException.blob("the blob is missing (null)", 0);
+    }
+    byte[] b = blob.clone();
+    if (b.length < VERSION_BYTES) {
+      throw KeyCredentialFormatException.blob(
+          "the blob has " + b.length + " bytes, fewer than its 4-byte version", 0);
+    }
+    int version = (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24;
+    if (version != VERSION_0 && version != VERSION_1 && version != VERSION_2) {
+      throw KeyCredentialFormatException.blob(
+          String.format("unsupported version 0x%08X (known: 0, 0x100, 0x200)", version), 0);
+    }
+    List<KeyCredentialEntry> entries = new ArrayList<>();
+    List<byte[]> paddings = new ArrayList<>();
+    int pos = VERSION_BYTES;
+    while (pos < b.length) {
+      if (b.length - pos < ENTRY_HEADER_BYTES) {
+        throw KeyCredentialFormatException.blob(
+            "an entry header needs 3 bytes but only " + (b.length - pos) + " remain", pos);
+      }
+      int length = (b[pos] & 0xFF) | (b[pos + 1] & 0xFF) << 8;
+      int id = b[pos + 2] & 0xFF;
+      int valueStart = pos + ENTRY_HEADER_BYTES;
+      if (length > b.length - valueStart) {
+        throw KeyCredentialFormatException.blob(
+            String.format("entry 0x%02X declares %d value bytes but only %d remain",
+                id, length, b.length - valueStart),
+            pos);
+      }
+      entries.add(new KeyCredentialEntry(id, Arrays.copyOfRange(b, valueStart, valueStart + length), pos));
+      int next = valueStart + length;
+      int padding = 0;
+      if (version == VERSION_0) {
+        // DSInternals reads (4 - length % 4) % 4 alignment bytes; like it, accept a blob that ends
+        // before the last entry's alignment.
+        padding = Math.min((V0_ALIGNMENT - length % V0_ALIGNMENT) % V0_ALIGNMENT, b.length - next);
+      }
+      paddings.add(Arrays.copyOfRange(b, next, next + padding));
+      pos = next + padding;
+    }
+    return new KeyCredential(b, version, entries, paddings);
+  }
+
+  /**
+   * Builds a version 2 key credential for {@code key}: entries KeyID, KeyHash, KeyMaterial,
+   * KeyUsage, KeySource, [DeviceId], [CustomKeyInformation], [LastLogon], Creation in ascending
+   * order, KeyID = SHA-256 of the key material, KeyHash = SHA-256 of the entries after it, DeviceId
+   * in Microsoft GUID byte order, timestamps as FILETIME (source AD) or .NET ToBinary UTC (source
+   * Azure AD).
+   *
+   * @param key an RSA public key, or an EC P-256 public key (BCRYPT ECS1 blob)
+   * @param options see {@link KeyCredentialOptions#userKey} and {@link
+   *     KeyCredentialOptions#computerKey}
+   * @throws KeytrustException {@link ErrorCode#KEY_CREDENTIAL_UNSUPPORTED_KEY} for other keys,
+   *     {@link ErrorCode#KEY_CREDENTIAL_INVALID_OPTIONS} for an UNKNOWN usage or source, PKCS#1
+   *     with a non-RSA key, a time the encoding cannot hold, or a value too long for an entry
+   */
+  public static KeyCredential build(PublicKey key, KeyCredentialOptions options) throws KeytrustException {
+    if (key == null || options == null) {
+      throw invalid("a public key and options are required");
+    }
+    byte[] material = material(key, options.pkcs1Material());
+    if (options.usage() == KeyUsage.UNKNOWN || options.source() == KeySource.UNKNOWN) {
+      throw invalid("usage and source must be defined values, not UNKNOWN");
+    }
+    TimestampEncoding encoding = Timestamps.encodingFor(VERSION_2, OptionalInt.of(options.source().code()));
+    byte[] creation = encodeTime(options.creationTime(), encoding, "creation time");
+    byte[] lastLogon = options.lastLogonTime() == null
+        ? null
+        : encodeTime(options.lastLogonTime(), encoding, "last logon time");
+
+    ByteArrayOutputStream following = new ByteArrayOutputStream();
+    writeEntry(following, EntryType.KEY_MATERIAL, material);
+    writeEntry(following, EntryType.KEY_USAGE, new byte[] {(byte) options.usage().code()});
+    writeEntry(following, EntryType.KEY_SOURCE, new byte[] {(byte) options.source().code()});
+    if (options.deviceId() != null) {
+      writeEntry(following, EntryType.DEVICE_ID, DeviceIds.toMicrosoftBytes(options.deviceId()));
+    }
+    if (options.customKeyInformation() != null) {
+      byte[] cki = options.customKeyInformation().encoded();
+      if (cki.length > 0xFFFF) {
+        throw invalid("the custom key information is longer than 65535 bytes");
+      }
+      writeEntry(following, EntryType.CUSTOM_KEY_INFORMATION, cki);
+    }
+    if (lastLogon != null) {
+      writeEntry(following, EntryType.KEY_APPROXIMATE_LAST_LOGON_TIMESTAMP, lastLogon);
+    }
+    writeEntry(following, EntryType.KEY_CREATION_TIME, creation);
+    byte[] rest = following.toByteArray();
+
+    ByteArrayOutputStream blob = new ByteArrayOutputStream();
+    blob.writeBytes(new byte[] {0x00, 0x02, 0x00, 0x00});
+    writeEntry(blob, EntryType.KEY_ID, Bytes.sha256(material));
+    writeEntry(blob, EntryType.KEY_HASH, Bytes.sha256(rest));
+    blob.writeBytes(rest);
+    try {
+      return parse(blob.toByteArray());
+    } catch (KeyCredentialFormatException e) {
+      throw new KeytrustBugException("a freshly built key credential does not parse", e);
+    }
+  }
+
+  private static byte[] material(PublicKey key, boolean pkcs1) throws KeytrustException {
+    byte[] material;
+    if (key instanceof RSAPublicKey rsa) {
+      if (rsa.getModulus().signum() <= 0 || rsa.getPublicExponent().signum() <= 0) {
+        throw new KeytrustException(ErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
+            "The RSA key has a non-positive modulus or exponent; use a valid RSA public key.");
+      }
+      material = pkcs1
+          ? Der.rsaPublicKey(rsa.getModulus(), rsa.getPublicExponent())
+          : KeyIds.bcryptPublicBlob(rsa);
+    } else if (key instanceof ECPublicKey ec && P256.is(ec.getParams())) {
+      if (pkcs1) {
+        throw invalid("PKCS#1 key material (computer keys) needs an RSA key, not P-256");
+      }
+      material = KeyIds.bcryptPublicBlob(ec);
+    } else {
+      throw new KeytrustException(ErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
+          "A key credential can hold an RSA or an EC P-256 public key, not "
+              + describe(key) + "; create an RSA 2048 or P-256 key.");
+    }
+    if (material.length > 0xFFFF) {
+      throw new KeytrustException(ErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
+          "The key material is " + material.length + " bytes, more than an entry holds (65535); use a smaller key.");
+    }
+    return material;
+  }
+
+  private static String describe(PublicKey key) {
+    if (key instanceof ECPublicKey ec) {
+      return "an EC key on another curve (" + ec.getParams().getCurve().getField().getFieldSize() + "-bit field)";
+    }
+    return "a " + key.getAlgorithm() + " key";
+  }
+
+  private static byte[] encodeTime(Instant t, TimestampEncoding encoding, String what) throws KeytrustException {
+    Optional<Long> raw = encoding == TimestampEncoding.FILETIME
+        ? Timestamps.toFileTime(t)
+        : Timestamps.toDotnetBinaryUtc(t);
+    if (raw.isEmpty() || Timestamps.decode(raw.get(), encoding).isEmpty()) {
+      throw invalid("the " + what + " " + t + " cannot be encoded as " + encoding
+          + (encoding == TimestampEncoding.FILETIME ? " (1601 or later)" : " (years 1 to 9999)"));
+    }
+    return Bytes.int64le(raw.get());
+  }
+
+  private static KeytrustException invalid(String what) {
+    return new KeytrustException(ErrorCode.KEY_CREDENTIAL_INVALID_OPTIONS,
+        "Cannot build the key credential: " + what + ".");
+  }
+
+  private static void writeEntry(ByteArrayOutputStream out, EntryType type, byte[] value) {
+    writeEntry(out, type.id(), value, new byte[0]);
+  }
+
+  private static void writeEntry(ByteArrayOutputStream out, int id, byte[] value, byte[] padding) {
+    out.write(value.length & 0xFF);
+    out.write(value.length >>> 8);
+    out.write(id);
+    out.writeBytes(value);
+    out.writeBytes(padding);
+  }
+
+  /** The blob, serialised from the entry list (byte-identical to what was parsed). */
+  public byte[] toByteArray() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(original.length);
+    out.writeBytes(ByteBuffer.allocate(VERSION_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(version).array());
+    for (int i = 0; i < entries.size(); i++) {
+      KeyCredentialEntry e = entries.get(i);
+      writeEntry(out, e.id(), e.valueUnsafe(), paddings.get(i));
+    }
+    return out.toByteArray();
+  }
+
+  /** True when {@link #toByteArray()} equals the parsed input byte for byte (a self-check). */
+  public boolean roundTripIdentical() {
+    return Arrays.equals(original, toByteArray());
+  }
+
+  /** The DN-Binary string form of this value with its owner DN. */
+  public DnBinary toDnBinary(String ownerDn) {
+    return new DnBinary(original, ownerDn);
+  }
+
+  /** The version: {@link #VERSION_0}, {@link #VERSION_1} or {@link #VERSION_2}. */
+  public int version() {
+    return version;
+  }
+
+  /** All entries in blob order, duplicates and unknown identifiers included. */
+  public List<KeyCredentialEntry> entries() {
+    return entries;
+  }
+
+  /** The identifiers of {@link #entries()}, in order. */
+  public List<Integer> entryIds() {
+    return entries.stream().map(KeyCredentialEntry::id).toList();
+  }
+
+  /** Entries whose identifier is not 1 to 9. */
+  public List<KeyCredentialEntry> unknownEntries() {
+    return entries.stream().filter(e -> e.type().isEmpty()).toList();
+  }
+
+  /** The KeyID value (SHA-256 of the key material; FIDO: credential id; version 1: a GUID). */
+  public Optional<byte[]> keyId() {
+    return Optional.ofNullable(keyId).map(byte[]::clone);
+  }
+
+  /** The stored KeyHash value. */
+  public Optional<byte[]> keyHash() {
+    return Optional.ofNullable(keyHash).map(byte[]::clone);
+  }
+
+  /**
+   * Whether KeyHash equals SHA-256 of every byte after the KeyHash entry; empty without a KeyHash.
+   * Windows does not enforce it on ordinary writes: some tools wrote wrong values.
+   */
+  public Optional<Boolean> keyHashValid() {
+    return Optional.ofNullable(keyHashValid);
+  }
+
+  /**
+   * Whether KeyID equals SHA-256 of the KeyMaterial value; empty when either entry is absent. False
+   * is expected for FIDO keys (KeyID = credential id) and version 1 device keys.
+   */
+  public Optional<Boolean> keyIdMatchesKeyMaterial() {
+    return Optional.ofNullable(keyIdMatchesKeyMaterial);
+  }
+
+  /** The decoded KeyMaterial, empty when the entry is absent. */
+  public Optional<KeyMaterial> keyMaterial() {
+    return Optional.ofNullable(keyMaterial);
+  }
+
+  /**
+   * Whether the RSA key material carries the ROCA fingerprint (see {@link RsaKeyMaterial#weakKey()});
+   * empty when there is no RSA key material.
+   */
+  public Optional<Boolean> weakKey() {
+    return keyMaterial instanceof RsaKeyMaterial rsa ? Optional.of(rsa.weakKey()) : Optional.empty();
+  }
+
+  /** The one-byte KeyUsage code; empty when the entry is absent or not one byte (legacy string). */
+  public OptionalInt usageCode() {
+    return usageCode;
+  }
+
+  /** The KeyUsage; empty when the entry is absent, {@link KeyUsage#UNKNOWN} for unknown codes. */
+  public Optional<KeyUsage> usage() {
+    return Optional.ofNullable(usage);
+  }
+
+  /** The KeySource code; empty when the entry is absent (timestamps are then read as for AD). */
+  public OptionalInt sourceCode() {
+    return sourceCode;
+  }
+
+  /** The KeySource; empty when the entry is absent, {@link KeySource#UNKNOWN} for unknown codes. */
+  public Optional<KeySource> source() {
+    return sourceCode.isPresent() ? Optional.of(KeySource.fromCode(sourceCode.getAsInt())) : Optional.empty();
+  }
+
+  /**
+   * The DeviceId, read in Microsoft GUID byte order (as Windows displays it). Some tools wrote RFC
+   * 4122 order; their ids read differently here than they printed.
+   */
+  public Optional<UUID> deviceId() {
+    return Optional.ofNullable(deviceId);
+  }
+
+  /** The CustomKeyInformation entry. */
+  public Optional<CustomKeyInformation> customKeyInformation() {
+    return Optional.ofNullable(customKeyInformation);
+  }
+
+  /** How the timestamps of this credential are encoded (from version and KeySource). */
+  public TimestampEncoding timestampEncoding() {
+    return timestampEncoding;
+  }
+
+  /** KeyCreationTime; empty when absent or a "never" placeholder. */
+  public Optional<Instant> creationTime() {
+    return Optional.ofNullable(creationTime);
+  }
+
+  /** KeyApproximateLastLogonTimeStamp; empty when absent or a "never" placeholder. */
+  public Optional<Instant> lastLogonTime() {
+    return Optional.ofNullable(lastLogonTime);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KeyCredential k && Arrays.equals(original, k.original);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(original);
+  }
+
+  /** Version, key id, usage and entry ids (public data only). */
+  @Override
+  public String toString() {
+    return String.format("KeyCredential[version=0x%X, keyId=%s, usage=%s, entries=%s]",
+        version, keyId == null ? "-" : Bytes.hex(keyId), usage, entryIds());
+  }
+}
