@@ -2,6 +2,7 @@ package dev.keytrust.key;
 
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.SecretBuffer;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -38,24 +39,48 @@ public final class PinAuth {
 
   private PinAuth() {}
 
-  /** Derives the 32-byte auth value. The PIN array is not modified; the caller clears it. */
+  /**
+   * Derives the 32-byte auth value into a heap array the caller clears; prefer {@link
+   * #deriveSecret}. The PIN array is not modified; the caller clears it.
+   */
   public static byte[] derive(char[] pin, byte[] authSalt) throws KeytrustException {
+    try (SecretBuffer auth = deriveSecret(pin, authSalt)) {
+      return auth.copy();
+    }
+  }
+
+  /**
+   * Derives the 32-byte auth value into a {@link SecretBuffer} (locked memory where the platform
+   * allows) that the caller closes. The PIN's UTF-8 bytes are kept in one too; HMAC-SHA256 sees
+   * them only as a heap copy zeroed when it returns (the JDK's internal HMAC state cannot be
+   * zeroed). The PIN array is not modified; the caller clears it.
+   */
+  public static SecretBuffer deriveSecret(char[] pin, byte[] authSalt) throws KeytrustException {
     if (authSalt == null || authSalt.length != SALT_LENGTH) {
       throw new KeytrustException(ErrorCode.STORE_CORRUPT, "The key's auth salt is missing or not 16 bytes.");
     }
-    byte[] utf8 = utf8(pin);
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(authSalt, "HmacSHA256"));
-      mac.update(LABEL);
-      mac.update((byte) 0);
-      mac.update(utf8);
-      return mac.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new dev.keytrust.error.KeytrustBugException("HMAC-SHA256 missing from the JDK", e);
-    } finally {
-      Arrays.fill(utf8, (byte) 0);
+    try (SecretBuffer utf8 = utf8Secret(pin)) {
+      return utf8.withCopy(bytes -> {
+        try {
+          Mac mac = Mac.getInstance("HmacSHA256");
+          mac.init(new SecretKeySpec(authSalt, "HmacSHA256"));
+          mac.update(LABEL);
+          mac.update((byte) 0);
+          mac.update(bytes);
+          return SecretBuffer.moveFrom(mac.doFinal());
+        } catch (GeneralSecurityException e) {
+          throw new dev.keytrust.error.KeytrustBugException("HMAC-SHA256 missing from the JDK", e);
+        }
+      });
     }
+  }
+
+  /**
+   * {@link #utf8} into a {@link SecretBuffer} the caller closes: the same checks, the heap
+   * encoding zeroed at once.
+   */
+  public static SecretBuffer utf8Secret(char[] pin) throws KeytrustException {
+    return SecretBuffer.moveFrom(utf8(pin));
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.WrongPinException;
+import dev.keytrust.secret.SecretBuffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -18,7 +19,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
@@ -39,10 +39,13 @@ import javax.crypto.spec.SecretKeySpec;
  *   ciphertext = AES-256-GCM(kek, nonce = 12 random bytes, aad, PKCS#8 PrivateKeyInfo) || 16-byte tag
  * </pre>
  *
- * <p>A wrong PIN shows as a GCM tag failure. The PKCS#8 bytes, the derived key and the PIN's bytes
- * are wiped in {@code finally}; copies the JDK makes inside {@code PKCS8EncodedKeySpec}, {@code
- * SecretKeySpec} and the {@code PrivateKey} cannot be wiped and become garbage when the call
- * returns. Bouncy Castle is used as a library only, never registered as a JCA provider.
+ * <p>A wrong PIN shows as a GCM tag failure. The PIN's bytes, the derived key and the PKCS#8 bytes
+ * are kept in {@link SecretBuffer}s (locked memory where the platform allows, see there) and zeroed
+ * when the call ends; Argon2id, AES-GCM and the JCA key factory each get a heap copy that is
+ * zeroed as soon as that one call returns. Copies the JDK and Bouncy Castle make inside ({@code
+ * PKCS8EncodedKeySpec}, {@code SecretKeySpec}, the {@code PrivateKey}, cipher and Argon2 state)
+ * cannot be wiped and become garbage when the call returns. Bouncy Castle is used as a library
+ * only, never registered as a JCA provider.
  *
  * <h2>Attempt counter and lockout</h2>
  *
@@ -136,24 +139,22 @@ public final class SoftwareKeyProvider implements KeyProvider {
   public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
     KeyContainerStore.checkUser(user);
     Objects.requireNonNull(algorithm, "algorithm");
-    byte[] pinBytes = PinAuth.utf8(pin);
-    byte[] pkcs8 = null;
-    byte[] kek = null;
-    try {
+    try (SecretBuffer pinBytes = PinAuth.utf8Secret(pin)) {
       KeyPair pair = generate(algorithm);
       byte[] keyId = KeyIds.keyId(pair.getPublic());
       byte[] salt = randomBytes(SALT_LENGTH);
       byte[] nonce = randomBytes(NONCE_LENGTH);
-      pkcs8 = pair.getPrivate().getEncoded();
-      kek = kdf.deriveKey(pinBytes, salt);
-      byte[] ciphertext = aesGcm(Cipher.ENCRYPT_MODE, kek, nonce, aad(user, algorithm, keyId), pkcs8);
+      byte[] aad = aad(user, algorithm, keyId);
+      byte[] ciphertext;
+      try (SecretBuffer pkcs8 = SecretBuffer.moveFrom(pair.getPrivate().getEncoded());
+          SecretBuffer kek = deriveKek(kdf, pinBytes, salt)) {
+        ciphertext = kek.withCopy(k -> pkcs8.withCopy(p -> aesGcm(Cipher.ENCRYPT_MODE, k, nonce, aad, p)));
+      }
       AttemptCounter.Initial attempts = AttemptCounter.initial(user, keyId, random);
       return new KeyContainer(user, ProviderKind.SOFTWARE, algorithm, keyId, pair.getPublic().getEncoded(),
           clock.instant(), new SoftwareKeyBlob(kdf, salt, nonce, ciphertext, attempts.counterId(), attempts.files()));
     } catch (AEADBadTagException e) {
       throw new KeytrustBugException("AES-GCM encryption reported a tag failure", e);
-    } finally {
-      wipe(pinBytes, pkcs8, kek);
     }
   }
 
@@ -171,23 +172,21 @@ public final class SoftwareKeyProvider implements KeyProvider {
           "A SHA-256 digest is 32 bytes, this one is " + (sha256 == null ? "missing" : sha256.length + " bytes")
               + ": pass the SHA-256 of the message.");
     }
-    byte[] pinBytes = PinAuth.utf8(pin);
-    byte[] kek = null;
-    byte[] pkcs8 = null;
-    try {
+    try (SecretBuffer pinBytes = PinAuth.utf8Secret(pin)) {
       counter.requireStored(key);
       int failures = counter.beginAttempt(key, clock.instant());
-      kek = blob.kdf().deriveKey(pinBytes, blob.salt());
-      try {
-        pkcs8 = aesGcm(Cipher.DECRYPT_MODE, kek, blob.nonce(), aad(key.user(), key.algorithm(), key.keyId()),
-            blob.ciphertext());
+      byte[] aad = aad(key.user(), key.algorithm(), key.keyId());
+      SecretBuffer pkcs8;
+      try (SecretBuffer kek = deriveKek(blob.kdf(), pinBytes, blob.salt())) {
+        pkcs8 = kek.withCopy(k ->
+            SecretBuffer.moveFrom(aesGcm(Cipher.DECRYPT_MODE, k, blob.nonce(), aad, blob.ciphertext())));
       } catch (AEADBadTagException e) {
         throw wrongPin(key.user(), failures);
       }
-      counter.recordSuccess(key);
-      return sign(key, pkcs8, sha256);
-    } finally {
-      wipe(pinBytes, kek, pkcs8);
+      try (pkcs8) {
+        counter.recordSuccess(key);
+        return pkcs8.withCopy(p -> sign(key, p, sha256));
+      }
     }
   }
 
@@ -207,6 +206,11 @@ public final class SoftwareKeyProvider implements KeyProvider {
   }
 
   // ---- crypto ----------------------------------------------------------------------------------
+
+  /** Argon2id of the PIN bytes, moved straight into a secret buffer. */
+  private static SecretBuffer deriveKek(Argon2Parameters kdf, SecretBuffer pinBytes, byte[] salt) {
+    return pinBytes.withCopy(p -> SecretBuffer.moveFrom(kdf.deriveKey(p, salt)));
+  }
 
   private KeyPair generate(KeyAlgorithm algorithm) {
     try {
@@ -311,13 +315,5 @@ public final class SoftwareKeyProvider implements KeyProvider {
     byte[] b = new byte[n];
     random.nextBytes(b);
     return b;
-  }
-
-  private static void wipe(byte[]... arrays) {
-    for (byte[] a : arrays) {
-      if (a != null) {
-        Arrays.fill(a, (byte) 0);
-      }
-    }
   }
 }

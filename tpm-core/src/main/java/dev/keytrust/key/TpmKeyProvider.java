@@ -2,17 +2,19 @@ package dev.keytrust.key;
 
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.TpmSession;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * User keys inside a TPM. The key is created by TPM2_Create under the storage root key with
  * fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | sign and without noDA, so the
  * private key never leaves the TPM and every wrong PIN counts against the TPM's dictionary-attack
- * protection. The key's auth value is derived from the PIN with {@link PinAuth}.
+ * protection. The key's auth value is derived from the PIN with {@link PinAuth} into a {@link
+ * SecretBuffer}; TSS.Java receives it as a heap copy that is zeroed when the TPM call returns
+ * (TSS.Java's own copies in the key handle and the marshalled command cannot be zeroed).
  */
 public final class TpmKeyProvider implements KeyProvider {
   private final TpmSession session;
@@ -39,16 +41,14 @@ public final class TpmKeyProvider implements KeyProvider {
     Objects.requireNonNull(algorithm, "algorithm");
     byte[] salt = new byte[PinAuth.SALT_LENGTH];
     random.nextBytes(salt);
-    byte[] auth = PinAuth.derive(pin, salt);
-    try {
-      TpmSession.CreatedKey k = session.createSigningKey(algorithm, auth);
-      TpmKeyBlobs blobs = new TpmKeyBlobs(k.parent().handle(), k.parent().name(), k.publicArea(), k.privateArea(), salt);
-      return new KeyContainer(
-          user, ProviderKind.TPM, algorithm, KeyIds.keyId(k.publicKey()), k.publicKey().getEncoded(),
-          clock.instant(), blobs);
-    } finally {
-      Arrays.fill(auth, (byte) 0);
+    TpmSession.CreatedKey k;
+    try (SecretBuffer auth = PinAuth.deriveSecret(pin, salt)) {
+      k = auth.withCopy(a -> session.createSigningKey(algorithm, a));
     }
+    TpmKeyBlobs blobs = new TpmKeyBlobs(k.parent().handle(), k.parent().name(), k.publicArea(), k.privateArea(), salt);
+    return new KeyContainer(
+        user, ProviderKind.TPM, algorithm, KeyIds.keyId(k.publicKey()), k.publicKey().getEncoded(),
+        clock.instant(), blobs);
   }
 
   @Override
@@ -59,11 +59,8 @@ public final class TpmKeyProvider implements KeyProvider {
           "The key of user '" + key.user() + "' is a " + key.provider().id() + " key, not a TPM key: use --tpm "
               + key.provider().id() + ".");
     }
-    byte[] auth = PinAuth.derive(pin, blobs.authSalt());
-    try {
-      return session.signDigest(blobs, auth, sha256);
-    } finally {
-      Arrays.fill(auth, (byte) 0);
+    try (SecretBuffer auth = PinAuth.deriveSecret(pin, blobs.authSalt())) {
+      return auth.withCopy(a -> session.signDigest(blobs, a, sha256));
     }
   }
 

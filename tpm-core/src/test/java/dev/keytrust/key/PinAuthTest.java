@@ -30,6 +30,20 @@ class PinAuthTest {
   }
 
   @Test
+  void theSecretBufferFormsHoldTheSameBytes() throws Exception {
+    char[] pin = "pässwörd€".toCharArray();
+    try (dev.keytrust.secret.SecretBuffer auth = PinAuth.deriveSecret(pin, SALT);
+        dev.keytrust.secret.SecretBuffer utf8 = PinAuth.utf8Secret(pin)) {
+      assertThat(auth.size()).isEqualTo(32);
+      assertThat(auth.copy()).isEqualTo(PinAuth.derive(pin, SALT));
+      assertThat(utf8.copy()).isEqualTo("pässwörd€".getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(pin).containsExactly("pässwörd€".toCharArray());
+    assertThatThrownBy(() -> PinAuth.utf8Secret(new char[0]))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+  }
+
+  @Test
   void differentSaltsGiveDifferentAuthValues() throws Exception {
     byte[] other = SALT.clone();
     other[0] = 1;
