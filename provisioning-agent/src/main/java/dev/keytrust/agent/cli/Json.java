@@ -1,12 +1,13 @@
 package dev.keytrust.agent.cli;
 
+import java.math.BigInteger;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The CLI's JSON output: a tiny writer for trees of {@link Map} (objects, in their iteration order),
- * {@link List} (arrays), {@link String}, {@link Integer}/{@link Long}, {@link Boolean} and null.
+ * {@link List} (arrays), {@link String}, {@link Integer}/{@link Long}/{@link BigInteger}, {@link Boolean} and null.
  *
  * <p>Output is pretty-printed with two-space indentation and pure ASCII: every character outside
  * printable ASCII is written as a {@code \}{@code uXXXX} escape, so the result survives any
@@ -30,7 +31,7 @@ final class Json {
       writeString(out, s);
     } else if (value instanceof Boolean b) {
       out.append(b.booleanValue());
-    } else if (value instanceof Integer || value instanceof Long) {
+    } else if (value instanceof Integer || value instanceof Long || value instanceof BigInteger) {
       out.append(value);
     } else if (value instanceof Map<?, ?> map) {
       writeObject(out, map, depth);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "PIN-protected, TPM-bound user keys (Windows Hello for Business hybrid key trust).",
-    subcommands = {TpmCommand.class, KeyCommand.class},
+    subcommands = {TpmCommand.class, KeyCommand.class, KclCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
       "  " + TpmUri.ENV + "   the TPM when --tpm is not given,",
@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  keytrust tpm info --tpm mssim://127.0.0.1:2321",
       "  keytrust key create --user alice --alg p256",
-      "  echo \"$PIN\" | keytrust key sign --user alice --data-hex 00ff --pin-stdin"
+      "  echo \"$PIN\" | keytrust key sign --user alice --data-hex 00ff --pin-stdin",
+      "  keytrust kcl decode @msds-keycredentiallink.txt"
     })
 public final class KeytrustCli implements Callable<Integer> {
 
@@ -54,7 +55,7 @@ public final class KeytrustCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing a command: use 'tpm' or 'key'");
+    throw new ParameterException(spec.commandLine(), "Missing a command: use 'tpm', 'key' or 'kcl'");
   }
 
   public static void main(String[] args) {
@@ -69,6 +70,8 @@ public final class KeytrustCli implements Callable<Integer> {
     cmd.setExecutionExceptionHandler(exitCodes);
     cmd.setParameterExceptionHandler(exitCodes);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    // "@FILE" is a value of its own ('kcl decode @FILE'), not a picocli argument file
+    cmd.setExpandAtFiles(false);
     addExitCodeList(cmd);
     return cmd;
   }

@@ -51,7 +51,8 @@ class KeytrustCliTest {
   void theCommandTreeIsComplete() {
     assertThat(allCommands()).containsExactlyInAnyOrder(
         List.of(), List.of("tpm"), List.of("tpm", "info"), List.of("key"), List.of("key", "create"),
-        List.of("key", "sign"), List.of("key", "show"), List.of("key", "delete"), List.of("key", "export"));
+        List.of("key", "sign"), List.of("key", "show"), List.of("key", "delete"), List.of("key", "export"),
+        List.of("kcl"), List.of("kcl", "decode"), List.of("kcl", "encode"));
   }
 
   @ParameterizedTest
