@@ -1,0 +1,163 @@
+package dev.keytrust.agent.flow;
+
+import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.flow.Journal.JournalKey;
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.key.ProviderKind;
+import dev.keytrust.key.UserRecord;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The flow's two user records in the key store ({@link KeyContainerStore#writeRecord}): the
+ * {@code journal} of the operation in progress (or the last one, {@link JournalState#DONE}) and the
+ * {@code receipt} of the user's current registration, which {@code keytrust status} shows and
+ * {@code keytrust reset} unregisters. Neither holds a secret.
+ */
+final class FlowRecords {
+  static final String JOURNAL = "journal";
+  static final String JOURNAL_FORMAT = "keytrustJournal";
+  static final String RECEIPT = "receipt";
+  static final String RECEIPT_FORMAT = "keytrustReceipt";
+  static final int VERSION = 1;
+
+  private static final String NEW = "new";
+  private static final String OLD = "old";
+
+  private final KeyContainerStore store;
+
+  FlowRecords(KeyContainerStore store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  Optional<Journal> journal(String user) throws KeytrustException {
+    Optional<UserRecord> r = store.readRecord(user, JOURNAL, JOURNAL_FORMAT, VERSION);
+    if (r.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(decodeJournal(new RecordFields(new LinkedHashMap<>(r.get().fields()))));
+    } catch (RecordFields.InvalidFieldException e) {
+      throw invalid(user, JOURNAL, e);
+    }
+  }
+
+  void write(String user, Journal j) throws KeytrustException {
+    store.writeRecord(user, JOURNAL, new UserRecord(JOURNAL_FORMAT, VERSION, encodeJournal(j)));
+  }
+
+  void deleteJournal(String user) throws KeytrustException {
+    store.deleteRecord(user, JOURNAL);
+  }
+
+  Optional<RegisteredKey> receipt(String user) throws KeytrustException {
+    Optional<UserRecord> r = store.readRecord(user, RECEIPT, RECEIPT_FORMAT, VERSION);
+    if (r.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new RecordFields(new LinkedHashMap<>(r.get().fields())).registeredKey(""));
+    } catch (RecordFields.InvalidFieldException | IllegalArgumentException e) {
+      throw invalid(user, RECEIPT, e);
+    }
+  }
+
+  void writeReceipt(String user, RegisteredKey k) throws KeytrustException {
+    Map<String, String> fields = new LinkedHashMap<>();
+    new RecordFields(fields).putRegisteredKey("", k);
+    store.writeRecord(user, RECEIPT, new UserRecord(RECEIPT_FORMAT, VERSION, fields));
+  }
+
+  void deleteReceipt(String user) throws KeytrustException {
+    store.deleteRecord(user, RECEIPT);
+  }
+
+  private AgentException invalid(String user, String name, Exception e) {
+    return new AgentException(ErrorCode.FLOW_JOURNAL_INVALID,
+        "The " + name + " record of user '" + user + "' in the key store " + store.root() + " does not fit together ("
+            + e.getMessage()
+            + "). Run `keytrust reset --user " + user + "` to start over.", e);
+  }
+
+  static Map<String, String> encodeJournal(Journal j) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    RecordFields f = new RecordFields(fields);
+    f.put("operation", j.operation().id());
+    f.put("state", j.state().name());
+    f.put("runId", j.runId());
+    f.put("updated", j.updated());
+    if (j.lastStep() != null) {
+      f.put("lastStep", j.lastStep().id());
+    }
+    if (j.key() != null) {
+      f.put("keyId", j.key().keyIdHex());
+      f.put("keyAlgorithm", j.key().algorithm().id());
+      f.put("keyProvider", j.key().choice().provider().id());
+      f.put("keyChoice", j.key().choice().reason());
+    }
+    if (j.registration() != null) {
+      f.putRegistration(NEW, j.registration());
+    }
+    if (j.receipt() != null) {
+      f.putReceipt(NEW, j.receipt());
+    }
+    if (j.old() != null) {
+      f.putRegisteredKey(OLD, j.old());
+    }
+    return fields;
+  }
+
+  static Journal decodeJournal(RecordFields f) throws RecordFields.InvalidFieldException {
+    FlowOperation operation = FlowOperation.fromId(f.required("operation"));
+    if (operation == null) {
+      throw new RecordFields.InvalidFieldException("unknown operation " + f.required("operation"));
+    }
+    JournalState state;
+    try {
+      state = JournalState.valueOf(f.required("state"));
+    } catch (IllegalArgumentException e) {
+      throw new RecordFields.InvalidFieldException("unknown state " + f.required("state"));
+    }
+    StepId lastStep = null;
+    if (f.has("lastStep")) {
+      lastStep = StepId.fromId(f.required("lastStep"));
+      if (lastStep == null) {
+        throw new RecordFields.InvalidFieldException("unknown step " + f.required("lastStep"));
+      }
+    }
+    try {
+      JournalKey key = null;
+      if (f.has("keyId")) {
+        KeyAlgorithm alg = KeyAlgorithm.fromId(f.required("keyAlgorithm"));
+        ProviderKind provider = ProviderKind.fromId(f.required("keyProvider"));
+        key = new JournalKey(f.required("keyId"), alg, new KeyChoice(provider, f.required("keyChoice")));
+      } else if (state.hasKey()) {
+        throw new RecordFields.InvalidFieldException("state " + state + " without a key id");
+      }
+      var registration = f.has("newKeyId") ? f.registration(NEW) : null;
+      if (registration == null && state.hasCredential()) {
+        throw new RecordFields.InvalidFieldException("state " + state + " without a KeyCredentialLink");
+      }
+      if (registration != null && key != null && !registration.keyIdHex().equals(key.keyIdHex())) {
+        throw new RecordFields.InvalidFieldException("the KeyCredentialLink is of another key than keyId");
+      }
+      var receipt = f.has("newEndpoint") ? f.receipt(NEW) : null;
+      if (receipt == null && state.hasReceipt()) {
+        throw new RecordFields.InvalidFieldException("state " + state + " without a receipt");
+      }
+      RegisteredKey old = f.has("oldKeyId") ? f.registeredKey(OLD) : null;
+      if (old == null && operation == FlowOperation.PIN_CHANGE && state != JournalState.DONE) {
+        throw new RecordFields.InvalidFieldException("a PIN change without the old key's registration");
+      }
+      return new Journal(operation, state, f.required("runId"), f.instant("updated"), lastStep, key, registration,
+          receipt, old);
+    } catch (KeytrustException | IllegalArgumentException e) {
+      throw new RecordFields.InvalidFieldException(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.keytrust.agent.flow;
+
+import dev.keytrust.agent.endpoint.KeyRegistration;
+import dev.keytrust.agent.endpoint.RegistrationReceipt;
+import dev.keytrust.agent.pin.PinHistory;
+import dev.keytrust.agent.policy.EffectivePolicy;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.KeyContainer;
+import dev.keytrust.key.KeyContainerStore;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** {@link ProvisioningFlow#run}: provisioning, or finishing an interrupted one. */
+final class ProvisionOperation {
+  private final ProvisioningFlow flow;
+
+  ProvisionOperation(ProvisioningFlow flow) {
+    this.flow = flow;
+  }
+
+  @SuppressWarnings("try") // the lock is held for the whole run, never referenced
+  ProvisioningResult run(String user) throws KeytrustException {
+    FlowRun run = new FlowRun(flow, user, FlowOperation.PROVISION);
+    try (KeyContainerStore.UserLock lock = flow.store().lockUser(user)) {
+      Optional<Journal> found = flow.records().journal(user);
+      Optional<KeyContainer> key = flow.store().find(user);
+      Journal journal = found.orElse(null);
+      if (journal != null && journal.inProgress() && journal.operation() != FlowOperation.PROVISION) {
+        throw FlowErrors.otherPending(user, journal);
+      }
+      if (journal != null && !journal.inProgress()) {
+        return alreadyProvisioned(run, journal, key);
+      }
+      if (key.isPresent() && (journal == null || journal.state() == JournalState.STARTED)) {
+        throw FlowErrors.foreignKey(user, key.get());
+      }
+      if (key.isPresent() && journal.key() != null && !journal.key().keyIdHex().equals(key.get().keyIdHex())) {
+        throw FlowErrors.foreignKey(user, key.get());
+      }
+      boolean resumed = journal != null;
+      run.resumeFrom(journal);
+      key = run.cleanup(key, JournalState.STARTED);
+
+      EffectivePolicy policy = run.policy();
+      run.prerequisites(policy);
+      if (run.journal() == null) {
+        run.save(Journal.start(FlowOperation.PROVISION, JournalState.STARTED, run.runId(), run.now())
+            .to(JournalState.STARTED, run.runId(), run.now(), StepId.PREREQUISITES));
+      }
+      run.mfa();
+
+      KeyContainer k;
+      if (key.isPresent()) {
+        run.skipPin();
+        k = run.reuseKey(key.get());
+      } else {
+        PinHistory history = flow.history(user);
+        char[] pin = null;
+        try {
+          pin = run.newPin(policy, history);
+          k = run.createKey(policy, pin, history);
+        } finally {
+          if (pin != null) {
+            Arrays.fill(pin, '\0');
+          }
+        }
+      }
+      KeyRegistration registration = run.credential(k);
+      RegistrationReceipt receipt = run.register(registration);
+      RegisteredKey registered = run.recordReceipt(registration, receipt);
+      run.move(JournalState.DONE, StepId.RECEIPT);
+      return run.result(ProvisioningResult.Outcome.PROVISIONED, k.keyIdHex(), run.journal().key().choice(),
+          registered, resumed);
+    }
+  }
+
+  private ProvisioningResult alreadyProvisioned(FlowRun run, Journal done, Optional<KeyContainer> key)
+      throws KeytrustException {
+    String user = run.user();
+    if (key.isEmpty()) {
+      throw FlowErrors.keyMissing(user, done.key() == null ? "(unknown)" : done.key().keyIdHex());
+    }
+    if (done.key() == null || !done.key().keyIdHex().equals(key.get().keyIdHex())) {
+      throw FlowErrors.foreignKey(user, key.get());
+    }
+    RegisteredKey registered = flow.records().receipt(user).orElse(done.registered());
+    return run.result(ProvisioningResult.Outcome.ALREADY_PROVISIONED, done.key().keyIdHex(), done.key().choice(),
+        registered, false);
+  }
+}

@@ -1,0 +1,360 @@
+package dev.keytrust.agent.flow;
+
+import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.mfa.MfaRunner;
+import dev.keytrust.agent.pin.PinHistory;
+import dev.keytrust.agent.pin.PinSource;
+import dev.keytrust.agent.policy.PolicyResolver;
+import dev.keytrust.agent.prereq.DeviceContext;
+import dev.keytrust.agent.prereq.PrerequisiteChecker;
+import dev.keytrust.agent.prereq.ProvisioningTrigger;
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.tpm.TpmUri;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Windows Hello for Business provisioning for one user, as in the provisioning-flow spec §5:
+ * policy, prerequisites, MFA, PIN, key (TPM preferred; software only where policy allows, and the
+ * choice reported), the KeyCredentialLink, registration, the receipt. Also the PIN change (a new
+ * key with the new PIN; the old key is unregistered and deleted) and the reset.
+ *
+ * <pre>{@code
+ * ProvisioningFlow flow = ProvisioningFlow.builder()
+ *     .store(store).tpm(tpmUri).policies(new PolicyResolver(policyDir)).device(context)
+ *     .mfa(mfaRunner).pins(pinSource).stateDir(stateDir).endpoint(endpoint)
+ *     .listener(event -> progress(event))
+ *     .build();
+ * ProvisioningResult result = flow.run("alice@contoso.com");
+ * }</pre>
+ *
+ * <p><b>Events.</b> Every step emits a {@link StepEvent} STARTED and then SUCCEEDED, SKIPPED, REUSED
+ * or FAILED (with the error code), to the {@link FlowListener} and to the SLF4J logger {@value
+ * StepEvent#LOGGER} as key-value pairs.
+ *
+ * <p><b>Journal and resumption.</b> A run holds the user's lock in the key store ({@link
+ * KeyContainerStore#lockUser}): a second run for the same user fails with STORE_BUSY. The journal
+ * (a record in the key store) is written after every step and before the key is created, so a
+ * crash or kill at any point, followed by a rerun, ends with exactly one key and at most one
+ * registration:
+ *
+ * <ul>
+ *   <li>{@link JournalState#KEY_PENDING} and a key in the store: the key came from the interrupted
+ *       run and its PIN was never confirmed to the user as set; it is deleted and a new one made.
+ *   <li>{@link JournalState#KEY_CREATED} or later and the same key in the store: it is reused
+ *       (registration needs only the public key; the PIN is not asked again).
+ *   <li>{@link JournalState#CREDENTIAL_BUILT}: the KeyCredentialLink kept in the journal is sent,
+ *       never a rebuilt one (a new creation time would put a second value in the directory).
+ *       Endpoints are idempotent, so a kill between the request and the journal write still gives
+ *       one registration; a failed registration leaves this state and a rerun retries it.
+ *   <li>{@link JournalState#DONE}: already provisioned; nothing is done.
+ *   <li>A key in the store with no journal: not made by this flow; refused (FLOW_FOREIGN_KEY).
+ *   <li>A key the journal names but the store lost: its registration (if it may have been sent)
+ *       is removed and a new key is made; after DONE, FLOW_KEY_MISSING asks for a reset.
+ * </ul>
+ *
+ * <p>Nothing is written before the prerequisites pass. PINs are {@code char[]}, cleared in a
+ * {@code finally} once the key exists and the PIN is in the history.
+ */
+public final class ProvisioningFlow {
+
+  /** The PIN history of a user. */
+  @FunctionalInterface
+  public interface PinHistories {
+    PinHistory forUser(String user) throws KeytrustException;
+  }
+
+  private final KeyContainerStore store;
+  private final FlowRecords records;
+  private final HelloKeysFactory keys;
+  private final TpmUri tpm;
+  private final KeyAlgorithm algorithm;
+  private final PolicyResolver policies;
+  private final DeviceContext device;
+  private final PrerequisiteChecker checker;
+  private final ProvisioningTrigger trigger;
+  private final MfaRunner mfa;
+  private final PinSource pins;
+  private final PinHistories histories;
+  private final KeyRegistrationEndpoint endpoint;
+  private final Clock clock;
+  private final FlowListener listener;
+
+  private ProvisioningFlow(Builder b) {
+    this.store = Objects.requireNonNull(b.store, "store");
+    this.records = new FlowRecords(store);
+    this.keys = b.keys != null ? b.keys : HelloKeysFactory.of(store.root());
+    this.tpm = b.tpm;
+    this.algorithm = b.algorithm;
+    this.policies = b.policies;
+    this.device = b.device;
+    this.checker = b.checker;
+    this.trigger = b.trigger;
+    this.mfa = b.mfa;
+    this.pins = b.pins;
+    this.clock = b.clock;
+    this.histories = b.histories != null ? b.histories
+        : b.stateDir != null ? user -> PinHistory.forUser(b.stateDir, user, PinHistory.DEFAULT_COST, b.clock)
+        : null;
+    this.endpoint = b.endpoint;
+    this.listener = b.listener;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Provisions {@code user}, or finishes an interrupted provisioning.
+   *
+   * @throws KeytrustException what a step threw (its FAILED event names the code): e.g.
+   *     PREREQUISITES_NOT_MET (nothing was created), MFA_*, PIN_RULES_UNMET (every unmet rule),
+   *     FLOW_SECURITY_DEVICE_REQUIRED, an endpoint's KT-16xx (a rerun retries), STORE_BUSY,
+   *     FLOW_FOREIGN_KEY, FLOW_KEY_MISSING, FLOW_OTHER_OPERATION_PENDING
+   */
+  public ProvisioningResult run(String user) throws KeytrustException {
+    requireFor("provisioning", policies != null && device != null && mfa != null && pins != null
+        && histories != null && tpm != null);
+    return new ProvisionOperation(this).run(user);
+  }
+
+  /**
+   * Changes the PIN of a provisioned user: checks the current PIN with the current key, asks the
+   * new PIN, records the old registration in the journal, deletes the old key, creates and
+   * registers a new key, and removes the old registration. Resumable like {@link #run}; once the
+   * old key is gone, a rerun proves the user with MFA instead of the current PIN.
+   */
+  public ProvisioningResult changePin(String user) throws KeytrustException {
+    requireFor("a PIN change", policies != null && device != null && pins != null && histories != null
+        && tpm != null);
+    return new PinChangeOperation(this).run(user);
+  }
+
+  /**
+   * Removes what provisioning made for {@code user}: every registration the records name (also of an
+   * interrupted run), the key (also one no provisioning made), the PIN history and the records.
+   * Idempotent and resumable.
+   */
+  public ProvisioningResult reset(String user) throws KeytrustException {
+    return new ResetOperation(this).run(user);
+  }
+
+  /** The steps of an operation when nothing is interrupted, in order (progress shows "3/8"). */
+  public static List<StepId> plan(FlowOperation operation) {
+    return switch (operation) {
+      case PROVISION -> List.of(StepId.POLICY, StepId.PREREQUISITES, StepId.MFA, StepId.PIN, StepId.KEY,
+          StepId.CREDENTIAL, StepId.REGISTER, StepId.RECEIPT);
+      case PIN_CHANGE -> List.of(StepId.POLICY, StepId.CURRENT_PIN, StepId.PIN, StepId.DELETE_OLD_KEY, StepId.KEY,
+          StepId.CREDENTIAL, StepId.REGISTER, StepId.RECEIPT, StepId.UNREGISTER_OLD);
+      case RESET -> List.of(StepId.UNREGISTER, StepId.DELETE_KEY, StepId.CLEAR);
+    };
+  }
+
+  private static void requireFor(String what, boolean ok) {
+    if (!ok) {
+      throw new IllegalStateException("the flow was built without what " + what + " needs: policies, device,"
+          + " pins, stateDir (or pinHistories), tpm, and mfa for provisioning");
+    }
+  }
+
+  // ---- for the operations ----------------------------------------------------------------------
+
+  KeyContainerStore store() {
+    return store;
+  }
+
+  FlowRecords records() {
+    return records;
+  }
+
+  HelloKeysFactory keys() {
+    return keys;
+  }
+
+  KeyAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  PolicyResolver policies() {
+    return policies;
+  }
+
+  DeviceContext device() {
+    return device;
+  }
+
+  PrerequisiteChecker checker() {
+    return checker;
+  }
+
+  ProvisioningTrigger trigger() {
+    return trigger;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  FlowListener listener() {
+    return listener;
+  }
+
+  TpmUri requireTpm() {
+    return tpm;
+  }
+
+  PinSource requirePins() {
+    return pins;
+  }
+
+  PinHistory history(String user) throws KeytrustException {
+    return histories.forUser(user);
+  }
+
+  /** The PIN history when one is configured (reset clears it), else null. */
+  PinHistory historyIfConfigured(String user) throws KeytrustException {
+    return histories == null ? null : histories.forUser(user);
+  }
+
+  MfaRunner requireMfa() throws AgentException {
+    if (mfa == null) {
+      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID,
+          "This step needs multi-factor authentication (the old key is gone, so the current PIN cannot be"
+              + " checked), but no MFA method was given: pass --mfa.");
+    }
+    return mfa;
+  }
+
+  /**
+   * The endpoint.
+   *
+   * @param recorded the endpoint the registration was made at, for the message
+   * @throws AgentException FLOW_ENDPOINT_REQUIRED when none was given
+   */
+  KeyRegistrationEndpoint requireEndpoint(String user, String recorded) throws AgentException {
+    if (endpoint == null) {
+      throw FlowErrors.endpointRequired(user, recorded);
+    }
+    return endpoint;
+  }
+
+  /** Builds a {@link ProvisioningFlow}; the store is required, the rest as the operations need. */
+  public static final class Builder {
+    private KeyContainerStore store;
+    private HelloKeysFactory keys;
+    private TpmUri tpm;
+    private KeyAlgorithm algorithm = KeyAlgorithm.RSA_2048;
+    private PolicyResolver policies;
+    private DeviceContext device;
+    private PrerequisiteChecker checker = new PrerequisiteChecker();
+    private ProvisioningTrigger trigger = ProvisioningTrigger.EXPLICIT;
+    private MfaRunner mfa;
+    private PinSource pins;
+    private PinHistories histories;
+    private Path stateDir;
+    private KeyRegistrationEndpoint endpoint;
+    private Clock clock = Clock.systemUTC();
+    private FlowListener listener = FlowListener.NONE;
+
+    private Builder() {}
+
+    /** The key store: keys, the journal and the receipt. Required. */
+    public Builder store(KeyContainerStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** How to open a key provider; default {@link HelloKeysFactory#of} the store's root. */
+    public Builder keys(HelloKeysFactory keys) {
+      this.keys = Objects.requireNonNull(keys, "keys");
+      return this;
+    }
+
+    /** The TPM keys are made in ({@code software} to ask for a software key). */
+    public Builder tpm(TpmUri tpm) {
+      this.tpm = Objects.requireNonNull(tpm, "tpm");
+      return this;
+    }
+
+    /** The key algorithm; default RSA-2048, as Windows Hello for Business. */
+    public Builder algorithm(KeyAlgorithm algorithm) {
+      this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+      return this;
+    }
+
+    /** Where the effective policy comes from. */
+    public Builder policies(PolicyResolver policies) {
+      this.policies = Objects.requireNonNull(policies, "policies");
+      return this;
+    }
+
+    /** What is known about the device and the user (join state, device id, UPNs, TPM). */
+    public Builder device(DeviceContext device) {
+      this.device = Objects.requireNonNull(device, "device");
+      return this;
+    }
+
+    /** The prerequisite checks; default {@link PrerequisiteChecker}. */
+    public Builder checker(PrerequisiteChecker checker) {
+      this.checker = Objects.requireNonNull(checker, "checker");
+      return this;
+    }
+
+    /** What started the run; default {@link ProvisioningTrigger#EXPLICIT}. */
+    public Builder trigger(ProvisioningTrigger trigger) {
+      this.trigger = Objects.requireNonNull(trigger, "trigger");
+      return this;
+    }
+
+    /** Multi-factor authentication. */
+    public Builder mfa(MfaRunner mfa) {
+      this.mfa = Objects.requireNonNull(mfa, "mfa");
+      return this;
+    }
+
+    /** Where PINs are asked (create and confirm; the current PIN for a change). */
+    public Builder pins(PinSource pins) {
+      this.pins = Objects.requireNonNull(pins, "pins");
+      return this;
+    }
+
+    /** The agent's state directory: PIN histories with their default cost. */
+    public Builder stateDir(Path stateDir) {
+      this.stateDir = Objects.requireNonNull(stateDir, "stateDir");
+      return this;
+    }
+
+    /** PIN histories made another way (another Argon2id cost); wins over {@link #stateDir}. */
+    public Builder pinHistories(PinHistories histories) {
+      this.histories = Objects.requireNonNull(histories, "histories");
+      return this;
+    }
+
+    /** The registration endpoint; the caller opens and closes it. */
+    public Builder endpoint(KeyRegistrationEndpoint endpoint) {
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /** The clock of journal times and KeyCredentialLink creation times; default UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder listener(FlowListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    public ProvisioningFlow build() {
+      return new ProvisioningFlow(this);
+    }
+  }
+}
