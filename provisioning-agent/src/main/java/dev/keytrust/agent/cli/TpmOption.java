@@ -13,7 +13,8 @@ final class TpmOption {
       names = "--tpm",
       paramLabel = "URI",
       description = {
-        "The TPM: mssim://HOST:PORT, unix:PATH, device:PATH, tbs: or software.",
+        "The TPM: mssim://HOST:PORT, unix:PATH, device:PATH, tbs:, auto or software.",
+        "auto: on Linux the first TPM 2.0 resource manager (normally /dev/tpmrm0), on Windows tbs:.",
         "Default: the variable " + TpmUri.ENV + ", else " + TpmSelection.LINUX_DEFAULT
             + " (Linux) or " + TpmSelection.WINDOWS_DEFAULT + " (Windows)."
       })

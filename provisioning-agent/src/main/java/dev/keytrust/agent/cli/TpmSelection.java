@@ -8,12 +8,17 @@ import java.util.Optional;
 
 /**
  * Chooses the TPM: the {@code --tpm} option, else the {@value TpmUri#ENV} variable, else the
- * platform's TPM ({@code device:/dev/tpmrm0} on Linux, {@code tbs:} on Windows). It never falls
- * back to the software provider by itself: {@code software} must be asked for by name.
+ * platform's TPM ({@code auto} on Linux, {@code tbs:} on Windows). It never falls back to the
+ * software provider by itself: {@code software} must be asked for by name.
+ *
+ * <p>On Linux {@code auto} is resolved when the TPM is opened ({@link
+ * dev.keytrust.tpm.TpmDiscovery}): on a usual machine it is {@code device:/dev/tpmrm0}, the former
+ * default, but it also finds {@code /dev/tpmrm1} and up, and it says plainly when the machine has
+ * no TPM, a TPM 1.2, or only a raw {@code /dev/tpm0}, which it never uses by itself.
  */
 final class TpmSelection {
 
-  static final String LINUX_DEFAULT = "device:/dev/tpmrm0";
+  static final String LINUX_DEFAULT = TpmUri.AUTO;
   static final String WINDOWS_DEFAULT = "tbs:";
 
   private TpmSelection() {}
@@ -40,6 +45,6 @@ final class TpmSelection {
     throw new KeytrustException(
         ErrorCode.INVALID_ARGUMENT,
         "keytrust knows no default TPM on " + osName + ": name one with --tpm or the variable "
-            + TpmUri.ENV + " (mssim://HOST:PORT, unix:PATH, device:PATH or software).");
+            + TpmUri.ENV + " (mssim://HOST:PORT, unix:PATH, device:PATH, auto or software).");
   }
 }

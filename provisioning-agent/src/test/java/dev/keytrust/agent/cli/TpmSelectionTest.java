@@ -31,13 +31,21 @@ class TpmSelectionTest {
   @Test
   void blankVariableIsIgnored() throws Exception {
     assertThat(TpmSelection.resolve(null, env(Map.of(TpmUri.ENV, " "), "Linux")).toString())
-        .isEqualTo("device:/dev/tpmrm0");
+        .isEqualTo("auto");
   }
 
   @Test
-  void platformDefaultIsTheResourceManagerOnLinuxAndTbsOnWindows() throws Exception {
-    assertThat(TpmSelection.resolve(null, env(Map.of(), "Linux")).toString()).isEqualTo("device:/dev/tpmrm0");
+  void platformDefaultIsAutoOnLinuxAndTbsOnWindows() throws Exception {
+    assertThat(TpmSelection.resolve(null, env(Map.of(), "Linux")).isAuto()).isTrue();
     assertThat(TpmSelection.resolve(null, env(Map.of(), "Windows 11")).scheme()).isEqualTo(TpmUri.TBS);
+  }
+
+  @Test
+  void autoCanBeNamedLikeAnyTpm() throws Exception {
+    assertThat(TpmSelection.resolve("auto", env(Map.of(TpmUri.ENV, "software"), "Linux")).isAuto()).isTrue();
+    assertThat(TpmSelection.resolve(null, env(Map.of(TpmUri.ENV, "auto"), "Windows 11")).isAuto()).isTrue();
+    // naming the raw device is still possible: auto never picks it, the user may
+    assertThat(TpmSelection.resolve("device:/dev/tpm0", env(Map.of(), "Linux")).path()).isEqualTo("/dev/tpm0");
   }
 
   @Test
@@ -90,8 +98,8 @@ class TpmSelectionTest {
     assertThat(forKey(null, Map.of(), sw).isSoftware()).isTrue();
     assertThat(forKey(null, Map.of(TpmUri.ENV, " "), sw).isSoftware()).isTrue();
     // a TPM key never goes to software by itself: the platform TPM, or what is named
-    assertThat(forKey(null, Map.of(), tpm).toString()).isEqualTo("device:/dev/tpmrm0");
-    assertThat(forKey(null, Map.of(TpmUri.ENV, ""), tpm).toString()).isEqualTo("device:/dev/tpmrm0");
+    assertThat(forKey(null, Map.of(), tpm).toString()).isEqualTo("auto");
+    assertThat(forKey(null, Map.of(TpmUri.ENV, ""), tpm).toString()).isEqualTo("auto");
     assertThat(forKey(null, Map.of(TpmUri.ENV, "mssim://127.0.0.1:2321"), tpm).toString())
         .isEqualTo("mssim://127.0.0.1:2321");
     // what is named wins, for either kind of key
