@@ -1,0 +1,122 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.endpoint.EndpointSettings;
+import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
+import dev.keytrust.agent.policy.PolicyResolver;
+import dev.keytrust.agent.prereq.DeviceContext;
+import dev.keytrust.agent.prereq.DeviceContextFile;
+import dev.keytrust.agent.prereq.RemoteSessionDetector;
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The options the flow commands ({@code provision}, {@code pin change}, {@code reset}) share, as
+ * picocli mixins, and how each becomes what {@link dev.keytrust.agent.flow.ProvisioningFlow} takes.
+ */
+final class FlowOptions {
+
+  /** Default policy directory (docs/policy.md): root-owned, like any policy. */
+  static final Path DEFAULT_POLICY_DIR = Path.of("/etc/keytrust/policy");
+  /** Default device context file ({@link DeviceContextFile}). */
+  static final Path DEFAULT_DEVICE_FILE = Path.of("/etc/keytrust/device.conf");
+
+  private FlowOptions() {}
+
+  /** {@code ~/.keytrust/state}: PIN histories, MFA freshness, TOTP replay state. */
+  static Path defaultStateDir() {
+    return Path.of(System.getProperty("user.home"), ".keytrust", "state");
+  }
+
+  /** {@code --state-dir DIR}. */
+  static final class StateDir {
+    @Option(
+        names = "--state-dir",
+        paramLabel = "DIR",
+        description = "The agent's state folder: PIN history, recent MFA, used TOTP codes."
+            + " Default: ~/.keytrust/state.")
+    Path stateDir;
+
+    Path dir() {
+      return stateDir != null ? stateDir : defaultStateDir();
+    }
+  }
+
+  /** {@code --policy-dir DIR --device FILE}: what decides whether and how the user is provisioned. */
+  static final class Setup {
+    @Option(
+        names = "--policy-dir",
+        paramLabel = "DIR",
+        description = "The PassportForWork policy folder (docs/policy.md); a missing folder means every default."
+            + " Default: /etc/keytrust/policy.")
+    Path policyDir;
+
+    @Option(
+        names = "--device",
+        paramLabel = "FILE",
+        description = "The device context file (join state, device id, UPNs, TPM; key = value lines)."
+            + " Default: /etc/keytrust/device.conf.")
+    Path deviceFile;
+
+    PolicyResolver policies() {
+      return new PolicyResolver(policyDir != null ? policyDir : DEFAULT_POLICY_DIR);
+    }
+
+    DeviceContext device() throws KeytrustException {
+      Path file = deviceFile != null ? deviceFile : DEFAULT_DEVICE_FILE;
+      if (deviceFile == null && !Files.exists(file)) {
+        throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+            "No device context: " + file + " does not exist. Pass --device FILE (join state, device id, UPNs,"
+                + " TPM; see README.md).");
+      }
+      return DeviceContextFile.read(file, RemoteSessionDetector.forThisProcess());
+    }
+  }
+
+  /** {@code --endpoint URI [--endpoint-setting NAME=VALUE]...}. */
+  static final class Endpoint {
+    @Option(
+        names = "--endpoint",
+        paramLabel = "URI",
+        description = "The registration endpoint: https://... (DRS-style key service) or ldaps://HOST/BASE-DN"
+            + " (msDS-KeyCredentialLink written directly).")
+    String uri;
+
+    @Option(
+        names = "--endpoint-setting",
+        paramLabel = "NAME=VALUE",
+        description = "A setting of the endpoint, e.g. token-file=PATH or ca-file=PATH; repeatable."
+            + " Values name files, never hold secrets.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    boolean given() {
+      return uri != null;
+    }
+
+    /** Opens the endpoint; the caller closes it. */
+    KeyRegistrationEndpoint open() throws KeytrustException {
+      URI parsed;
+      try {
+        parsed = new URI(uri);
+      } catch (URISyntaxException e) {
+        throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+            "--endpoint '" + uri + "' is not a URI: " + e.getReason() + ".");
+      }
+      return KeyRegistrationEndpoints.open(parsed, new EndpointSettings(settings));
+    }
+
+    /** The one-line error when an operation needs an endpoint and none was given. */
+    static AgentException required(String what) {
+      return new AgentException(ErrorCode.INVALID_ARGUMENT,
+          what + " needs the registration endpoint: pass --endpoint URI (https://... or ldaps://...).");
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.flow.FlowOperation;
+import dev.keytrust.agent.flow.ProvisioningFlow;
+import dev.keytrust.agent.flow.ProvisioningResult;
+import dev.keytrust.agent.pin.PinSource;
+import dev.keytrust.agent.policy.PolicyResolver;
+import dev.keytrust.agent.prereq.DeviceContext;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainer;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.tpm.TpmUri;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code keytrust pin change}: a new key with a new PIN replaces the old key. */
+@Command(
+    name = "change",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Change the PIN of a provisioned user: check the current PIN with the current key, ask the new PIN",
+      "(PIN rules and history apply), delete the old key, create and register a new key, and remove the",
+      "old key's registration. Resumable: after an interruption run it again; once the old key is gone the",
+      "current PIN cannot be checked any more, and --mfa proves the user instead.",
+      "With --pin-stdin, standard input holds the current PIN line, then the new PIN line (after an",
+      "interruption: the MFA code line with --mfa-code-stdin, then the new PIN line)."
+    })
+final class PinChangeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--user", required = true, paramLabel = "USER", description = "The user whose PIN to change.")
+  String user;
+
+  @Option(
+      names = "--alg",
+      paramLabel = "ALG",
+      defaultValue = "rsa2048",
+      converter = AlgorithmConverter.class,
+      description = "Algorithm of the new key: rsa2048 (default) or p256.")
+  KeyAlgorithm algorithm;
+
+  @Mixin FlowOptions.Setup setup;
+
+  @Mixin MfaOptions mfa;
+
+  @Mixin FlowOptions.Endpoint endpoint;
+
+  @Mixin PinOption pinOption;
+
+  @Mixin TpmOption tpm;
+
+  @Mixin StoreOption store;
+
+  @Mixin FlowOptions.StateDir state;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CliEnvironment env = KeytrustCli.environment(spec);
+    PrintWriter err = spec.commandLine().getErr();
+    if (!endpoint.given()) {
+      throw FlowOptions.Endpoint.required("A PIN change");
+    }
+    KeyContainerStore keys = new KeyContainerStore(store.root());
+    Optional<KeyContainer> current = keys.find(user);
+    // a software key stays software unless a TPM is named (as 'key sign' uses a stored key)
+    TpmUri uri = current.isPresent() ? tpm.resolveFor(current.get(), env) : tpm.resolve(env);
+    PolicyResolver policies = setup.policies();
+    DeviceContext device = setup.device();
+    Path stateDir = state.dir();
+    Reader stdin = FlowCli.stdin(env);
+    PinSource pins = FlowCli.pins(pinOption.pinStdin, env, stdin);
+    ProvisioningFlow.Builder builder = ProvisioningFlow.builder()
+        .store(keys)
+        .tpm(uri)
+        .algorithm(algorithm)
+        .policies(policies)
+        .device(device)
+        .pins(pins)
+        .stateDir(stateDir)
+        .listener(FlowCli.progress(err, FlowOperation.PIN_CHANGE));
+    if (mfa.given()) {
+      builder.mfa(mfa.runner(env, stdin, stateDir, err));
+    }
+    try (KeyRegistrationEndpoint registration = endpoint.open()) {
+      ProvisioningResult result = builder.endpoint(registration).build().changePin(user);
+      FlowCli.print(spec.commandLine().getOut(), result, json);
+      return ExitCodes.OK;
+    }
+  }
+}

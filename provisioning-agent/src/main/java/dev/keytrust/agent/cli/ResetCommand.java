@@ -1,0 +1,64 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.flow.FlowOperation;
+import dev.keytrust.agent.flow.ProvisioningFlow;
+import dev.keytrust.agent.flow.ProvisioningResult;
+import dev.keytrust.key.KeyContainerStore;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code keytrust reset}: removes what provisioning made for a user. */
+@Command(
+    name = "reset",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Remove what provisioning made for a user: every registration the records name (also of an",
+      "interrupted run), the key (also one no provisioning made), the PIN history and the records.",
+      "Needs no PIN and no TPM; needs --endpoint when a registration is recorded. Idempotent and",
+      "resumable: run it again after an interruption."
+    })
+final class ResetCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--user", required = true, paramLabel = "USER", description = "The user to reset.")
+  String user;
+
+  @Mixin FlowOptions.Endpoint endpoint;
+
+  @Mixin StoreOption store;
+
+  @Mixin FlowOptions.StateDir state;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    ProvisioningFlow.Builder builder = ProvisioningFlow.builder()
+        .store(new KeyContainerStore(store.root()))
+        .stateDir(state.dir())
+        .listener(FlowCli.progress(err, FlowOperation.RESET));
+    KeyRegistrationEndpoint registration = endpoint.given() ? endpoint.open() : null;
+    try {
+      if (registration != null) {
+        builder.endpoint(registration);
+      }
+      ProvisioningResult result = builder.build().reset(user);
+      FlowCli.print(spec.commandLine().getOut(), result, json);
+      return ExitCodes.OK;
+    } finally {
+      if (registration != null) {
+        registration.close();
+      }
+    }
+  }
+}
