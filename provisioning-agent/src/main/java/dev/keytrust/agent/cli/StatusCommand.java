@@ -1,0 +1,110 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.agent.prereq.RemoteSessionDetector;
+import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.TpmDiscovery;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keytrust status}: the device, the TPM and the key provider provisioning would use, the
+ * user's key and registration, the prerequisite check and the effective policy, laid out like
+ * {@code dsregcmd /status}. Reads only; creates and changes nothing.
+ */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Show the device state, the TPM and key provider, the user's key and registration, the",
+      "prerequisite check (Yes / No / Not Tested with reasons, PreReqResult) and the effective",
+      "policy with the source of every value, like dsregcmd /status. Missing inputs are shown",
+      "as unknown; a TPM that cannot be reached is shown, not an error."
+    })
+final class StatusCommand implements Callable<Integer> {
+
+  /** Damaged key store files: like a malformed --device or policy file, bad input (exit 2). */
+  private static final Set<ErrorCode> DAMAGED = Set.of(ErrorCode.STORE_CORRUPT, ErrorCode.FLOW_JOURNAL_INVALID);
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--user", paramLabel = "USER",
+      description = "The user whose key, registration and user policy to show.")
+  String user;
+
+  @Option(names = "--policy-dir", paramLabel = "DIR",
+      description = "The policy directory (docs/policy.md). Default: none, every setting at its default.")
+  Path policyDir;
+
+  @Option(names = "--device", paramLabel = "FILE",
+      description = "The device context file (join state, device id, tenant, user identity, session, TPM).")
+  Path deviceFile;
+
+  @Mixin TpmOption tpm;
+
+  @Mixin StoreOption store;
+
+  @Option(names = "--json", description = "Print one JSON object instead of text.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CliEnvironment environment = KeytrustCli.environment(spec);
+    StatusProbe probe = new StatusProbe(environment, TpmDiscovery.system(),
+        new RemoteSessionDetector(environment.env(), StatusCommand::runQuietly));
+    StatusProbe.Status status;
+    try {
+      status = probe.probe(new StatusProbe.Request(user, policyDir, deviceFile, tpm.tpm, store.root()));
+    } catch (KeytrustException e) {
+      if (!DAMAGED.contains(e.code())) {
+        throw e;
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      err.println(ExitCodes.message(e));
+      err.flush();
+      return ExitCodes.BAD_INPUT;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(json ? Json.write(StatusView.json(status)) + "\n" : StatusView.text(status));
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  /** Runs loginctl for the remote-session check: its output when it exits 0 within 5 s, else empty. */
+  static Optional<String> runQuietly(List<String> command) {
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      p.getOutputStream().close();
+    } catch (IOException | UnsupportedOperationException e) {
+      return Optional.empty();
+    }
+    try (InputStream in = p.getInputStream()) {
+      if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        return Optional.empty();
+      }
+      return Optional.of(new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
