@@ -10,12 +10,8 @@ import dev.keytrust.agent.flow.StepEvent;
 import dev.keytrust.agent.flow.StepId;
 import dev.keytrust.agent.flow.StepOutcome;
 import dev.keytrust.agent.pin.PinSource;
-import dev.keytrust.agent.pin.StdinPinSource;
 import dev.keytrust.error.KeytrustException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,14 +30,9 @@ final class FlowCli {
 
   private FlowCli() {}
 
-  /** Standard input as one reader, so MFA code and PIN lines are read in order from the same stream. */
-  static Reader stdin(CliEnvironment env) {
-    return new InputStreamReader(env.stdin(), StandardCharsets.UTF_8);
-  }
-
   /** PIN lines from {@code stdin} ({@code --pin-stdin}), else the terminal (which must exist). */
-  static PinSource pins(boolean pinStdin, CliEnvironment env, Reader stdin) throws KeytrustException {
-    return pinStdin ? new StdinPinSource(stdin) : PinInput.source(env.console());
+  static PinSource pins(boolean pinStdin, CliEnvironment env, StdinLines stdin) throws KeytrustException {
+    return pinStdin ? stdin.pins() : PinInput.source(env.console());
   }
 
   /** The progress printer of {@code operation}. */

@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
  * {@code --mfa NAME[:SETTING=VALUE[,SETTING=VALUE]...]}, {@code --mfa-setting SETTING=VALUE} and
  * {@code --mfa-code-stdin}: the MFA method ({@link MfaProviders}: {@code totp}, {@code push}) with
  * its settings, which name files and URLs and never hold secrets. A one-time code is asked on the
- * terminal (masked) or, with {@code --mfa-code-stdin}, read as the next line of standard input
- * (before the PIN lines of {@code --pin-stdin}, since MFA comes first).
+ * terminal (masked) or, with {@code --mfa-code-stdin}, read as the first line of standard input
+ * ({@link StdinLines}).
  */
 final class MfaOptions {
 
@@ -55,8 +55,8 @@ final class MfaOptions {
 
   @Option(
       names = "--mfa-code-stdin",
-      description = "Read the one-time MFA code as one line of standard input (before the PIN lines) instead of"
-          + " asking on the terminal.")
+      description = "Read the one-time MFA code from standard input instead of asking on the terminal: the first"
+          + " line is the code (dropped when no MFA is needed), the PIN lines of --pin-stdin follow.")
   boolean codeStdin;
 
   boolean given() {
@@ -106,7 +106,7 @@ final class MfaOptions {
    * @param stdin the one reader of standard input, shared with the PIN lines
    * @param err where MFA progress goes
    */
-  MfaRunner runner(CliEnvironment env, Reader stdin, Path stateDir, PrintWriter err) throws KeytrustException {
+  MfaRunner runner(CliEnvironment env, StdinLines stdin, Path stateDir, PrintWriter err) throws KeytrustException {
     if (method().equals("none")) {
       throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "--mfa none: Windows Hello provisioning does not"
           + " proceed without MFA (an MFA within the last 10 minutes is reused without asking); give an MFA"
@@ -124,9 +124,9 @@ final class MfaOptions {
         .build();
   }
 
-  private MfaCodePrompt codePrompt(CliEnvironment env, Reader stdin, PrintWriter err) {
+  private MfaCodePrompt codePrompt(CliEnvironment env, StdinLines stdin, PrintWriter err) {
     if (codeStdin) {
-      return (user, instructions) -> readCode(stdin);
+      return (user, instructions) -> stdin.code();
     }
     PinConsole console = env.console();
     if (console == null) {

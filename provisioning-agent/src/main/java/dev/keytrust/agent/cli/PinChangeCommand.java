@@ -12,7 +12,6 @@ import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -32,8 +31,8 @@ import picocli.CommandLine.Spec;
       "(PIN rules and history apply), delete the old key, create and register a new key, and remove the",
       "old key's registration. Resumable: after an interruption run it again; once the old key is gone the",
       "current PIN cannot be checked any more, and --mfa proves the user instead.",
-      "With --pin-stdin, standard input holds the current PIN line, then the new PIN line (after an",
-      "interruption: the MFA code line with --mfa-code-stdin, then the new PIN line)."
+      "With --pin-stdin, standard input holds the current PIN line, then the new PIN line; with",
+      "--mfa-code-stdin an MFA code line comes first (used only when a rerun must prove the user by MFA)."
     })
 final class PinChangeCommand implements Callable<Integer> {
 
@@ -81,7 +80,7 @@ final class PinChangeCommand implements Callable<Integer> {
     PolicyResolver policies = setup.policies();
     DeviceContext device = setup.device();
     Path stateDir = state.dir();
-    Reader stdin = FlowCli.stdin(env);
+    StdinLines stdin = new StdinLines(env, mfa.codeStdin);
     PinSource pins = FlowCli.pins(pinOption.pinStdin, env, stdin);
     ProvisioningFlow.Builder builder = ProvisioningFlow.builder()
         .store(keys)

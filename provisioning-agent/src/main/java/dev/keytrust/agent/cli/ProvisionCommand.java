@@ -14,7 +14,6 @@ import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,7 +33,8 @@ import picocli.CommandLine.Spec;
       "KeyCredentialLink, registration, receipt. Progress goes to stderr, one line per step; the result to",
       "stdout. Run it again after an interruption: it finishes the job with exactly one key and one",
       "registration.",
-      "With --mfa-code-stdin and --pin-stdin, standard input holds the MFA code line, then the PIN line."
+      "With --mfa-code-stdin and --pin-stdin, standard input holds the MFA code line (always; it is dropped",
+      "when an MFA within the last 10 minutes is reused), then the PIN line."
     },
     footerHeading = "%nExample:%n",
     footer = {
@@ -92,7 +92,7 @@ final class ProvisionCommand implements Callable<Integer> {
     PolicyResolver policies = setup.policies();
     DeviceContext device = setup.device();
     Path stateDir = state.dir();
-    Reader stdin = FlowCli.stdin(env);
+    StdinLines stdin = new StdinLines(env, mfa.codeStdin);
     PinSource pins = FlowCli.pins(pinOption.pinStdin, env, stdin);
     MfaRunner runner = mfa.runner(env, stdin, stateDir, err);
     try (KeyRegistrationEndpoint registration = endpoint.open()) {

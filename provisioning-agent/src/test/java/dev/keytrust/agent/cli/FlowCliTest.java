@@ -257,9 +257,14 @@ class FlowCliTest {
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(JSON.readTree(again.out()).get("outcome").asText()).isEqualTo("NOTHING_TO_RESET");
 
-    // and provisioning works again (MFA within 10 minutes is reused: no code this time)
-    CliRunner.Result reprovision = provision(PIN2 + "\n", "--json");
+    // and provisioning works again: the MFA within 10 minutes is reused, and the code line on stdin
+    // (always first with --mfa-code-stdin) is dropped rather than taken for the PIN
+    CliRunner.Result reprovision = provision(code(1) + "\n" + PIN2 + "\n", "--json");
+    assertThat(reprovision.exitCode()).as(reprovision.err()).isZero();
     assertThat(reprovision.err()).contains("[3/8] mfa SKIPPED");
+    CliRunner.Result signed = new CliRunner().stdin(PIN2 + "\n").run("key", "sign", "--user", USER, "--data-hex",
+        "00", "--store", store.toString(), "--pin-stdin");
+    assertThat(signed.exitCode()).as(signed.err()).isZero();
   }
 
   @Test
