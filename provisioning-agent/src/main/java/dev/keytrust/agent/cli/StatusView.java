@@ -184,7 +184,8 @@ final class StatusView {
   }
 
   private static <T> String valueText(EffectiveValue<T> v) {
-    StringBuilder sb = new StringBuilder(v.setting().format(v.value())).append(" (")
+    String value = v.setting().format(v.value());
+    StringBuilder sb = new StringBuilder(value.isEmpty() ? "none" : value).append(" (")
         .append(v.origin().describe()).append(')');
     for (ConfiguredValue<T> ignored : v.ignored()) {
       sb.append(", ignored: ").append(v.setting().format(ignored.value())).append(" (")
