@@ -10,12 +10,15 @@ import com.unboundid.ldap.listener.interceptor.InMemoryOperationInterceptor;
 import com.unboundid.ldap.sdk.Attribute;
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.Entry;
+import com.unboundid.ldap.sdk.Filter;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.OperationType;
 import com.unboundid.ldap.sdk.RDN;
 import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.ldap.sdk.SearchResultEntry;
+import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.schema.Schema;
 import java.net.InetAddress;
 import java.net.URI;
@@ -27,6 +30,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -221,6 +225,45 @@ public final class LabDirectory implements AutoCloseable {
   /** Adds a msDS-KeyCredentialLink value verbatim, as an administrator (e.g. another tool's). */
   public void addKeyCredentialLink(String userDn, String value) {
     modify(userDn, new Modification(ModificationType.ADD, KEY_CREDENTIAL_LINK, value));
+  }
+
+  /** Removes one msDS-KeyCredentialLink value verbatim, as an administrator (e.g. the sync job). */
+  public void removeKeyCredentialLink(String userDn, String value) {
+    modify(userDn, new Modification(ModificationType.DELETE, KEY_CREDENTIAL_LINK, value));
+  }
+
+  /**
+   * The DN of the user object (class {@code user}) whose userPrincipalName is {@code upn} (case
+   * ignored, as AD compares it), anywhere under the base DN.
+   *
+   * @throws LabException when more than one user has it
+   */
+  public Optional<String> findUserByUpn(String upn) {
+    List<String> dns = searchDns(Filter.createANDFilter(
+        Filter.createEqualityFilter("objectClass", "user"),
+        Filter.createEqualityFilter("userPrincipalName", upn)));
+    if (dns.size() > 1) {
+      throw new LabException("More than one user has the userPrincipalName " + upn + ": " + dns);
+    }
+    return dns.stream().findFirst();
+  }
+
+  /** The DNs of the entries that hold at least one msDS-KeyCredentialLink value. */
+  public List<String> entriesWithKeyCredentialLinks() {
+    return searchDns(Filter.createPresenceFilter(KEY_CREDENTIAL_LINK));
+  }
+
+  private List<String> searchDns(Filter filter) {
+    try {
+      List<String> dns = new ArrayList<>();
+      for (SearchResultEntry e : server.search(BASE_DN, SearchScope.SUB, filter, "1.1")
+          .getSearchEntries()) {
+        dns.add(e.getDN());
+      }
+      return dns;
+    } catch (LDAPException e) {
+      throw new LabException("Cannot search the lab directory: " + e.getMessage(), e);
+    }
   }
 
   /**
