@@ -3,9 +3,11 @@ package dev.keytrust.bench;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.tpm.TpmSession;
+import dev.keytrust.tpm.TpmTransports;
 import dev.keytrust.tpm.TpmUri;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A swtpm of a benchmark's own, in a fresh temporary directory, and the one {@link TpmSession} the
@@ -20,13 +22,15 @@ final class SwtpmFixture implements AutoCloseable {
   private final Path dir;
   private final Swtpm swtpm;
   private final TpmSession session;
+  private final CommandRecorder recorder;
   private final Thread shutdownHook;
   private boolean closed;
 
-  private SwtpmFixture(Path dir, Swtpm swtpm, TpmSession session) {
+  private SwtpmFixture(Path dir, Swtpm swtpm, TpmSession session, CommandRecorder recorder) {
     this.dir = dir;
     this.swtpm = swtpm;
     this.session = session;
+    this.recorder = recorder;
     this.shutdownHook = new Thread(this::closeQuietly, "keytrust-bench-swtpm-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -38,8 +42,12 @@ final class SwtpmFixture implements AutoCloseable {
     try {
       Path state = dir.resolve("tpm");
       swtpm = mode == Swtpm.Mode.TCP ? Swtpm.startTcp(state) : Swtpm.startUnix(state);
-      TpmSession session = TpmSession.open(TpmUri.parse(swtpm.tpmUri()));
-      return new SwtpmFixture(dir, swtpm, session);
+      TpmUri uri = TpmUri.parse(swtpm.tpmUri());
+      // the session's transport is keytrust's own (mssim:// or unix:), wrapped so that a benchmark can
+      // record the command bytes the stack sends and send the same bytes again without the stack
+      CommandRecorder recorder = new CommandRecorder(TpmTransports.open(uri, TpmTransports.DEFAULT_IO_TIMEOUT));
+      TpmSession session = TpmSession.open(recorder, true);
+      return new SwtpmFixture(dir, swtpm, session, recorder);
     } catch (KeytrustException | RuntimeException e) {
       if (swtpm != null) {
         swtpm.stop();
@@ -51,6 +59,43 @@ final class SwtpmFixture implements AutoCloseable {
 
   TpmSession session() {
     return session;
+  }
+
+  /**
+   * The session's transport: records commands on demand and sends command bytes without TSS.Java
+   * ({@link CommandRecorder#raw}). Use it only between calls of the session (one connection).
+   */
+  CommandRecorder recorder() {
+    return recorder;
+  }
+
+  /**
+   * Closes the session and its connection and leaves the swtpm running, for benchmarks whose code
+   * opens its own sessions (swtpm serves one client at a time). {@link #session()} is unusable after.
+   */
+  void closeSession() {
+    session.close();
+  }
+
+  /** The swtpm process (its port and tpm2-tools TCTI). */
+  Swtpm swtpm() {
+    return swtpm;
+  }
+
+  /**
+   * Lets wrong-PIN benchmarks run: many tries (2^30) before lockout, one failure forgotten per
+   * second, then clears the failure counter. Uses the lockout hierarchy's empty auth value (a fresh
+   * swtpm's). Keys stay DA-protected: the TPM counts every wrong PIN, it just does not lock out in
+   * the measured time, and {@link #resetLockout()} between iterations sets the counter back to 0.
+   */
+  void allowManyWrongPins() throws KeytrustException {
+    session.setDictionaryAttackParameters(new byte[0], 1 << 30, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    resetLockout();
+  }
+
+  /** TPM2_DictionaryAttackLockReset with the (empty) lockout auth value. */
+  void resetLockout() throws KeytrustException {
+    session.resetDictionaryAttackLockout(new byte[0]);
   }
 
   /** The URI of the swtpm, e.g. {@code mssim://127.0.0.1:23456}. */

@@ -1,6 +1,7 @@
 package dev.keytrust.bench;
 
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.error.WrongPinException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
@@ -16,7 +17,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,6 +35,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import tss.Tpm;
+import tss.tpm.TPMS_NULL_SIG_SCHEME;
+import tss.tpm.TPMT_TK_HASHCHECK;
+import tss.tpm.TPMU_SIGNATURE;
+import tss.tpm.TPM_HANDLE;
 
 /**
  * TPM user keys against a swtpm of the benchmark's own (one {@link TpmSession} per swtpm, which
@@ -42,13 +50,21 @@ import org.openjdk.jmh.annotations.Warmup;
  *       SHA-256, PIN to auth value, then TPM2_ReadPublic (the SRK check), TPM2_Load, TPM2_Sign and
  *       TPM2_FlushContext, then JCA verification against the stored public key.
  *   <li>{@link #signDigestInTpm}: the same four TPM commands alone ({@link TpmSession#signDigest}),
- *       without the store read and the verification around them.
+ *       without the store read and the verification around them; {@link #signDigestRaw}: the same
+ *       four commands' bytes (recorded in the set-up) sent again without TSS.Java.
+ *   <li>{@link #signDigestWrongPin}: the same with a wrong PIN's auth value: the TPM's auth failure
+ *       round trip ({@link WrongPinException}, counted by the TPM). The swtpm allows 2^30 tries and
+ *       its failure counter is reset after every iteration, so it never locks out.
+ *   <li>{@link #signLoadedTss} and {@link #signLoadedRaw}: TPM2_Sign alone with the key loaded once
+ *       in the set-up, through TSS.Java directly (keytrust has no API that keeps a key loaded) and
+ *       as raw bytes.
  *   <li>{@link #createSigningKey}: TPM2_Create under the existing SRK (plus its ReadPublic check).
  *       RSA key generation in the TPM searches for primes, so its time varies widely from call to
  *       call: it is sampled ({@link Mode#SampleTime}) for percentiles, over few seconds.
  *   <li>{@link #getRandom32}: TPM2_GetRandom of 32 bytes, the cheapest command: the round trip
  *       through TSS.Java, the transport and swtpm, over MS-simulator TCP ({@code mssim://}) and a
- *       Unix socket ({@code unix:}).
+ *       Unix socket ({@code unix:}); {@link #getRandom32Raw}: the same command bytes without TSS.Java
+ *       (keytrust's socket transport alone).
  * </ul>
  *
  * <p>The storage root keys are created in the trial set-up, so no measurement includes
@@ -58,11 +74,20 @@ import org.openjdk.jmh.annotations.Warmup;
 public class TpmKeyBenchmark {
   static final String USER = "bench";
 
-  /** A swtpm over TCP, its SRK for {@code alg}, and a saved TPM key of that algorithm for {@link #USER}. */
+  /**
+   * A swtpm over {@code transport}, its SRK for {@code alg}, and a saved TPM key of that algorithm
+   * for {@link #USER}; the four commands of one sign recorded for the raw replay.
+   */
   @State(Scope.Benchmark)
   public static class KeyState {
     @Param({"rsa2048", "p256"})
     public String alg;
+
+    @Param({"tcp", "unix"})
+    public String transport;
+
+    private List<CommandRecorder.Exchange> signCommands;
+    private byte[] wrongAuthValue;
 
     private SwtpmFixture tpm;
     private Path storeDir;
@@ -78,7 +103,8 @@ public class TpmKeyBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException, KeytrustException, NoSuchAlgorithmException {
       algorithm = KeyAlgorithm.fromId(alg);
-      tpm = SwtpmFixture.start(Swtpm.Mode.TCP);
+      tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
+      tpm.allowManyWrongPins();
       storeDir = BenchFiles.createTempDirectory("tpm-store");
       TpmSession session = tpm.session();
       keys = HelloKeys.of(new KeyContainerStore(storeDir.resolve("keys")), new TpmKeyProvider(session),
@@ -92,6 +118,17 @@ public class TpmKeyBenchmark {
       blobs = (TpmKeyBlobs) key.protectedKey();
       keyAuthValue = PinAuth.derive(pin, blobs.authSalt());
       digest = MessageDigest.getInstance("SHA-256").digest(message);
+      wrongAuthValue = PinAuth.derive(new char[] {'0', '0', '0', '0', '0', '0'}, blobs.authSalt());
+      tpm.recorder().startRecording();
+      tpm.session().signDigest(blobs, keyAuthValue, digest);
+      signCommands = tpm.recorder().stopRecording();
+      tpm.recorder().replayChecked(signCommands);
+    }
+
+    /** Sets the TPM's failure counter back to 0 (wrong-PIN benchmarks add to it). */
+    @TearDown(Level.Iteration)
+    public void resetLockout() throws KeytrustException {
+      tpm.resetLockout();
     }
 
     @TearDown(Level.Trial)
@@ -118,17 +155,29 @@ public class TpmKeyBenchmark {
     }
   }
 
-  /** A swtpm reached over {@code transport}: {@code tcp} (mssim://) or {@code unix} (unix:). */
+  /**
+   * A swtpm reached over {@code transport}: {@code tcp} (mssim://) or {@code unix} (unix:), and the
+   * bytes of one TPM2_GetRandom(32) as TSS.Java marshals them.
+   */
   @State(Scope.Benchmark)
   public static class LinkState {
     @Param({"tcp", "unix"})
     public String transport;
 
     private SwtpmFixture tpm;
+    private byte[] getRandomCommand;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException, KeytrustException {
       tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
+      tpm.recorder().startRecording();
+      tpm.session().getRandom(32);
+      List<CommandRecorder.Exchange> sent = tpm.recorder().stopRecording();
+      if (sent.size() != 1) {
+        throw new IllegalStateException("getRandom(32) sent " + sent.size() + " commands, expected 1");
+      }
+      getRandomCommand = sent.get(0).command();
+      tpm.recorder().replayChecked(sent);
     }
 
     @TearDown(Level.Trial)
@@ -138,6 +187,78 @@ public class TpmKeyBenchmark {
       }
     }
   }
+
+  /**
+   * A user key of {@code alg} loaded once (TPM2_Load in the set-up) on a swtpm over {@code
+   * transport}, a TSS.Java {@link Tpm} on the same connection, and the bytes of one TPM2_Sign with it.
+   */
+  @State(Scope.Benchmark)
+  public static class LoadedState {
+    @Param({"rsa2048", "p256"})
+    public String alg;
+
+    @Param({"tcp", "unix"})
+    public String transport;
+
+    private SwtpmFixture tpm;
+    private Tpm tss;
+    private TPM_HANDLE loaded;
+    private byte[] digest;
+    private byte[] signCommand;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException, KeytrustException, NoSuchAlgorithmException {
+      tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
+      KeyAlgorithm algorithm = KeyAlgorithm.fromId(alg);
+      byte[] auth = new byte[32];
+      new SecureRandom().nextBytes(auth);
+      TpmSession.CreatedKey key = tpm.session().createSigningKey(algorithm, auth);
+      digest = MessageDigest.getInstance("SHA-256").digest("sign-in challenge".getBytes(StandardCharsets.UTF_8));
+      // record one keytrust sign: ReadPublic, Load, Sign, FlushContext; the Load's and the Sign's
+      // bytes are what this state sends again
+      TpmKeyBlobs blobs = new TpmKeyBlobs(key.parent().handle(), key.parent().name(), key.publicArea(),
+          key.privateArea(), new byte[PinAuth.SALT_LENGTH]);
+      tpm.recorder().startRecording();
+      tpm.session().signDigest(blobs, auth, digest);
+      List<CommandRecorder.Exchange> sent = tpm.recorder().stopRecording();
+      CommandRecorder.Exchange load = find(sent, TPM_CC_LOAD);
+      signCommand = find(sent, TPM_CC_SIGN).command();
+      byte[] response = tpm.recorder().raw(load.command());
+      if (CommandRecorder.responseCode(response) != 0) {
+        throw new IllegalStateException("TPM2_Load failed on replay");
+      }
+      int handle = ByteBuffer.wrap(response, 10, 4).getInt();
+      ByteBuffer.wrap(signCommand).putInt(10, handle); // the handle the key has now
+      tss = new Tpm();
+      tss._setDevice(new RawTssDevice(tpm.recorder()));
+      loaded = TPM_HANDLE.from(handle);
+      loaded.AuthValue = auth;
+      if (CommandRecorder.responseCode(tpm.recorder().raw(signCommand)) != 0) {
+        throw new IllegalStateException("TPM2_Sign with the loaded key failed on replay");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+      try {
+        if (tss != null && loaded != null) {
+          tss.FlushContext(loaded);
+        }
+      } finally {
+        if (tpm != null) {
+          tpm.close();
+        }
+      }
+    }
+
+    private static CommandRecorder.Exchange find(List<CommandRecorder.Exchange> sent, int commandCode) {
+      return sent.stream().filter(e -> e.commandCode() == commandCode).findFirst()
+          .orElseThrow(() -> new IllegalStateException(String.format("no command 0x%X was sent", commandCode)));
+    }
+  }
+
+  static final int TPM_CC_LOAD = 0x157;
+  static final int TPM_CC_SIGN = 0x15D;
 
   /** Load + sign + flush in the TPM, with the store read before and the JCA verification after. */
   @Benchmark
@@ -159,6 +280,54 @@ public class TpmKeyBenchmark {
     return s.tpm.session().signDigest(s.blobs, s.keyAuthValue, s.digest);
   }
 
+  /** The four commands of {@link #signDigestInTpm}, recorded in the set-up, sent as bytes without TSS.Java. */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 2, time = 2)
+  @Measurement(iterations = 3, time = 3)
+  public byte[] signDigestRaw(KeyState s) throws KeytrustException {
+    byte[] last = null;
+    for (CommandRecorder.Exchange e : s.signCommands) {
+      last = s.tpm.recorder().raw(e.command());
+    }
+    return last;
+  }
+
+  /** {@link #signDigestInTpm} with a wrong PIN's auth value: the TPM refuses the Sign (and counts it). */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 2, time = 2)
+  @Measurement(iterations = 3, time = 3)
+  public Object signDigestWrongPin(KeyState s) throws KeytrustException {
+    try {
+      return s.tpm.session().signDigest(s.blobs, s.wrongAuthValue, s.digest);
+    } catch (WrongPinException e) {
+      return e;
+    }
+  }
+
+  /** TPM2_Sign with the key already loaded, through TSS.Java (password session, marshalling). */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 2, time = 2)
+  @Measurement(iterations = 3, time = 3)
+  public TPMU_SIGNATURE signLoadedTss(LoadedState s) {
+    return s.tss.Sign(s.loaded, s.digest, new TPMS_NULL_SIG_SCHEME(), new TPMT_TK_HASHCHECK());
+  }
+
+  /** The bytes of the same TPM2_Sign, sent without TSS.Java. */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 2, time = 2)
+  @Measurement(iterations = 3, time = 3)
+  public byte[] signLoadedRaw(LoadedState s) throws KeytrustException {
+    return s.tpm.recorder().raw(s.signCommand);
+  }
+
   /** TPM2_Create of a user key under the SRK; nothing is stored and nothing stays loaded. */
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
@@ -177,5 +346,15 @@ public class TpmKeyBenchmark {
   @Measurement(iterations = 3, time = 3)
   public byte[] getRandom32(LinkState s) throws KeytrustException {
     return s.tpm.session().getRandom(32);
+  }
+
+  /** The bytes of one TPM2_GetRandom(32) as TSS.Java marshals them, sent without TSS.Java. */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @Warmup(iterations = 2, time = 2)
+  @Measurement(iterations = 3, time = 3)
+  public byte[] getRandom32Raw(LinkState s) throws KeytrustException {
+    return s.tpm.recorder().raw(s.getRandomCommand);
   }
 }
