@@ -1,0 +1,307 @@
+package dev.keytrust.bench;
+
+import dev.keytrust.agent.flow.HelloKeysFactory;
+import dev.keytrust.agent.flow.ProvisioningFlow;
+import dev.keytrust.agent.flow.ProvisioningResult;
+import dev.keytrust.agent.mfa.MfaChallenge;
+import dev.keytrust.agent.mfa.MfaOutcome;
+import dev.keytrust.agent.mfa.MfaProvider;
+import dev.keytrust.agent.mfa.MfaRunner;
+import dev.keytrust.agent.pin.PinHistory;
+import dev.keytrust.agent.pin.PinQuestion;
+import dev.keytrust.agent.pin.PinSource;
+import dev.keytrust.agent.policy.PolicyResolver;
+import dev.keytrust.agent.prereq.DeviceContext;
+import dev.keytrust.agent.prereq.JoinState;
+import dev.keytrust.agent.prereq.SessionInfo;
+import dev.keytrust.agent.prereq.TokenClaims;
+import dev.keytrust.agent.prereq.TpmState;
+import dev.keytrust.agent.prereq.TpmVersion;
+import dev.keytrust.agent.prereq.UserIdentity;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.Argon2Parameters;
+import dev.keytrust.key.HelloKeys;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainer;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.key.KeyProvider;
+import dev.keytrust.key.ProviderKind;
+import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.lab.Swtpm;
+import dev.keytrust.tpm.TpmSession;
+import dev.keytrust.tpm.TpmTransports;
+import dev.keytrust.tpm.TpmUri;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The whole provisioning flow ({@link ProvisioningFlow#run}) for one user on a swtpm of its own,
+ * without waits: MFA succeeds at once, the PIN comes from a script, the PIN history uses the
+ * cheapest Argon2id keytrust accepts, and the registration is one HTTP POST to a {@link
+ * LoopbackKeyService} on 127.0.0.1. One operation is: policy, prerequisites, MFA, PIN rules, a new
+ * TPM session (TPM2_Startup and the leftovers check), the SRK check, TPM2_Create, the key store
+ * write, the KeyCredentialLink, the registration and the journal. Each invocation gets a fresh key
+ * store and state folder (made and removed outside the measured time).
+ *
+ * <p>{@link #flowTpmCommandsRaw} sends the TPM commands one such run sent (recorded in the set-up,
+ * TPM_RC_RETRY answers left out) again as bytes, without TSS.Java and without anything else of the
+ * flow: their sum is the flow's floor on this swtpm. TPM2_Create of an RSA key varies by hundreds
+ * of milliseconds (prime search), so {@code alg=p256} is the default; {@code -p alg=rsa2048} works.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(value = 1, jvmArgsAppend = {ForkOptions.SLF4J_NOP, ForkOptions.SLF4J_QUIET})
+public class ProvisioningBenchmark {
+  static final String USER = "alice@contoso.com";
+  static final String DEVICE_ID = "4d6e1b2a-3c5f-4e7a-9b8c-1d2e3f405162";
+  static final String TENANT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+  /** A PIN the default rules accept. */
+  static final String PIN = "Qx7#vR9!kz";
+  /** The cheapest Argon2id keytrust accepts, for the PIN history: the flow is measured without PIN waits. */
+  static final Argon2Parameters CHEAP = new Argon2Parameters(8, 1, 1);
+
+  /** A swtpm, a key service on loopback, and per invocation a fresh store and flow. */
+  @State(Scope.Benchmark)
+  public static class FlowState {
+    @Param({"p256"})
+    public String alg;
+
+    @Param({"tcp"})
+    public String transport;
+
+    private SwtpmFixture tpm;
+    private TpmUri uri;
+    private LoopbackKeyService service;
+    private LoopbackEndpoint endpoint;
+    private Path root;
+    private Path work;
+    private ProvisioningFlow flow;
+    private final List<CommandRecorder> recorders = new ArrayList<>();
+    private boolean recording;
+    private List<CommandRecorder.Exchange> flowCommands;
+    private CommandRecorder raw;
+    private int invocation;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException, KeytrustException {
+      tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
+      uri = TpmUri.parse(tpm.tpmUri());
+      // the SRK exists before the first run, as on a device that has a Hello key already
+      tpm.session().storageRootKey(KeyAlgorithm.fromId(alg));
+      // the flow opens its own sessions: swtpm serves one client, so the fixture's goes now
+      tpm.closeSession();
+      service = LoopbackKeyService.start();
+      endpoint = new LoopbackEndpoint(service.uri());
+      root = BenchFiles.createTempDirectory("flow");
+      // one recorded run: the TPM commands of a provisioning
+      recording = true;
+      newFlow();
+      runFlow();
+      recording = false;
+      flowCommands = new ArrayList<>();
+      for (CommandRecorder r : recorders) {
+        flowCommands.addAll(r.stopRecording());
+      }
+      recorders.clear();
+      endInvocation();
+      raw = new CommandRecorder(TpmTransports.open(uri, TpmTransports.DEFAULT_IO_TIMEOUT));
+      raw.replayChecked(flowCommands);
+      StringBuilder codes = new StringBuilder();
+      for (CommandRecorder.Exchange e : flowCommands) {
+        codes.append(String.format(" %X", e.commandCode()));
+      }
+      System.out.println("provisioning sent " + flowCommands.size() + " TPM commands (codes):" + codes);
+      raw.close();
+      raw = null;
+    }
+
+    /** The raw replay needs the connection the flow's sessions leave free between runs. */
+    void openRaw() throws KeytrustException {
+      if (raw == null) {
+        raw = new CommandRecorder(TpmTransports.open(uri, TpmTransports.DEFAULT_IO_TIMEOUT));
+      }
+    }
+
+    @Setup(Level.Invocation)
+    public void newFlow() throws IOException, KeytrustException {
+      invocation++;
+      work = Files.createDirectories(root.resolve("run-" + invocation));
+      Path store = work.resolve("keys");
+      Path state = Files.createDirectories(work.resolve("state"));
+      flow = ProvisioningFlow.builder()
+          .store(new KeyContainerStore(store))
+          .keys(keys(store))
+          .tpm(uri)
+          .algorithm(KeyAlgorithm.fromId(alg))
+          .policies(new PolicyResolver(Files.createDirectories(work.resolve("policy"))))
+          .device(device())
+          .mfa(instantMfa())
+          .pins(new ScriptedPin())
+          .pinHistories(user -> PinHistory.forUser(state, user, CHEAP, Clock.systemUTC()))
+          .endpoint(endpoint)
+          .build();
+    }
+
+    @TearDown(Level.Invocation)
+    public void endInvocation() throws IOException {
+      BenchFiles.deleteRecursively(work);
+    }
+
+    ProvisioningResult runFlow() throws KeytrustException {
+      ProvisioningResult r = flow.run(USER);
+      if (r.outcome() != ProvisioningResult.Outcome.PROVISIONED) {
+        throw new IllegalStateException("the flow ended " + r.outcome());
+      }
+      return r;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+      try {
+        if (raw != null) {
+          raw.close();
+        }
+        if (service != null) {
+          service.close();
+        }
+        if (tpm != null) {
+          tpm.close();
+        }
+      } finally {
+        BenchFiles.deleteRecursively(root);
+      }
+    }
+
+    /** TPM keys through sessions on recording transports; each closed with its HelloKeys. */
+    private HelloKeysFactory keys(Path store) {
+      return tpmUri -> {
+        CommandRecorder recorder = new CommandRecorder(TpmTransports.open(tpmUri, TpmTransports.DEFAULT_IO_TIMEOUT));
+        if (recording) {
+          recorder.startRecording();
+          recorders.add(recorder);
+        }
+        TpmSession session = TpmSession.open(recorder, true);
+        return HelloKeys.of(new KeyContainerStore(store), new SessionClosingProvider(new TpmKeyProvider(session), session),
+            session.describe());
+      };
+    }
+  }
+
+  /** The whole provisioning (see the class comment). */
+  @Benchmark
+  public ProvisioningResult flow(FlowState s) throws KeytrustException {
+    return s.runFlow();
+  }
+
+  /** The TPM commands of one provisioning, as bytes, without TSS.Java or the rest of the flow. */
+  @Benchmark
+  public byte[] flowTpmCommandsRaw(FlowState s) throws KeytrustException {
+    s.openRaw();
+    byte[] last = null;
+    for (CommandRecorder.Exchange e : s.flowCommands) {
+      last = s.raw.raw(e.command());
+    }
+    return last;
+  }
+
+  /** Hybrid joined, the user signed in locally with an MFA token for this device, a TPM 2.0. */
+  static DeviceContext device() {
+    UserIdentity user = new UserIdentity(Optional.of(USER), Optional.of(USER), Optional.of(USER),
+        List.of("Domain Users"), new TokenClaims(Map.of("amr", List.of("pwd", "mfa"),
+            "deviceid", List.of(DEVICE_ID), "tid", List.of(TENANT))));
+    return DeviceContext.builder()
+        .joinState(JoinState.HYBRID_JOINED)
+        .deviceId(DEVICE_ID)
+        .tenantId(TENANT)
+        .verifiedDomains(List.of("contoso.com"))
+        .user(user)
+        .session(SessionInfo.local("bench"))
+        .tpm(TpmState.present(TpmVersion.TPM_2_0, true, false))
+        .build();
+  }
+
+  /** An MFA method that succeeds at once. */
+  static MfaRunner instantMfa() {
+    MfaProvider provider = new MfaProvider() {
+      @Override
+      public String name() {
+        return "bench";
+      }
+
+      @Override
+      public MfaChallenge start(String user) {
+        return MfaChallenge.finished("Nothing to do.", MfaOutcome.succeeded());
+      }
+    };
+    return MfaRunner.builder(provider).maxAttempts(1).attemptTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** Types {@link #PIN} at every question, at once. */
+  static final class ScriptedPin implements PinSource {
+    @Override
+    public char[] read(PinQuestion question) {
+      return PIN.toCharArray();
+    }
+
+    @Override
+    public void tell(String message) {
+      // nothing to show
+    }
+
+    @Override
+    public boolean interactive() {
+      return true;
+    }
+  }
+
+  /** A provider that closes the session it uses when it is closed (HelloKeys.of leaves it open). */
+  private record SessionClosingProvider(KeyProvider delegate, TpmSession session) implements KeyProvider {
+    @Override
+    public ProviderKind kind() {
+      return delegate.kind();
+    }
+
+    @Override
+    public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+      return delegate.create(user, algorithm, pin);
+    }
+
+    @Override
+    public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
+      return delegate.signDigest(key, sha256, pin);
+    }
+
+    @Override
+    public void close() {
+      try {
+        delegate.close();
+      } finally {
+        session.close();
+      }
+    }
+  }
+}
