@@ -81,7 +81,7 @@ public final class LdapEndpointProvider implements KeyRegistrationEndpointProvid
     return new LdapKeyRegistrationEndpoint(config, credentials, sockets, clock);
   }
 
-  private static SocketFactory tlsSockets(LdapEndpointConfig config) throws AgentException {
+  static SocketFactory tlsSockets(LdapEndpointConfig config) throws AgentException {
     try {
       return new SSLUtil(TrustAnchors.load(config.caFile())).createSSLSocketFactory();
     } catch (GeneralSecurityException e) {

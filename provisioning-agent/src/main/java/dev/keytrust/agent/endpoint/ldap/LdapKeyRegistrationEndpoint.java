@@ -2,7 +2,6 @@ package dev.keytrust.agent.endpoint.ldap;
 
 import com.unboundid.ldap.sdk.Filter;
 import com.unboundid.ldap.sdk.LDAPConnection;
-import com.unboundid.ldap.sdk.LDAPConnectionOptions;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.LDAPSearchException;
 import com.unboundid.ldap.sdk.Modification;
@@ -12,22 +11,16 @@ import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
-import com.unboundid.ldap.sdk.SimpleBindRequest;
-import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
-import com.unboundid.util.ssl.SSLSocketVerifier;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.credential.DnBinary;
 import dev.keytrust.error.ErrorCode;
-import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import javax.net.SocketFactory;
-import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +41,7 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
 
   private final LdapEndpointConfig config;
   private final BindCredentials credentials;
-  private final SocketFactory socketFactory;
+  private final LdapConnector connector;
   private final LdapFailures failures;
   private final Clock clock;
 
@@ -57,8 +50,8 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
       Clock clock) {
     this.config = config;
     this.credentials = credentials;
-    this.socketFactory = socketFactory;
     this.failures = new LdapFailures(config, credentials.bindDn());
+    this.connector = new LdapConnector(config, credentials, socketFactory, failures);
     this.clock = clock;
   }
 
@@ -70,7 +63,7 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
    */
   @Override
   public RegistrationReceipt register(KeyRegistration registration) throws AgentException {
-    try (LDAPConnection connection = connect()) {
+    try (LDAPConnection connection = connector.connect()) {
       DirectoryUser user = findUser(connection, registration); // step 1
       DnBinary ours = value(registration, user);
       if (!KeyCredentialLinkValues.matching(user.keyCredentialLinks(), ours).isEmpty()) { // step 2
@@ -115,7 +108,7 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
    */
   @Override
   public void unregister(KeyRegistration registration) throws AgentException {
-    try (LDAPConnection connection = connect()) {
+    try (LDAPConnection connection = connector.connect()) {
       DirectoryUser user = findUser(connection, registration);
       DnBinary ours = value(registration, user);
       List<String> present = KeyCredentialLinkValues.matching(user.keyCredentialLinks(), ours);
@@ -156,34 +149,6 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
   @Override
   public void close() {
     credentials.wipe();
-  }
-
-  private LDAPConnection connect() throws AgentException {
-    LDAPConnectionOptions options = new LDAPConnectionOptions();
-    options.setConnectTimeoutMillis(Math.toIntExact(config.connectTimeout().toMillis()));
-    options.setResponseTimeoutMillis(config.responseTimeout().toMillis());
-    options.setFollowReferrals(false);
-    if (config.tls()) {
-      options.setSSLSocketVerifier(new NameCheck());
-    }
-    LDAPConnection connection = new LDAPConnection(socketFactory, options);
-    try {
-      connection.connect(config.host(), config.port());
-    } catch (LDAPException e) {
-      connection.close();
-      throw failures.connect(e);
-    }
-    byte[] password = credentials.password();
-    try {
-      connection.bind(new SimpleBindRequest(credentials.bindDn(), password));
-      LOG.debug("Bound to {} as {}", config.describe(), credentials.bindDn());
-      return connection;
-    } catch (LDAPException e) {
-      connection.close();
-      throw failures.bind(e);
-    } finally {
-      Arrays.fill(password, (byte) 0);
-    }
   }
 
   private DirectoryUser findUser(LDAPConnection connection, KeyRegistration registration)
@@ -275,23 +240,5 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
     return UPN + "=" + registration.userPrincipalName()
         + (registration.accountName() == null ? ""
             : " or " + ACCOUNT_NAME + "=" + registration.accountName());
-  }
-
-  /**
-   * Checks that the server's certificate names the host of the URI (UnboundID's check), and marks
-   * a mismatch as a certificate problem so it is reported as an untrusted server.
-   */
-  private static final class NameCheck extends SSLSocketVerifier {
-    private final HostNameSSLSocketVerifier delegate = new HostNameSSLSocketVerifier(true);
-
-    @Override
-    public void verifySSLSocket(String host, int port, SSLSocket socket) throws LDAPException {
-      try {
-        delegate.verifySSLSocket(host, port, socket);
-      } catch (LDAPException e) {
-        throw new LDAPException(e.getResultCode(), e.getMessage(),
-            new CertificateException(e.getMessage(), e));
-      }
-    }
   }
 }
