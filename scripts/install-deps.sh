@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what keytrust's build, tests and demo need, when missing: Java 17+ and Maven to build,
-# swtpm/swtpm_setup (TPM simulator), tpm2-tools (tpm2_load) and openssl. Debian/Ubuntu (apt-get),
+# swtpm/swtpm_setup (TPM simulator), tpm2-tools (tpm2_load), openssl, and Samba with winbind and
+# ldb-tools (the lab's Active Directory domain controller, SambaDc). Debian/Ubuntu (apt-get),
 # as root or through sudo. Prints the tool versions. Used by scripts/test.sh and scripts/demo.sh.
 set -euo pipefail
 
@@ -16,6 +17,10 @@ need swtpm swtpm
 need swtpm_setup swtpm-tools
 need tpm2_load tpm2-tools
 need openssl openssl
+need samba samba
+need samba-tool samba
+need ldbmodify ldb-tools
+need winbindd winbind
 
 if ((${#packages[@]} > 0)); then
   # deduplicate, keep order
@@ -51,3 +56,4 @@ version swtpm --version
 version swtpm_setup --version
 version tpm2_load --version
 version openssl version
+version samba --version
