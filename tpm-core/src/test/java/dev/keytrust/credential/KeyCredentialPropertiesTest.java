@@ -365,6 +365,63 @@ class KeyCredentialPropertiesTest {
     Statistics.label("outcome").collect(ParserChecks.checkBlob(blob) ? "parsed" : "KeyCredentialFormatException");
   }
 
+  /** The KeyMaterial values of the vectors: RSA1, PKCS#1, PCP and FIDO JSON, plus ECS1 from the key pool. */
+  @Provide
+  Arbitrary<byte[]> keyMaterials() throws Exception {
+    List<byte[]> materials = new ArrayList<>();
+    KeyCredentialVectorsTest.valid().forEach(v -> {
+      try {
+        KeyCredential.parse(v.hex()).keyMaterial().ifPresent(km -> materials.add(km.encoded()));
+      } catch (KeyCredentialFormatException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    for (PublicKey key : KEYS) {
+      materials.add(KeyCredential.build(key, KeyCredentialOptions.userKey(null, Instant.EPOCH))
+          .keyMaterial().orElseThrow().encoded());
+    }
+    return Arbitraries.of(materials);
+  }
+
+  private static final java.util.regex.Pattern AUTH_DATA = java.util.regex.Pattern.compile("\"authData\":\"([^\"]*)\"");
+
+  /**
+   * Key material decoding never throws, whatever the bytes: mutated RSA1, PKCS#1, PCP and ECS1 blobs,
+   * and FIDO JSON whose authData (WebAuthn authenticator data with its CBOR COSE key) is mutated
+   * inside its base64, which byte-level mutation of the blob would hardly ever reach.
+   */
+  @Property(tries = 1000)
+  void mutatedKeyMaterialDecodesOrIsUnknownButNeverThrows(
+      @ForAll("keyMaterials") byte[] material, @ForAll("mutations") List<Mutation> mutations) {
+    byte[] value = material;
+    String text = new String(material, java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.util.regex.Matcher m = AUTH_DATA.matcher(text);
+    if (material[0] == '{' && m.find()) {
+      byte[] authData = java.util.Base64.getDecoder().decode(m.group(1));
+      for (Mutation mu : mutations) {
+        authData = mu.apply(authData);
+      }
+      value = (text.substring(0, m.start(1)) + java.util.Base64.getEncoder().encodeToString(authData)
+          + text.substring(m.end(1))).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    } else {
+      for (Mutation mu : mutations) {
+        value = mu.apply(value);
+      }
+    }
+    KeyMaterial km;
+    try {
+      km = KeyMaterials.parse(value);
+    } catch (Throwable t) {
+      throw new AssertionError("KeyMaterials.parse threw " + t + " for " + HexFormat.of().formatHex(value), t);
+    }
+    assertThat(km.encoded()).isEqualTo(value);
+    Statistics.label("decoded as").collect(km.getClass().getSimpleName());
+    if (value.length <= 0xFFFF) {
+      byte[] blob = Blobs.v2(Blobs.entry(1, new byte[32]), Blobs.entry(3, value), Blobs.entry(4, new byte[] {1}));
+      assertThat(ParserChecks.checkBlob(blob)).isTrue();
+    }
+  }
+
   @Property(tries = 500)
   void mutatedDnBinaryValuesOnlyEverFailWithAFormatException(
       @ForAll("validBlobs") byte[] valid, @ForAll("dns") String dn, @ForAll("mutations") List<Mutation> mutations) {
