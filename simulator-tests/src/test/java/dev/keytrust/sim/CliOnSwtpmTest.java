@@ -35,44 +35,13 @@ class CliOnSwtpmTest {
   @TempDir Path store;
   @TempDir Path work;
 
-  record Run(int exit, String out, String err) {}
-
   @BeforeAll
   static void findJar() {
-    String p = System.getProperty("keytrust.cli.jar");
-    assertThat(p).as("system property keytrust.cli.jar (set by the simulator-tests pom)").isNotNull();
-    jar = Path.of(p);
-    assertThat(jar).as("the CLI jar: run 'mvn verify' (the package phase builds it) rather than 'mvn test'")
-        .isRegularFile();
+    jar = KeytrustJar.jar();
   }
 
-  Run keytrust(String stdin, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().remove("KEYTRUST_TPM");
-    Process p = pb.start();
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("keytrust " + String.join(" ", args) + " did not finish in 120 s");
-    }
-    return new Run(p.exitValue(), new String(out.get(), StandardCharsets.UTF_8), new String(err.get(), StandardCharsets.UTF_8));
-  }
-
-  static byte[] readAll(InputStream in) {
-    try {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      in.transferTo(b);
-      return b.toByteArray();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+  KeytrustJar.Run keytrust(String stdin, String... args) throws Exception {
+    return KeytrustJar.run(stdin, args);
   }
 
   static String jsonString(String json, String field) {
@@ -83,11 +52,11 @@ class CliOnSwtpmTest {
 
   @Test
   void tpmInfoReportsTheSimulator() throws Exception {
-    Run r = keytrust("", "tpm", "info", "--tpm", SWTPM.swtpm().tpmUri(), "--json");
+    KeytrustJar.Run r = keytrust("", "tpm", "info", "--tpm", SWTPM.swtpm().tpmUri(), "--json");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("\"manufacturer\"").contains("IBM").contains("NIST_P256").contains("0x81000001");
     assertThat(r.err()).isEmpty();
-    Run text = keytrust("", "tpm", "info", "--tpm", SWTPM.swtpm().tpmUri());
+    KeytrustJar.Run text = keytrust("", "tpm", "info", "--tpm", SWTPM.swtpm().tpmUri());
     assertThat(text.exit()).isZero();
     assertThat(text.out()).contains("Manufacturer").contains("IBM").contains("Tries left");
   }
@@ -95,7 +64,7 @@ class CliOnSwtpmTest {
   @Test
   void createSignVerifyExportAndDeleteThroughTheCli() throws Exception {
     String tpm = SWTPM.swtpm().tpmUri();
-    Run created = keytrust("lab-PIN-2580\n", "key", "create", "--user", "lab-user", "--tpm", tpm, "--store", store.toString(),
+    KeytrustJar.Run created = keytrust("lab-PIN-2580\n", "key", "create", "--user", "lab-user", "--tpm", tpm, "--store", store.toString(),
         "--pin-stdin", "--json");
     assertThat(created.exit()).as(created.err()).isZero();
     String pem = jsonString(created.out(), "publicKeyPem");
@@ -104,7 +73,7 @@ class CliOnSwtpmTest {
     assertThat(created.out() + created.err()).doesNotContain("lab-PIN-2580");
 
     byte[] data = "challenge from the KDC".getBytes(StandardCharsets.UTF_8);
-    Run signed = keytrust("lab-PIN-2580\n", "key", "sign", "--user", "lab-user", "--data-hex", HexFormat.of().formatHex(data),
+    KeytrustJar.Run signed = keytrust("lab-PIN-2580\n", "key", "sign", "--user", "lab-user", "--data-hex", HexFormat.of().formatHex(data),
         "--tpm", tpm, "--store", store.toString(), "--pin-stdin");
     assertThat(signed.exit()).as(signed.err()).isZero();
     Path pemFile = Files.writeString(work.resolve("pub.pem"), pem);
@@ -112,18 +81,18 @@ class CliOnSwtpmTest {
     Path sig = Files.write(work.resolve("sig"), HexFormat.of().parseHex(signed.out().trim()));
     assertThat(Openssl.verify(pemFile, msg, sig)).isTrue();
 
-    Run wrong = keytrust("0000\n", "key", "sign", "--user", "lab-user", "--data-hex", "00", "--tpm", tpm,
+    KeytrustJar.Run wrong = keytrust("0000\n", "key", "sign", "--user", "lab-user", "--data-hex", "00", "--tpm", tpm,
         "--store", store.toString(), "--pin-stdin");
     assertThat(wrong.exit()).isEqualTo(1);
     assertThat(wrong.err()).contains("Wrong PIN").contains("tries left").contains("KT-0201").doesNotContain("0000");
     assertThat(wrong.out()).isEmpty();
 
-    Run badHex = keytrust("lab-PIN-2580\n", "key", "sign", "--user", "lab-user", "--data-hex", "zz", "--tpm", tpm,
+    KeytrustJar.Run badHex = keytrust("lab-PIN-2580\n", "key", "sign", "--user", "lab-user", "--data-hex", "zz", "--tpm", tpm,
         "--store", store.toString(), "--pin-stdin");
     assertThat(badHex.exit()).isEqualTo(2);
 
     Path blobs = work.resolve("blobs");
-    Run exported = keytrust("", "key", "export", "--user", "lab-user", "--tpm-blobs", blobs.toString(),
+    KeytrustJar.Run exported = keytrust("", "key", "export", "--user", "lab-user", "--tpm-blobs", blobs.toString(),
         "--store", store.toString());
     assertThat(exported.exit()).as(exported.err()).isZero();
     assertThat(exported.out()).contains("tpm2_load");
@@ -131,19 +100,19 @@ class CliOnSwtpmTest {
     tools.load("0x81000001", blobs.resolve("key.pub"), blobs.resolve("key.priv"), work.resolve("k.ctx"));
     tools.flushTransient();
 
-    Run deleted = keytrust("", "key", "delete", "--user", "lab-user", "--store", store.toString());
+    KeytrustJar.Run deleted = keytrust("", "key", "delete", "--user", "lab-user", "--store", store.toString());
     assertThat(deleted.exit()).as(deleted.err()).isZero();
-    Run gone = keytrust("", "key", "show", "--user", "lab-user", "--store", store.toString());
+    KeytrustJar.Run gone = keytrust("", "key", "show", "--user", "lab-user", "--store", store.toString());
     assertThat(gone.exit()).isEqualTo(1);
     assertThat(gone.err()).contains("KT-0301");
   }
 
   @Test
   void unreachableTpmAndUnknownUriAreClearErrors() throws Exception {
-    Run unknown = keytrust("", "tpm", "info", "--tpm", "tcp://127.0.0.1:1");
+    KeytrustJar.Run unknown = keytrust("", "tpm", "info", "--tpm", "tcp://127.0.0.1:1");
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err()).contains("mssim://HOST:PORT").contains("KT-0002");
-    Run missing = keytrust("", "tpm", "info", "--tpm", "unix:" + work.resolve("no.sock"));
+    KeytrustJar.Run missing = keytrust("", "tpm", "info", "--tpm", "unix:" + work.resolve("no.sock"));
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("KT-0101");
   }

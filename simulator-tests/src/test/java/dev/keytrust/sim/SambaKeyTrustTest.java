@@ -106,6 +106,14 @@ class SambaKeyTrustTest {
         kc.keyId().orElseThrow(), kc.toByteArray(), device, now);
   }
 
+  private KeytrustJar.Run checkPermissionsCli(String... extra) throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of("directory", "check-permissions",
+        "--directory", dc.ldapsUri(), "--credentials", settings.get("credentials-file"),
+        "--ca-file", dc.caFile().toString()));
+    args.addAll(List.of(extra));
+    return KeytrustJar.run("", args.toArray(new String[0]));
+  }
+
   private static Answer answer(KeySyncPermissions.Report r, String startOfCheck) {
     return r.lines().stream().filter(l -> l.check().startsWith(startOfCheck)).findFirst()
         .orElseThrow(() -> new AssertionError("no line '" + startOfCheck + "' in " + r.lines()))
@@ -121,6 +129,10 @@ class SambaKeyTrustTest {
     assertThat(answer(before, "Grant at " + SambaDc.BASE_DN)).isEqualTo(Answer.NO);
     assertThat(answer(before, "Account ")).isEqualTo(Answer.YES);
     assertThat(before.granted()).isFalse();
+    KeytrustJar.Run cli = checkPermissionsCli();
+    assertThat(cli.exit()).as(cli.err()).isEqualTo(1);
+    assertThat(cli.out()).contains("Key Synchronization Permissions", "No - no inheritable allow ACE",
+        "samba-tool dsacl set").containsPattern("Granted\\s*:\\s*NO");
 
     KeyRegistration r = registration("alice@" + SambaDc.UPN_SUFFIX);
     try (KeyRegistrationEndpoint endpoint = endpoint()) {
@@ -144,6 +156,9 @@ class SambaKeyTrustTest {
     assertThat(after.lines()).allSatisfy(l -> assertThat(l.answer()).as(l.toString())
         .isEqualTo(Answer.YES));
     assertThat(after.granted()).isTrue();
+    KeytrustJar.Run cli = checkPermissionsCli("--json");
+    assertThat(cli.exit()).as(cli.err()).isZero();
+    assertThat(cli.out()).contains("\"granted\": true").doesNotContain(new String(SYNC_PASSWORD));
 
     KeyRegistration r = registration("alice@" + SambaDc.UPN_SUFFIX);
     String expected = new DnBinary(r.keyCredentialLink(), alice).format();
