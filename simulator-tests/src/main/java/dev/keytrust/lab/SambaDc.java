@@ -56,6 +56,8 @@ public final class SambaDc implements AutoCloseable {
   public static final String BASE_DN = "DC=lab,DC=keytrust,DC=test";
   public static final String UPN_SUFFIX = "lab.keytrust.test";
   public static final int LDAPS_PORT = 636;
+  /** The group of the hybrid key trust guide that holds the key-sync grant. */
+  public static final String GROUP_KEY_CREDENTIAL_ADMINS = "KeyCredential Admins";
   /** msDS-KeyCredentialLink's schemaIDGUID in Windows Server 2016's schema. */
   public static final UUID KEY_CREDENTIAL_LINK_GUID =
       UUID.fromString("5b47d60f-6090-40b2-9f37-2a4de88f3063");
@@ -337,6 +339,39 @@ public final class SambaDc implements AutoCloseable {
     if (!r.succeeded()) {
       throw new LabException("samba-tool dsacl set " + ace + " failed (exit " + r.exitCode()
           + "): " + ProcessRunner.tail(r.stderr(), 10));
+    }
+  }
+
+  /**
+   * The sync service account of a hybrid key trust deployment, set up as the guide does it.
+   *
+   * @param accountDn the account's DN (bind DN)
+   * @param groupDn the "KeyCredential Admins" group it is a member of
+   * @param credentialsFile the LDAP endpoint's credentials file for the account (0600)
+   */
+  public record KeySyncAccount(String accountDn, String groupDn, Path credentialsFile) {}
+
+  /**
+   * The guide's key-sync steps: creates the group "KeyCredential Admins" and the account {@code
+   * name} with a random password, makes the account a member, grants the group Read/Write
+   * msDS-KeyCredentialLink on descendant User objects at the domain root, and writes the account's
+   * credentials file to {@code credentialsFile}. The lab's LDAP endpoint and sync bind as this
+   * account, not as Administrator.
+   */
+  public KeySyncAccount setUpKeySync(String name, Path credentialsFile) {
+    byte[] random = new byte[18];
+    new java.security.SecureRandom().nextBytes(random);
+    char[] password = ("Kt-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "-9")
+        .toCharArray();
+    try {
+      String account = createUser(name, password);
+      String group = createGroup(GROUP_KEY_CREDENTIAL_ADMINS);
+      addMember(group, account);
+      grantKeyCredentialLink(group);
+      return new KeySyncAccount(account, group, writeCredentialsFile(credentialsFile, account,
+          password));
+    } finally {
+      Arrays.fill(password, '\0');
     }
   }
 
