@@ -3,7 +3,7 @@
 # measures openssl speed and tpm2-tools against a swtpm of its own for context, and writes a report.
 #
 #   scripts/bench.sh                 the whole suite, settings for a 2-core machine (about 15 min)
-#   scripts/bench.sh --quick         every benchmark once, briefly, in the JMH JVM (about 2-3 min; noisy)
+#   scripts/bench.sh --quick         every benchmark briefly, in the JMH JVM (about 2-3 min; noisy)
 #   scripts/bench.sh --results DIR   where the results go (default simulator-tests/<target>/bench-results/<UTC time>)
 #   scripts/bench.sh [--quick] ARGS  other arguments go to JMH, e.g. a benchmark regular expression
 #                                    (TpmKeyBenchmark), -p alg=p256, or -f/-wi/-w/-i/-r, which replace
@@ -50,9 +50,10 @@ if $info_only; then
 fi
 
 if $quick; then
-  # one JVM for all (-f 0: no fork start-up per benchmark), a short warm-up, two short iterations
-  defaults=(-f 0 -wi 1 -w 300ms -i 2 -r 500ms)
-  mode="quick (-f 0 -wi 1 -w 300ms -i 2 -r 500ms): every figure is noisy"
+  # one JVM for all (-f 0: no fork start-up per benchmark), a short warm-up, three short iterations
+  # (JMH gives no error for fewer than three)
+  defaults=(-f 0 -wi 1 -w 200ms -i 3 -r 300ms)
+  mode="quick (-f 0 -wi 1 -w 200ms -i 3 -r 300ms): every figure is noisy"
 else
   # one fork per benchmark, 1 x 2 s warm-up, 3 x 2 s measured: about 15 minutes on 2 cores
   defaults=(-f 1 -wi 1 -w 2s -i 3 -r 2s)

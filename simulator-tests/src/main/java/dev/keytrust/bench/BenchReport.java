@@ -252,7 +252,8 @@ public final class BenchReport {
     }
     md.append("Scores are JMH's (mean per operation; for sample-time benchmarks the mean of the samples). ± is "
         + "JMH's 99.9 % confidence half-width; \"n/a\" means one iteration, so no error. Ratios carry the error "
-        + "propagated from both scores.\n\n");
+        + "propagated from both scores (the chart draws a whisker that reaches 0 or below to its left edge). A ratio "
+        + "below 1 means the numerator takes less time than the denominator.\n\n");
     md.append("## Ratios\n\n![ratios](ratios.png)\n\n");
     String category = null;
     for (Ratio r : ratios) {

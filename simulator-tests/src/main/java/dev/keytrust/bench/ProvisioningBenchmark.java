@@ -107,7 +107,16 @@ public class ProvisioningBenchmark {
     private int invocation;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException, KeytrustException {
+    public void setUp() throws Exception {
+      try {
+        setUpState();
+      } catch (Exception | Error e) {
+        tearDown(); // JMH calls no tear-down after a failed set-up: stop the swtpm, remove the folders
+        throw e;
+      }
+    }
+
+    private void setUpState() throws IOException, KeytrustException {
       tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
       uri = TpmUri.parse(tpm.tpmUri());
       // the SRK exists before the first run, as on a device that has a Hello key already

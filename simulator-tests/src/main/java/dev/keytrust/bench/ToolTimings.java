@@ -71,8 +71,8 @@ public final class ToolTimings {
       add("openssl", "-", Double.NaN, Double.NaN, Double.NaN, 0, "not installed: " + e.getMessage());
       return;
     }
-    String version = firstLine("openssl", "version");
-    String note = String.join(" ", command) + " (" + version + ", one thread)";
+    String version = firstLine("openssl", "version").replaceAll(" \\(Library.*", "");
+    String note = String.join(" ", command) + ", " + version + ", one thread";
     for (String line : out.split("\n")) {
       Matcher rsa = RSA_LINE.matcher(line);
       if (rsa.matches()) {
@@ -113,8 +113,9 @@ public final class ToolTimings {
     try {
       Path work = Files.createDirectories(dir.resolve("work"));
       Tpm2Tools tools = new Tpm2Tools(swtpm, work);
-      String version = firstLine("tpm2_createprimary", "--version");
-      String note = "whole process, TCTI " + swtpm.tpm2toolsTcti() + "; " + version;
+      String version = firstLine("tpm2_createprimary", "--version").replaceAll(".*version=\"([^\"]*)\".*", "$1");
+      String note = "whole process, TCTI " + swtpm.tpm2toolsTcti() + ", tpm2-tools " + version
+          + ", median of " + runs + " after one untimed run";
       Path digest = work.resolve("digest.bin");
       Files.write(digest, MessageDigest.getInstance("SHA-256")
           .digest("sign-in challenge".getBytes(StandardCharsets.UTF_8)));

@@ -101,7 +101,16 @@ public class TpmKeyBenchmark {
     private byte[] digest;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException, KeytrustException, NoSuchAlgorithmException {
+    public void setUp() throws Exception {
+      try {
+        setUpState();
+      } catch (Exception | Error e) {
+        tearDown(); // JMH calls no tear-down after a failed set-up: stop the swtpm, remove the folders
+        throw e;
+      }
+    }
+
+    private void setUpState() throws IOException, KeytrustException, NoSuchAlgorithmException {
       algorithm = KeyAlgorithm.fromId(alg);
       tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
       tpm.allowManyWrongPins();
@@ -168,7 +177,16 @@ public class TpmKeyBenchmark {
     private byte[] getRandomCommand;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException, KeytrustException {
+    public void setUp() throws Exception {
+      try {
+        setUpState();
+      } catch (Exception | Error e) {
+        tearDown(); // JMH calls no tear-down after a failed set-up: stop the swtpm, remove the folders
+        throw e;
+      }
+    }
+
+    private void setUpState() throws IOException, KeytrustException {
       tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
       tpm.recorder().startRecording();
       tpm.session().getRandom(32);
@@ -207,7 +225,16 @@ public class TpmKeyBenchmark {
     private byte[] signCommand;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException, KeytrustException, NoSuchAlgorithmException {
+    public void setUp() throws Exception {
+      try {
+        setUpState();
+      } catch (Exception | Error e) {
+        tearDown(); // JMH calls no tear-down after a failed set-up: stop the swtpm, remove the folders
+        throw e;
+      }
+    }
+
+    private void setUpState() throws IOException, KeytrustException, NoSuchAlgorithmException {
       tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
       KeyAlgorithm algorithm = KeyAlgorithm.fromId(alg);
       byte[] auth = new byte[32];
