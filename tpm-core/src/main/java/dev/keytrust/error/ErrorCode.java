@@ -131,6 +131,12 @@ public enum ErrorCode {
   LDAP_READBACK_MISMATCH("KT-1660", false),
   LDAP_OPERATION_FAILED("KT-1661", false),
 
+  // provisioning agent, sign-in proof against the directory (dev.keytrust.agent.signin): KT-17xx
+  /** msDS-KeyCredentialLink of the user holds no value with the key's KeyID (not registered or not synced yet). */
+  SIGNIN_KEY_NOT_IN_DIRECTORY("KT-1701", false),
+  /** A value with the key's KeyID is there, but its key material is not the key's public key. */
+  SIGNIN_DIRECTORY_VALUE_INCONSISTENT("KT-1702", false),
+
   // programming errors and impossible states
   INTERNAL("KT-0900", false);
 

@@ -1,16 +1,12 @@
 package dev.keytrust.agent.endpoint.ldap;
 
-import com.unboundid.ldap.sdk.Filter;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPException;
-import com.unboundid.ldap.sdk.LDAPSearchException;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.ModifyRequest;
 import com.unboundid.ldap.sdk.ResultCode;
-import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResultEntry;
-import com.unboundid.ldap.sdk.SearchScope;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
@@ -18,7 +14,6 @@ import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.credential.DnBinary;
 import dev.keytrust.error.ErrorCode;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import javax.net.SocketFactory;
 import org.slf4j.Logger;
@@ -153,46 +148,8 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
 
   private DirectoryUser findUser(LDAPConnection connection, KeyRegistration registration)
       throws AgentException {
-    Filter byName = registration.accountName() == null
-        ? Filter.createEqualityFilter(UPN, registration.userPrincipalName())
-        : Filter.createORFilter(
-            Filter.createEqualityFilter(UPN, registration.userPrincipalName()),
-            Filter.createEqualityFilter(ACCOUNT_NAME, registration.accountName()));
-    Filter filter =
-        Filter.createANDFilter(Filter.createEqualityFilter("objectClass", USER_CLASS), byName);
-    SearchRequest request = new SearchRequest(config.baseDn().toString(), SearchScope.SUB,
-        filter, KEY_CREDENTIAL_LINK, UPN, ACCOUNT_NAME);
-    request.setSizeLimit(MATCHES_SHOWN + 1);
-    List<SearchResultEntry> entries;
-    try {
-      entries = connection.search(request).getSearchEntries();
-    } catch (LDAPSearchException e) {
-      if (e.getResultCode() != ResultCode.SIZE_LIMIT_EXCEEDED) {
-        throw failures.search(e, "search for the user " + who(registration));
-      }
-      entries = e.getSearchEntries();
-    }
-    if (entries.isEmpty()) {
-      throw new AgentException(
-          ErrorCode.LDAP_USER_NOT_FOUND,
-          "No user object with " + who(registration) + " under " + config.baseDn() + " on "
-              + config.host() + ". Check the user's UPN and account name, and that the base DN"
-              + " in the endpoint URI contains the user; the account " + credentials.bindDn()
-              + " must also be allowed to read the user (directories hide what it cannot read).");
-    }
-    if (entries.size() > 1) {
-      List<String> dns = new ArrayList<>();
-      for (SearchResultEntry entry : entries.subList(0, Math.min(MATCHES_SHOWN, entries.size()))) {
-        dns.add(entry.getDN());
-      }
-      throw new AgentException(
-          ErrorCode.LDAP_USER_AMBIGUOUS,
-          (entries.size() > MATCHES_SHOWN ? "More than " + MATCHES_SHOWN : entries.size())
-              + " user objects match " + who(registration) + " under " + config.baseDn() + ": "
-              + String.join("; ", dns) + ". keytrust writes to exactly one: narrow the base DN in"
-              + " the endpoint URI, or fix the duplicate userPrincipalName/sAMAccountName.");
-    }
-    return DirectoryUser.of(entries.get(0));
+    return UserSearch.find(connection, config, failures, credentials.bindDn(),
+        registration.userPrincipalName(), registration.accountName());
   }
 
   private DirectoryUser readBack(LDAPConnection connection, String dn) throws AgentException {
@@ -234,11 +191,5 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
         null,
         alreadyPresent,
         clock.instant());
-  }
-
-  private static String who(KeyRegistration registration) {
-    return UPN + "=" + registration.userPrincipalName()
-        + (registration.accountName() == null ? ""
-            : " or " + ACCOUNT_NAME + "=" + registration.accountName());
   }
 }
