@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "PIN-protected, TPM-bound user keys (Windows Hello for Business hybrid key trust).",
-    subcommands = {TpmCommand.class, KeyCommand.class, KclCommand.class, ProvisionCommand.class, PinCommand.class, ResetCommand.class, StatusCommand.class, DirectoryCommand.class},
+    subcommands = {TpmCommand.class, KeyCommand.class, KclCommand.class, ProvisionCommand.class, PinCommand.class, ResetCommand.class, StatusCommand.class, DirectoryCommand.class, AuthenticateCommand.class, SyncWatchCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
       "  " + TpmUri.ENV + "   the TPM when --tpm is not given,",

@@ -54,7 +54,8 @@ class KeytrustCliTest {
         List.of("key", "sign"), List.of("key", "show"), List.of("key", "delete"), List.of("key", "export"),
         List.of("kcl"), List.of("kcl", "decode"), List.of("kcl", "encode"), List.of("provision"),
         List.of("pin"), List.of("pin", "change"), List.of("reset"), List.of("status"),
-        List.of("directory"), List.of("directory", "check-permissions"));
+        List.of("directory"), List.of("directory", "check-permissions"), List.of("authenticate"),
+        List.of("sync-watch"));
   }
 
   @ParameterizedTest
