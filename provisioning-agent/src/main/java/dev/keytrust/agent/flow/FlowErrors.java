@@ -41,4 +41,10 @@ final class FlowErrors {
         "Removing the registration of user '" + user + "' needs the registration endpoint"
             + (recorded == null ? "" : " (it was registered at " + recorded + ")") + ": pass --endpoint URI.");
   }
+
+  static AgentException endpointRequiredToRegister(String user, String what) {
+    return new AgentException(ErrorCode.FLOW_ENDPOINT_REQUIRED,
+        what + " of user '" + user + "' registers the new key, so it needs the registration endpoint: pass"
+            + " --endpoint URI (https://... or ldaps://...). Nothing was asked or created.");
+  }
 }

@@ -121,6 +121,9 @@ public final class ProvisioningFlow {
   public ProvisioningResult run(String user) throws KeytrustException {
     requireFor("provisioning", policies != null && device != null && mfa != null && pins != null
         && histories != null && tpm != null);
+    if (endpoint == null) { // before anything is asked or created, not at the register step
+      throw FlowErrors.endpointRequiredToRegister(user, "Provisioning");
+    }
     return new ProvisionOperation(this).run(user);
   }
 

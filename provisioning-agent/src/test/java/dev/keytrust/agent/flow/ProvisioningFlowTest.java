@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.flow.FlowTestKit.ScriptedPins;
+import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.PrerequisitesNotMetException;
 import dev.keytrust.credential.CustomKeyInformation;
 import dev.keytrust.credential.KeyCredential;
@@ -331,5 +332,22 @@ class ProvisioningFlowTest {
           assertThat(e.code().badInput()).isTrue();
           assertThat(e.getMessage()).contains(endpoint.describe());
         });
+  }
+
+  @Test
+  void provisioningWithoutAnEndpointFailsBeforeAnythingIsAskedOrCreated() throws Exception {
+    ScriptedPins pins = ScriptedPins.always(PIN);
+    ProvisioningFlow noEndpoint = ProvisioningFlow.builder().store(store).tpm(TpmUri.parse("software"))
+        .policies(new PolicyResolver(java.nio.file.Files.createDirectories(tmp.resolve("policy"))))
+        .device(FlowTestKit.device()).mfa(FlowTestKit.mfa(mfa)).pins(pins)
+        .stateDir(tmp.resolve("state")).build();
+    assertThatThrownBy(() -> noEndpoint.run(USER))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_ENDPOINT_REQUIRED);
+          assertThat(e.getMessage()).contains("--endpoint").contains("Nothing was asked or created");
+        });
+    assertThat(pins.asked()).isEmpty();
+    assertThat(mfa).hasValue(0);
+    assertThat(store.find(USER)).isEmpty();
   }
 }
