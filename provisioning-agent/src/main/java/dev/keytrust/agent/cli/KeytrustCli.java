@@ -56,7 +56,7 @@ public final class KeytrustCli implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(), "Missing a command: use 'status', 'provision', 'pin',"
-        + " 'reset', 'key', 'tpm', 'kcl' or 'directory'");
+        + " 'reset', 'authenticate', 'sync-watch', 'key', 'tpm', 'kcl' or 'directory'");
   }
 
   public static void main(String[] args) {

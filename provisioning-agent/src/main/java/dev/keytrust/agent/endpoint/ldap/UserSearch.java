@@ -69,7 +69,7 @@ final class UserSearch {
           ErrorCode.LDAP_USER_AMBIGUOUS,
           (entries.size() > MATCHES_SHOWN ? "More than " + MATCHES_SHOWN : entries.size())
               + " user objects match " + who(upn, accountName) + " under " + config.baseDn() + ": "
-              + String.join("; ", dns) + ". keytrust writes to exactly one: narrow the base DN in"
+              + String.join("; ", dns) + ". keytrust uses exactly one user object: narrow the base DN in"
               + " the endpoint URI, or fix the duplicate userPrincipalName/sAMAccountName.");
     }
     return DirectoryUser.of(entries.get(0));
