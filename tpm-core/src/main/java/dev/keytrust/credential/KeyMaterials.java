@@ -1,5 +1,7 @@
 package dev.keytrust.credential;
 
+import dev.keytrust.internal.json.JsonException;
+import dev.keytrust.internal.json.StrictJson;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -27,6 +29,10 @@ final class KeyMaterials {
   static final int TPM_ALG_RSAES = 0x0015;
   static final int TPM_ALG_RSAPSS = 0x0016;
   static final int TPM_ALG_OAEP = 0x0017;
+
+  /** FIDO key material JSON: at most this many bytes and nesting levels. */
+  static final int MAX_JSON_BYTES = 64 * 1024;
+  static final int MAX_JSON_DEPTH = 16;
 
   static final int AUTH_DATA_FLAG_AT = 0x40;
   static final int AUTH_DATA_FLAG_ED = 0x80;
@@ -196,7 +202,13 @@ final class KeyMaterials {
    * then CBOR extensions when flag ED is set, and nothing else.
    */
   static FidoKeyMaterial fido(byte[] value) throws StructureException {
-    if (!(Json.parse(value) instanceof Map<?, ?> json)) {
+    Object parsed;
+    try {
+      parsed = StrictJson.parse(value, MAX_JSON_BYTES, MAX_JSON_DEPTH);
+    } catch (JsonException e) {
+      throw new StructureException("FIDO JSON: " + e.getMessage());
+    }
+    if (!(parsed instanceof Map<?, ?> json)) {
       throw new StructureException("FIDO JSON: not a JSON object");
     }
     Object version = json.get("version");

@@ -133,7 +133,7 @@ public final class StrictJson {
     Object value = value(0);
     skipWhitespace();
     if (pos != text.length()) {
-      throw error("unexpected content after the JSON value");
+      throw error("unexpected content after the value");
     }
     return value;
   }
@@ -189,7 +189,7 @@ public final class StrictJson {
       Object value = value(depth);
       if (members.putIfAbsent(name, value) != null) {
         pos = namePos;
-        throw error("a member name appears twice in one object");
+        throw error("a duplicate member name (the same name twice in one object)");
       }
       skipWhitespace();
       char c = peek();

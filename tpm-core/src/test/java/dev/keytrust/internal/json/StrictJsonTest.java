@@ -138,9 +138,10 @@ class StrictJsonTest {
     JsonException dup = catchThrowableOfType(() -> parse("{\"é\":1,\"é\":2}"), JsonException.class);
     assertThat(dup.offset()).isEqualTo(8);
     assertThat(dup).hasMessageEndingWith("(at byte 8)");
+    assertThat(dup.problem()).contains("duplicate member name");
     JsonException after = catchThrowableOfType(() -> parse("[\"😀\"] x"), JsonException.class);
     assertThat(after.offset()).isEqualTo(9);
-    assertThat(after.problem()).isEqualTo("unexpected content after the JSON value");
+    assertThat(after.problem()).isEqualTo("unexpected content after the value");
   }
 
   @Test
