@@ -1,6 +1,7 @@
 package dev.keytrust.agent.endpoint.drs;
 
-import dev.keytrust.agent.endpoint.drs.StrictJson.MalformedJsonException;
+import dev.keytrust.internal.json.JsonException;
+import dev.keytrust.internal.json.StrictJson;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -139,7 +140,7 @@ final class DrsResponses {
     Object value;
     try {
       value = StrictJson.parse(body, MAX_BODY, MAX_DEPTH);
-    } catch (MalformedJsonException e) {
+    } catch (JsonException e) {
       throw new MalformedResponseException("it is not valid JSON: " + e.getMessage());
     }
     if (!(value instanceof Map<?, ?>)) {
