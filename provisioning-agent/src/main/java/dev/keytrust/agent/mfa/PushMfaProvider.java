@@ -3,6 +3,8 @@ package dev.keytrust.agent.mfa;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.internal.StateFiles;
 import dev.keytrust.error.ErrorCode;
+import dev.keytrust.internal.json.JsonException;
+import dev.keytrust.internal.json.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -59,6 +61,8 @@ public final class PushMfaProvider implements MfaProvider {
   /** Largest response body read, in bytes. */
   public static final int MAX_BODY = 16 * 1024;
   static final int MAX_TOKEN_BYTES = 8 * 1024;
+  /** Response bodies nesting objects and arrays deeper than this are refused. */
+  static final int MAX_JSON_DEPTH = 16;
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]+");
@@ -101,7 +105,7 @@ public final class PushMfaProvider implements MfaProvider {
     URI uri = settings.endpoint("");
     HttpRequest request = request(uri, settings.requestTimeout())
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"user\":" + MfaJson.quote(user) + "}", StandardCharsets.UTF_8))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"user\":" + StrictJson.quote(user) + "}", StandardCharsets.UTF_8))
         .build();
     Exchange ex;
     try {
@@ -143,7 +147,7 @@ public final class PushMfaProvider implements MfaProvider {
             + " request id (1..128 characters of A-Z a-z 0-9 . _ ~ -)"));
       }
       id = s;
-    } catch (MfaJson.Malformed e) {
+    } catch (JsonException e) {
       return MfaChallenge.finished(instructions, MfaOutcome.failed(badBody(e)));
     }
     LOG.debug("Push MFA request started for user {}", user);
@@ -201,7 +205,7 @@ public final class PushMfaProvider implements MfaProvider {
           } else {
             return MfaOutcome.failed("the MFA service answered HTTP " + ex.status + " to a status request");
           }
-        } catch (MfaJson.Malformed e) {
+        } catch (JsonException e) {
           return MfaOutcome.failed(badBody(e));
         } catch (IOException e) {
           if (deadline - System.nanoTime() > 0) {
@@ -232,13 +236,13 @@ public final class PushMfaProvider implements MfaProvider {
     return b;
   }
 
-  /** One response: its status and at most {@link #MAX_BODY} bytes of body. */
-  private record Exchange(int status, byte[] body, boolean tooLarge) {
-    Map<String, Object> json() throws MfaJson.Malformed {
-      if (tooLarge) {
-        throw new MfaJson.Malformed("a body larger than " + MAX_BODY + " bytes", MAX_BODY);
-      }
-      return MfaJson.parseObject(body);
+  /**
+   * One response: its status and at most {@link #MAX_BODY} + 1 bytes of body (one more than the
+   * reader accepts, so that a larger body is refused as such).
+   */
+  private record Exchange(int status, byte[] body) {
+    Map<String, Object> json() throws JsonException {
+      return StrictJson.parseObject(body, MAX_BODY, MAX_JSON_DEPTH);
     }
   }
 
@@ -246,7 +250,7 @@ public final class PushMfaProvider implements MfaProvider {
     HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = response.body()) {
       byte[] body = in.readNBytes(MAX_BODY + 1);
-      return new Exchange(response.statusCode(), body, body.length > MAX_BODY);
+      return new Exchange(response.statusCode(), body);
     }
   }
 
@@ -264,7 +268,7 @@ public final class PushMfaProvider implements MfaProvider {
     return "cannot reach the MFA service at " + settings.baseUri() + ": " + why;
   }
 
-  private static String badBody(MfaJson.Malformed e) {
+  private static String badBody(JsonException e) {
     return "the MFA service's answer is not the JSON keytrust expects (" + e.getMessage() + ")";
   }
 
