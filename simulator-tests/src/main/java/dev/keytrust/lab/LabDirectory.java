@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * directly, as the directory administrator, so the access switches do not apply to them. Test
  * passwords are fixtures; they are not logged. {@link #close()} stops the server. Thread-safe.
  */
-public final class LabDirectory implements AutoCloseable {
+public final class LabDirectory implements SyncDirectory, AutoCloseable {
   /** The naming context. */
   public static final String BASE_DN = "DC=keytrust,DC=lab";
   /** The default container for users and bind accounts. */
@@ -209,6 +209,7 @@ public final class LabDirectory implements AutoCloseable {
   }
 
   /** The user's msDS-KeyCredentialLink values as stored (empty when none). */
+  @Override
   public List<String> keyCredentialLinks(String userDn) {
     try {
       Entry entry = server.getEntry(userDn);
@@ -223,11 +224,13 @@ public final class LabDirectory implements AutoCloseable {
   }
 
   /** Adds a msDS-KeyCredentialLink value verbatim, as an administrator (e.g. another tool's). */
+  @Override
   public void addKeyCredentialLink(String userDn, String value) {
     modify(userDn, new Modification(ModificationType.ADD, KEY_CREDENTIAL_LINK, value));
   }
 
   /** Removes one msDS-KeyCredentialLink value verbatim, as an administrator (e.g. the sync job). */
+  @Override
   public void removeKeyCredentialLink(String userDn, String value) {
     modify(userDn, new Modification(ModificationType.DELETE, KEY_CREDENTIAL_LINK, value));
   }
@@ -238,6 +241,7 @@ public final class LabDirectory implements AutoCloseable {
    *
    * @throws LabException when more than one user has it
    */
+  @Override
   public Optional<String> findUserByUpn(String upn) {
     List<String> dns = searchDns(Filter.createANDFilter(
         Filter.createEqualityFilter("objectClass", "user"),
@@ -249,6 +253,7 @@ public final class LabDirectory implements AutoCloseable {
   }
 
   /** The DNs of the entries that hold at least one msDS-KeyCredentialLink value. */
+  @Override
   public List<String> entriesWithKeyCredentialLinks() {
     return searchDns(Filter.createPresenceFilter(KEY_CREDENTIAL_LINK));
   }

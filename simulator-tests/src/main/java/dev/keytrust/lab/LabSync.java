@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The lab's stand-in for Entra Connect's key write-back in hybrid key trust: on a cycle, copies the
  * keys registered at a {@link LabKeyService} into the {@code msDS-KeyCredentialLink} of the user
- * with the same userPrincipalName in a {@link LabDirectory}.
+ * with the same userPrincipalName in a {@link SyncDirectory} (the in-process {@link LabDirectory}, or
+ * a real directory through {@link LdapSyncDirectory}, bound as the sync account).
  *
  * <ul>
  *   <li>Each registered key becomes a version 2 KEYCREDENTIALLINK_BLOB as Entra ID writes it back:
@@ -90,7 +91,7 @@ public final class LabSync implements AutoCloseable {
   }
 
   private final LabKeyService service;
-  private final LabDirectory directory;
+  private final SyncDirectory directory;
   private final Duration interval;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
@@ -101,7 +102,7 @@ public final class LabSync implements AutoCloseable {
   private volatile boolean closed;
 
   private LabSync(
-      LabKeyService service, LabDirectory directory, Duration interval, Clock clock,
+      LabKeyService service, SyncDirectory directory, Duration interval, Clock clock,
       boolean scheduled) {
     this.service = Objects.requireNonNull(service, "service");
     this.directory = Objects.requireNonNull(directory, "directory");
@@ -141,12 +142,12 @@ public final class LabSync implements AutoCloseable {
    * @throws IllegalArgumentException when the interval is below {@link #MIN_INTERVAL} or above
    *     {@link #MAX_INTERVAL}
    */
-  public static LabSync start(LabKeyService service, LabDirectory directory, Duration interval) {
+  public static LabSync start(LabKeyService service, SyncDirectory directory, Duration interval) {
     return new LabSync(service, directory, interval, Clock.systemUTC(), true);
   }
 
   /** A sync job without a schedule: cycles run only by {@link #runOnce()}. */
-  public static LabSync manual(LabKeyService service, LabDirectory directory) {
+  public static LabSync manual(LabKeyService service, SyncDirectory directory) {
     return new LabSync(service, directory, DEFAULT_INTERVAL, Clock.systemUTC(), false);
   }
 

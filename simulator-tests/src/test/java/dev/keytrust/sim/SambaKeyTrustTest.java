@@ -17,6 +17,14 @@ import dev.keytrust.credential.KeyCredentialOptions;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.lab.SambaDc;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.Files;
+import dev.keytrust.credential.KeySource;
+import dev.keytrust.lab.LdapSyncDirectory;
+import dev.keytrust.lab.LabSync;
+import dev.keytrust.lab.LabKeyService;
+import dev.keytrust.lab.LabException;
+import dev.keytrust.lab.LabCertificates;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
@@ -190,5 +198,56 @@ class SambaKeyTrustTest {
     assertThat(answer(r, "Account " + other)).isEqualTo(Answer.NO);
     assertThat(r.granted()).isFalse();
     assertThat(List.of(r.lines().toString())).noneMatch(s -> s.contains(new String(SYNC_PASSWORD)));
+  }
+
+  @Test
+  @Order(4)
+  void theLabSyncJobWritesRegisteredKeysAsTheSyncAccountNotAsAdministrator(@TempDir Path work)
+      throws Exception {
+    LabCertificates certs = LabCertificates.create(work.resolve("pki"));
+    KeyRegistration r = registration("alice@" + SambaDc.UPN_SUFFIX);
+    Path token = work.resolve("alice.token");
+    try (LabKeyService service = LabKeyService.start(certs)) {
+      Files.writeString(token, service.issueToken(r.userPrincipalName(), r.deviceId()));
+      Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+      try (KeyRegistrationEndpoint drs = KeyRegistrationEndpoints.open(service.baseUri(),
+          new EndpointSettings(Map.of("token-file", token.toString(), "ca-file",
+              certs.caFile().toString())))) {
+        drs.register(r);
+      }
+      try (LdapSyncDirectory asSync = LdapSyncDirectory.open("127.0.0.1", SambaDc.LDAPS_PORT,
+              SambaDc.BASE_DN, dc.caFile(), Path.of(settings.get("credentials-file")));
+          LabSync sync = LabSync.manual(service, asSync)) {
+        assertThat(asSync.toString()).contains(svc);
+        assertThat(sync.runOnce().added()).isEqualTo(1);
+        List<String> values = dc.keyCredentialLinks(alice);
+        assertThat(values).hasSize(1);
+        KeyCredential synced = KeyCredential.parse(DnBinary.parse(values.get(0)).binary());
+        assertThat(synced.source()).contains(KeySource.AZURE_AD);
+        assertThat(synced.keyId()).hasValueSatisfying(id -> assertThat(id).isEqualTo(r.keyId()));
+        assertThat(sync.runOnce().added()).isZero();
+
+        try (KeyRegistrationEndpoint drs = KeyRegistrationEndpoints.open(service.baseUri(),
+            new EndpointSettings(Map.of("token-file", token.toString(), "ca-file",
+                certs.caFile().toString())))) {
+          drs.unregister(r);
+        }
+        assertThat(sync.runOnce().removed()).isEqualTo(1);
+        assertThat(dc.keyCredentialLinks(alice)).isEmpty();
+      }
+
+      // an account outside "KeyCredential Admins" is refused, and told which group to join
+      Path otherCredentials = SambaDc.writeCredentialsFile(work.resolve("other.cred"),
+          "CN=svc-other,CN=Users," + SambaDc.BASE_DN, SYNC_PASSWORD);
+      try (LdapSyncDirectory asOther = LdapSyncDirectory.open("127.0.0.1", SambaDc.LDAPS_PORT,
+          SambaDc.BASE_DN, dc.caFile(), otherCredentials)) {
+        assertThatThrownBy(() -> asOther.addKeyCredentialLink(alice,
+                new DnBinary(r.keyCredentialLink(), alice).format()))
+            .isInstanceOf(LabException.class)
+            .hasMessageContaining("insufficient access rights")
+            .hasMessageContaining(SambaDc.GROUP_KEY_CREDENTIAL_ADMINS)
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain(new String(SYNC_PASSWORD)));
+      }
+    }
   }
 }

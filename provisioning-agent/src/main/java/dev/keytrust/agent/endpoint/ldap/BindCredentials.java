@@ -35,7 +35,7 @@ import java.util.Set;
  * Directory also accepts {@code user@domain} as the bind name. On file systems with POSIX
  * permissions the file must not be readable or writable by other users ({@code chmod 600}).
  */
-final class BindCredentials {
+public final class BindCredentials {
   static final String BIND_DN = "bind-dn";
   static final String PASSWORD = "password";
   private static final int MAX_FILE_BYTES = 64 * 1024;
@@ -51,17 +51,17 @@ final class BindCredentials {
   }
 
   /** The bind DN (or bind name). Not a secret. */
-  String bindDn() {
+  public String bindDn() {
     return bindDn;
   }
 
   /** A copy of the password bytes: the caller wipes it after use. */
-  byte[] password() {
+  public byte[] password() {
     return password.clone();
   }
 
   /** Overwrites the password. */
-  void wipe() {
+  public void wipe() {
     Arrays.fill(password, (byte) 0);
   }
 
@@ -77,7 +77,7 @@ final class BindCredentials {
    *     readable or writable by other users, too large, not UTF-8, or lacks either line; the
    *     message never quotes the file's content
    */
-  static BindCredentials read(Path file) throws AgentException {
+  public static BindCredentials read(Path file) throws AgentException {
     if (!Files.isRegularFile(file)) {
       throw problem(file, "does not exist or is not a regular file", "Create it with the lines "
           + BIND_DN + "=<DN> and " + PASSWORD + "=<password>, then chmod 600 it.", null);
