@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +38,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +61,16 @@ import org.slf4j.LoggerFactory;
  *   <li>keytrust extension: {@code DELETE /EnrollmentServer/key/<Base64url key id>?api-version=1.0}
  *       removes the token user's key and answers 204, also when it was not there; another user's
  *       key gives 403.
+ *   <li>keytrust's push MFA protocol (what {@code dev.keytrust.agent.mfa.PushMfaProvider} polls,
+ *       with the push url set to {@link #baseUri()}): {@code POST /mfa/push} {@code {"user": UPN}}
+ *       starts a request for the token's user and answers 201 {@code {"id", "status": "pending"}};
+ *       {@code GET /mfa/push/<id>} answers 200 {@code {"id", "status": "pending"|"approved"|"denied"}}
+ *       (404 for an unknown id or another user's request). Requests are decided by {@link
+ *       #approvePush} / {@link #denyPush}, by {@code POST /mfa/push/<id>/approve} or {@code .../deny}
+ *       (the same user's token; 409 once decided), or automatically after a delay ({@link
+ *       #autoApprovePush}). A {@code user} other than the token's gives 403 {@code
+ *       push_user_mismatch}. Same bearer tokens and ErrorDetails as the key endpoint; no
+ *       api-version.
  *   <li>The access tokens are the service's own ({@link #issueToken}): HS256 JWTs with {@code upn},
  *       {@code deviceid}, {@code amr}, {@code aud} {@value #AUDIENCE} and {@code exp}. A missing,
  *       forged or expired token, or one without {@code ngcmfa} in {@code amr}, deviceid or upn, gets
@@ -89,6 +102,10 @@ public final class LabKeyService implements AutoCloseable {
   public static final String KEY_PATH = "/EnrollmentServer/key/";
   /** Response header (keytrust extension): {@code created} or {@code existing}. */
   public static final String KEY_STATE_HEADER = "keytrust-key-state";
+  /** The push MFA path ({@code PushMfaProvider} appends it to its url). */
+  public static final String PUSH_PATH = "/mfa/push";
+  /** The most push requests kept; the oldest go first. */
+  public static final int MAX_PUSH_REQUESTS = 1000;
   /** Largest request body read. */
   public static final int MAX_REQUEST_BODY = 64 * 1024;
   /** The size of {@link Fault#oversized} bodies: 10 MiB. */
@@ -196,6 +213,29 @@ public final class LabKeyService implements AutoCloseable {
       return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
   }
+
+  /** The state of a push MFA request. */
+  public enum PushStatus {
+    PENDING,
+    APPROVED,
+    DENIED;
+
+    /** As the protocol writes it: {@code pending}, {@code approved}, {@code denied}. */
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * A push MFA request.
+   *
+   * @param id its id (URL-safe, 22 characters)
+   * @param upn the user it is for (the token's)
+   * @param createdAt when it was started
+   * @param status its state now
+   * @param decidedAt when it was approved or denied, or null
+   */
+  public record PushRequest(String id, String upn, Instant createdAt, PushStatus status, Instant decidedAt) {}
 
   /** Told about registry changes, on the request thread, after the change. */
   public interface Listener {
@@ -308,6 +348,10 @@ public final class LabKeyService implements AutoCloseable {
   private final List<Entry> requests = new ArrayList<>();
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, PushRequest> pushes = new LinkedHashMap<>(); // guarded by lock
+  private final ScheduledExecutorService pushTimer;
+  private final SecureRandom random = new SecureRandom();
+  private volatile Duration pushAutoApprove; // null: requests wait for a decision
   private volatile boolean closed;
 
   /** A request being handled: its fixed facts and its status once answered. */
@@ -347,6 +391,11 @@ public final class LabKeyService implements AutoCloseable {
     this.clock = clock;
     this.tokens = new LabTokens(AUDIENCE, clock);
     this.baseUri = URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
+    this.pushTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "lab-key-service-push");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -480,6 +529,71 @@ public final class LabKeyService implements AutoCloseable {
     return faults.size();
   }
 
+  /**
+   * From now on every new push request is approved {@code delay} after it started (zero: at once),
+   * so an agent visibly waits; requests already pending stay as they are.
+   */
+  public void autoApprovePush(Duration delay) {
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("the delay must not be negative");
+    }
+    pushAutoApprove = delay;
+  }
+
+  /** From now on new push requests stay pending until {@link #approvePush}/{@link #denyPush} (the default). */
+  public void manualPush() {
+    pushAutoApprove = null;
+  }
+
+  /** The auto-approval delay, or empty when requests wait for a decision. */
+  public Optional<Duration> pushAutoApproveDelay() {
+    return Optional.ofNullable(pushAutoApprove);
+  }
+
+  /** The push MFA base URL: the {@code url} setting of the MFA method push ({@link #baseUri()}). */
+  public URI pushUri() {
+    return baseUri;
+  }
+
+  /**
+   * Approves a pending push request.
+   *
+   * @return false when there is no such request or it was decided already
+   */
+  public boolean approvePush(String id) {
+    return decide(id, PushStatus.APPROVED, "approved");
+  }
+
+  /**
+   * Denies a pending push request.
+   *
+   * @return false when there is no such request or it was decided already
+   */
+  public boolean denyPush(String id) {
+    return decide(id, PushStatus.DENIED, "denied");
+  }
+
+  /** Every push request kept, oldest first. */
+  public List<PushRequest> pushRequests() {
+    synchronized (lock) {
+      return List.copyOf(pushes.values());
+    }
+  }
+
+  private boolean decide(String id, PushStatus status, String how) {
+    PushRequest decided;
+    synchronized (lock) {
+      PushRequest p = pushes.get(id);
+      if (p == null || p.status() != PushStatus.PENDING) {
+        return false;
+      }
+      decided = new PushRequest(p.id(), p.upn(), p.createdAt(), status, clock.instant());
+      pushes.put(id, decided);
+    }
+    LOG.info("lab push MFA: request {} of {} {}", id, decided.upn(), how);
+    return true;
+  }
+
   /** Stops the server, closes its connections, and ends its threads (interrupting delays). */
   @Override
   public void close() {
@@ -488,6 +602,7 @@ public final class LabKeyService implements AutoCloseable {
     }
     closed = true;
     server.stop(0);
+    pushTimer.shutdownNow();
     executor.shutdownNow();
     try {
       if (!executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -593,6 +708,9 @@ public final class LabKeyService implements AutoCloseable {
         drain(exchange.getRequestBody());
         return remove(subject, path.substring(KEY_PATH.length()));
       }
+      if (path.equals(PUSH_PATH) || path.startsWith(PUSH_PATH + "/")) {
+        return push(exchange, method, path.substring(PUSH_PATH.length()));
+      }
       throw new Refusal(404, "not_found", "There is no resource at this path.", null);
     } catch (Refusal r) {
       drain(exchange.getRequestBody());
@@ -606,6 +724,100 @@ public final class LabKeyService implements AutoCloseable {
           errorDetails(r.code, r.getMessage(), r.target, clientRequestId, clock.instant(), requestId),
           headers);
     }
+  }
+
+  // ---- push MFA ----
+
+  private static final Pattern PUSH_ID = Pattern.compile("[A-Za-z0-9_-]{22}");
+
+  private Answer push(HttpExchange exchange, String method, String rest) throws Refusal, IOException {
+    if (rest.isEmpty()) {
+      if (!method.equals("POST")) {
+        exchange.getResponseHeaders().set("Allow", "POST");
+        throw new Refusal(405, "method_not_allowed", "Use POST to start a push request.", null);
+      }
+      LabTokens.Subject subject = authenticate(exchange);
+      return startPush(subject, readBounded(exchange.getRequestBody()));
+    }
+    String[] parts = rest.substring(1).split("/", -1);
+    if (parts.length > 2 || !PUSH_ID.matcher(parts[0]).matches()
+        || (parts.length == 2 && !parts[1].equals("approve") && !parts[1].equals("deny"))) {
+      throw new Refusal(404, "not_found", "There is no push request at this path.", null);
+    }
+    String want = parts.length == 1 ? "GET" : "POST";
+    if (!method.equals(want)) {
+      exchange.getResponseHeaders().set("Allow", want);
+      throw new Refusal(405, "method_not_allowed", "Use " + want + " here.", null);
+    }
+    LabTokens.Subject subject = authenticate(exchange);
+    drain(exchange.getRequestBody());
+    PushRequest p;
+    synchronized (lock) {
+      p = pushes.get(parts[0]);
+    }
+    if (p == null || !p.upn().equalsIgnoreCase(subject.upn())) {
+      throw new Refusal(404, "not_found", "There is no such push request.", null);
+    }
+    if (parts.length == 2) {
+      boolean approve = parts[1].equals("approve");
+      if (!(approve ? approvePush(p.id()) : denyPush(p.id()))) {
+        throw new Refusal(409, "push_already_decided", "The push request is decided already.", null);
+      }
+      synchronized (lock) {
+        p = pushes.get(p.id());
+      }
+    }
+    return Answer.json(200, pushJson(p), Map.of());
+  }
+
+  private Answer startPush(LabTokens.Subject subject, byte[] body) throws Refusal {
+    if (body == null) {
+      throw new Refusal(400, "invalid_request", "The request body is larger than " + MAX_REQUEST_BODY
+          + " bytes.", null);
+    }
+    Object json;
+    try {
+      json = LabJson.parse(body);
+    } catch (LabJson.JsonException e) {
+      throw new Refusal(400, "invalid_request", "The request body is not JSON: " + e.getMessage(), null);
+    }
+    if (!(json instanceof Map<?, ?> m) || !(m.get("user") instanceof String user)) {
+      throw new Refusal(400, "invalid_request", "The request body must be an object with a string user.", "user");
+    }
+    if (!user.equalsIgnoreCase(subject.upn())) {
+      throw new Refusal(403, "push_user_mismatch", "The token is not for the user of the push request.", "user");
+    }
+    byte[] raw = new byte[16];
+    random.nextBytes(raw);
+    String id = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    PushRequest p = new PushRequest(id, subject.upn(), clock.instant(), PushStatus.PENDING, null);
+    synchronized (lock) {
+      if (pushes.size() >= MAX_PUSH_REQUESTS) {
+        pushes.remove(pushes.keySet().iterator().next());
+      }
+      pushes.put(id, p);
+    }
+    Duration auto = pushAutoApprove;
+    if (auto != null) {
+      LOG.info("lab push MFA: request {} for {} pending; approved automatically in {} ms", id, p.upn(),
+          auto.toMillis());
+      try {
+        pushTimer.schedule(() -> approvePush(id), auto.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.debug("lab push MFA: stopping, request {} stays pending", id);
+      }
+    } else {
+      LOG.info("lab push MFA: request {} for {} pending; approve: POST {}{}/{}/approve (or /deny) with the"
+          + " user's token", id, p.upn(), baseUri, PUSH_PATH, id);
+    }
+    return Answer.json(201, pushJson(p), Map.of());
+  }
+
+  private static String pushJson(PushRequest p) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", p.id());
+    body.put("status", p.status().wire());
+    return LabJson.write(body);
   }
 
   private LabTokens.Subject authenticate(HttpExchange exchange) throws Refusal {

@@ -1,34 +1,28 @@
 package dev.keytrust.lab;
 
-import dev.keytrust.lab.LabKeyService.TokenClaims;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code keytrust lab up [--dir D] [--sync-interval DURATION]}: runs a key trust lab on 127.0.0.1
  * until Ctrl-C (or SIGTERM).
  *
- * <p>It starts, each on a free loopback port: swtpm when it is installed ({@link Swtpm}, its state
- * in {@code D/swtpm}), the DRS-style key service ({@link LabKeyService}, HTTPS with a CA generated
+ * <p>It starts ({@link Lab}), each on a free loopback port: swtpm when it is installed ({@link Swtpm}, its state
+ * in {@code D/swtpm}), the DRS-style key service with push MFA ({@link LabKeyService}, HTTPS with a CA generated
  * into D), a directory ({@link LabDirectory}, LDAP and LDAPS) with the users alice and bob and a
  * bind account, and the sync job ({@link LabSync}) that copies registered keys into the users'
  * msDS-KeyCredentialLink. It writes into D what a client needs, prints every endpoint as {@code
  * name: value} lines and then a line {@code ready}. A shutdown hook stops all it started (swtpm
  * through its own process handle) and prints {@code stopped}.
+ *
+ * <p>{@code keytrust demo} ({@link LabDemo}) runs the whole story on such a lab in-process.
  *
  * <p>Exit codes: 0 after a clean stop, 1 when the lab cannot start, 2 for bad arguments.
  */
@@ -47,25 +41,26 @@ public final class LabMain {
   public static final String LDAP_CREDENTIALS_FILE = "ldap.cred";
 
   private static final String USAGE =
-      "Usage: keytrust lab up [--dir D] [--sync-interval DURATION]\n"
+      "Usage: keytrust lab up [--dir D] [--sync-interval DURATION] [--push-approve auto|manual]\n"
           + "  Runs a key trust lab on 127.0.0.1 until Ctrl-C: swtpm (when installed), the DRS-style\n"
-          + "  key service (HTTPS), an LDAP directory and the key sync job.\n"
+          + "  key service with push MFA (HTTPS), an LDAP directory and the key sync job.\n"
           + "  --dir D                  where the CA, tokens and credentials go (default: a new\n"
           + "                           folder under the temp dir); must be empty or new\n"
-          + "  --sync-interval DURATION sync cycle, e.g. 30m (default), 10s, 2h, PT5M; at least 1s\n";
+          + "  --sync-interval DURATION sync cycle, e.g. 30m (default), 10s, 2h, PT5M; at least 1s\n"
+          + "  --push-approve MODE      push MFA requests: auto (approved after 3s, the default) or\n"
+          + "                           manual (POST .../mfa/push/ID/approve or /deny)\n"
+          + "Usage: keytrust demo [--dir D] [--keep]\n"
+          + "  Runs the whole hybrid key trust story on an in-process lab; see keytrust demo --help.\n";
 
   private static volatile boolean shutDown;
 
-  private final PrintStream out;
-  private final List<AutoCloseable> started = new ArrayList<>();
-
-  private LabMain(PrintStream out) {
-    this.out = out;
-  }
+  private LabMain() {}
 
   public static void main(String[] args) {
     if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "keytrust-lab-logback.xml");
+      boolean demo = args.length > 0 && args[0].equals("demo");
+      System.setProperty("logback.configurationFile",
+          demo ? "keytrust-demo-logback.xml" : "keytrust-lab-logback.xml");
     }
     int code = run(args, System.out, System.err);
     if (!shutDown) {
@@ -81,6 +76,9 @@ public final class LabMain {
       return a.isEmpty() ? 2 : 0;
     }
     String command = a.pop();
+    if (command.equals("demo")) {
+      return LabDemo.run(a.toArray(new String[0]), out, err);
+    }
     if (!command.equals("up")) {
       err.println("keytrust lab: unknown command '" + command + "'; use 'keytrust lab up'.");
       err.print(USAGE);
@@ -88,6 +86,7 @@ public final class LabMain {
     }
     Path dir = null;
     Duration interval = LabSync.DEFAULT_INTERVAL;
+    Duration push = Lab.DEFAULT_PUSH_DELAY;
     while (!a.isEmpty()) {
       String option = a.pop();
       String value = null;
@@ -100,7 +99,8 @@ public final class LabMain {
         out.print(USAGE);
         return 0;
       }
-      if (!option.equals("--dir") && !option.equals("--sync-interval")) {
+      if (!option.equals("--dir") && !option.equals("--sync-interval")
+          && !option.equals("--push-approve")) {
         err.println("keytrust lab: unknown option '" + option + "'.");
         err.print(USAGE);
         return 2;
@@ -114,6 +114,15 @@ public final class LabMain {
       }
       if (option.equals("--dir")) {
         dir = Path.of(value).toAbsolutePath().normalize();
+      } else if (option.equals("--push-approve")) {
+        if (value.equals("auto")) {
+          push = Lab.DEFAULT_PUSH_DELAY;
+        } else if (value.equals("manual")) {
+          push = null;
+        } else {
+          err.println("keytrust lab: --push-approve: '" + value + "' is neither auto nor manual.");
+          return 2;
+        }
       } else {
         try {
           interval = LabSync.parseInterval(value);
@@ -123,19 +132,21 @@ public final class LabMain {
         }
       }
     }
-    LabMain lab = new LabMain(out);
+    AtomicReference<Lab> running = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       shutDown = true;
-      lab.stopAll();
+      Lab lab = running.get();
+      if (lab != null) {
+        lab.close();
+      }
       out.println("stopped");
       out.flush();
       stopped.countDown();
     }, "keytrust-lab-shutdown");
     try {
-      lab.up(dir, interval);
+      running.set(Lab.start(new Lab.Options(dir, interval, push, true), out));
     } catch (RuntimeException | IOException e) {
-      lab.stopAll();
       err.println("keytrust lab: cannot start the lab: " + e.getMessage());
       return 1;
     }
@@ -150,144 +161,4 @@ public final class LabMain {
     return 0;
   }
 
-  private void up(Path requestedDir, Duration interval) throws IOException {
-    Path dir = prepare(requestedDir);
-    out.println("dir: " + dir);
-
-    LabCertificates certs = LabCertificates.create(dir);
-    LabKeyService service = LabKeyService.start(certs);
-    started.add(service);
-    LabDirectory directory = LabDirectory.start(certs);
-    started.add(directory);
-
-    // the directory: users, a bind account with a random password
-    List<String> upns = new ArrayList<>();
-    for (String user : USERS) {
-      String upn = user + UPN_SUFFIX;
-      String cn = Character.toUpperCase(user.charAt(0)) + user.substring(1);
-      out.println("user: " + upn + " " + directory.addUser(cn, upn, user));
-      upns.add(upn);
-    }
-    char[] password = randomPassword();
-    String bindDn = directory.addBindAccount(BIND_ACCOUNT, password);
-    Path ldapCred = secretFile(dir.resolve(LDAP_CREDENTIALS_FILE),
-        "# keytrust lab: bind account of the LDAP endpoint (credentials-file setting)\n"
-            + "bind-dn=" + bindDn + "\npassword=" + new String(password) + "\n");
-
-    // tokens: one device per user, as after device registration
-    List<Path> tokens = new ArrayList<>();
-    for (String upn : upns) {
-      UUID device = UUID.randomUUID();
-      String token = service.issueToken(new TokenClaims(upn, device, LabTokens.defaultAmr(),
-          Instant.now().plus(TOKEN_LIFETIME)));
-      Path f = secretFile(dir.resolve(upn.substring(0, upn.indexOf('@')) + ".token"), token + "\n");
-      tokens.add(f);
-      out.println("token: " + upn + " " + f + " (device " + device + ", valid "
-          + TOKEN_LIFETIME.toHours() + " h)");
-    }
-
-    LabSync sync = LabSync.start(service, directory, interval);
-    started.add(0, sync); // stopped first
-
-    Swtpm swtpm = null;
-    if (Swtpm.available()) {
-      swtpm = Swtpm.startTcp(dir.resolve("swtpm"));
-      started.add(swtpm);
-    }
-
-    String drs = service.baseUri().toString();
-    out.println("ca-file: " + certs.caFile());
-    out.println("drs: " + drs + LabKeyService.KEY_PATH);
-    out.println("ldap: " + directory.ldapUri());
-    out.println("ldaps: " + directory.ldapsUri());
-    out.println("ldap-credentials: " + ldapCred);
-    out.println("sync: every " + describe(interval) + ", next at "
-        + sync.nextCycle().map(Instant::toString).orElse("-"));
-    if (swtpm != null) {
-      out.println("tpm: " + swtpm.tpmUri());
-      out.println("swtpm-pid: " + swtpm.pid());
-    } else {
-      out.println("tpm: none (" + Swtpm.MISSING_MESSAGE + " Use --tpm software.)");
-    }
-    out.println("provision: keytrust provision --user " + upns.get(0)
-        + (swtpm != null ? " --tpm " + swtpm.tpmUri() : " --tpm software")
-        + " --endpoint " + drs
-        + " --endpoint-setting token-file=" + tokens.get(0)
-        + " --endpoint-setting ca-file=" + certs.caFile());
-
-    StringBuilder env = new StringBuilder("# keytrust lab endpoints (source this file)\n");
-    env.append("KEYTRUST_LAB_DIR='").append(dir).append("'\n");
-    env.append("KEYTRUST_LAB_CA_FILE='").append(certs.caFile()).append("'\n");
-    env.append("KEYTRUST_LAB_DRS='").append(drs).append("'\n");
-    env.append("KEYTRUST_LAB_LDAP='").append(directory.ldapUri()).append("'\n");
-    env.append("KEYTRUST_LAB_LDAPS='").append(directory.ldapsUri()).append("'\n");
-    env.append("KEYTRUST_LAB_LDAP_CREDENTIALS='").append(ldapCred).append("'\n");
-    for (int i = 0; i < upns.size(); i++) {
-      env.append("KEYTRUST_LAB_TOKEN_").append(USERS.get(i).toUpperCase(java.util.Locale.ROOT))
-          .append("='").append(tokens.get(i)).append("'\n");
-    }
-    if (swtpm != null) {
-      env.append("KEYTRUST_TPM='").append(swtpm.tpmUri()).append("'\n");
-      env.append("KEYTRUST_LAB_SWTPM_PID='").append(swtpm.pid()).append("'\n");
-    }
-    Files.writeString(dir.resolve(ENV_FILE), env.toString(), StandardCharsets.UTF_8);
-    out.println("env: " + dir.resolve(ENV_FILE));
-  }
-
-  private static Path prepare(Path requested) throws IOException {
-    if (requested == null) {
-      Path d = Files.createTempDirectory("keytrust-lab-");
-      Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
-      return d;
-    }
-    if (Files.exists(requested)) {
-      if (!Files.isDirectory(requested)) {
-        throw new IOException(requested + " is not a directory");
-      }
-      try (var entries = Files.list(requested)) {
-        if (entries.findAny().isPresent()) {
-          throw new IOException(requested + " is not empty (a lab from an earlier run?); remove"
-              + " it or give another --dir");
-        }
-      }
-    } else {
-      Files.createDirectories(requested);
-    }
-    Files.setPosixFilePermissions(requested, PosixFilePermissions.fromString("rwx------"));
-    return requested;
-  }
-
-  private static Path secretFile(Path f, String content) throws IOException {
-    Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(f, content, StandardCharsets.UTF_8);
-    return f;
-  }
-
-  private static char[] randomPassword() {
-    byte[] b = new byte[18];
-    new SecureRandom().nextBytes(b);
-    return ("Lab-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b)).toCharArray();
-  }
-
-  private static String describe(Duration d) {
-    if (d.toSeconds() % 3600 == 0) {
-      return d.toHours() + "h";
-    }
-    if (d.toSeconds() % 60 == 0) {
-      return d.toMinutes() + "m";
-    }
-    return d.toSeconds() + "s";
-  }
-
-  /** Stops everything started, the sync job first, swtpm last; each once. */
-  private synchronized void stopAll() {
-    for (AutoCloseable c : started) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        System.err.println("keytrust lab: stopping " + c + " failed: " + e.getMessage());
-      }
-    }
-    started.clear();
-  }
 }

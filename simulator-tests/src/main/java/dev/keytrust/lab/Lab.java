@@ -1,0 +1,331 @@
+package dev.keytrust.lab;
+
+import dev.keytrust.lab.LabKeyService.TokenClaims;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A running key trust lab on 127.0.0.1, as an object: swtpm (when installed and wanted), the
+ * DRS-style key service with push MFA ({@link LabKeyService}), the directory ({@link LabDirectory})
+ * with alice, bob and a bind account, and the sync job ({@link LabSync}). {@link #start} starts it
+ * all and writes what a client needs into the lab folder (CA, tokens, LDAP credentials, {@code
+ * lab.env}), printing every endpoint as a {@code name: value} line; {@link #close()} stops it all
+ * (the sync job first, swtpm last, through its own process handle), once. Used by {@code keytrust
+ * lab up} ({@link LabMain}) and {@code keytrust demo} ({@link LabDemo}).
+ */
+public final class Lab implements AutoCloseable {
+
+  /** The auto-approval delay of push requests in {@code lab up}. */
+  public static final Duration DEFAULT_PUSH_DELAY = Duration.ofSeconds(3);
+
+  /**
+   * How to start a lab.
+   *
+   * @param dir the lab folder (empty or new), or null for a new one under the temp folder
+   * @param syncInterval the sync job's cycle
+   * @param pushAutoApprove push MFA requests are approved this long after they start; null: they
+   *     wait for an approve/deny
+   * @param swtpm start swtpm when it is installed (false: no TPM, clients use {@code --tpm software})
+   */
+  public record Options(Path dir, Duration syncInterval, Duration pushAutoApprove, boolean swtpm) {
+    public Options {
+      Objects.requireNonNull(syncInterval, "syncInterval");
+    }
+
+    /** {@code lab up}'s defaults: a new folder, 30 min sync, push auto-approved after 3 s, swtpm. */
+    public static Options defaults() {
+      return new Options(null, LabSync.DEFAULT_INTERVAL, DEFAULT_PUSH_DELAY, true);
+    }
+  }
+
+  /**
+   * One lab user.
+   *
+   * @param upn the UPN
+   * @param dn the directory object
+   * @param deviceId the device id claim of its token
+   * @param tokenFile the bearer token file (0600)
+   */
+  public record User(String upn, String dn, UUID deviceId, Path tokenFile) {}
+
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private Path dir;
+  private LabCertificates certs;
+  private LabKeyService service;
+  private LabDirectory directory;
+  private LabSync sync;
+  private Swtpm swtpm;
+  private Path ldapCredentials;
+  private final Map<String, User> users = new LinkedHashMap<>();
+  private boolean closed;
+
+  private Lab() {}
+
+  /**
+   * Starts a lab, printing its endpoints to {@code out} (not {@code ready}: that is the caller's).
+   *
+   * @throws IOException when the folder cannot be made or written
+   * @throws RuntimeException when a part cannot start; what started is stopped again
+   */
+  public static Lab start(Options options, PrintStream out) throws IOException {
+    Lab lab = new Lab();
+    try {
+      lab.up(options, out);
+      return lab;
+    } catch (IOException | RuntimeException e) {
+      lab.close();
+      throw e;
+    }
+  }
+
+  private void up(Options options, PrintStream out) throws IOException {
+    dir = prepare(options.dir());
+    out.println("dir: " + dir);
+
+    certs = LabCertificates.create(dir);
+    service = LabKeyService.start(certs);
+    started.add(service);
+    if (options.pushAutoApprove() != null) {
+      service.autoApprovePush(options.pushAutoApprove());
+    }
+    directory = LabDirectory.start(certs);
+    started.add(directory);
+
+    // the directory: users, a bind account with a random password
+    Map<String, String> dns = new LinkedHashMap<>();
+    for (String user : LabMain.USERS) {
+      String upn = user + LabMain.UPN_SUFFIX;
+      String cn = Character.toUpperCase(user.charAt(0)) + user.substring(1);
+      String dn = directory.addUser(cn, upn, user);
+      out.println("user: " + upn + " " + dn);
+      dns.put(upn, dn);
+    }
+    char[] password = randomPassword();
+    String bindDn = directory.addBindAccount(LabMain.BIND_ACCOUNT, password);
+    ldapCredentials = secretFile(dir.resolve(LabMain.LDAP_CREDENTIALS_FILE),
+        "# keytrust lab: bind account of the LDAP endpoint (credentials-file setting)\n"
+            + "bind-dn=" + bindDn + "\npassword=" + new String(password) + "\n");
+    java.util.Arrays.fill(password, '\0');
+
+    // tokens: one device per user, as after device registration
+    for (Map.Entry<String, String> e : dns.entrySet()) {
+      String upn = e.getKey();
+      UUID device = UUID.randomUUID();
+      String token = service.issueToken(new TokenClaims(upn, device, LabTokens.defaultAmr(),
+          Instant.now().plus(LabMain.TOKEN_LIFETIME)));
+      Path f = secretFile(dir.resolve(upn.substring(0, upn.indexOf('@')) + ".token"), token + "\n");
+      users.put(upn, new User(upn, e.getValue(), device, f));
+      out.println("token: " + upn + " " + f + " (device " + device + ", valid "
+          + LabMain.TOKEN_LIFETIME.toHours() + " h)");
+    }
+
+    sync = LabSync.start(service, directory, options.syncInterval());
+    started.add(0, sync); // stopped first
+
+    if (options.swtpm() && Swtpm.available()) {
+      swtpm = Swtpm.startTcp(dir.resolve("swtpm"));
+      started.add(swtpm);
+    }
+
+    String drs = service.baseUri().toString();
+    User first = users.values().iterator().next();
+    out.println("ca-file: " + certs.caFile());
+    out.println("drs: " + drs + LabKeyService.KEY_PATH);
+    out.println("push-mfa: " + service.pushUri() + " (" + pushMode() + ")");
+    out.println("ldap: " + directory.ldapUri());
+    out.println("ldaps: " + directory.ldapsUri());
+    out.println("ldap-credentials: " + ldapCredentials);
+    out.println("sync: every " + describe(options.syncInterval()) + ", next at "
+        + sync.nextCycle().map(Instant::toString).orElse("-"));
+    if (swtpm != null) {
+      out.println("tpm: " + swtpm.tpmUri());
+      out.println("swtpm-pid: " + swtpm.pid());
+    } else {
+      out.println("tpm: none (" + (options.swtpm() ? Swtpm.MISSING_MESSAGE : "swtpm not wanted.")
+          + " Use --tpm software.)");
+    }
+    out.println("provision: keytrust provision --user " + first.upn()
+        + " --tpm " + tpmUri()
+        + " --mfa push:url=" + service.pushUri() + ",token-file=" + first.tokenFile()
+        + ",ca-file=" + certs.caFile()
+        + " --endpoint " + drs
+        + " --endpoint-setting token-file=" + first.tokenFile()
+        + " --endpoint-setting ca-file=" + certs.caFile());
+
+    StringBuilder env = new StringBuilder("# keytrust lab endpoints (source this file)\n");
+    env.append("KEYTRUST_LAB_DIR='").append(dir).append("'\n");
+    env.append("KEYTRUST_LAB_CA_FILE='").append(certs.caFile()).append("'\n");
+    env.append("KEYTRUST_LAB_DRS='").append(drs).append("'\n");
+    env.append("KEYTRUST_LAB_PUSH_MFA='").append(service.pushUri()).append("'\n");
+    env.append("KEYTRUST_LAB_LDAP='").append(directory.ldapUri()).append("'\n");
+    env.append("KEYTRUST_LAB_LDAPS='").append(directory.ldapsUri()).append("'\n");
+    env.append("KEYTRUST_LAB_LDAP_CREDENTIALS='").append(ldapCredentials).append("'\n");
+    for (User u : users.values()) {
+      env.append("KEYTRUST_LAB_TOKEN_")
+          .append(u.upn().substring(0, u.upn().indexOf('@')).toUpperCase(Locale.ROOT))
+          .append("='").append(u.tokenFile()).append("'\n");
+    }
+    if (swtpm != null) {
+      env.append("KEYTRUST_TPM='").append(swtpm.tpmUri()).append("'\n");
+      env.append("KEYTRUST_LAB_SWTPM_PID='").append(swtpm.pid()).append("'\n");
+    }
+    Files.writeString(dir.resolve(LabMain.ENV_FILE), env.toString(), StandardCharsets.UTF_8);
+    out.println("env: " + dir.resolve(LabMain.ENV_FILE));
+  }
+
+  private String pushMode() {
+    return service.pushAutoApproveDelay()
+        .map(d -> "requests approved automatically after " + describeMillis(d))
+        .orElse("approve: POST " + service.pushUri() + LabKeyService.PUSH_PATH
+            + "/ID/approve or /deny with the user's token");
+  }
+
+  // ---- what clients need ----
+
+  public Path dir() {
+    return dir;
+  }
+
+  public LabCertificates certificates() {
+    return certs;
+  }
+
+  public Path caFile() {
+    return certs.caFile();
+  }
+
+  public LabKeyService keyService() {
+    return service;
+  }
+
+  public LabDirectory directory() {
+    return directory;
+  }
+
+  public LabSync sync() {
+    return sync;
+  }
+
+  /** The swtpm, when one runs. */
+  public Optional<Swtpm> swtpm() {
+    return Optional.ofNullable(swtpm);
+  }
+
+  /** {@code mssim://127.0.0.1:PORT} of the swtpm, or {@code software}. */
+  public String tpmUri() {
+    return swtpm != null ? swtpm.tpmUri() : "software";
+  }
+
+  /** The DRS-style key endpoint: {@code https://127.0.0.1:PORT/EnrollmentServer/key/}. */
+  public URI drsUri() {
+    return URI.create(service.baseUri() + LabKeyService.KEY_PATH);
+  }
+
+  /** The LDAP credentials file ({@code credentials-file=}). */
+  public Path ldapCredentials() {
+    return ldapCredentials;
+  }
+
+  /** The lab user with this UPN. */
+  public User user(String upn) {
+    User u = users.get(upn);
+    if (u == null) {
+      throw new IllegalArgumentException("no lab user " + upn);
+    }
+    return u;
+  }
+
+  public List<User> users() {
+    return List.copyOf(users.values());
+  }
+
+  /** Stops everything started, the sync job first, swtpm last; each once. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (AutoCloseable c : started) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("keytrust lab: stopping " + c + " failed: " + e.getMessage());
+      }
+    }
+    started.clear();
+  }
+
+  // ---- helpers ----
+
+  static Path prepare(Path requested) throws IOException {
+    if (requested == null) {
+      Path d = Files.createTempDirectory("keytrust-lab-");
+      Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+      return d;
+    }
+    if (Files.exists(requested)) {
+      if (!Files.isDirectory(requested)) {
+        throw new IOException(requested + " is not a directory");
+      }
+      try (var entries = Files.list(requested)) {
+        if (entries.findAny().isPresent()) {
+          throw new IOException(requested + " is not empty (a lab from an earlier run?); remove"
+              + " it or give another --dir");
+        }
+      }
+    } else {
+      Files.createDirectories(requested);
+    }
+    Files.setPosixFilePermissions(requested, PosixFilePermissions.fromString("rwx------"));
+    return requested;
+  }
+
+  static Path secretFile(Path f, String content) throws IOException {
+    Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(f, content, StandardCharsets.UTF_8);
+    return f;
+  }
+
+  private static char[] randomPassword() {
+    byte[] b = new byte[18];
+    new SecureRandom().nextBytes(b);
+    return ("Lab-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b)).toCharArray();
+  }
+
+  static String describe(Duration d) {
+    if (d.toSeconds() % 3600 == 0) {
+      return d.toHours() + "h";
+    }
+    if (d.toSeconds() % 60 == 0) {
+      return d.toMinutes() + "m";
+    }
+    return d.toSeconds() + "s";
+  }
+
+  static String describeMillis(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
+  @Override
+  public String toString() {
+    return "Lab[" + dir + (closed ? ", stopped" : "") + "]";
+  }
+}
