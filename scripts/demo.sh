@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# The keytrust demo: a user's Hello key in a simulated TPM (swtpm), created with a PIN, used to sign a
-# sign-in challenge, checked by openssl, refused with a wrong PIN, and handed to tpm2-tools.
-# Installs what it needs when missing (Java, Maven, swtpm, tpm2-tools, openssl; apt-get as root or via
-# sudo). Everything lives in a temporary folder, and the swtpm it starts is stopped by its own pid.
-# Without swtpm (and no way to install it) the demo runs on the software key provider instead.
+# The keytrust demo. Installs what it needs when missing (Java, Maven, swtpm, tpm2-tools, openssl;
+# apt-get as root or via sudo), then:
+#
+#   scripts/demo.sh [--dir D] [--keep]   ./keytrust demo: hybrid key trust end to end on an in-process
+#                                        lab (key service with push MFA, directory, sync job, swtpm
+#                                        when installed): provision, sync, sign-in, wrong PIN, reset
+#   scripts/demo.sh --keys               the key-only demo: a user's Hello key in swtpm, created with a
+#                                        PIN, signing a challenge checked by openssl, refused with a
+#                                        wrong PIN, handed to tpm2-tools
+#
+# Everything lives in a temporary folder, and the swtpm started is stopped by its own pid. Without
+# swtpm (and no way to install it) both run on the software key provider instead.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,6 +20,12 @@ say() { echo "demo.sh: $*" >&2; }
 
 bash scripts/install-deps.sh || say "could not install everything; going on with what is there"
 command -v java >/dev/null && command -v mvn >/dev/null || { say "Java and Maven are required"; exit 1; }
+
+if [[ "${1:-}" != "--keys" ]]; then
+  step "keytrust demo (builds the lab on first run)"
+  exec ./keytrust demo "$@"
+fi
+shift
 
 work="$(mktemp -d -t keytrust-demo-XXXXXX)"
 swtpm_pid=""
