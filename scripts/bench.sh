@@ -2,7 +2,7 @@
 # Builds and runs keytrust's JMH benchmarks (module simulator-tests, package dev.keytrust.bench),
 # measures openssl speed and tpm2-tools against a swtpm of its own for context, and writes a report.
 #
-#   scripts/bench.sh                 the whole suite, settings for a 2-core machine (about 15 min)
+#   scripts/bench.sh                 the whole suite, settings for a 2-core machine (12-15 min)
 #   scripts/bench.sh --quick         every benchmark briefly, in the JMH JVM (about 2-3 min; noisy)
 #   scripts/bench.sh --results DIR   where the results go (default simulator-tests/<target>/bench-results/<UTC time>)
 #   scripts/bench.sh [--quick] ARGS  other arguments go to JMH, e.g. a benchmark regular expression
@@ -55,7 +55,7 @@ if $quick; then
   defaults=(-f 0 -wi 1 -w 200ms -i 3 -r 300ms)
   mode="quick (-f 0 -wi 1 -w 200ms -i 3 -r 300ms): every figure is noisy"
 else
-  # one fork per benchmark, 1 x 2 s warm-up, 3 x 2 s measured: about 15 minutes on 2 cores
+  # one fork per benchmark, 1 x 2 s warm-up, 3 x 2 s measured: 12-15 minutes on 2 cores
   defaults=(-f 1 -wi 1 -w 2s -i 3 -r 2s)
   mode="full (-f 1 -wi 1 -w 2s -i 3 -r 2s)"
 fi
