@@ -261,7 +261,7 @@ public final class LabDemo {
 
   private void startLab(Path dir) throws IOException {
     begin("Start the lab: key service with push MFA (HTTPS), directory (LDAPS), sync job every "
-        + SYNC_SECONDS + " s, swtpm");
+        + SYNC_SECONDS + " s" + (useSwtpm && Swtpm.available() ? ", swtpm" : ""));
     // the lab's own endpoint lines are indented under the step
     PrintStream labOut = new PrintStream(new java.io.OutputStream() {
       private final StringBuilder line = new StringBuilder();
