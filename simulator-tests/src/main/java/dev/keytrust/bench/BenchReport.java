@@ -1,5 +1,7 @@
 package dev.keytrust.bench;
 
+import dev.keytrust.internal.json.JsonException;
+import dev.keytrust.internal.json.StrictJson;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -8,6 +10,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +150,12 @@ public final class BenchReport {
 
   @SuppressWarnings("unchecked")
   static List<Result> readJmh(Path file) throws IOException {
-    Object root = MiniJson.parse(Files.readString(file, StandardCharsets.UTF_8));
+    Object root;
+    try {
+      root = StrictJson.parse(Files.readAllBytes(file), Integer.MAX_VALUE, 64);
+    } catch (JsonException e) {
+      throw new IOException(file + " is not JMH's JSON: " + e.getMessage(), e);
+    }
     List<Result> results = new ArrayList<>();
     for (Object o : (List<Object>) root) {
       Map<String, Object> r = (Map<String, Object>) o;
@@ -169,15 +177,30 @@ public final class BenchReport {
         for (Object f : forks) {
           for (Object iteration : (List<?>) f) {
             for (Object bin : (List<?>) iteration) {
-              samples += (long) MiniJson.number(((List<?>) bin).get(1));
+              samples += (long) number(((List<?>) bin).get(1));
             }
           }
         }
       }
-      results.add(new Result(name, (String) r.get("mode"), params, MiniJson.number(metric.get("score")),
-          MiniJson.number(metric.get("scoreError")), (String) metric.get("scoreUnit"), samples));
+      results.add(new Result(name, (String) r.get("mode"), params, number(metric.get("score")),
+          number(metric.get("scoreError")), (String) metric.get("scoreUnit"), samples));
     }
     return results;
+  }
+
+  /** A JMH number: a JSON number, or a string such as "NaN" (JMH writes non-finite values so). */
+  static double number(Object o) {
+    if (o instanceof BigDecimal d) {
+      return d.doubleValue();
+    }
+    if (o instanceof String str) {
+      try {
+        return Double.parseDouble(str);
+      } catch (NumberFormatException e) {
+        return Double.NaN;
+      }
+    }
+    return Double.NaN;
   }
 
   static List<Tool> readTools(Path file) throws IOException {
