@@ -34,6 +34,8 @@ public final class Lab implements AutoCloseable {
 
   /** The auto-approval delay of push requests in {@code lab up}. */
   public static final Duration DEFAULT_PUSH_DELAY = Duration.ofSeconds(3);
+  /** The sync service account the lab creates on a Samba AD DC. */
+  public static final String SAMBA_SYNC_ACCOUNT = "svc-keysync";
 
   /**
    * How to start a lab.
@@ -43,15 +45,19 @@ public final class Lab implements AutoCloseable {
    * @param pushAutoApprove push MFA requests are approved this long after they start; null: they
    *     wait for an approve/deny
    * @param swtpm start swtpm when it is installed (false: no TPM, clients use {@code --tpm software})
+   * @param samba the directory is a Samba AD DC ({@link SambaDc}, needs root and Samba; LDAPS on
+   *     127.0.0.1:636) instead of the in-process {@link LabDirectory}; the LDAP endpoint's account
+   *     and the sync job are then the sync service account of "KeyCredential Admins"
    */
-  public record Options(Path dir, Duration syncInterval, Duration pushAutoApprove, boolean swtpm) {
+  public record Options(Path dir, Duration syncInterval, Duration pushAutoApprove, boolean swtpm,
+      boolean samba) {
     public Options {
       Objects.requireNonNull(syncInterval, "syncInterval");
     }
 
     /** {@code lab up}'s defaults: a new folder, 30 min sync, push auto-approved after 3 s, swtpm. */
     public static Options defaults() {
-      return new Options(null, LabSync.DEFAULT_INTERVAL, DEFAULT_PUSH_DELAY, true);
+      return new Options(null, LabSync.DEFAULT_INTERVAL, DEFAULT_PUSH_DELAY, true, false);
     }
   }
 
@@ -70,6 +76,9 @@ public final class Lab implements AutoCloseable {
   private LabCertificates certs;
   private LabKeyService service;
   private LabDirectory directory;
+  private SambaDc samba;
+  private URI ldapsUri;
+  private URI ldapUri;
   private LabSync sync;
   private Swtpm swtpm;
   private Path ldapCredentials;
@@ -105,24 +114,50 @@ public final class Lab implements AutoCloseable {
     if (options.pushAutoApprove() != null) {
       service.autoApprovePush(options.pushAutoApprove());
     }
-    directory = LabDirectory.start(certs);
-    started.add(directory);
-
-    // the directory: users, a bind account with a random password
+    SyncDirectory syncDirectory;
     Map<String, String> dns = new LinkedHashMap<>();
-    for (String user : LabMain.USERS) {
-      String upn = user + LabMain.UPN_SUFFIX;
-      String cn = Character.toUpperCase(user.charAt(0)) + user.substring(1);
-      String dn = directory.addUser(cn, upn, user);
-      out.println("user: " + upn + " " + dn);
-      dns.put(upn, dn);
+    if (options.samba()) {
+      // a real AD DC; the guide's key-sync set-up: the LDAP endpoint and the sync job bind as the
+      // sync account of "KeyCredential Admins", not as Administrator
+      samba = SambaDc.start(dir.resolve("samba"), certs);
+      started.add(samba);
+      for (String user : LabMain.USERS) {
+        String upn = user + LabMain.UPN_SUFFIX;
+        char[] password = randomPassword();
+        String dn = samba.createUser(user, upn, password);
+        java.util.Arrays.fill(password, '\0');
+        out.println("user: " + upn + " " + dn);
+        dns.put(upn, dn);
+      }
+      ldapCredentials = samba.setUpKeySync(SAMBA_SYNC_ACCOUNT,
+          dir.resolve(LabMain.LDAP_CREDENTIALS_FILE)).credentialsFile();
+      LdapSyncDirectory asSyncAccount = LdapSyncDirectory.open("127.0.0.1", SambaDc.LDAPS_PORT,
+          SambaDc.BASE_DN, certs.caFile(), ldapCredentials);
+      started.add(asSyncAccount);
+      syncDirectory = asSyncAccount;
+      ldapsUri = URI.create(samba.ldapsUri());
+      ldapUri = null; // AD refuses simple binds without TLS
+    } else {
+      directory = LabDirectory.start(certs);
+      started.add(directory);
+      // the directory: users, a bind account with a random password
+      for (String user : LabMain.USERS) {
+        String upn = user + LabMain.UPN_SUFFIX;
+        String cn = Character.toUpperCase(user.charAt(0)) + user.substring(1);
+        String dn = directory.addUser(cn, upn, user);
+        out.println("user: " + upn + " " + dn);
+        dns.put(upn, dn);
+      }
+      char[] password = randomPassword();
+      String bindDn = directory.addBindAccount(LabMain.BIND_ACCOUNT, password);
+      ldapCredentials = secretFile(dir.resolve(LabMain.LDAP_CREDENTIALS_FILE),
+          "# keytrust lab: bind account of the LDAP endpoint (credentials-file setting)\n"
+              + "bind-dn=" + bindDn + "\npassword=" + new String(password) + "\n");
+      java.util.Arrays.fill(password, '\0');
+      syncDirectory = directory;
+      ldapsUri = directory.ldapsUri();
+      ldapUri = directory.ldapUri();
     }
-    char[] password = randomPassword();
-    String bindDn = directory.addBindAccount(LabMain.BIND_ACCOUNT, password);
-    ldapCredentials = secretFile(dir.resolve(LabMain.LDAP_CREDENTIALS_FILE),
-        "# keytrust lab: bind account of the LDAP endpoint (credentials-file setting)\n"
-            + "bind-dn=" + bindDn + "\npassword=" + new String(password) + "\n");
-    java.util.Arrays.fill(password, '\0');
 
     // tokens: one device per user, as after device registration
     for (Map.Entry<String, String> e : dns.entrySet()) {
@@ -136,7 +171,7 @@ public final class Lab implements AutoCloseable {
           + LabMain.TOKEN_LIFETIME.toHours() + " h)");
     }
 
-    sync = LabSync.start(service, directory, options.syncInterval());
+    sync = LabSync.start(service, syncDirectory, options.syncInterval());
     started.add(0, sync); // stopped first
 
     if (options.swtpm() && Swtpm.available()) {
@@ -149,8 +184,11 @@ public final class Lab implements AutoCloseable {
     out.println("ca-file: " + certs.caFile());
     out.println("drs: " + drs + LabKeyService.KEY_PATH);
     out.println("push-mfa: " + service.pushUri() + " (" + pushMode() + ")");
-    out.println("ldap: " + directory.ldapUri());
-    out.println("ldaps: " + directory.ldapsUri());
+    if (ldapUri != null) {
+      out.println("ldap: " + ldapUri);
+    }
+    out.println("ldaps: " + ldapsUri + (samba != null ? " (Samba AD DC, pid " + samba.pid() + ")"
+        : ""));
     out.println("ldap-credentials: " + ldapCredentials);
     out.println("sync: every " + describe(options.syncInterval()) + ", next at "
         + sync.nextCycle().map(Instant::toString).orElse("-"));
@@ -174,8 +212,10 @@ public final class Lab implements AutoCloseable {
     env.append("KEYTRUST_LAB_CA_FILE='").append(certs.caFile()).append("'\n");
     env.append("KEYTRUST_LAB_DRS='").append(drs).append("'\n");
     env.append("KEYTRUST_LAB_PUSH_MFA='").append(service.pushUri()).append("'\n");
-    env.append("KEYTRUST_LAB_LDAP='").append(directory.ldapUri()).append("'\n");
-    env.append("KEYTRUST_LAB_LDAPS='").append(directory.ldapsUri()).append("'\n");
+    if (ldapUri != null) {
+      env.append("KEYTRUST_LAB_LDAP='").append(ldapUri).append("'\n");
+    }
+    env.append("KEYTRUST_LAB_LDAPS='").append(ldapsUri).append("'\n");
     env.append("KEYTRUST_LAB_LDAP_CREDENTIALS='").append(ldapCredentials).append("'\n");
     for (User u : users.values()) {
       env.append("KEYTRUST_LAB_TOKEN_")
@@ -215,8 +255,19 @@ public final class Lab implements AutoCloseable {
     return service;
   }
 
-  public LabDirectory directory() {
-    return directory;
+  /** The in-process directory; empty when the lab runs a Samba AD DC instead. */
+  public Optional<LabDirectory> directory() {
+    return Optional.ofNullable(directory);
+  }
+
+  /** The Samba AD DC, when the lab runs one ({@link Options#samba()}). */
+  public Optional<SambaDc> samba() {
+    return Optional.ofNullable(samba);
+  }
+
+  /** The directory's {@code ldaps://127.0.0.1:PORT/<base DN>}. */
+  public URI ldapsUri() {
+    return ldapsUri;
   }
 
   public LabSync sync() {

@@ -276,7 +276,7 @@ public final class LabDemo {
         }
       }
     }, true);
-    lab = Lab.start(new Lab.Options(dir, Duration.ofSeconds(SYNC_SECONDS), PUSH_DELAY, useSwtpm), labOut);
+    lab = Lab.start(new Lab.Options(dir, Duration.ofSeconds(SYNC_SECONDS), PUSH_DELAY, useSwtpm, false), labOut);
     work = lab.dir();
     store = work.resolve("keys");
     stateDir = work.resolve("state");
@@ -424,7 +424,7 @@ public final class LabDemo {
   }
 
   private DirectoryKeyVerifier verifier() throws KeytrustException {
-    return DirectoryKeyVerifier.open(lab.directory().ldapsUri(), new EndpointSettings(Map.of(
+    return DirectoryKeyVerifier.open(lab.ldapsUri(), new EndpointSettings(Map.of(
         "credentials-file", lab.ldapCredentials().toString(), "ca-file", lab.caFile().toString())));
   }
 

@@ -42,6 +42,7 @@ public final class LabMain {
 
   private static final String USAGE =
       "Usage: keytrust lab up [--dir D] [--sync-interval DURATION] [--push-approve auto|manual]\n"
+          + "                       [--samba]\n"
           + "  Runs a key trust lab on 127.0.0.1 until Ctrl-C: swtpm (when installed), the DRS-style\n"
           + "  key service with push MFA (HTTPS), an LDAP directory and the key sync job.\n"
           + "  --dir D                  where the CA, tokens and credentials go (default: a new\n"
@@ -49,6 +50,9 @@ public final class LabMain {
           + "  --sync-interval DURATION sync cycle, e.g. 30m (default), 10s, 2h, PT5M; at least 1s\n"
           + "  --push-approve MODE      push MFA requests: auto (approved after 3s, the default) or\n"
           + "                           manual (POST .../mfa/push/ID/approve or /deny)\n"
+          + "  --samba                  the directory is a Samba AD DC (root; LDAPS on 127.0.0.1:636)\n"
+          + "                           with msDS-KeyCredentialLink, KeyCredential Admins and a sync\n"
+          + "                           account holding the key-sync grant (instead of in-process LDAP)\n"
           + "Usage: keytrust demo [--dir D] [--keep]\n"
           + "  Runs the whole hybrid key trust story on an in-process lab; see keytrust demo --help.\n";
 
@@ -87,6 +91,7 @@ public final class LabMain {
     Path dir = null;
     Duration interval = LabSync.DEFAULT_INTERVAL;
     Duration push = Lab.DEFAULT_PUSH_DELAY;
+    boolean samba = false;
     while (!a.isEmpty()) {
       String option = a.pop();
       String value = null;
@@ -98,6 +103,10 @@ public final class LabMain {
       if (option.equals("-h") || option.equals("--help")) {
         out.print(USAGE);
         return 0;
+      }
+      if (option.equals("--samba") && value == null) {
+        samba = true;
+        continue;
       }
       if (!option.equals("--dir") && !option.equals("--sync-interval")
           && !option.equals("--push-approve")) {
@@ -145,7 +154,7 @@ public final class LabMain {
       stopped.countDown();
     }, "keytrust-lab-shutdown");
     try {
-      running.set(Lab.start(new Lab.Options(dir, interval, push, true), out));
+      running.set(Lab.start(new Lab.Options(dir, interval, push, true, samba), out));
     } catch (RuntimeException | IOException e) {
       err.println("keytrust lab: cannot start the lab: " + e.getMessage());
       return 1;

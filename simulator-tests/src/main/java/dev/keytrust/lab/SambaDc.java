@@ -97,6 +97,15 @@ public final class SambaDc implements AutoCloseable {
    *     tail and the log file are named)
    */
   public static SambaDc start(Path dir) {
+    return start(dir, null);
+  }
+
+  /**
+   * As {@link #start(Path)}, with the DC's TLS certificate from {@code certificates} (its server
+   * certificate names localhost and 127.0.0.1), so one lab CA covers the DC and other lab servers;
+   * null: a CA of its own under {@code dir/tls}.
+   */
+  public static SambaDc start(Path dir, LabCertificates certificates) {
     if (!installed()) {
       throw new LabException("Samba is not installed (samba, samba-tool, ldbmodify): run"
           + " ./scripts/install-deps.sh, or apt-get install samba winbind ldb-tools.");
@@ -111,9 +120,10 @@ public final class SambaDc implements AutoCloseable {
     } catch (IOException e) {
       throw new LabException("Cannot create " + target + ": " + e.getMessage(), e);
     }
-    LabCertificates certs = LabCertificates.create(target.resolve("tls"));
+    LabCertificates certs = certificates != null ? certificates
+        : LabCertificates.create(target.resolve("tls"));
     // GnuTLS in Samba does not read the PKCS#8 EC key the lab writes; openssl rewrites it as SEC1
-    Path sambaKey = certs.directory().resolve("samba-key.pem");
+    Path sambaKey = target.resolve("samba-key.pem");
     ProcessResult key = Openssl.run("ec", "-in", certs.serverKeyFile().toString(), "-out",
         sambaKey.toString());
     if (!key.succeeded()) {
@@ -271,13 +281,18 @@ public final class SambaDc implements AutoCloseable {
    * UPN {@code name@lab.keytrust.test} and {@code password} (not kept), and returns its DN.
    */
   public String createUser(String name, char[] password) {
+    return createUser(name, name + "@" + UPN_SUFFIX, password);
+  }
+
+  /** As {@link #createUser(String, char[])}, with the userPrincipalName {@code upn}. */
+  public String createUser(String name, String upn, char[] password) {
     String dn = "CN=" + name + ",CN=Users," + BASE_DN;
     byte[] unicodePwd = ("\"" + new String(password) + "\"").getBytes(StandardCharsets.UTF_16LE);
     try (LDAPConnection c = admin()) {
       c.add(new Entry(dn,
           new Attribute("objectClass", "top", "person", "organizationalPerson", "user"),
           new Attribute("sAMAccountName", name),
-          new Attribute("userPrincipalName", name + "@" + UPN_SUFFIX),
+          new Attribute("userPrincipalName", upn),
           new Attribute("unicodePwd", unicodePwd),
           new Attribute("userAccountControl", Integer.toString(UF_NORMAL_ACCOUNT))));
       return dn;
