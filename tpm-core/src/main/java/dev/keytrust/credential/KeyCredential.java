@@ -33,6 +33,16 @@ import java.util.UUID;
  * <p>The string form {@code B:<count>:<hex>:<DN>} is {@link DnBinary}: {@code
  * KeyCredential.parse(DnBinary.parse(s).binary())}.
  *
+ * <pre>{@code
+ * // read a value as a directory holds it
+ * KeyCredential kc = KeyCredential.parse(DnBinary.parse(value).binary());
+ * boolean consistent = kc.keyHashValid().orElse(false) && kc.keyIdMatchesKeyMaterial().orElse(false);
+ *
+ * // build a user key's value (version 2, NGC, KeySource AD) and its DN-Binary string
+ * KeyCredential mine = KeyCredential.build(publicKey, KeyCredentialOptions.userKey(deviceId, now));
+ * String attributeValue = mine.toDnBinary(userDn).format();
+ * }</pre>
+ *
  * <p>Instances are immutable; all byte arrays are copies.
  */
 public final class KeyCredential {
