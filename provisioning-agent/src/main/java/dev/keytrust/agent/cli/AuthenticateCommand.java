@@ -8,8 +8,6 @@ import dev.keytrust.agent.signin.MatchedValue;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.tpm.TpmUri;
-import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -62,8 +60,7 @@ final class AuthenticateCommand implements Callable<Integer> {
 
   @Mixin PinOption pinOption;
 
-  @Option(names = "--json", description = "Print JSON instead of text.")
-  boolean json;
+  @Mixin JsonOption json;
 
   @Override
   public Integer call() throws Exception {
@@ -73,24 +70,16 @@ final class AuthenticateCommand implements Callable<Integer> {
       KeyContainer key = store.open().load(user);
       TpmUri uri = tpm.resolveFor(key, env);
       DirectoryAccount account = directory.account(user);
-      char[] pin = null;
-      try {
-        pin = pinOption.pinStdin ? PinInput.readLine(env.stdin()) : PinInput.prompt(env.console(), "PIN: ");
+      return pinOption.withPin(env, pin -> {
         log.debug("sign-in of '{}' with key {} on {} against {}", user, key.keyIdHex(), uri, verifier.describe());
         KeyTrustSignIn.Result result;
         try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
           result = new KeyTrustSignIn().authenticate(keys, user, pin, verifier, account);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Json.write(json(result, account, verifier.describe())) + "\n"
-            : text(result, account, verifier.describe()));
-        out.flush();
+        json.print(spec.commandLine().getOut(), () -> json(result, account, verifier.describe()),
+            () -> text(result, account, verifier.describe()));
         return ExitCodes.OK;
-      } finally {
-        if (pin != null) {
-          Arrays.fill(pin, '\0');
-        }
-      }
+      });
     }
   }
 

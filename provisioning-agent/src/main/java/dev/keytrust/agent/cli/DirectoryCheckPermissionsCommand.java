@@ -2,15 +2,12 @@ package dev.keytrust.agent.cli;
 
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.ldap.KeySyncPermissions;
-import dev.keytrust.error.ErrorCode;
-import dev.keytrust.error.KeytrustException;
-import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,9 +34,7 @@ final class DirectoryCheckPermissionsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--directory", required = true, paramLabel = "URI",
-      description = "ldaps://HOST[:PORT]/BASE-DN, as for the LDAP registration endpoint.")
-  String directory;
+  @Mixin DirectoryOptions.Location directory;
 
   @Option(names = "--credentials", required = true, paramLabel = "FILE",
       description = "The bind account's file (bind-dn=..., password=...; chmod 600).")
@@ -57,18 +52,11 @@ final class DirectoryCheckPermissionsCommand implements Callable<Integer> {
       description = "The sync account to check. Default: the bind account of --credentials.")
   String account;
 
-  @Option(names = "--json", description = "Print JSON instead of text.")
-  boolean json;
+  @Mixin JsonOption json;
 
   @Override
   public Integer call() throws Exception {
-    URI uri;
-    try {
-      uri = new URI(directory);
-    } catch (URISyntaxException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
-          "--directory '" + directory + "' is not a URI: " + e.getReason() + ".");
-    }
+    URI uri = directory.parse();
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("credentials-file", credentials);
     if (caFile != null) {
@@ -76,9 +64,7 @@ final class DirectoryCheckPermissionsCommand implements Callable<Integer> {
     }
     KeySyncPermissions.Report report =
         KeySyncPermissions.check(uri, new EndpointSettings(settings), group, account);
-    PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? Json.write(json(report)) + "\n" : text(report));
-    out.flush();
+    json.print(spec.commandLine().getOut(), () -> json(report), () -> text(report));
     return report.granted() ? ExitCodes.OK : ExitCodes.FAILED;
   }
 

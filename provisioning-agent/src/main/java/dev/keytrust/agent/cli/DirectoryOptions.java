@@ -3,12 +3,11 @@ package dev.keytrust.agent.cli;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.signin.DirectoryAccount;
 import dev.keytrust.agent.signin.DirectoryKeyVerifier;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,9 +16,18 @@ import picocli.CommandLine.Option;
  */
 final class DirectoryOptions {
 
-  @Option(names = "--directory", required = true, paramLabel = "URI",
-      description = "ldaps://HOST[:PORT]/BASE-DN, as for the LDAP registration endpoint.")
-  String uri;
+  /** {@code --directory URI} alone ({@code directory check-permissions} takes its settings otherwise). */
+  static final class Location {
+    @Option(names = "--directory", required = true, paramLabel = "URI",
+        description = "ldaps://HOST[:PORT]/BASE-DN, as for the LDAP registration endpoint.")
+    String uri;
+
+    URI parse() throws KeytrustException {
+      return CliUris.parse("--directory", uri);
+    }
+  }
+
+  @Mixin Location location;
 
   @Option(names = "--directory-setting", paramLabel = "NAME=VALUE",
       description = "A setting of the directory, as for the LDAP endpoint: credentials-file=PATH (required;"
@@ -33,14 +41,7 @@ final class DirectoryOptions {
   String upn;
 
   DirectoryKeyVerifier open() throws KeytrustException {
-    URI parsed;
-    try {
-      parsed = new URI(uri);
-    } catch (URISyntaxException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
-          "--directory '" + uri + "' is not a URI: " + e.getReason() + ".");
-    }
-    return DirectoryKeyVerifier.open(parsed, new EndpointSettings(settings));
+    return DirectoryKeyVerifier.open(location.parse(), new EndpointSettings(settings));
   }
 
   DirectoryAccount account(String user) {

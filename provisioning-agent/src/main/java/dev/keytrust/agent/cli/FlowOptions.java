@@ -4,18 +4,27 @@ import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
+import dev.keytrust.agent.flow.FlowOperation;
+import dev.keytrust.agent.flow.ProvisioningFlow;
+import dev.keytrust.agent.flow.ProvisioningResult;
+import dev.keytrust.agent.mfa.MfaRunner;
+import dev.keytrust.agent.pin.PinSource;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.agent.prereq.DeviceContextFile;
 import dev.keytrust.agent.prereq.RemoteSessionDetector;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
-import java.net.URI;
-import java.net.URISyntaxException;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.tpm.TpmUri;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -103,20 +112,79 @@ final class FlowOptions {
 
     /** Opens the endpoint; the caller closes it. */
     KeyRegistrationEndpoint open() throws KeytrustException {
-      URI parsed;
-      try {
-        parsed = new URI(uri);
-      } catch (URISyntaxException e) {
-        throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
-            "--endpoint '" + uri + "' is not a URI: " + e.getReason() + ".");
-      }
-      return KeyRegistrationEndpoints.open(parsed, new EndpointSettings(settings));
+      return KeyRegistrationEndpoints.open(CliUris.parse("--endpoint", uri), new EndpointSettings(settings));
+    }
+
+    /** Opens the endpoint when one is given; null otherwise. The caller closes it. */
+    KeyRegistrationEndpoint openIfGiven() throws KeytrustException {
+      return given() ? open() : null;
     }
 
     /** The one-line error when an operation needs an endpoint and none was given. */
     static AgentException required(String what) {
       return new AgentException(ErrorCode.INVALID_ARGUMENT,
           what + " needs the registration endpoint: pass --endpoint URI (https://... or ldaps://...).");
+    }
+  }
+
+  /** {@code --json} of the flow commands: the result as JSON instead of the report. */
+  static final class Result {
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    /** Prints {@code result} on the command's stdout. */
+    void print(CommandSpec spec, ProvisioningResult result) {
+      FlowCli.print(spec.commandLine().getOut(), result, json);
+    }
+  }
+
+  /**
+   * The options of the flows that make a key ({@code provision}, {@code pin change}): policy and
+   * device, MFA, endpoint, PIN input, TPM, key store and state folder.
+   */
+  static final class KeyFlow {
+    @Mixin Setup setup;
+
+    @Mixin MfaOptions mfa;
+
+    @Mixin Endpoint endpoint;
+
+    @Mixin PinOption pinOption;
+
+    @Mixin TpmOption tpm;
+
+    @Mixin StoreOption store;
+
+    @Mixin StateDir state;
+
+    private StdinLines stdin;
+
+    /**
+     * The flow over {@code keys} and {@code tpm} with the policy, the device context, the state
+     * folder, the PIN source and the progress lines of {@code operation}; the policy and device
+     * are read here, so wrong input is found before anything is asked.
+     */
+    ProvisioningFlow.Builder builder(CliEnvironment env, PrintWriter err, KeyContainerStore keys, TpmUri tpm,
+        KeyAlgorithm algorithm, FlowOperation operation) throws KeytrustException {
+      PolicyResolver policies = setup.policies();
+      DeviceContext device = setup.device();
+      Path stateDir = state.dir();
+      stdin = new StdinLines(env, mfa.codeStdin);
+      PinSource pins = FlowCli.pins(pinOption.pinStdin, env, stdin);
+      return ProvisioningFlow.builder()
+          .store(keys)
+          .tpm(tpm)
+          .algorithm(algorithm)
+          .policies(policies)
+          .device(device)
+          .pins(pins)
+          .stateDir(stateDir)
+          .listener(FlowCli.progress(err, operation));
+    }
+
+    /** The MFA runner of {@code --mfa}, reading a code from the stdin of {@link #builder}. */
+    MfaRunner mfaRunner(CliEnvironment env, PrintWriter err) throws KeytrustException {
+      return mfa.runner(env, stdin, state.dir(), err);
     }
   }
 }

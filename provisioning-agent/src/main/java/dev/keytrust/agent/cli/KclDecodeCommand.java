@@ -63,8 +63,9 @@ final class KclDecodeCommand implements Callable<Integer> {
       }
       throw e;
     }
-    out.print(json ? Json.write(KclView.json(kc, input.ownerDn())) + "\n" : KclView.text(kc, input));
-    out.flush();
+    KclInput.Decoded decoded = input;
+    KeyCredential credential = kc;
+    JsonOption.print(out, json, () -> KclView.json(credential, decoded.ownerDn()), () -> KclView.text(credential, decoded));
     return ExitCodes.OK;
   }
 }

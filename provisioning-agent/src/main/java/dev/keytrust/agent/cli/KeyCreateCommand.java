@@ -6,7 +6,6 @@ import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +33,7 @@ final class KeyCreateCommand implements Callable<Integer> {
   @Option(names = "--user", required = true, paramLabel = "USER", description = "The user the key belongs to.")
   String user;
 
-  @Option(
-      names = "--alg",
-      paramLabel = "ALG",
-      defaultValue = "rsa2048",
-      converter = AlgorithmConverter.class,
-      description = "Key algorithm: rsa2048 (default, as Windows Hello for Business) or p256.")
-  KeyAlgorithm algorithm;
+  @Mixin AlgorithmOption alg;
 
   @Mixin TpmOption tpm;
 
@@ -48,8 +41,7 @@ final class KeyCreateCommand implements Callable<Integer> {
 
   @Mixin PinOption pinOption;
 
-  @Option(names = "--json", description = "Print JSON instead of text.")
-  boolean json;
+  @Mixin JsonOption json;
 
   @Override
   public Integer call() throws Exception {
@@ -58,20 +50,15 @@ final class KeyCreateCommand implements Callable<Integer> {
     // an existing key is reported before the PIN is asked for, and the TPM is opened only after the
     // PIN is in (a simulator serves one client at a time: do not hold it while the user types)
     store.open().requireNoKey(user);
-    char[] pin = null;
-    try {
-      pin = pinOption.pinStdin ? PinInput.readLine(env.stdin()) : PinInput.promptNew(env.console());
+    return pinOption.withNewPin(env, pin -> {
       try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
         return create(keys, uri, pin);
       }
-    } finally {
-      if (pin != null) {
-        Arrays.fill(pin, '\0');
-      }
-    }
+    });
   }
 
   private int create(HelloKeys keys, TpmUri uri, char[] pin) throws KeytrustException {
+    KeyAlgorithm algorithm = alg.algorithm;
     log.debug("creating a {} key for user '{}' on {} in {}", algorithm.id(), user, uri, store.root());
     // key generation is the one slow step: say what is happening (stderr; stdout is the result)
     PrintWriter err = spec.commandLine().getErr();
@@ -81,11 +68,8 @@ final class KeyCreateCommand implements Callable<Integer> {
             + (algorithm == KeyAlgorithm.RSA_2048 ? " (RSA key generation can take up to a minute)..." : "..."));
     err.flush();
     KeyContainer key = keys.create(user, algorithm, pin);
-    PrintWriter out = spec.commandLine().getOut();
-    out.print(json
-        ? Json.write(KeyView.json(key, keys.tpmDescription())) + "\n"
-        : KeyView.text("Key created", key, keys.tpmDescription()));
-    out.flush();
+    json.print(spec.commandLine().getOut(), () -> KeyView.json(key, keys.tpmDescription()),
+        () -> KeyView.text("Key created", key, keys.tpmDescription()));
     return ExitCodes.OK;
   }
 }

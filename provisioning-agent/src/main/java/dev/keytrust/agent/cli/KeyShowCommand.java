@@ -1,7 +1,6 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.key.KeyContainer;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,15 +26,12 @@ final class KeyShowCommand implements Callable<Integer> {
 
   @Mixin StoreOption store;
 
-  @Option(names = "--json", description = "Print JSON instead of text.")
-  boolean json;
+  @Mixin JsonOption json;
 
   @Override
   public Integer call() throws Exception {
     KeyContainer key = store.open().load(user);
-    PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? Json.write(KeyView.json(key, null)) + "\n" : KeyView.text("User key", key, null));
-    out.flush();
+    json.print(spec.commandLine().getOut(), () -> KeyView.json(key, null), () -> KeyView.text("User key", key, null));
     return ExitCodes.OK;
   }
 }

@@ -6,7 +6,6 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,8 +50,7 @@ final class KeySignCommand implements Callable<Integer> {
 
   @Mixin PinOption pinOption;
 
-  @Option(names = "--json", description = "Print JSON instead of text.")
-  boolean json;
+  @Mixin JsonOption json;
 
   @Override
   public Integer call() throws Exception {
@@ -62,15 +60,13 @@ final class KeySignCommand implements Callable<Integer> {
     // software key needs no --tpm
     KeyContainer key = store.open().load(user);
     TpmUri uri = tpm.resolveFor(key, env);
-    char[] pin = null;
-    try {
-      pin = pinOption.pinStdin ? PinInput.readLine(env.stdin()) : PinInput.prompt(env.console(), "PIN: ");
+    return pinOption.withPin(env, pin -> {
       log.debug("signing {} bytes with the key of user '{}' on {}", data.length, user, uri);
       try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
         byte[] signature = keys.sign(user, data, pin);
         String hex = HexFormat.of().formatHex(signature);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.json) {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("user", key.user());
           m.put("keyId", key.keyIdHex());
@@ -84,11 +80,7 @@ final class KeySignCommand implements Callable<Integer> {
         out.flush();
       }
       return ExitCodes.OK;
-    } finally {
-      if (pin != null) {
-        Arrays.fill(pin, '\0');
-      }
-    }
+    });
   }
 
   static byte[] parseHex(String hex) throws KeytrustException {

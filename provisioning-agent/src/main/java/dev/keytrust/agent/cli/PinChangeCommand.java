@@ -3,16 +3,11 @@ package dev.keytrust.agent.cli;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.flow.FlowOperation;
 import dev.keytrust.agent.flow.ProvisioningFlow;
-import dev.keytrust.agent.flow.ProvisioningResult;
-import dev.keytrust.agent.pin.PinSource;
-import dev.keytrust.agent.policy.PolicyResolver;
-import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,54 +44,27 @@ final class PinChangeCommand implements Callable<Integer> {
       description = "Algorithm of the new key: rsa2048 (default) or p256.")
   KeyAlgorithm algorithm;
 
-  @Mixin FlowOptions.Setup setup;
+  @Mixin FlowOptions.KeyFlow flow;
 
-  @Mixin MfaOptions mfa;
-
-  @Mixin FlowOptions.Endpoint endpoint;
-
-  @Mixin PinOption pinOption;
-
-  @Mixin TpmOption tpm;
-
-  @Mixin StoreOption store;
-
-  @Mixin FlowOptions.StateDir state;
-
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
+  @Mixin FlowOptions.Result result;
 
   @Override
   public Integer call() throws Exception {
     CliEnvironment env = KeytrustCli.environment(spec);
     PrintWriter err = spec.commandLine().getErr();
-    if (!endpoint.given()) {
+    if (!flow.endpoint.given()) {
       throw FlowOptions.Endpoint.required("A PIN change");
     }
-    KeyContainerStore keys = new KeyContainerStore(store.root());
+    KeyContainerStore keys = flow.store.open();
     Optional<KeyContainer> current = keys.find(user);
     // a software key stays software unless a TPM is named (as 'key sign' uses a stored key)
-    TpmUri uri = current.isPresent() ? tpm.resolveFor(current.get(), env) : tpm.resolve(env);
-    PolicyResolver policies = setup.policies();
-    DeviceContext device = setup.device();
-    Path stateDir = state.dir();
-    StdinLines stdin = new StdinLines(env, mfa.codeStdin);
-    PinSource pins = FlowCli.pins(pinOption.pinStdin, env, stdin);
-    ProvisioningFlow.Builder builder = ProvisioningFlow.builder()
-        .store(keys)
-        .tpm(uri)
-        .algorithm(algorithm)
-        .policies(policies)
-        .device(device)
-        .pins(pins)
-        .stateDir(stateDir)
-        .listener(FlowCli.progress(err, FlowOperation.PIN_CHANGE));
-    if (mfa.given()) {
-      builder.mfa(mfa.runner(env, stdin, stateDir, err));
+    TpmUri uri = current.isPresent() ? flow.tpm.resolveFor(current.get(), env) : flow.tpm.resolve(env);
+    ProvisioningFlow.Builder builder = flow.builder(env, err, keys, uri, algorithm, FlowOperation.PIN_CHANGE);
+    if (flow.mfa.given()) {
+      builder.mfa(flow.mfaRunner(env, err));
     }
-    try (KeyRegistrationEndpoint registration = endpoint.open()) {
-      ProvisioningResult result = builder.endpoint(registration).build().changePin(user);
-      FlowCli.print(spec.commandLine().getOut(), result, json);
+    try (KeyRegistrationEndpoint registration = flow.endpoint.open()) {
+      result.print(spec, builder.endpoint(registration).build().changePin(user));
       return ExitCodes.OK;
     }
   }

@@ -1,12 +1,51 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.error.KeytrustException;
+import java.util.Arrays;
 import picocli.CommandLine.Option;
 
-/** {@code --pin-stdin}: read the PIN as one line from standard input instead of the terminal. */
+/**
+ * {@code --pin-stdin}: read the PIN as one line from standard input instead of the terminal; and
+ * the reading itself, with the PIN cleared after use.
+ */
 final class PinOption {
 
   @Option(
       names = "--pin-stdin",
       description = "Read the PIN as one line from standard input instead of asking on the terminal.")
   boolean pinStdin;
+
+  /** What is done with a PIN; the PIN is cleared after it returns or throws. */
+  interface PinUse<T> {
+    T apply(char[] pin) throws Exception;
+  }
+
+  /** The current PIN: one stdin line, else asked once on the terminal ({@code PIN: }). */
+  <T> T withPin(CliEnvironment env, PinUse<T> use) throws Exception {
+    return use(env, false, use);
+  }
+
+  /** A new PIN: one stdin line, else asked twice on the terminal (entry and confirmation). */
+  <T> T withNewPin(CliEnvironment env, PinUse<T> use) throws Exception {
+    return use(env, true, use);
+  }
+
+  private <T> T use(CliEnvironment env, boolean fresh, PinUse<T> use) throws Exception {
+    char[] pin = null;
+    try {
+      pin = read(env, fresh);
+      return use.apply(pin);
+    } finally {
+      if (pin != null) {
+        Arrays.fill(pin, '\0');
+      }
+    }
+  }
+
+  private char[] read(CliEnvironment env, boolean fresh) throws KeytrustException {
+    if (pinStdin) {
+      return PinInput.readLine(env.stdin());
+    }
+    return fresh ? PinInput.promptNew(env.console()) : PinInput.prompt(env.console(), "PIN: ");
+  }
 }

@@ -3,18 +3,10 @@ package dev.keytrust.agent.cli;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.flow.FlowOperation;
 import dev.keytrust.agent.flow.ProvisioningFlow;
-import dev.keytrust.agent.flow.ProvisioningResult;
-import dev.keytrust.agent.mfa.MfaRunner;
-import dev.keytrust.agent.pin.PinSource;
-import dev.keytrust.agent.policy.PolicyResolver;
-import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.key.KeyAlgorithm;
-import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,65 +43,30 @@ final class ProvisionCommand implements Callable<Integer> {
       description = "The user to provision (UPN or account name).")
   String user;
 
-  @Option(
-      names = "--alg",
-      paramLabel = "ALG",
-      defaultValue = "rsa2048",
-      converter = AlgorithmConverter.class,
-      description = "Key algorithm: rsa2048 (default, as Windows Hello for Business) or p256.")
-  KeyAlgorithm algorithm;
+  @Mixin AlgorithmOption alg;
 
-  @Mixin FlowOptions.Setup setup;
+  @Mixin FlowOptions.KeyFlow flow;
 
-  @Mixin MfaOptions mfa;
-
-  @Mixin FlowOptions.Endpoint endpoint;
-
-  @Mixin PinOption pinOption;
-
-  @Mixin TpmOption tpm;
-
-  @Mixin StoreOption store;
-
-  @Mixin FlowOptions.StateDir state;
-
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
+  @Mixin FlowOptions.Result result;
 
   @Override
   public Integer call() throws Exception {
     CliEnvironment env = KeytrustCli.environment(spec);
     PrintWriter err = spec.commandLine().getErr();
     // everything that can be wrong with the input is found before anything is asked or written
-    if (!mfa.given()) {
+    if (!flow.mfa.given()) {
       throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "Provisioning needs MFA (Windows Hello does not"
           + " proceed without it): pass --mfa, e.g. --mfa totp:secret-file=PATH.");
     }
-    if (!endpoint.given()) {
+    if (!flow.endpoint.given()) {
       throw FlowOptions.Endpoint.required("Provisioning");
     }
-    TpmUri uri = tpm.resolve(env);
-    PolicyResolver policies = setup.policies();
-    DeviceContext device = setup.device();
-    Path stateDir = state.dir();
-    StdinLines stdin = new StdinLines(env, mfa.codeStdin);
-    PinSource pins = FlowCli.pins(pinOption.pinStdin, env, stdin);
-    MfaRunner runner = mfa.runner(env, stdin, stateDir, err);
-    try (KeyRegistrationEndpoint registration = endpoint.open()) {
-      ProvisioningFlow flow = ProvisioningFlow.builder()
-          .store(new KeyContainerStore(store.root()))
-          .tpm(uri)
-          .algorithm(algorithm)
-          .policies(policies)
-          .device(device)
-          .mfa(runner)
-          .pins(pins)
-          .stateDir(stateDir)
-          .endpoint(registration)
-          .listener(FlowCli.progress(err, FlowOperation.PROVISION))
-          .build();
-      ProvisioningResult result = flow.run(user);
-      FlowCli.print(spec.commandLine().getOut(), result, json);
+    TpmUri uri = flow.tpm.resolve(env);
+    ProvisioningFlow.Builder builder =
+        flow.builder(env, err, flow.store.open(), uri, alg.algorithm, FlowOperation.PROVISION);
+    builder.mfa(flow.mfaRunner(env, err));
+    try (KeyRegistrationEndpoint registration = flow.endpoint.open()) {
+      result.print(spec, builder.endpoint(registration).build().run(user));
       return ExitCodes.OK;
     }
   }

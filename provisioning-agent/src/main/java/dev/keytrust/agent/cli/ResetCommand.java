@@ -3,8 +3,6 @@ package dev.keytrust.agent.cli;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.flow.FlowOperation;
 import dev.keytrust.agent.flow.ProvisioningFlow;
-import dev.keytrust.agent.flow.ProvisioningResult;
-import dev.keytrust.key.KeyContainerStore;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,23 +35,21 @@ final class ResetCommand implements Callable<Integer> {
 
   @Mixin FlowOptions.StateDir state;
 
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
+  @Mixin FlowOptions.Result result;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     ProvisioningFlow.Builder builder = ProvisioningFlow.builder()
-        .store(new KeyContainerStore(store.root()))
+        .store(store.open())
         .stateDir(state.dir())
         .listener(FlowCli.progress(err, FlowOperation.RESET));
-    KeyRegistrationEndpoint registration = endpoint.given() ? endpoint.open() : null;
+    KeyRegistrationEndpoint registration = endpoint.openIfGiven();
     try {
       if (registration != null) {
         builder.endpoint(registration);
       }
-      ProvisioningResult result = builder.build().reset(user);
-      FlowCli.print(spec.commandLine().getOut(), result, json);
+      result.print(spec, builder.build().reset(user));
       return ExitCodes.OK;
     } finally {
       if (registration != null) {

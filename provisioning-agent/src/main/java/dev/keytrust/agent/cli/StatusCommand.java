@@ -78,9 +78,8 @@ final class StatusCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.BAD_INPUT;
     }
-    PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? Json.write(StatusView.json(status)) + "\n" : StatusView.text(status));
-    out.flush();
+    StatusProbe.Status probed = status;
+    JsonOption.print(spec.commandLine().getOut(), json, () -> StatusView.json(probed), () -> StatusView.text(probed));
     return ExitCodes.OK;
   }
 

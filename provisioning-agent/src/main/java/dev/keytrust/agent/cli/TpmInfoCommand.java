@@ -5,14 +5,12 @@ import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmInfo;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code keytrust tpm info}: what the TPM is and what state it is in. */
@@ -32,8 +30,7 @@ final class TpmInfoCommand implements Callable<Integer> {
 
   @Mixin TpmOption tpm;
 
-  @Option(names = "--json", description = "Print JSON instead of text.")
-  boolean json;
+  @Mixin JsonOption json;
 
   @Override
   public Integer call() throws Exception {
@@ -49,9 +46,8 @@ final class TpmInfoCommand implements Callable<Integer> {
     try (TpmSession session = TpmSession.open(uri)) {
       info = session.info();
     }
-    PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? Json.write(TpmInfoView.json(info)) + "\n" : TpmInfoView.text(info));
-    out.flush();
+    TpmInfo read = info;
+    json.print(spec.commandLine().getOut(), () -> TpmInfoView.json(read), () -> TpmInfoView.text(read));
     return ExitCodes.OK;
   }
 }
