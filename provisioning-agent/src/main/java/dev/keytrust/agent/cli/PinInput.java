@@ -76,7 +76,7 @@ final class PinInput {
   /** The terminal as a PIN source for the PIN library ({@link PinQuestion} prompts). */
   static PinSource source(PinConsole console) throws KeytrustException {
     requireTerminal(console);
-    return new ConsolePinSource(console.asTerminal());
+    return new ConsolePinSource(console);
   }
 
   private static void requireTerminal(PinConsole console) throws KeytrustException {

@@ -29,11 +29,16 @@ public final class ConsolePinSource implements PinSource {
 
   /** The process's terminal, or empty when stdin or stdout is not one (then use {@link StdinPinSource}). */
   public static Optional<ConsolePinSource> system() {
+    return systemTerminal().map(ConsolePinSource::new);
+  }
+
+  /** The process's terminal ({@link Console}) as a {@link Terminal}, or empty when stdin or stdout is not one. */
+  public static Optional<Terminal> systemTerminal() {
     Console console = System.console();
     if (console == null) {
       return Optional.empty();
     }
-    return Optional.of(new ConsolePinSource(new Terminal() {
+    return Optional.of(new Terminal() {
       @Override
       public char[] readMasked(String prompt) {
         return console.readPassword("%s", prompt);
@@ -45,7 +50,7 @@ public final class ConsolePinSource implements PinSource {
         w.println(line);
         w.flush();
       }
-    }));
+    });
   }
 
   @Override
