@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Real parts for flow tests (also used by simulator-tests): a device context on which every
  * prerequisite passes, policy files, an MFA method that always succeeds (and counts), scripted
- * PINs, cheap software keys, PIN histories at the lowest Argon2id cost.
+ * PINs (also for the PIN library's tests), cheap software keys, PIN histories at the lowest Argon2id
+ * cost.
  */
 public final class FlowTestKit {
   public static final String USER = "alice@contoso.com";
@@ -183,6 +184,11 @@ public final class FlowTestKit {
 
     public List<String> told() {
       return List.copyOf(told);
+    }
+
+    /** Every array handed out, in order (the caller owns and clears them). */
+    public List<char[]> handedOut() {
+      return List.copyOf(handedOut);
     }
 
     /** True when every array handed out has been cleared by whoever took it. */

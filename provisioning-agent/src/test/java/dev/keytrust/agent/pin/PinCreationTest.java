@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.flow.FlowTestKit.ScriptedPins;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.key.Argon2Parameters;
 import java.io.StringReader;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,99 +21,63 @@ class PinCreationTest {
   private static final PinPolicy UPPER_REQUIRED = new PinPolicy(6, 127, CharClassRule.ALLOWED,
       CharClassRule.ALLOWED, CharClassRule.REQUIRED, CharClassRule.ALLOWED, 2, 0);
 
-  /** Answers from a script; remembers every array it handed out, and what it was told. */
-  static final class Scripted implements PinSource {
-    final Deque<String> answers;
-    final boolean interactive;
-    final List<PinQuestion> asked = new ArrayList<>();
-    final List<char[]> handedOut = new ArrayList<>();
-    final List<String> told = new ArrayList<>();
-
-    Scripted(boolean interactive, String... answers) {
-      this.interactive = interactive;
-      this.answers = new ArrayDeque<>(Arrays.asList(answers));
-    }
-
-    @Override
-    public char[] read(PinQuestion question) {
-      asked.add(question);
-      String a = answers.poll();
-      if (a == null) {
-        return null;
-      }
-      char[] c = a.toCharArray();
-      handedOut.add(c);
-      return c;
-    }
-
-    @Override
-    public void tell(String message) {
-      told.add(message);
-    }
-
-    @Override
-    public boolean interactive() {
-      return interactive;
-    }
-  }
-
   @Test
   void asksAgainAfterUnmetRulesAndAMismatchAndClearsEverythingButTheResult() throws Exception {
-    Scripted s = new Scripted(true, "1234", "Good-PIN-7", "Good-PIN-8", "Good-PIN-7", "Good-PIN-7");
+    ScriptedPins s = new ScriptedPins(true, "1234", "Good-PIN-7", "Good-PIN-8", "Good-PIN-7", "Good-PIN-7");
     char[] pin = PinCreation.forPolicy(UPPER_REQUIRED).withMaxAttempts(3).create(s);
     assertThat(new String(pin)).isEqualTo("Good-PIN-7");
-    assertThat(s.asked).containsExactly(PinQuestion.NEW, PinQuestion.NEW, PinQuestion.CONFIRM, PinQuestion.NEW,
+    assertThat(s.asked()).containsExactly(PinQuestion.NEW, PinQuestion.NEW, PinQuestion.CONFIRM, PinQuestion.NEW,
         PinQuestion.CONFIRM);
-    assertThat(s.told).hasSize(2);
-    assertThat(s.told.get(0)).contains("3 rules", "at least 6 characters", "upper-case letters", "simple pattern",
+    assertThat(s.told()).hasSize(2);
+    assertThat(s.told().get(0)).contains("3 rules", "at least 6 characters", "upper-case letters", "simple pattern",
         "2 attempts left");
-    assertThat(s.told.get(1)).contains("differ", "1 attempt left");
-    for (int i = 0; i < s.handedOut.size() - 2; i++) {
-      assertThat(s.handedOut.get(i)).as("array %d", i).containsOnly('\0');
+    assertThat(s.told().get(1)).contains("differ", "1 attempt left");
+    for (int i = 0; i < s.handedOut().size() - 2; i++) {
+      assertThat(s.handedOut().get(i)).as("array %d", i).containsOnly('\0');
     }
-    assertThat(s.handedOut.get(3)).as("the PIN handed back").isSameAs(pin);
-    assertThat(s.handedOut.get(4)).as("its confirmation").containsOnly('\0');
+    assertThat(s.handedOut().get(3)).as("the PIN handed back").isSameAs(pin);
+    assertThat(s.handedOut().get(4)).as("its confirmation").containsOnly('\0');
   }
 
   @Test
   void afterTheLastAttemptTheUnmetRulesAreTheError() {
-    Scripted s = new Scripted(true, "abc", "abcdef");
+    ScriptedPins s = new ScriptedPins(true, "abc", "abcdef");
     assertThatThrownBy(() -> PinCreation.forPolicy(UPPER_REQUIRED).withMaxAttempts(2).create(s))
         .isInstanceOfSatisfying(PinRulesException.class, e -> {
           assertThat(e.code()).isEqualTo(ErrorCode.PIN_RULES_UNMET);
           assertThat(e.violations()).containsExactly(new PinViolation.MissingClass(CharClass.UPPERCASE));
         })
         .hasMessageNotContaining("abcdef");
-    assertThat(s.told).hasSize(1);
-    assertThat(s.handedOut).allSatisfy(a -> assertThat(a).containsOnly('\0'));
+    assertThat(s.told()).hasSize(1);
+    assertThat(s.handedOut()).allSatisfy(a -> assertThat(a).containsOnly('\0'));
   }
 
   @Test
   void afterTheLastAttemptAMismatchIsTheError() {
-    Scripted s = new Scripted(true, "Good-PIN-1", "Good-PIN-2");
+    ScriptedPins s = new ScriptedPins(true, "Good-PIN-1", "Good-PIN-2");
     assertThatThrownBy(() -> PinCreation.forPolicy(UPPER_REQUIRED).withMaxAttempts(1).create(s))
         .isInstanceOfSatisfying(AgentException.class, e -> {
           assertThat(e.code()).isEqualTo(ErrorCode.PIN_MISMATCH);
           assertThat(e.code().badInput()).isTrue();
         });
-    assertThat(s.told).isEmpty();
-    assertThat(s.handedOut).allSatisfy(a -> assertThat(a).containsOnly('\0'));
+    assertThat(s.told()).isEmpty();
+    assertThat(s.handedOut()).allSatisfy(a -> assertThat(a).containsOnly('\0'));
   }
 
   @Test
   void endOfInputStopsAtOnce() {
-    Scripted s = new Scripted(true, "Good-PIN-1");
+    ScriptedPins s = new ScriptedPins(true, "Good-PIN-1");
     assertThatThrownBy(() -> PinCreation.forPolicy(UPPER_REQUIRED).create(s))
         .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
-    assertThat(s.handedOut).allSatisfy(a -> assertThat(a).containsOnly('\0'));
+    assertThat(s.handedOut()).allSatisfy(a -> assertThat(a).containsOnly('\0'));
   }
 
   @Test
   void anEmptyAnswerIsAFailedAttempt() throws Exception {
-    Scripted s = new Scripted(true, "", "Good-PIN-1", "Good-PIN-1");
+    ScriptedPins s = new ScriptedPins(true, "", "Good-PIN-1", "Good-PIN-1");
     char[] pin = PinCreation.forPolicy(UPPER_REQUIRED).create(s);
     assertThat(new String(pin)).isEqualTo("Good-PIN-1");
-    assertThat(s.told).singleElement().asString().contains("No PIN was entered");
+    assertThat(s.told()).singleElement().asString().contains("No PIN was entered");
   }
 
   @Test
@@ -143,15 +107,15 @@ class PinCreationTest {
   void historyRefusesARecentPin(@TempDir Path dir) throws Exception {
     PinHistory history = PinHistory.forUser(dir, "olga", new Argon2Parameters(64, 1, 1), Clock.systemUTC());
     history.record("Old-PIN-1".toCharArray(), UPPER_REQUIRED);
-    Scripted s = new Scripted(true, "Old-PIN-1", "New-PIN-2", "New-PIN-2");
+    ScriptedPins s = new ScriptedPins(true, "Old-PIN-1", "New-PIN-2", "New-PIN-2");
     char[] pin = PinCreation.forPolicy(UPPER_REQUIRED).withHistory(history).create(s);
     assertThat(new String(pin)).isEqualTo("New-PIN-2");
-    assertThat(s.told).singleElement().asString().contains("not used recently");
+    assertThat(s.told()).singleElement().asString().contains("not used recently");
   }
 
   @Test
   void confirmOnlyAppliesNoRules() throws Exception {
-    Scripted s = new Scripted(true, "1", "1");
+    ScriptedPins s = new ScriptedPins(true, "1", "1");
     assertThat(PinCreation.confirmOnly().create(s)).containsExactly('1');
   }
 
@@ -187,12 +151,12 @@ class PinCreationTest {
 
   @Test
   void currentPinEntryRefusesNothingTyped() throws Exception {
-    assertThatThrownBy(() -> PinEntry.current(new Scripted(true, "")))
+    assertThatThrownBy(() -> PinEntry.current(new ScriptedPins(true, "")))
         .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
-    assertThatThrownBy(() -> PinEntry.current(new Scripted(true)))
+    assertThatThrownBy(() -> PinEntry.current(new ScriptedPins(true)))
         .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
-    Scripted s = new Scripted(true, "x");
+    ScriptedPins s = new ScriptedPins(true, "x");
     assertThat(PinEntry.current(s)).containsExactly('x');
-    assertThat(s.asked).containsExactly(PinQuestion.CURRENT);
+    assertThat(s.asked()).containsExactly(PinQuestion.CURRENT);
   }
 }
