@@ -3,6 +3,7 @@ package dev.keytrust.agent.mfa;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytrust.agent.testlog.CapturedLogs;
+import dev.keytrust.key.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

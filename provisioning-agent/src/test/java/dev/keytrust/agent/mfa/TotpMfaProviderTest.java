@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
