@@ -3,18 +3,13 @@ package dev.keytrust.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytrust.agent.flow.FlowOperation;
+import dev.keytrust.agent.flow.FlowTestKit;
 import dev.keytrust.agent.flow.ProvisioningFlow;
+import dev.keytrust.agent.flow.RecordingEndpoint;
 import dev.keytrust.agent.flow.StepId;
 import dev.keytrust.agent.mfa.Totp;
 import dev.keytrust.agent.mfa.TotpAlgorithm;
-import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.agent.prereq.DeviceContextFile;
-import dev.keytrust.agent.prereq.JoinState;
-import dev.keytrust.agent.prereq.SessionInfo;
-import dev.keytrust.agent.prereq.TokenClaims;
-import dev.keytrust.agent.prereq.TpmState;
-import dev.keytrust.agent.prereq.TpmVersion;
-import dev.keytrust.agent.prereq.UserIdentity;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
@@ -40,8 +35,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -69,10 +62,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FlowKillTest {
   @RegisterExtension static final SwtpmExtension SWTPM = SwtpmExtension.tcp();
 
-  static final String USER = "alice@contoso.com";
-  static final String DEVICE_ID = "4d6e1b2a-3c5f-4e7a-9b8c-1d2e3f405162";
-  static final String TENANT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
-  static final String PIN = "Qx7#vR9!kz";
+  static final String USER = FlowTestKit.USER;
+  static final String PIN = FlowTestKit.PIN;
   static final byte[] TOTP_SECRET = "12345678901234567890".getBytes(StandardCharsets.US_ASCII);
   static final String TOTP_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
   static final Pattern KEY_ID = Pattern.compile("\"keyId\"\\s*:\\s*\"([0-9A-F]{64})\"");
@@ -84,7 +75,7 @@ class FlowKillTest {
   Path device;
   Path totp;
   Path logback;
-  FileRecordingEndpoint endpoint;
+  RecordingEndpoint endpoint;
 
   /** Every kill point: STEP:OUTCOME of the hook, or "key:line" for the kill on the progress line. */
   static Stream<String> killPoints() {
@@ -103,11 +94,11 @@ class FlowKillTest {
     state = work.resolve("state");
     policy = Files.createDirectories(work.resolve("policy"));
     device = work.resolve("device.conf");
-    Files.writeString(device, DeviceContextFile.format(device()));
+    Files.writeString(device, DeviceContextFile.format(FlowTestKit.device()));
     totp = work.resolve("alice.totp");
     Files.writeString(totp, TOTP_BASE32 + "\n");
     Files.setPosixFilePermissions(totp, PosixFilePermissions.fromString("rw-------"));
-    endpoint = new FileRecordingEndpoint(work.resolve("endpoint"));
+    endpoint = new RecordingEndpoint(work.resolve("endpoint"));
     logback = work.resolve("logback-kill.xml");
     Files.writeString(logback, """
         <configuration>
@@ -122,21 +113,6 @@ class FlowKillTest {
           <root level="WARN"><appender-ref ref="STDERR"/></root>
         </configuration>
         """);
-  }
-
-  static DeviceContext device() {
-    UserIdentity alice = new UserIdentity(Optional.of(USER), Optional.of(USER), Optional.of(USER),
-        List.of("Domain Users"), new TokenClaims(Map.of("amr", List.of("pwd", "mfa"),
-            "deviceid", List.of(DEVICE_ID), "tid", List.of(TENANT))));
-    return DeviceContext.builder()
-        .joinState(JoinState.HYBRID_JOINED)
-        .deviceId(DEVICE_ID)
-        .tenantId(TENANT)
-        .verifiedDomains(List.of("contoso.com"))
-        .user(alice)
-        .session(SessionInfo.local("test"))
-        .tpm(TpmState.present(TpmVersion.TPM_2_0, true, false))
-        .build();
   }
 
   /** The TOTP code {@code steps} periods from now (a rerun uses a later step: a used one is refused). */
@@ -223,9 +199,9 @@ class FlowKillTest {
     assertThat(key.keyIdHex()).isEqualTo(m.group(1));
     assertThat(key.provider()).isEqualTo(ProviderKind.TPM);
     assertThat(key.algorithm()).isEqualTo(KeyAlgorithm.ECC_P256);
-    List<FileRecordingEndpoint.Value> registered = endpoint.registered();
+    List<RecordingEndpoint.Value> registered = endpoint.registered();
     assertThat(registered).as("registrations after a kill at %s; calls: %s", point, endpoint.log()).hasSize(1);
-    FileRecordingEndpoint.Value value = registered.get(0);
+    RecordingEndpoint.Value value = registered.get(0);
     assertThat(value.keyIdHex()).isEqualTo(key.keyIdHex());
     assertThat(value.keyMaterialHex()).isEqualTo(HexFormat.of().formatHex(KeyIds.bcryptPublicBlob(key.publicKey())));
     KeyCredential kcl = KeyCredential.parse(HexFormat.of().parseHex(value.credentialHex()));

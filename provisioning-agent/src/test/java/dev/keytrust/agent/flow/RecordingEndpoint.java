@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * (as a directory holds DN-binary values: a rebuilt credential of the same key would be a second
  * value), and {@code DIR/log}, one line per call. Idempotent like real endpoints. A file
  * {@code DIR/fail-register} (or {@code fail-unregister}) makes those calls fail, as an endpoint
- * that cannot be reached. URI: {@code recording:/DIR} (see {@link RecordingEndpointProvider}).
+ * that cannot be reached. URI: {@code recording:/DIR} (see {@link RecordingEndpointProvider}). Also
+ * simulator-tests' (provisioning-agent's test jar), whose kill test sees what a killed process
+ * registered.
  */
 public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   public static final String FAIL_REGISTER = "fail-register";
@@ -44,8 +46,8 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
     return dir;
   }
 
-  /** A registered value, as recorded. */
-  public record Value(String keyIdHex, String userPrincipalName, String credentialHex) {}
+  /** A registered value, as recorded: key id, UPN, BCRYPT key material and KeyCredentialLink (hex). */
+  public record Value(String keyIdHex, String userPrincipalName, String keyMaterialHex, String credentialHex) {}
 
   @Override
   public RegistrationReceipt register(KeyRegistration r) throws KeytrustException {
@@ -57,7 +59,8 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
       if (!present) {
         Files.createDirectories(values());
         Path tmp = Files.createTempFile(values(), ".value", ".tmp");
-        Files.writeString(tmp, r.keyIdHex() + "\n" + r.userPrincipalName() + "\n" + credential + "\n");
+        Files.writeString(tmp, r.keyIdHex() + "\n" + r.userPrincipalName() + "\n"
+            + HexFormat.of().formatHex(r.keyMaterial()) + "\n" + credential + "\n");
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
       }
       log("register " + r.keyIdHex() + (present ? " already-present" : ""));
@@ -96,7 +99,7 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
     try (Stream<Path> files = Files.list(values())) {
       for (Path p : files.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList()) {
         List<String> lines = Files.readAllLines(p);
-        out.add(new Value(lines.get(0), lines.get(1), lines.get(2)));
+        out.add(new Value(lines.get(0), lines.get(1), lines.get(2), lines.get(3)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
