@@ -98,6 +98,10 @@ public enum ErrorCode {
   FLOW_ENDPOINT_REQUIRED("KT-1507", true),
   /** The endpoint's receipt names another key than the one registered. */
   FLOW_RECEIPT_MISMATCH("KT-1508", false),
+  /** A registration is to be removed at another endpoint than the one that holds it. */
+  FLOW_ENDPOINT_MISMATCH("KT-1509", true),
+  /** The registration endpoint does not take keys of the flow's algorithm. */
+  FLOW_ALGORITHM_NOT_ACCEPTED("KT-1510", true),
 
   // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
   // DRS-style HTTPS endpoint (dev.keytrust.agent.endpoint.drs): KT-160x..KT-161x

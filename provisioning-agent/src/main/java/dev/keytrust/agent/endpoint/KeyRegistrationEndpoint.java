@@ -1,5 +1,8 @@
 package dev.keytrust.agent.endpoint;
 
+import dev.keytrust.key.KeyAlgorithm;
+import java.util.Optional;
+
 import dev.keytrust.error.KeytrustException;
 
 /**
@@ -30,6 +33,14 @@ public interface KeyRegistrationEndpoint extends AutoCloseable {
 
   /** The endpoint's URI for messages and receipts, without credentials. */
   String describe();
+
+  /**
+   * Why this endpoint cannot take keys of {@code algorithm}, or empty when it can. Asked before a
+   * key is created, so that no key is made that cannot be registered.
+   */
+  default Optional<String> refuses(KeyAlgorithm algorithm) {
+    return Optional.empty();
+  }
 
   /** Releases connections. Never throws. */
   @Override

@@ -47,4 +47,18 @@ final class FlowErrors {
         what + " of user '" + user + "' registers the new key, so it needs the registration endpoint: pass"
             + " --endpoint URI (https://... or ldaps://...). Nothing was asked or created.");
   }
+
+  static AgentException endpointMismatch(String user, String recorded, String given) {
+    return new AgentException(ErrorCode.FLOW_ENDPOINT_MISMATCH,
+        "The registration of user '" + user + "' is at " + recorded + ", but the endpoint given is " + given
+            + "; removing it there would leave the key registered at " + recorded + ". Pass --endpoint with"
+            + " the endpoint that holds the registration (and its settings).");
+  }
+
+  static AgentException algorithmNotAccepted(String user, dev.keytrust.key.KeyAlgorithm algorithm, String endpoint,
+      String why) {
+    return new AgentException(ErrorCode.FLOW_ALGORITHM_NOT_ACCEPTED,
+        "User '" + user + "' would get a " + algorithm.id() + " key, but " + endpoint + " cannot register it: " + why
+            + ". Choose another algorithm (--alg rsa2048) or another endpoint. Nothing was asked or created.");
+  }
 }

@@ -124,6 +124,7 @@ public final class ProvisioningFlow {
     if (endpoint == null) { // before anything is asked or created, not at the register step
       throw FlowErrors.endpointRequiredToRegister(user, "Provisioning");
     }
+    requireAccepted(user);
     return new ProvisionOperation(this).run(user);
   }
 
@@ -136,6 +137,9 @@ public final class ProvisioningFlow {
   public ProvisioningResult changePin(String user) throws KeytrustException {
     requireFor("a PIN change", policies != null && device != null && pins != null && histories != null
         && tpm != null);
+    if (endpoint != null) {
+      requireAccepted(user);
+    }
     return new PinChangeOperation(this).run(user);
   }
 
@@ -244,7 +248,19 @@ public final class ProvisioningFlow {
     if (endpoint == null) {
       throw FlowErrors.endpointRequired(user, recorded);
     }
+    if (recorded != null && !recorded.equals(endpoint.describe())) {
+      // removing at another endpoint would "succeed" (nothing there) and orphan the registration
+      throw FlowErrors.endpointMismatch(user, recorded, endpoint.describe());
+    }
     return endpoint;
+  }
+
+  /** Fails before anything is asked or created when the endpoint cannot take the flow's keys. */
+  private void requireAccepted(String user) throws AgentException {
+    java.util.Optional<String> why = endpoint.refuses(algorithm);
+    if (why.isPresent()) {
+      throw FlowErrors.algorithmNotAccepted(user, algorithm, endpoint.describe(), why.get());
+    }
   }
 
   /** Builds a {@link ProvisioningFlow}; the store is required, the rest as the operations need. */

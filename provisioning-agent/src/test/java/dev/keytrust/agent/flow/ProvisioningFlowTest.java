@@ -6,6 +6,9 @@ import static dev.keytrust.agent.flow.FlowTestKit.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytrust.agent.endpoint.KeyRegistration;
+import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.flow.FlowTestKit.ScriptedPins;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.PrerequisitesNotMetException;
@@ -349,5 +352,60 @@ class ProvisioningFlowTest {
     assertThat(pins.asked()).isEmpty();
     assertThat(mfa).hasValue(0);
     assertThat(store.find(USER)).isEmpty();
+  }
+
+  @Test
+  void resetAtAnotherEndpointThanTheRegistrationsIsRefusedAndChangesNothing() throws Exception {
+    flow(ScriptedPins.always(PIN)).build().run(USER);
+    RecordingEndpoint other = new RecordingEndpoint(tmp.resolve("other-endpoint"));
+    ProvisioningFlow elsewhere = ProvisioningFlow.builder().store(store).endpoint(other).build();
+    assertThatThrownBy(() -> elsewhere.reset(USER))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_ENDPOINT_MISMATCH);
+          assertThat(e.code().badInput()).isTrue();
+          assertThat(e.getMessage()).contains(endpoint.describe()).contains(other.describe());
+        });
+    assertThat(store.find(USER)).isPresent();
+    assertThat(endpoint.registered()).hasSize(1);
+  }
+
+  @Test
+  void anEndpointThatRefusesTheAlgorithmStopsProvisioningBeforeAnythingIsAskedOrCreated() throws Exception {
+    ScriptedPins pins = ScriptedPins.always(PIN);
+    KeyRegistrationEndpoint rsaOnly = new KeyRegistrationEndpoint() {
+      @Override
+      public RegistrationReceipt register(KeyRegistration registration) {
+        throw new AssertionError("nothing may be registered");
+      }
+
+      @Override
+      public void unregister(KeyRegistration registration) {
+        throw new AssertionError("nothing may be unregistered");
+      }
+
+      @Override
+      public String describe() {
+        return "rsa-only:test";
+      }
+
+      @Override
+      public java.util.Optional<String> refuses(KeyAlgorithm algorithm) {
+        return algorithm == KeyAlgorithm.RSA_2048 ? java.util.Optional.empty()
+            : java.util.Optional.of("it takes RSA keys only");
+      }
+
+      @Override
+      public void close() {}
+    };
+    ProvisioningFlow p256 = flow(pins).endpoint(rsaOnly).algorithm(KeyAlgorithm.ECC_P256).build();
+    assertThatThrownBy(() -> p256.run(USER))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_ALGORITHM_NOT_ACCEPTED);
+          assertThat(e.getMessage()).contains("p256", "rsa-only:test", "RSA keys only", "--alg rsa2048");
+        });
+    assertThat(pins.asked()).isEmpty();
+    assertThat(mfa).hasValue(0);
+    assertThat(store.find(USER)).isEmpty();
+    assertThat(new FlowRecords(store).journal(USER)).isEmpty();
   }
 }

@@ -8,6 +8,7 @@ import dev.keytrust.agent.endpoint.drs.DrsResponses.MalformedResponseException;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.Receipt;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.ServerError;
 import dev.keytrust.error.ErrorCode;
+import dev.keytrust.key.KeyAlgorithm;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -445,6 +446,14 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
         what + " at " + describe() + " was interrupted before the server answered. Run again:"
             + " registration is idempotent.",
         cause);
+  }
+
+  /** The key service takes BCRYPT_RSAKEY_BLOBs ({@code kngc}) only. */
+  @Override
+  public Optional<String> refuses(KeyAlgorithm algorithm) {
+    return algorithm == KeyAlgorithm.RSA_2048 ? Optional.empty()
+        : Optional.of("the DRS key registration service takes RSA keys (a BCRYPT_RSAKEY_BLOB,"
+            + " 'RSA1') only");
   }
 
   private static void requireRsa1(byte[] material) throws AgentException {
