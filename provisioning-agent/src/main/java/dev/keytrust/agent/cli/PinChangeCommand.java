@@ -3,6 +3,7 @@ package dev.keytrust.agent.cli;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.flow.FlowOperation;
 import dev.keytrust.agent.flow.ProvisioningFlow;
+import dev.keytrust.agent.mfa.MfaRunner;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
@@ -60,10 +61,11 @@ final class PinChangeCommand implements Callable<Integer> {
     // a software key stays software unless a TPM is named (as 'key sign' uses a stored key)
     TpmUri uri = current.isPresent() ? flow.tpm.resolveFor(current.get(), env) : flow.tpm.resolve(env);
     ProvisioningFlow.Builder builder = flow.builder(env, err, keys, uri, algorithm, FlowOperation.PIN_CHANGE);
-    if (flow.mfa.given()) {
-      builder.mfa(flow.mfaRunner(env, err));
-    }
-    try (KeyRegistrationEndpoint registration = flow.endpoint.open()) {
+    try (MfaRunner mfa = flow.mfa.given() ? flow.mfaRunner(env, err) : null;
+        KeyRegistrationEndpoint registration = flow.endpoint.open()) {
+      if (mfa != null) {
+        builder.mfa(mfa);
+      }
       result.print(spec, builder.endpoint(registration).build().changePin(user));
       return ExitCodes.OK;
     }

@@ -3,6 +3,7 @@ package dev.keytrust.agent.cli;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.flow.FlowOperation;
 import dev.keytrust.agent.flow.ProvisioningFlow;
+import dev.keytrust.agent.mfa.MfaRunner;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmUri;
@@ -64,9 +65,9 @@ final class ProvisionCommand implements Callable<Integer> {
     TpmUri uri = flow.tpm.resolve(env);
     ProvisioningFlow.Builder builder =
         flow.builder(env, err, flow.store.open(), uri, alg.algorithm, FlowOperation.PROVISION);
-    builder.mfa(flow.mfaRunner(env, err));
-    try (KeyRegistrationEndpoint registration = flow.endpoint.open()) {
-      result.print(spec, builder.endpoint(registration).build().run(user));
+    try (MfaRunner mfa = flow.mfaRunner(env, err);
+        KeyRegistrationEndpoint registration = flow.endpoint.open()) {
+      result.print(spec, builder.mfa(mfa).endpoint(registration).build().run(user));
       return ExitCodes.OK;
     }
   }

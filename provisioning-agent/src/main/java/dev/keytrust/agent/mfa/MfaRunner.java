@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Problems with the freshness file never block MFA: they are logged (WARN) and the user is asked.
+ *
+ * <p>{@link #close()} closes the provider, which wipes what it holds (a TOTP secret, a bearer
+ * token); the runner is not used after that.
  */
-public final class MfaRunner {
+public final class MfaRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MfaRunner.class);
 
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -51,6 +54,16 @@ public final class MfaRunner {
     this.retryPrompt = b.retryPrompt;
     this.listener = b.listener;
     this.freshness = b.freshness;
+  }
+
+  /** Closes the provider: its secret (TOTP) or token (push) is wiped. Never throws. */
+  @Override
+  public void close() {
+    try {
+      provider.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the MFA provider failed: {}", e.getClass().getSimpleName());
+    }
   }
 
   /** A builder for a runner of {@code provider}: 3 attempts of 2 minutes, retry without asking, no freshness. */
