@@ -130,6 +130,9 @@ sealed interface TokenSource {
   record FromCommand(List<String> command, Duration timeout) implements TokenSource {
     private static final int MAX_STDERR = 4096;
     private static final int MAX_QUOTED_STDERR = 300;
+    /** 20 or more characters of base64/base64url/JWT/hex alphabet: what tokens and secrets look like. */
+    private static final java.util.regex.Pattern TOKEN_LIKE =
+        java.util.regex.Pattern.compile("[A-Za-z0-9_\\-+/=.]{20,}");
 
     public FromCommand {
       command = List.copyOf(command);
@@ -211,6 +214,8 @@ sealed interface TokenSource {
 
     private static String stderrExcerpt(byte[] stderr) {
       String text = new String(stderr, StandardCharsets.UTF_8).strip().replaceAll("\\p{Cntrl}+", " ");
+      // a failing broker may print a token or a client secret: long token-like runs are masked
+      text = TOKEN_LIKE.matcher(text).replaceAll("[redacted]");
       if (text.isEmpty()) {
         return "";
       }

@@ -109,6 +109,19 @@ class DrsTokenSourceTest {
   }
 
   @Test
+  void command_failing_withATokenInItsErrorOutput_isQuotedMasked() throws Exception {
+    Path script = tmp.resolve("leaky.sh");
+    Files.writeString(script, "#!/bin/sh\necho \"refresh failed for token " + TOKEN + " (expired)\" >&2\nexit 4\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    TokenSource source = new TokenSource.FromCommand(List.of(script.toString()), Duration.ofSeconds(30));
+    assertThatThrownBy(source::read)
+        .isInstanceOf(AgentException.class)
+        .hasMessageContaining("refresh failed for token [redacted] (expired)")
+        .message()
+        .doesNotContain(TOKEN);
+  }
+
+  @Test
   void command_thatHangs_isStoppedAfterTheTimeout() throws Exception {
     Path script = tmp.resolve("hang.sh");
     Path pidFile = tmp.resolve("pid");
