@@ -7,6 +7,7 @@ import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.SearchResultEntry;
+import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.util.ssl.SSLUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -143,8 +144,10 @@ public final class SambaDc implements AutoCloseable {
         Map.of(), target, new byte[0], PROVISION_TIMEOUT, "Provisioning usually takes 5 s.");
     Matcher m = ADMIN_PASSWORD.matcher(provision.stdout() + "\n" + provision.stderr());
     if (!provision.succeeded() || !m.find()) {
+      // the generated Administrator password is in samba-tool's log lines: never quote those
       throw new LabException("samba-tool domain provision failed (exit " + provision.exitCode()
-          + "): " + ProcessRunner.tail(provision.stderr(), 15));
+          + "): " + ProcessRunner.tail(provision.stderr().replaceAll("(?im)^.*password.*$",
+              "(a line about the password, not shown)"), 15));
     }
     char[] adminPassword = m.group(1).toCharArray();
     addKeyCredentialLinkToSchema(state, target);
@@ -345,8 +348,12 @@ public final class SambaDc implements AutoCloseable {
    * groupDn} may Read and Write property msDS-KeyCredentialLink on descendant User objects.
    */
   public void grantKeyCredentialLink(String groupDn) {
-    String ace = "(OA;CIIO;RPWP;" + KEY_CREDENTIAL_LINK_GUID + ";" + USER_CLASS_GUID + ";"
-        + sid(groupDn) + ")";
+    addDomainRootAce("(OA;CIIO;RPWP;" + KEY_CREDENTIAL_LINK_GUID + ";" + USER_CLASS_GUID + ";"
+        + sid(groupDn) + ")");
+  }
+
+  /** Adds one ACE, in SDDL (e.g. {@code (OD;CIIO;WP;<guid>;<guid>;<SID>)}), to the domain root. */
+  public void addDomainRootAce(String ace) {
     ProcessResult r = ProcessRunner.run(List.of("samba-tool", "dsacl", "set",
         "--objectdn=" + BASE_DN, "--sddl=" + ace, "-H", "ldap://127.0.0.1",
         "-U", "Administrator"), Map.of("PASSWD", new String(adminPassword)), dir, new byte[0],
@@ -426,11 +433,16 @@ public final class SambaDc implements AutoCloseable {
       SSLSocketFactory sockets = new SSLUtil(new javax.net.ssl.TrustManager[] {
           trustManager(trust)}).createSSLSocketFactory();
       LDAPConnection c = new LDAPConnection(sockets, "127.0.0.1", LDAPS_PORT);
+      ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(adminPassword));
+      byte[] password = Arrays.copyOf(encoded.array(), encoded.limit());
+      Arrays.fill(encoded.array(), (byte) 0);
       try {
-        c.bind("CN=Administrator,CN=Users," + BASE_DN, new String(adminPassword));
+        c.bind(new SimpleBindRequest("CN=Administrator,CN=Users," + BASE_DN, password));
       } catch (LDAPException e) {
         c.close();
         throw e;
+      } finally {
+        Arrays.fill(password, (byte) 0);
       }
       return c;
     } catch (LDAPException e) {

@@ -250,4 +250,20 @@ class SambaKeyTrustTest {
       }
     }
   }
+
+  @Test
+  @Order(5)
+  void aDenyAceForTheGroupOverridesTheGrantInTheCheckAndInTheDirectory() throws Exception {
+    dc.addDomainRootAce("(OD;CIIO;WP;" + SambaDc.KEY_CREDENTIAL_LINK_GUID + ";"
+        + SambaDc.USER_CLASS_GUID + ";" + dc.sid(groupDn) + ")");
+
+    KeySyncPermissions.Report r = permissions();
+    assertThat(answer(r, "Grant at " + SambaDc.BASE_DN)).isEqualTo(Answer.NO);
+    assertThat(r.lines().toString()).contains("deny ACE");
+    KeyRegistration key = registration("alice@" + SambaDc.UPN_SUFFIX);
+    try (KeyRegistrationEndpoint endpoint = endpoint()) {
+      assertThatThrownBy(() -> endpoint.register(key)).isInstanceOfSatisfying(KeytrustException.class,
+          e -> assertThat(e.code()).isEqualTo(ErrorCode.LDAP_WRITE_DENIED));
+    }
+  }
 }

@@ -53,6 +53,8 @@ public final class KeySyncPermissions {
   static final String SD_FLAGS_CONTROL = "1.2.840.113556.1.4.801";
   /** DACL_SECURITY_INFORMATION. */
   static final int DACL_ONLY = 0x4;
+  /** Everyone and Authenticated Users: a deny for them applies to every sync account. */
+  static final Set<String> BROAD_SIDS = Set.of("S-1-1-0", "S-1-5-11");
 
   /** An answer, as the prerequisite report gives them. */
   public enum Answer {
@@ -240,13 +242,25 @@ public final class KeySyncPermissions {
       int rights = 0;
       boolean somewhereElse = false;
       for (SecurityDescriptor.Ace ace : dacl.dacl()) {
-        if (ace.sid() == null || !ace.sid().equals(groupSid)) {
+        if (ace.sid() == null) {
           continue;
         }
         boolean forAttribute = ace.objectType() == null || ace.objectType().equals(attribute);
         boolean forUsers = ace.inheritedObjectType() == null
             || ace.inheritedObjectType().equals(userClass);
         boolean inherited = (ace.flags() & SecurityDescriptor.CONTAINER_INHERIT) != 0;
+        if (ace.denies() && forAttribute && forUsers && inherited
+            && (ace.mask() & (SecurityDescriptor.READ_PROPERTY | SecurityDescriptor.WRITE_PROPERTY
+                | SecurityDescriptor.GENERIC_ALL)) != 0
+            && (ace.sid().equals(groupSid) || BROAD_SIDS.contains(ace.sid()))) {
+          // a deny takes precedence over the allow in AD's canonical ACL order
+          lines.add(new Line(check, Answer.NO, "an inheritable deny ACE for " + ace.sid()
+              + " on " + ATTRIBUTE + " of User objects overrides any grant; remove it"));
+          return;
+        }
+        if (ace.denies() || !ace.sid().equals(groupSid)) {
+          continue;
+        }
         if (forAttribute && forUsers && inherited) {
           rights |= (ace.mask() & SecurityDescriptor.GENERIC_ALL) != 0
               ? SecurityDescriptor.READ_PROPERTY | SecurityDescriptor.WRITE_PROPERTY : ace.mask();

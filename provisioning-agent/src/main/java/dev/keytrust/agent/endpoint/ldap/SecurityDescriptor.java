@@ -9,8 +9,8 @@ import java.util.UUID;
 /**
  * The discretionary ACL of a self-relative SECURITY_DESCRIPTOR ([MS-DTYP] 2.4.6), as Active
  * Directory returns it in {@code nTSecurityDescriptor}: only what the key-sync permission check
- * reads (allow ACEs, plain and object ACEs, with their SID, mask, flags and GUIDs). Other ACE types
- * are kept with their type and skipped by the check. Malformed input throws {@link
+ * reads (allow and deny ACEs, plain and object ACEs, with their SID, mask, flags and GUIDs). Other
+ * ACE types are kept with their type only. Malformed input throws {@link
  * IllegalArgumentException} with the offset.
  */
 record SecurityDescriptor(List<Ace> dacl) {
@@ -19,6 +19,10 @@ record SecurityDescriptor(List<Ace> dacl) {
   static final int ACCESS_ALLOWED = 0x00;
   /** ACCESS_ALLOWED_OBJECT_ACE_TYPE. */
   static final int ACCESS_ALLOWED_OBJECT = 0x05;
+  /** ACCESS_DENIED_ACE_TYPE. */
+  static final int ACCESS_DENIED = 0x01;
+  /** ACCESS_DENIED_OBJECT_ACE_TYPE. */
+  static final int ACCESS_DENIED_OBJECT = 0x06;
   /** CONTAINER_INHERIT_ACE: inherited by child containers (AD objects). */
   static final int CONTAINER_INHERIT = 0x02;
   /** INHERIT_ONLY_ACE: applies to descendants only. */
@@ -44,7 +48,11 @@ record SecurityDescriptor(List<Ace> dacl) {
    * @param objectType the property or class the ACE is about; null for all
    * @param inheritedObjectType the class of descendant objects it applies to; null for all
    */
-  record Ace(int type, int flags, int mask, UUID objectType, UUID inheritedObjectType, String sid) {}
+  record Ace(int type, int flags, int mask, UUID objectType, UUID inheritedObjectType, String sid) {
+    boolean denies() {
+      return type == ACCESS_DENIED || type == ACCESS_DENIED_OBJECT;
+    }
+  }
 
   static SecurityDescriptor parse(byte[] sd) {
     ByteBuffer b = ByteBuffer.wrap(sd).order(ByteOrder.LITTLE_ENDIAN);
@@ -63,6 +71,7 @@ record SecurityDescriptor(List<Ace> dacl) {
     int count = Short.toUnsignedInt(b.getShort(daclOffset + 4));
     need(b, daclOffset, aclSize, "the DACL");
     int at = daclOffset + 8;
+    int aclEnd = daclOffset + aclSize;
     for (int i = 0; i < count; i++) {
       need(b, at, 4, "ACE " + i);
       int type = Byte.toUnsignedInt(sd[at]);
@@ -72,12 +81,17 @@ record SecurityDescriptor(List<Ace> dacl) {
         throw new IllegalArgumentException("ACE " + i + " has size " + size + " at offset " + at);
       }
       need(b, at, size, "ACE " + i);
-      if (type == ACCESS_ALLOWED || type == ACCESS_ALLOWED_OBJECT) {
+      if (at + size > aclEnd) {
+        throw new IllegalArgumentException("ACE " + i + " runs past the end of the DACL ("
+            + aclSize + " bytes) at offset " + at);
+      }
+      boolean objectAce = type == ACCESS_ALLOWED_OBJECT || type == ACCESS_DENIED_OBJECT;
+      if (objectAce || type == ACCESS_ALLOWED || type == ACCESS_DENIED) {
         int mask = b.getInt(at + 4);
         int p = at + 8;
         UUID object = null;
         UUID inherited = null;
-        if (type == ACCESS_ALLOWED_OBJECT) {
+        if (objectAce) {
           need(b, p, 4, "the object flags of ACE " + i);
           int objectFlags = b.getInt(p);
           p += 4;

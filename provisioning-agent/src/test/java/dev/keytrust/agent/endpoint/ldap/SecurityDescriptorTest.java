@@ -86,4 +86,18 @@ class SecurityDescriptorTest {
     size[20 + 8 + 3] = 0;
     assertThatThrownBy(() -> SecurityDescriptor.parse(size)).hasMessageContaining("size 4");
   }
+
+  @Test
+  void readsDenyAcesAndRefusesAnAceBeyondTheAcl() {
+    byte[] sd = descriptor();
+    sd[20 + 8] = 6; // the object ACE becomes ACCESS_DENIED_OBJECT
+    SecurityDescriptor parsed = SecurityDescriptor.parse(sd);
+    assertThat(parsed.dacl().get(0).denies()).isTrue();
+    assertThat(parsed.dacl().get(0).objectType()).isEqualTo(KCL);
+    assertThat(parsed.dacl().get(1).denies()).isFalse();
+
+    byte[] shortAcl = descriptor();
+    shortAcl[20 + 2] = (byte) (shortAcl[20 + 2] - 4); // ACL size 4 bytes short of its ACEs
+    assertThatThrownBy(() -> SecurityDescriptor.parse(shortAcl)).hasMessageContaining("end of the DACL");
+  }
 }
