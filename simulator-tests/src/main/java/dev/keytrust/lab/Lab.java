@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * A running key trust lab on 127.0.0.1, as an object: swtpm (when installed and wanted), the
@@ -94,13 +95,44 @@ public final class Lab implements AutoCloseable {
    * @throws RuntimeException when a part cannot start; what started is stopped again
    */
   public static Lab start(Options options, PrintStream out) throws IOException {
+    return start(options, out, lab -> {});
+  }
+
+  /**
+   * As {@link #start(Options, PrintStream)}, handing the lab to {@code created} before any part
+   * starts, so that another thread (a shutdown hook) can {@link #close()} a lab that is still
+   * starting: what runs stops at once, a part being started is stopped as soon as it is up, and
+   * this method then throws a {@link LabException}.
+   */
+  public static Lab start(Options options, PrintStream out, Consumer<? super Lab> created)
+      throws IOException {
     Lab lab = new Lab();
+    created.accept(lab);
     try {
       lab.up(options, out);
+      lab.checkNotClosed();
       return lab;
     } catch (IOException | RuntimeException e) {
       lab.close();
       throw e;
+    }
+  }
+
+  /** Records a started part to stop in {@link #close()}; stops it at once when the lab was closed. */
+  private <T extends AutoCloseable> T keep(T part, boolean stopFirst) {
+    synchronized (this) {
+      if (!closed) {
+        started.add(stopFirst ? 0 : started.size(), part);
+        return part;
+      }
+    }
+    stop(part);
+    throw new LabException("The lab was stopped while it was starting.");
+  }
+
+  private synchronized void checkNotClosed() {
+    if (closed) {
+      throw new LabException("The lab was stopped while it was starting.");
     }
   }
 
@@ -110,7 +142,7 @@ public final class Lab implements AutoCloseable {
 
     certs = LabCertificates.create(dir);
     service = LabKeyService.start(certs);
-    started.add(service);
+    keep(service, false);
     if (options.pushAutoApprove() != null) {
       service.autoApprovePush(options.pushAutoApprove());
     }
@@ -120,7 +152,7 @@ public final class Lab implements AutoCloseable {
       // a real AD DC; the guide's key-sync set-up: the LDAP endpoint and the sync job bind as the
       // sync account of "KeyCredential Admins", not as Administrator
       samba = SambaDc.start(dir.resolve("samba"), certs);
-      started.add(samba);
+      keep(samba, false);
       for (String user : LabMain.USERS) {
         String upn = user + LabMain.UPN_SUFFIX;
         char[] password = randomPassword();
@@ -133,13 +165,13 @@ public final class Lab implements AutoCloseable {
           dir.resolve(LabMain.LDAP_CREDENTIALS_FILE)).credentialsFile();
       LdapSyncDirectory asSyncAccount = LdapSyncDirectory.open("127.0.0.1", SambaDc.LDAPS_PORT,
           SambaDc.BASE_DN, certs.caFile(), ldapCredentials);
-      started.add(asSyncAccount);
+      keep(asSyncAccount, false);
       syncDirectory = asSyncAccount;
       ldapsUri = URI.create(samba.ldapsUri());
       ldapUri = null; // AD refuses simple binds without TLS
     } else {
       directory = LabDirectory.start(certs);
-      started.add(directory);
+      keep(directory, false);
       // the directory: users, a bind account with a random password
       for (String user : LabMain.USERS) {
         String upn = user + LabMain.UPN_SUFFIX;
@@ -172,11 +204,11 @@ public final class Lab implements AutoCloseable {
     }
 
     sync = LabSync.start(service, syncDirectory, options.syncInterval());
-    started.add(0, sync); // stopped first
+    keep(sync, true); // stopped first
 
     if (options.swtpm() && Swtpm.available()) {
       swtpm = Swtpm.startTcp(dir.resolve("swtpm"));
-      started.add(swtpm);
+      keep(swtpm, false);
     }
 
     String drs = service.baseUri().toString();
@@ -315,13 +347,17 @@ public final class Lab implements AutoCloseable {
     }
     closed = true;
     for (AutoCloseable c : started) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        System.err.println("keytrust lab: stopping " + c + " failed: " + e.getMessage());
-      }
+      stop(c);
     }
     started.clear();
+  }
+
+  private static void stop(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      System.err.println("keytrust lab: stopping " + c + " failed: " + e.getMessage());
+    }
   }
 
   // ---- helpers ----

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -19,8 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * into D), a directory ({@link LabDirectory}, LDAP and LDAPS) with the users alice and bob and a
  * bind account, and the sync job ({@link LabSync}) that copies registered keys into the users'
  * msDS-KeyCredentialLink. It writes into D what a client needs, prints every endpoint as {@code
- * name: value} lines and then a line {@code ready}. A shutdown hook stops all it started (swtpm
- * through its own process handle) and prints {@code stopped}.
+ * name: value} lines and then a line {@code ready}. A shutdown hook, registered before the lab
+ * starts, stops all it started (swtpm through its own process handle), also when the signal comes
+ * while the lab is still starting, and prints {@code stopped}.
  *
  * <p>{@code keytrust demo} ({@link LabDemo}) runs the whole story on such a lab in-process.
  *
@@ -55,6 +57,9 @@ public final class LabMain {
           + "                           account holding the key-sync grant (instead of in-process LDAP)\n"
           + "Usage: keytrust demo [--dir D] [--keep]\n"
           + "  Runs the whole hybrid key trust story on an in-process lab; see keytrust demo --help.\n";
+
+  /** How long the shutdown hook waits for a lab that is starting to give up. */
+  private static final Duration START_ABORT_WAIT = Duration.ofSeconds(30);
 
   private static volatile boolean shutDown;
 
@@ -141,33 +146,61 @@ public final class LabMain {
         }
       }
     }
+    // The hook is registered before the lab starts, so that Ctrl-C or SIGTERM while it starts (a
+    // Samba DC takes seconds to provision) also stops what already runs.
     AtomicReference<Lab> running = new AtomicReference<>();
+    CountDownLatch startEnded = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
+    Thread starter = Thread.currentThread();
     Thread hook = new Thread(() -> {
       shutDown = true;
-      Lab lab = running.get();
-      if (lab != null) {
-        lab.close();
+      closeIfAny(running); // what runs stops now; a part still starting is stopped once it is up
+      if (startEnded.getCount() > 0) {
+        starter.interrupt(); // ends a wait for swtpm or Samba early
+        try {
+          startEnded.await(START_ABORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        closeIfAny(running); // a lab handed over after the first look
       }
       out.println("stopped");
       out.flush();
       stopped.countDown();
     }, "keytrust-lab-shutdown");
-    try {
-      running.set(Lab.start(new Lab.Options(dir, interval, push, true, samba), out));
-    } catch (RuntimeException | IOException e) {
-      err.println("keytrust lab: cannot start the lab: " + e.getMessage());
-      return 1;
-    }
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println("ready");
-    out.flush();
+    try {
+      Lab.start(new Lab.Options(dir, interval, push, true, samba), out, running::set);
+    } catch (RuntimeException | IOException e) {
+      if (!shutDown) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException exiting) {
+          // a shutdown began meanwhile: the hook stops what started
+        }
+        err.println("keytrust lab: cannot start the lab: " + e.getMessage());
+      }
+      return 1;
+    } finally {
+      startEnded.countDown();
+    }
+    if (!shutDown) {
+      out.println("ready");
+      out.flush();
+    }
     try {
       stopped.await(); // until the shutdown hook ran (Ctrl-C, SIGTERM)
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private static void closeIfAny(AtomicReference<Lab> lab) {
+    Lab l = lab.get();
+    if (l != null) {
+      l.close();
+    }
   }
 
 }
