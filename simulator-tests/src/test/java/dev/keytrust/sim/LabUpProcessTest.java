@@ -1,6 +1,7 @@
 package dev.keytrust.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.SearchResultEntry;
@@ -15,6 +16,7 @@ import dev.keytrust.credential.DnBinary;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeySource;
 import dev.keytrust.lab.LabMain;
+import dev.keytrust.lab.LabProcesses;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.lab.TestKeys;
 import java.io.BufferedReader;
@@ -43,12 +45,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code keytrust lab up} as a separate process (LabMain on this test's class path): waits for
  * {@code ready}, uses the printed endpoints and files as a client would (registers a key over
  * HTTPS, reads the synced value over LDAPS with the written credentials, connects to swtpm), then
- * sends SIGTERM and checks that everything stopped.
+ * sends SIGTERM and checks that everything stopped; also SIGTERM while the lab is still starting.
+ * Under CI ({@code CI=true}) swtpm must be installed; elsewhere, without it, the lab runs without a
+ * TPM and the swtpm checks are left out.
  */
 class LabUpProcessTest {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -59,10 +65,9 @@ class LabUpProcessTest {
   private final StringBuffer stderr = new StringBuffer();
 
   @AfterEach
-  void killLeftovers() throws Exception {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly(); // our own child only, by handle
-      process.waitFor(10, TimeUnit.SECONDS);
+  void stopLeftovers() throws Exception {
+    if (process != null) {
+      LabProcesses.stop(process); // our own child (SIGTERM first, so its hook runs) and its children
     }
   }
 
@@ -140,6 +145,7 @@ class LabUpProcessTest {
 
   @Test
   void upServesEveryPrintedEndpointAndSigtermStopsEverything() throws Exception {
+    boolean withSwtpm = LabProcesses.swtpmOrFailUnderCi();
     Path dir = tmp.resolve("lab");
     start("up", "--dir", dir.toString(), "--sync-interval", "1s");
     Map<String, String> printed = awaitReady();
@@ -201,10 +207,10 @@ class LabUpProcessTest {
     URI ldapUri = URI.create(printed.get("ldap"));
     assertThat(listening(ldapUri.getPort())).isTrue();
 
-    // swtpm, when installed
+    // swtpm, when installed (always under CI)
     Long swtpmPid = null;
     int tpmPort = -1;
-    if (Swtpm.available()) {
+    if (withSwtpm) {
       swtpmPid = Long.parseLong(printed.get("swtpm-pid"));
       tpmPort = URI.create(printed.get("tpm")).getPort();
       assertThat(printed.get("tpm")).startsWith("mssim://127.0.0.1:");
@@ -241,6 +247,69 @@ class LabUpProcessTest {
       assertThat(listening(tpmPort)).isFalse();
       assertThat(listening(tpmPort + 1)).isFalse();
     }
+  }
+
+  /**
+   * SIGTERM as soon as the lab prints {@code dir:} (its first line: nothing but the folder exists
+   * yet) or {@code swtpm-pid:} (swtpm runs, {@code ready} not printed yet): the shutdown hook,
+   * registered before the start, stops what started and prints {@code stopped}; no process the
+   * lab started survives it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"dir", "swtpm-pid"})
+  void sigtermWhileStartingStopsWhatStarted(String line) throws Exception {
+    boolean withSwtpm = LabProcesses.swtpmOrFailUnderCi();
+    assumeTrue(withSwtpm || line.equals("dir"), Swtpm.MISSING_MESSAGE);
+    Path dir = tmp.resolve("lab");
+    start("up", "--dir", dir.toString());
+    String value = null;
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (value == null && System.nanoTime() < deadline) {
+      String l = stdout.poll(200, TimeUnit.MILLISECONDS);
+      if (l == null) {
+        assertThat(process.isAlive()).as("lab up exited early; stderr:\n%s", stderr).isTrue();
+      } else if (l.startsWith(line + ": ")) {
+        value = l.substring(line.length() + 2);
+      }
+    }
+    assertThat(value).as("a '%s:' line; stderr:\n%s", line, stderr).isNotNull();
+    List<ProcessHandle> children = process.descendants().toList();
+    assertThat(process.toHandle().destroy()).isTrue(); // SIGTERM
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stderr:\n%s", stderr).isTrue();
+    List<String> rest = new ArrayList<>();
+    long drainUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!rest.contains("stopped") && System.nanoTime() < drainUntil) {
+      String l = stdout.poll(100, TimeUnit.MILLISECONDS);
+      if (l != null) {
+        rest.add(l);
+      }
+    }
+    // every child it had, and any process still running with the lab folder on its command line
+    // (swtpm's --tpmstate dir=.../swtpm), has ended; what did not is stopped here, by its handle
+    long gone = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<ProcessHandle> alive = new ArrayList<>();
+    do {
+      alive.clear();
+      children.stream().filter(ProcessHandle::isAlive).forEach(alive::add);
+      ProcessHandle.allProcesses()
+          .filter(h -> h.pid() != process.pid() && h.info().commandLine()
+              .map(c -> c.contains(dir.toString())).orElse(false))
+          .filter(h -> !alive.contains(h))
+          .forEach(alive::add);
+      if (!alive.isEmpty()) {
+        Thread.sleep(50);
+      }
+    } while (!alive.isEmpty() && System.nanoTime() < gone);
+    List<String> left = alive.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
+        .toList();
+    alive.forEach(ProcessHandle::destroyForcibly); // what our own child left, by handle
+
+    assertThat(rest).as("stdout after '%s:'; stderr:\n%s", line, stderr).contains("stopped");
+    if (line.equals("swtpm-pid")) {
+      long pid = Long.parseLong(value);
+      assertThat(children).as("children of lab up").anyMatch(h -> h.pid() == pid);
+    }
+    assertThat(left).as("processes left by lab up").isEmpty();
   }
 
   @Test
