@@ -564,7 +564,7 @@ public final class LabDemo {
       files = "files kept in " + work;
     } else {
       try {
-        deleteTree(work);
+        LabFiles.deleteTree(work);
         files = work + " removed";
       } catch (IOException | UncheckedIOException e) {
         files = "could not remove " + work + ": " + e.getMessage();
@@ -656,28 +656,6 @@ public final class LabDemo {
       @Override
       public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
         Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-        return FileVisitResult.CONTINUE;
-      }
-    });
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-        Files.delete(f);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(d);
         return FileVisitResult.CONTINUE;
       }
     });

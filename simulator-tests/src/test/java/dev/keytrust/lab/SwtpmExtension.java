@@ -1,11 +1,8 @@
 package dev.keytrust.lab;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -68,7 +65,7 @@ public final class SwtpmExtension implements BeforeAllCallback, AfterAllCallback
       }
     } finally {
       if (dir != null) {
-        deleteTree(dir);
+        LabFiles.deleteTree(dir);
       }
       swtpm = null;
       tools = null;
@@ -100,29 +97,5 @@ public final class SwtpmExtension implements BeforeAllCallback, AfterAllCallback
       throw new IllegalStateException("SwtpmExtension has not started: register it on a static field.");
     }
     return dir.resolve("work");
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            if (e != null) {
-              throw e;
-            }
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }
