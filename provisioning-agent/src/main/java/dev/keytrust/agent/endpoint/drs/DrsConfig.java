@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -57,7 +56,6 @@ record DrsConfig(
   static final Duration DEFAULT_MAX_RETRY_TIME = Duration.ofSeconds(60);
   static final Duration TOKEN_COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s)?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final String EXAMPLE = "https://enterpriseregistration.example.com";
@@ -208,36 +206,26 @@ record DrsConfig(
   }
 
   private static boolean flag(EndpointSettings settings, String name) throws AgentException {
-    Optional<String> value = settings.get(name);
-    if (value.isEmpty()) {
-      return false;
+    try {
+      return settings.bool(name).orElse(false);
+    } catch (IllegalArgumentException e) {
+      throw setting(name, settings.get(name).orElseThrow(), "use true or false");
     }
-    String v = value.get().strip().toLowerCase(Locale.ROOT);
-    if (v.equals("true")) {
-      return true;
-    }
-    if (v.equals("false")) {
-      return false;
-    }
-    throw setting(name, value.get(), "use true or false");
   }
 
   private static Duration duration(
       EndpointSettings settings, String name, Duration fallback, boolean zeroAllowed)
       throws AgentException {
-    Optional<String> value = settings.get(name);
-    if (value.isEmpty()) {
-      return fallback;
+    Duration d;
+    try {
+      d = settings.duration(name).orElse(fallback);
+    } catch (IllegalArgumentException e) {
+      throw setting(name, settings.get(name).orElseThrow(),
+          "use seconds or milliseconds, e.g. 30s or 500ms");
     }
-    Matcher m = DURATION.matcher(value.get().strip());
-    if (!m.matches()) {
-      throw setting(name, value.get(), "use seconds or milliseconds, e.g. 30s or 500ms");
-    }
-    long n = Long.parseLong(m.group(1));
-    Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(n) : Duration.ofSeconds(n);
     if ((d.isZero() && !zeroAllowed) || d.compareTo(MAX_TIMEOUT) > 0) {
       throw setting(
-          name, value.get(),
+          name, settings.get(name).orElseThrow(),
           "it must be " + (zeroAllowed ? "" : "more than 0 and ") + "at most "
               + MAX_TIMEOUT.toMinutes() + " minutes");
     }

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -55,7 +54,6 @@ record LdapEndpointConfig(
   static final int LDAP_PORT = 389;
   static final int LDAPS_PORT = 636;
 
-  private static final Pattern TIMEOUT = Pattern.compile("(\\d{1,9})(ms|s)?");
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final String EXAMPLE = "ldaps://dc.example.com/DC=example,DC=com";
 
@@ -227,34 +225,24 @@ record LdapEndpointConfig(
   }
 
   private static boolean flag(EndpointSettings settings, String name) throws AgentException {
-    Optional<String> value = settings.get(name);
-    if (value.isEmpty()) {
-      return false;
-    }
-    switch (value.get().trim().toLowerCase(Locale.ROOT)) {
-      case "true":
-        return true;
-      case "false":
-        return false;
-      default:
-        throw setting(name, value.get(), "true or false");
+    try {
+      return settings.bool(name).orElse(false);
+    } catch (IllegalArgumentException e) {
+      throw setting(name, settings.get(name).orElseThrow(), "true or false");
     }
   }
 
   private static Duration timeout(EndpointSettings settings, String name, Duration fallback)
       throws AgentException {
-    Optional<String> value = settings.get(name);
-    if (value.isEmpty()) {
-      return fallback;
+    Duration d;
+    try {
+      d = settings.duration(name).orElse(fallback);
+    } catch (IllegalArgumentException e) {
+      throw setting(name, settings.get(name).orElseThrow(),
+          "a duration such as 10s or 500ms (no unit: seconds)");
     }
-    Matcher m = TIMEOUT.matcher(value.get().trim());
-    if (!m.matches()) {
-      throw setting(name, value.get(), "a duration such as 10s or 500ms (no unit: seconds)");
-    }
-    long amount = Long.parseLong(m.group(1));
-    Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(amount) : Duration.ofSeconds(amount);
     if (d.isZero() || d.compareTo(MAX_TIMEOUT) > 0) {
-      throw setting(name, value.get(), "a duration above 0 and at most 10 min");
+      throw setting(name, settings.get(name).orElseThrow(), "a duration above 0 and at most 10 min");
     }
     return d;
   }
