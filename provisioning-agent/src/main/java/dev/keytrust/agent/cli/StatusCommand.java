@@ -4,16 +4,10 @@ import dev.keytrust.agent.prereq.RemoteSessionDetector;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmDiscovery;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,7 +59,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CliEnvironment environment = KeytrustCli.environment(spec);
     StatusProbe probe = new StatusProbe(environment, TpmDiscovery.system(),
-        new RemoteSessionDetector(environment.env(), StatusCommand::runQuietly));
+        RemoteSessionDetector.forEnvironment(environment.env()));
     StatusProbe.Status status;
     try {
       status = probe.probe(new StatusProbe.Request(user, policyDir, deviceFile, tpm.tpm, store.root()));
@@ -81,29 +75,5 @@ final class StatusCommand implements Callable<Integer> {
     StatusProbe.Status probed = status;
     JsonOption.print(spec.commandLine().getOut(), json, () -> StatusView.json(probed), () -> StatusView.text(probed));
     return ExitCodes.OK;
-  }
-
-  /** Runs loginctl for the remote-session check: its output when it exits 0 within 5 s, else empty. */
-  static Optional<String> runQuietly(List<String> command) {
-    Process p;
-    try {
-      p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      p.getOutputStream().close();
-    } catch (IOException | UnsupportedOperationException e) {
-      return Optional.empty();
-    }
-    try (InputStream in = p.getInputStream()) {
-      if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        return Optional.empty();
-      }
-      return Optional.of(new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    } finally {
-      p.destroyForcibly();
-    }
   }
 }

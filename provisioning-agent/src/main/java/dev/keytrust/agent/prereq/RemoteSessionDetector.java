@@ -38,7 +38,12 @@ public final class RemoteSessionDetector {
 
   /** A detector over this process's environment that runs loginctl with a 5 second limit. */
   public static RemoteSessionDetector forThisProcess() {
-    return new RemoteSessionDetector(System.getenv(), new ProcessCommandRunner(Duration.ofSeconds(5)));
+    return forEnvironment(System.getenv());
+  }
+
+  /** A detector over {@code env} that runs loginctl with a 5 second limit. */
+  public static RemoteSessionDetector forEnvironment(Map<String, String> env) {
+    return new RemoteSessionDetector(env, new ProcessCommandRunner(Duration.ofSeconds(5)));
   }
 
   /** Detects the session; never fails (no evidence of a remote session means local). */
