@@ -27,7 +27,6 @@ import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.KeyProvider;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.TpmKeyProvider;
-import dev.keytrust.lab.Swtpm;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmTransports;
 import dev.keytrust.tpm.TpmUri;
@@ -38,7 +37,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -86,14 +84,13 @@ public class ProvisioningBenchmark {
 
   /** A swtpm, a key service on loopback, and per invocation a fresh store and flow. */
   @State(Scope.Benchmark)
-  public static class FlowState {
+  public static class FlowState extends SwtpmState {
     @Param({"p256"})
     public String alg;
 
     @Param({"tcp"})
     public String transport;
 
-    private SwtpmFixture tpm;
     private TpmUri uri;
     private LoopbackKeyService service;
     private LoopbackEndpoint endpoint;
@@ -106,18 +103,13 @@ public class ProvisioningBenchmark {
     private CommandRecorder raw;
     private int invocation;
 
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-      try {
-        setUpState();
-      } catch (Exception | Error e) {
-        tearDown(); // JMH calls no tear-down after a failed set-up: stop the swtpm, remove the folders
-        throw e;
-      }
+    @Override
+    String transport() {
+      return transport;
     }
 
-    private void setUpState() throws IOException, KeytrustException {
-      tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
+    @Override
+    void setUpState() throws IOException, KeytrustException {
       uri = TpmUri.parse(tpm.tpmUri());
       // the SRK exists before the first run, as on a device that has a Hello key already
       tpm.session().storageRootKey(KeyAlgorithm.fromId(alg));
@@ -125,7 +117,7 @@ public class ProvisioningBenchmark {
       tpm.closeSession();
       service = LoopbackKeyService.start();
       endpoint = new LoopbackEndpoint(service.uri());
-      root = BenchFiles.createTempDirectory("flow");
+      root = tempDirectory("flow");
       // one recorded run: the TPM commands of a provisioning
       recording = true;
       newFlow();
@@ -188,20 +180,13 @@ public class ProvisioningBenchmark {
       return r;
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-      try {
-        if (raw != null) {
-          raw.close();
-        }
-        if (service != null) {
-          service.close();
-        }
-        if (tpm != null) {
-          tpm.close();
-        }
-      } finally {
-        BenchFiles.deleteRecursively(root);
+    @Override
+    void closeState() {
+      if (raw != null) {
+        raw.close();
+      }
+      if (service != null) {
+        service.close();
       }
     }
 

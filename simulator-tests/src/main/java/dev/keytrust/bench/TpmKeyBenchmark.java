@@ -9,7 +9,6 @@ import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.PinAuth;
 import dev.keytrust.key.TpmKeyBlobs;
 import dev.keytrust.key.TpmKeyProvider;
-import dev.keytrust.lab.Swtpm;
 import dev.keytrust.tpm.TpmSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +19,6 @@ import java.security.SecureRandom;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,7 +29,6 @@ import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
@@ -79,7 +76,7 @@ public class TpmKeyBenchmark {
    * for {@link #USER}; the four commands of one sign recorded for the raw replay.
    */
   @State(Scope.Benchmark)
-  public static class KeyState {
+  public static class KeyState extends SwtpmState {
     @Param({"rsa2048", "p256"})
     public String alg;
 
@@ -89,8 +86,6 @@ public class TpmKeyBenchmark {
     private List<CommandRecorder.Exchange> signCommands;
     private byte[] wrongAuthValue;
 
-    private SwtpmFixture tpm;
-    private Path storeDir;
     private HelloKeys keys;
     private KeyAlgorithm algorithm;
     private char[] pin;
@@ -100,21 +95,16 @@ public class TpmKeyBenchmark {
     private byte[] keyAuthValue; // the auth value of the saved key
     private byte[] digest;
 
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-      try {
-        setUpState();
-      } catch (Exception | Error e) {
-        tearDown(); // JMH calls no tear-down after a failed set-up: stop the swtpm, remove the folders
-        throw e;
-      }
+    @Override
+    String transport() {
+      return transport;
     }
 
-    private void setUpState() throws IOException, KeytrustException, NoSuchAlgorithmException {
+    @Override
+    void setUpState() throws IOException, KeytrustException, NoSuchAlgorithmException {
       algorithm = KeyAlgorithm.fromId(alg);
-      tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
       tpm.allowManyWrongPins();
-      storeDir = BenchFiles.createTempDirectory("tpm-store");
+      Path storeDir = tempDirectory("tpm-store");
       TpmSession session = tpm.session();
       keys = HelloKeys.of(new KeyContainerStore(storeDir.resolve("keys")), new TpmKeyProvider(session),
           session.describe());
@@ -140,14 +130,11 @@ public class TpmKeyBenchmark {
       tpm.resetLockout();
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
+    @Override
+    void closeState() {
       try {
         if (keys != null) {
           keys.close();
-        }
-        if (tpm != null) {
-          tpm.close();
         }
       } finally {
         if (pin != null) {
@@ -159,7 +146,6 @@ public class TpmKeyBenchmark {
         if (keyAuthValue != null) {
           Arrays.fill(keyAuthValue, (byte) 0);
         }
-        BenchFiles.deleteRecursively(storeDir);
       }
     }
   }
@@ -169,25 +155,19 @@ public class TpmKeyBenchmark {
    * bytes of one TPM2_GetRandom(32) as TSS.Java marshals them.
    */
   @State(Scope.Benchmark)
-  public static class LinkState {
+  public static class LinkState extends SwtpmState {
     @Param({"tcp", "unix"})
     public String transport;
 
-    private SwtpmFixture tpm;
     private byte[] getRandomCommand;
 
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-      try {
-        setUpState();
-      } catch (Exception | Error e) {
-        tearDown(); // JMH calls no tear-down after a failed set-up: stop the swtpm, remove the folders
-        throw e;
-      }
+    @Override
+    String transport() {
+      return transport;
     }
 
-    private void setUpState() throws IOException, KeytrustException {
-      tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
+    @Override
+    void setUpState() throws KeytrustException {
       tpm.recorder().startRecording();
       tpm.session().getRandom(32);
       List<CommandRecorder.Exchange> sent = tpm.recorder().stopRecording();
@@ -197,13 +177,6 @@ public class TpmKeyBenchmark {
       getRandomCommand = sent.get(0).command();
       tpm.recorder().replayChecked(sent);
     }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-      if (tpm != null) {
-        tpm.close();
-      }
-    }
   }
 
   /**
@@ -211,31 +184,25 @@ public class TpmKeyBenchmark {
    * transport}, a TSS.Java {@link Tpm} on the same connection, and the bytes of one TPM2_Sign with it.
    */
   @State(Scope.Benchmark)
-  public static class LoadedState {
+  public static class LoadedState extends SwtpmState {
     @Param({"rsa2048", "p256"})
     public String alg;
 
     @Param({"tcp", "unix"})
     public String transport;
 
-    private SwtpmFixture tpm;
     private Tpm tss;
     private TPM_HANDLE loaded;
     private byte[] digest;
     private byte[] signCommand;
 
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-      try {
-        setUpState();
-      } catch (Exception | Error e) {
-        tearDown(); // JMH calls no tear-down after a failed set-up: stop the swtpm, remove the folders
-        throw e;
-      }
+    @Override
+    String transport() {
+      return transport;
     }
 
-    private void setUpState() throws IOException, KeytrustException, NoSuchAlgorithmException {
-      tpm = SwtpmFixture.start(Swtpm.Mode.valueOf(transport.toUpperCase(Locale.ROOT)));
+    @Override
+    void setUpState() throws KeytrustException, NoSuchAlgorithmException {
       KeyAlgorithm algorithm = KeyAlgorithm.fromId(alg);
       byte[] auth = new byte[32];
       new SecureRandom().nextBytes(auth);
@@ -265,16 +232,10 @@ public class TpmKeyBenchmark {
       }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-      try {
-        if (tss != null && loaded != null) {
-          tss.FlushContext(loaded);
-        }
-      } finally {
-        if (tpm != null) {
-          tpm.close();
-        }
+    @Override
+    void closeState() {
+      if (tss != null && loaded != null) {
+        tss.FlushContext(loaded);
       }
     }
 
