@@ -37,9 +37,9 @@ done
 
 target="${KT_TARGET:-target}"
 # the build's messages go to stderr, without the colour codes Maven 3.8 prints even in batch mode;
-# tests are neither compiled nor run (mvn verify runs the benchmark smoke test)
+# tests are compiled (the test-jars other modules depend on) but not run (mvn verify runs the benchmark smoke test)
 # shellcheck disable=SC2086 # MVN_ARGS is a list of options
-mvn -q -B -Dstyle.color=never -Dkt.target="$target" ${MVN_ARGS:-} -Dmaven.test.skip=true \
+mvn -q -B -Dstyle.color=never -Dkt.target="$target" ${MVN_ARGS:-} -DskipTests \
   -pl simulator-tests -am package 2>&1 | sed -e $'s/\x1b\\[[0-9;]*m//g' >&2
 
 jar="simulator-tests/$target/keytrust-benchmarks.jar"
