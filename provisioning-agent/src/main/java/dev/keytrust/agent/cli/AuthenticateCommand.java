@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Prove a key trust sign-in: the PIN unlocks the user's key, the key signs a fresh random",
+      "Prove a key trust sign-in against the directory.",
+      "The PIN unlocks the user's key, the key signs a fresh random",
       "challenge (as a domain controller's PKINIT nonce), and the directory must hold the same",
       "public key in the user's msDS-KeyCredentialLink (a value with the key's KeyID whose key",
       "material verifies the signature). Exit 1 when the key is not there yet (not synced), when",

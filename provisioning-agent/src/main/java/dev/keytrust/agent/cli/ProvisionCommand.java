@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Provision a user as Windows Hello for Business hybrid key trust does: policy, prerequisites, MFA,",
+      "Provision a user's Windows Hello for Business key (hybrid key trust).",
+      "As Windows does it: policy, prerequisites, MFA,",
       "a new PIN (checked against the PIN rules), the key (TPM, or software where policy allows), the",
       "KeyCredentialLink, registration, receipt. Progress goes to stderr, one line per step; the result to",
       "stdout. Run it again after an interruption: it finishes the job with exactly one key and one",

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Remove what provisioning made for a user: every registration the records name (also of an",
+      "Remove what provisioning made for a user.",
+      "That is: every registration the records name (also of an",
       "interrupted run), the key (also one no provisioning made), the PIN history and the records.",
       "Needs no PIN and no TPM; needs --endpoint when a registration is recorded. Idempotent and",
       "resumable: run it again after an interruption."

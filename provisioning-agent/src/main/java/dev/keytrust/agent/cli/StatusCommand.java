@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Show the device state, the TPM and key provider, the user's key and registration, the",
+      "Show the provisioning state, like dsregcmd /status.",
+      "That is: the device state, the TPM and key provider, the user's key and registration, the",
       "prerequisite check (Yes / No / Not Tested with reasons, PreReqResult) and the effective",
       "policy with the source of every value, like dsregcmd /status. Missing inputs are shown",
       "as unknown; a TPM that cannot be reached is shown, not an error."

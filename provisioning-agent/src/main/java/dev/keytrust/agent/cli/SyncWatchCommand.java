@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Wait for directory sync: poll the user's msDS-KeyCredentialLink until it holds the user's key",
+      "Wait until directory sync has copied the user's key.",
+      "It polls the user's msDS-KeyCredentialLink until it holds the user's key",
       "(a value with the key's KeyID and public key), at most --cycles times, --interval apart, and",
       "say when on-premises sign-in works. One line per poll on stderr. Needs no PIN.",
       "Exit 1 when the key has not appeared after the last poll, or the value is inconsistent."
