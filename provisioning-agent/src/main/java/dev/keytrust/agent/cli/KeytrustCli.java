@@ -73,6 +73,9 @@ public final class KeytrustCli implements Callable<Integer> {
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     // "@FILE" is a value of its own ('kcl decode @FILE'), not a picocli argument file
     cmd.setExpandAtFiles(false);
+    // the descriptions are written in lines of up to 100 characters; at picocli's default 80 every
+    // line would wrap again in the middle
+    cmd.setUsageHelpWidth(104);
     addExitCodeList(cmd);
     return cmd;
   }
