@@ -1,5 +1,5 @@
 /**
- * Internals shared by the agent's packages (per-user state files). Not API: types here may change
+ * Internals shared by the agent's packages (per-user state files, the loopback check). Not API: types here may change
  * without notice; nothing outside {@code dev.keytrust.agent} should use them, and no public
  * signature of an API package mentions them.
  */

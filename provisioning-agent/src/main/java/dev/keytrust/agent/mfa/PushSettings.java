@@ -1,8 +1,7 @@
 package dev.keytrust.agent.mfa;
 
-import java.net.InetAddress;
+import dev.keytrust.agent.internal.Loopback;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -40,7 +39,7 @@ public record PushSettings(
     if (baseUri.getRawQuery() != null || baseUri.getRawFragment() != null || baseUri.getRawUserInfo() != null) {
       throw new IllegalArgumentException("the MFA service URL may not have a query, fragment or user info");
     }
-    if (scheme.equals("http") && !isLoopback(baseUri.getHost())) {
+    if (scheme.equals("http") && !Loopback.isLiteralOrLocalhost(baseUri.getHost())) {
       throw new IllegalArgumentException("the MFA service URL must use https (plain http only to a loopback address)");
     }
     if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -83,20 +82,5 @@ public record PushSettings(
       base = base.substring(0, base.length() - 1);
     }
     return URI.create(base + "/mfa/push" + path);
-  }
-
-  private static boolean isLoopback(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    if (h.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    if (!h.matches("[0-9.]+") && !h.contains(":")) {
-      return false; // a name: not resolved here, so never treated as loopback
-    }
-    try {
-      return InetAddress.getByName(h).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 }

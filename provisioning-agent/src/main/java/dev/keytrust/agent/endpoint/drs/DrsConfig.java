@@ -12,10 +12,9 @@ import static dev.keytrust.agent.endpoint.drs.DrsEndpointProvider.TOKEN_FILE;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
+import dev.keytrust.agent.internal.Loopback;
 import dev.keytrust.error.ErrorCode;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +56,6 @@ record DrsConfig(
   static final Duration TOKEN_COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final String EXAMPLE = "https://enterpriseregistration.example.com";
 
   DrsConfig {
@@ -136,20 +134,9 @@ record DrsConfig(
     return uris.keyEndpoint().toString();
   }
 
-  /**
-   * True for IP literals in 127.0.0.0/8 and {@code ::1}. Names are not resolved: a name (even
-   * {@code localhost}) is not proof of a loopback path.
-   */
+  /** True for IP literals in 127.0.0.0/8 and {@code ::1}; see {@link Loopback#isLiteral}. */
   static boolean isLoopbackLiteral(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    if (!IPV4.matcher(h).matches() && !h.contains(":")) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(h).isLoopbackAddress(); // a literal: no look-up
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return Loopback.isLiteral(host);
   }
 
   private static TokenSource tokenSource(

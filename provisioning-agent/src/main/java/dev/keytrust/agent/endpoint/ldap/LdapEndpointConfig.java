@@ -4,10 +4,9 @@ import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.LDAPException;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
+import dev.keytrust.agent.internal.Loopback;
 import dev.keytrust.error.ErrorCode;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Where and how the LDAP endpoint connects, read from its URI and settings (see {@link
@@ -54,7 +52,6 @@ record LdapEndpointConfig(
   static final int LDAP_PORT = 389;
   static final int LDAPS_PORT = 636;
 
-  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final String EXAMPLE = "ldaps://dc.example.com/DC=example,DC=com";
 
   LdapEndpointConfig {
@@ -167,22 +164,9 @@ record LdapEndpointConfig(
     return root == null ? baseDn : root;
   }
 
-  /**
-   * True for {@code localhost} and for IP literals in 127.0.0.0/8 or {@code ::1}. Other names are
-   * not resolved here: a name is not proof of a loopback path.
-   */
+  /** {@code localhost} or an IP literal in 127.0.0.0/8 or {@code ::1}; see {@link Loopback}. */
   static boolean isLoopback(String host) {
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    if (!IPV4.matcher(host).matches() && !host.contains(":")) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress(); // a literal: no lookup
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return Loopback.isLiteralOrLocalhost(host);
   }
 
   private static String hostForUri(String host) {
