@@ -2,7 +2,7 @@ package dev.keytrust.nativeio;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmDeviceNode;
@@ -53,7 +53,7 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
     }
     if (ioTimeout == null || ioTimeout.isNegative() || ioTimeout.isZero()) {
       throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT, "The TPM I/O timeout must be positive, got " + ioTimeout + ".");
+          CoreErrorCode.INVALID_ARGUMENT, "The TPM I/O timeout must be positive, got " + ioTimeout + ".");
     }
     String path = uri.path();
     LibC libc = LinuxLibC.get();
@@ -75,7 +75,7 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
     if (!isCharacterDevice(path)) {
       libc.close(fd);
       throw new KeytrustException(
-          ErrorCode.TPM_UNREACHABLE,
+          CoreErrorCode.TPM_UNREACHABLE,
           path + " is not a character device: device: expects a kernel TPM device such as"
               + " /dev/tpmrm0; for a swtpm Unix socket use unix:PATH, for TCP mssim://HOST:PORT.");
     }
@@ -112,32 +112,32 @@ public final class DeviceTransportProvider implements TpmTransportProvider {
     switch (errno) {
       case LibC.ENOENT:
         return new KeytrustException(
-            ErrorCode.TPM_UNREACHABLE,
+            CoreErrorCode.TPM_UNREACHABLE,
             "No TPM device at " + path + ": is the TPM enabled in firmware, and tpm_tis or tpm_crb"
-                + " loaded? Try --tpm mssim://HOST:PORT for a simulator.",
+                + " loaded? A simulator is named by the TPM URI mssim://HOST:PORT.",
             cause);
       case LibC.EACCES:
       case LibC.EPERM:
         return new KeytrustException(
-            ErrorCode.TPM_UNREACHABLE,
+            CoreErrorCode.TPM_UNREACHABLE,
             "No permission to open " + path + " (" + strerror + "): " + permissionAdvice(node),
             cause);
       case LibC.EBUSY:
         return new KeytrustException(
-            ErrorCode.TPM_BUSY,
+            CoreErrorCode.TPM_BUSY,
             "Another process holds " + path + " (" + strerror + "): the raw device admits one"
                 + " process at a time; " + busyAdvice(path),
             cause);
       case LibC.ENXIO:
       case LibC.ENODEV:
         return new KeytrustException(
-            ErrorCode.TPM_UNREACHABLE,
+            CoreErrorCode.TPM_UNREACHABLE,
             "No TPM answers behind " + path + " (" + strerror + "): it is not a TPM character"
                 + " device or its driver is gone; for a swtpm Unix socket use unix:PATH.",
             cause);
       default:
         return new KeytrustException(
-            ErrorCode.TPM_TRANSPORT, "Cannot open " + path + ": " + strerror + ".", cause);
+            CoreErrorCode.TPM_TRANSPORT, "Cannot open " + path + ": " + strerror + ".", cause);
     }
   }
 

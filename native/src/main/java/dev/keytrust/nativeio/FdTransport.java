@@ -4,7 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmTransport;
@@ -63,11 +63,11 @@ final class FdTransport implements TpmTransport {
     checkCommand(command);
     if (fd < 0) {
       throw new KeytrustException(
-          ErrorCode.TPM_TRANSPORT, "The TPM transport " + description + " is closed; open a new one.");
+          CoreErrorCode.TPM_TRANSPORT, "The TPM transport " + description + " is closed; open a new one.");
     }
     if (unusable != null) {
       throw new KeytrustException(
-          ErrorCode.TPM_TRANSPORT,
+          CoreErrorCode.TPM_TRANSPORT,
           "The TPM transport " + description + " is unusable after an earlier failure (" + unusable
               + "); close it and open a new one.");
     }
@@ -143,7 +143,7 @@ final class FdTransport implements TpmTransport {
       }
       if (n == 0) {
         throw new KeytrustException(
-            ErrorCode.TPM_TRANSPORT,
+            CoreErrorCode.TPM_TRANSPORT,
             "The TPM at " + description + " closed the connection after " + have
                 + " response bytes: the TPM or simulator stopped; check it and reconnect.");
       }
@@ -168,7 +168,7 @@ final class FdTransport implements TpmTransport {
   private void checkResponseSize(long expected, int have) throws KeytrustException {
     if (expected < HEADER_SIZE || expected > MAX_RESPONSE_SIZE || have > expected) {
       throw new KeytrustException(
-          ErrorCode.TPM_TRANSPORT,
+          CoreErrorCode.TPM_TRANSPORT,
           "The TPM at " + description + " sent a malformed response: header size " + expected
               + " (must be " + HEADER_SIZE + ".." + MAX_RESPONSE_SIZE + "), " + have
               + " bytes received; this is not a TPM 2.0 command stream.");
@@ -193,11 +193,11 @@ final class FdTransport implements TpmTransport {
         }
         if ((pfd.revents & LibC.POLLNVAL) != 0) {
           throw new KeytrustException(
-              ErrorCode.TPM_TRANSPORT, "poll() on " + description + ": the descriptor is not open.");
+              CoreErrorCode.TPM_TRANSPORT, "poll() on " + description + ": the descriptor is not open.");
         }
         if ((pfd.revents & (LibC.POLLERR | LibC.POLLHUP)) != 0) {
           throw new KeytrustException(
-              ErrorCode.TPM_TRANSPORT,
+              CoreErrorCode.TPM_TRANSPORT,
               "The TPM at " + description + " reported an error or hang-up while " + what
                   + " (poll revents 0x" + Integer.toHexString(pfd.revents & 0xFFFF)
                   + "): the TPM or simulator went away; check it and reconnect.");
@@ -216,7 +216,7 @@ final class FdTransport implements TpmTransport {
 
   private KeytrustException timeout(String what) {
     return new KeytrustException(
-        ErrorCode.TPM_TRANSPORT,
+        CoreErrorCode.TPM_TRANSPORT,
         "The TPM at " + description + " did not answer within the I/O timeout of "
             + ioTimeout.toMillis() + " ms (" + what + "): the TPM may be busy with a long"
             + " command or hung; raise the timeout, or check the TPM and reconnect.");
@@ -225,7 +225,7 @@ final class FdTransport implements TpmTransport {
   private KeytrustException ioFailure(String call, int errno) {
     String why = errno == 0 ? "it wrote nothing" : LinuxLibC.describe(libc, errno);
     return new KeytrustException(
-        ErrorCode.TPM_TRANSPORT,
+        CoreErrorCode.TPM_TRANSPORT,
         call + " on " + description + " failed: " + why + "; check the TPM and reconnect.",
         errno == 0 ? null : new LastErrorException(errno));
   }

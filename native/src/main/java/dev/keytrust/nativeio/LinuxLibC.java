@@ -1,7 +1,7 @@
 package dev.keytrust.nativeio;
 
 import com.sun.jna.Native;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.util.Locale;
 
@@ -25,7 +25,7 @@ final class LinuxLibC {
     }
     if (!isLinux()) {
       throw new KeytrustException(
-          ErrorCode.TPM_PLATFORM_UNSUPPORTED,
+          CoreErrorCode.TPM_PLATFORM_UNSUPPORTED,
           "Linux libc calls are not available on " + System.getProperty("os.name")
               + ": device: works on Linux only; on Windows use tbs:, elsewhere mssim://HOST:PORT"
               + " or unix:PATH.");
@@ -36,7 +36,7 @@ final class LinuxLibC {
           instance = Native.load("c", LibC.class);
         } catch (LinkageError e) {
           throw new KeytrustException(
-              ErrorCode.TPM_PLATFORM_UNSUPPORTED,
+              CoreErrorCode.TPM_PLATFORM_UNSUPPORTED,
               "Cannot load libc through JNA (" + e.getMessage() + "): check that the JNA native"
                   + " library can be extracted (jna.tmpdir writable, not mounted noexec).",
               e);

@@ -3,7 +3,7 @@ package dev.keytrust.nativeio;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmTransport;
 import java.time.Duration;
@@ -40,7 +40,7 @@ final class TbsTransport implements TpmTransport {
     synchronized (closeLock) {
       if (closed) {
         throw new KeytrustException(
-            ErrorCode.TPM_TRANSPORT, "The TPM transport tbs: is closed; open a new one.");
+            CoreErrorCode.TPM_TRANSPORT, "The TPM transport tbs: is closed; open a new one.");
       }
     }
     Memory in = new Memory(command.length);
@@ -66,7 +66,7 @@ final class TbsTransport implements TpmTransport {
       if (result != Tbs.TBS_SUCCESS) {
         if (timedOut) {
           throw new KeytrustException(
-              ErrorCode.TPM_TRANSPORT,
+              CoreErrorCode.TPM_TRANSPORT,
               "The TPM (tbs:) did not answer within the I/O timeout of " + ioTimeout.toMillis()
                   + " ms and the command was cancelled (" + TbsResult.hex(result) + "): raise the"
                   + " timeout, or check the TPM in tpm.msc.",
@@ -77,7 +77,7 @@ final class TbsTransport implements TpmTransport {
       int size = outSize.getValue();
       if (size < FdTransport.HEADER_SIZE || size > RESPONSE_BUFFER_SIZE) {
         throw new KeytrustException(
-            ErrorCode.TPM_TRANSPORT,
+            CoreErrorCode.TPM_TRANSPORT,
             "TBS returned a malformed TPM response of " + size + " bytes; check the TPM in tpm.msc.");
       }
       return out.getByteArray(0, size);

@@ -2,7 +2,7 @@ package dev.keytrust.nativeio;
 
 import com.sun.jna.Native;
 import com.sun.jna.ptr.PointerByReference;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmTransport;
@@ -45,12 +45,12 @@ public final class TbsTransportProvider implements TpmTransportProvider {
     }
     if (ioTimeout == null || ioTimeout.isNegative() || ioTimeout.isZero()) {
       throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT, "The TPM I/O timeout must be positive, got " + ioTimeout + ".");
+          CoreErrorCode.INVALID_ARGUMENT, "The TPM I/O timeout must be positive, got " + ioTimeout + ".");
     }
     String os = System.getProperty("os.name", "");
     if (!os.toLowerCase(Locale.ROOT).startsWith("windows")) {
       throw new KeytrustException(
-          ErrorCode.TPM_PLATFORM_UNSUPPORTED,
+          CoreErrorCode.TPM_PLATFORM_UNSUPPORTED,
           "tbs: is the Windows TPM Base Services and this OS is " + os
               + "; on this OS use device:/dev/tpmrm0 or mssim://HOST:PORT.");
     }
@@ -70,10 +70,10 @@ public final class TbsTransportProvider implements TpmTransportProvider {
     info.read();
     if (info.tpmVersion != Tbs.TPM_VERSION_20) {
       throw new KeytrustException(
-          ErrorCode.TPM_VERSION_UNSUPPORTED,
+          CoreErrorCode.TPM_VERSION_UNSUPPORTED,
           "Windows reports a TPM " + info.versionName() + " (Tbsi_GetDeviceInfo) and keytrust needs"
               + " a TPM 2.0: update the TPM firmware to 2.0 if its maker offers it (check tpm.msc),"
-              + " or use --tpm software.");
+              + " or use 'software' keys.");
     }
     LOG.debug("TBS: TPM {} ({} interface)", info.versionName(), info.interfaceName());
     PointerByReference context = new PointerByReference();
@@ -90,9 +90,9 @@ public final class TbsTransportProvider implements TpmTransportProvider {
       return Native.load("tbs", Tbs.class);
     } catch (LinkageError e) {
       throw new KeytrustException(
-          ErrorCode.TPM_PLATFORM_UNSUPPORTED,
+          CoreErrorCode.TPM_PLATFORM_UNSUPPORTED,
           "Cannot load tbs.dll (" + e.getMessage() + "): this Windows has no TPM Base Services;"
-              + " use --tpm software.",
+              + " use 'software' keys.",
           e);
     }
   }

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.jna.LastErrorException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmDeviceNode;
 import dev.keytrust.tpm.TpmTransport;
@@ -49,7 +49,7 @@ class DeviceTransportProviderTest {
         .isInstanceOfSatisfying(
             KeytrustException.class,
             e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
+              assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
               assertThat(e.getCause()).isInstanceOf(LastErrorException.class);
               assertThat(((LastErrorException) e.getCause()).getErrorCode()).isEqualTo(LibC.ENOENT);
             })
@@ -65,7 +65,7 @@ class DeviceTransportProviderTest {
 
     assertThatThrownBy(() -> provider.open(TpmUri.parse("device:" + file), TIMEOUT))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE))
         .hasMessageContaining("is not a character device")
         .hasMessageContaining("unix:PATH");
     assertThat(Files.readString(file)).isEqualTo("not a device");
@@ -79,7 +79,7 @@ class DeviceTransportProviderTest {
       assertThat(t.describe()).isEqualTo("device:/dev/null");
       assertThatThrownBy(() -> t.transmit(TpmCommands.GET_RANDOM_16))
           .isInstanceOfSatisfying(
-              KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+              KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
           .hasMessageContaining("device:/dev/null closed the connection after 0 response bytes");
     }
   }
@@ -125,23 +125,23 @@ class DeviceTransportProviderTest {
   void openErrnosMapToActionableErrors() {
     KeytrustException busy =
         DeviceTransportProvider.openFailure("/dev/tpm1", LibC.EBUSY, "Device or resource busy (errno 16)");
-    assertThat(busy.code()).isEqualTo(ErrorCode.TPM_BUSY);
+    assertThat(busy.code()).isEqualTo(CoreErrorCode.TPM_BUSY);
     assertThat(busy)
         .hasMessageContaining("Another process holds /dev/tpm1")
         .hasMessageContaining("use /dev/tpmrm1 (the kernel resource manager, shared safely) instead");
     KeytrustException busyRm =
         DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EBUSY, "Device or resource busy (errno 16)");
-    assertThat(busyRm.code()).isEqualTo(ErrorCode.TPM_BUSY);
+    assertThat(busyRm.code()).isEqualTo(CoreErrorCode.TPM_BUSY);
     assertThat(busyRm).hasMessageContaining("stop the other TPM user");
 
     KeytrustException socket =
         DeviceTransportProvider.openFailure("/run/swtpm.sock", LibC.ENXIO, "No such device or address (errno 6)");
-    assertThat(socket.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
+    assertThat(socket.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
     assertThat(socket).hasMessageContaining("unix:PATH");
 
     KeytrustException other =
         DeviceTransportProvider.openFailure("/dev/tpmrm0", 5, "Input/output error (errno 5)");
-    assertThat(other.code()).isEqualTo(ErrorCode.TPM_TRANSPORT);
+    assertThat(other.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT);
     assertThat(other).hasMessageContaining("Input/output error (errno 5)");
   }
 
@@ -151,7 +151,7 @@ class DeviceTransportProviderTest {
         DeviceTransportProvider.openFailure("/dev/tpmrm0", LibC.EACCES, "Permission denied (errno 13)",
             new TpmDeviceNode(Path.of("/dev/tpmrm0"), "tss", "tss", "rw-rw----", false));
 
-    assertThat(denied.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
+    assertThat(denied.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
     assertThat(denied)
         .hasMessageStartingWith("No permission to open /dev/tpmrm0 (Permission denied (errno 13))")
         .hasMessageContaining("owned by tss:tss with mode rw-rw----")
@@ -203,6 +203,6 @@ class DeviceTransportProviderTest {
   void aNonPositiveTimeoutIsBadInput() {
     assertThatThrownBy(() -> provider.open(TpmUri.parse("device:/dev/tpmrm0"), Duration.ZERO))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.INVALID_ARGUMENT));
   }
 }

@@ -4,7 +4,7 @@ import static dev.keytrust.nativeio.TpmCommands.GET_RANDOM_16;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ class FdTransportSwtpmStopTest {
     try {
       assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
           .isInstanceOfSatisfying(
-              KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+              KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
           .hasMessageContaining("swtpm chardev did not answer within the I/O timeout of 500 ms")
           .hasMessageContaining("waiting for the response");
     } finally {
@@ -66,7 +66,7 @@ class FdTransportSwtpmStopTest {
     // for the response to a new command
     assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
         .hasMessageContaining("unusable after an earlier failure");
     assertThat(swtpm.isAlive()).as("swtpm runs again after SIGCONT").isTrue();
   }

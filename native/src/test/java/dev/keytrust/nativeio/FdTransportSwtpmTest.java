@@ -4,7 +4,7 @@ import static dev.keytrust.nativeio.TpmCommands.GET_RANDOM_16;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -99,7 +99,7 @@ class FdTransportSwtpmTest {
 
     assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
         .hasMessageContaining("is closed");
   }
 }

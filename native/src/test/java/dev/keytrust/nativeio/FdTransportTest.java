@@ -4,7 +4,7 @@ import static dev.keytrust.nativeio.TpmCommands.GET_RANDOM_16;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class FdTransportTest {
   void nobodyAnswersSoPollTimesOut() throws Exception {
     assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
         .hasMessageContaining("did not answer within the I/O timeout of 200 ms")
         .hasMessageContaining("socketpair");
     // the command itself went out whole
@@ -57,7 +57,7 @@ class FdTransportTest {
 
     assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
         .hasMessageContaining("unusable after an earlier failure");
   }
 
@@ -105,7 +105,7 @@ class FdTransportTest {
 
     assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
         .hasMessageContaining("closed the connection after 4 response bytes");
     tpm.get(30, TimeUnit.SECONDS);
   }
@@ -117,7 +117,7 @@ class FdTransportTest {
 
     assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
         .hasMessageContaining("malformed response: header size 65536");
   }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmUri;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class TbsTransportProviderTest {
             () -> new TbsTransportProvider().open(TpmUri.parse("tbs:"), Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(
             KeytrustException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_PLATFORM_UNSUPPORTED))
+            e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_PLATFORM_UNSUPPORTED))
         .hasMessageStartingWith("tbs: is the Windows TPM Base Services")
         .hasMessageContaining("on this OS use device:/dev/tpmrm0 or mssim://HOST:PORT");
   }
@@ -40,7 +40,7 @@ class TbsTransportProviderTest {
   void tpmNotFoundIsUnreachableWithItsHexCode() {
     KeytrustException e = TbsResult.toException("Tbsi_Context_Create", 0x8028400F);
 
-    assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
+    assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
     assertThat(e)
         .hasMessageStartingWith("Tbsi_Context_Create failed with TBS_E_TPM_NOT_FOUND (0x8028400F)")
         .hasMessageContaining("firmware");
@@ -48,21 +48,21 @@ class TbsTransportProviderTest {
 
   @Test
   void serviceAndCapacityResultsMapToTheirCodes() {
-    assertThat(TbsResult.toException("f", 0x80284008).code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
+    assertThat(TbsResult.toException("f", 0x80284008).code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
     assertThat(TbsResult.toException("f", 0x80284008)).hasMessageContaining("TBS_E_SERVICE_NOT_RUNNING");
-    assertThat(TbsResult.toException("f", 0x80284010).code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
-    assertThat(TbsResult.toException("f", 0x80284009).code()).isEqualTo(ErrorCode.TPM_BUSY);
-    assertThat(TbsResult.toException("f", 0x8028400B).code()).isEqualTo(ErrorCode.TPM_BUSY);
-    assertThat(TbsResult.toException("f", 0x8028400A).code()).isEqualTo(ErrorCode.TPM_OBJECT_MEMORY);
-    assertThat(TbsResult.toException("f", 0x80284012).code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
-    assertThat(TbsResult.toException("f", 0x80284006).code()).isEqualTo(ErrorCode.TPM_TRANSPORT);
+    assertThat(TbsResult.toException("f", 0x80284010).code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
+    assertThat(TbsResult.toException("f", 0x80284009).code()).isEqualTo(CoreErrorCode.TPM_BUSY);
+    assertThat(TbsResult.toException("f", 0x8028400B).code()).isEqualTo(CoreErrorCode.TPM_BUSY);
+    assertThat(TbsResult.toException("f", 0x8028400A).code()).isEqualTo(CoreErrorCode.TPM_OBJECT_MEMORY);
+    assertThat(TbsResult.toException("f", 0x80284012).code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
+    assertThat(TbsResult.toException("f", 0x80284006).code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT);
   }
 
   @Test
   void anUnknownResultKeepsItsHexValue() {
     KeytrustException e = TbsResult.toException("Tbsip_Submit_Command", 0x80280400);
 
-    assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT);
+    assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT);
     assertThat(e).hasMessageContaining("TBS result 0x80280400");
   }
 
@@ -134,7 +134,7 @@ class TbsTransportProviderTest {
     try (TbsTransport t = new TbsTransport(tbs, Pointer.createConstant(1), Duration.ofMillis(100))) {
       assertThatThrownBy(() -> t.transmit(TpmCommands.GET_RANDOM_16))
           .isInstanceOfSatisfying(
-              KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+              KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
           .hasMessageContaining("did not answer within the I/O timeout of 100 ms")
           .hasMessageContaining("0x8028400D");
     }
@@ -190,9 +190,9 @@ class TbsTransportProviderTest {
     assertThatThrownBy(() -> TbsTransportProvider.open(tbs, Duration.ofSeconds(30)))
         .isInstanceOfSatisfying(
             KeytrustException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_VERSION_UNSUPPORTED))
+            e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_VERSION_UNSUPPORTED))
         .hasMessageStartingWith("Windows reports a TPM 1.2 (Tbsi_GetDeviceInfo) and keytrust needs a TPM 2.0")
-        .hasMessageContaining("--tpm software");
+        .hasMessageContaining("'software' keys");
     assertThat(tbs.contextFlags).as("no context created").isEqualTo(-1);
   }
 
@@ -202,7 +202,7 @@ class TbsTransportProviderTest {
 
     assertThatThrownBy(() -> TbsTransportProvider.open(tbs, Duration.ofSeconds(30)))
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE))
         .hasMessageStartingWith("Tbsi_GetDeviceInfo failed with TBS_E_TPM_NOT_FOUND (0x8028400F)");
     assertThat(tbs.contextFlags).isEqualTo(-1);
   }

@@ -3,7 +3,7 @@ package dev.keytrust.bench;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
 import java.net.URI;
@@ -52,7 +52,7 @@ final class LoopbackEndpoint implements KeyRegistrationEndpoint {
     HttpResponse<String> response = send(request);
     Matcher m = KID.matcher(response.body());
     if (response.statusCode() != 200 || !m.find()) {
-      throw new KeytrustException(ErrorCode.INTERNAL,
+      throw new KeytrustException(CoreErrorCode.INTERNAL,
           "The loopback key service answered HTTP " + response.statusCode() + " without a kid.");
     }
     return new RegistrationReceipt(describe(), r.keyIdBase64(), m.group(1), r.userPrincipalName(), null, requestId,
@@ -69,10 +69,10 @@ final class LoopbackEndpoint implements KeyRegistrationEndpoint {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.US_ASCII));
     } catch (IOException e) {
-      throw new KeytrustException(ErrorCode.INTERNAL, "The loopback key service failed: " + e.getMessage(), e);
+      throw new KeytrustException(CoreErrorCode.INTERNAL, "The loopback key service failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KeytrustException(ErrorCode.INTERNAL, "Interrupted while registering.", e);
+      throw new KeytrustException(CoreErrorCode.INTERNAL, "Interrupted while registering.", e);
     }
   }
 

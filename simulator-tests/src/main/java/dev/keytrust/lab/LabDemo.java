@@ -3,6 +3,7 @@ package dev.keytrust.lab;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.FlowListener;
 import dev.keytrust.agent.flow.FlowOperation;
 import dev.keytrust.agent.flow.ProvisioningFlow;
@@ -30,7 +31,7 @@ import dev.keytrust.agent.signin.KeyTrustSignIn;
 import dev.keytrust.agent.signin.MatchedValue;
 import dev.keytrust.agent.signin.SyncWatch;
 import dev.keytrust.credential.KeyCredential;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
@@ -464,7 +465,7 @@ public final class LabDemo {
       new KeyTrustSignIn().authenticate(keys, USER, wrong, verifier, DirectoryAccount.of(USER, null));
       throw new StepFailed("a wrong PIN was accepted");
     } catch (KeytrustException e) {
-      if (e.code() != ErrorCode.WRONG_PIN) {
+      if (e.code() != CoreErrorCode.WRONG_PIN) {
         throw e;
       }
       expected(describe(e));
@@ -535,7 +536,7 @@ public final class LabDemo {
       new KeyTrustSignIn().authenticate(keys, USER, pin, verifier, DirectoryAccount.of(USER, null));
       throw new StepFailed("the directory accepted a key that was reset");
     } catch (KeytrustException e) {
-      if (e.code() != ErrorCode.SIGNIN_KEY_NOT_IN_DIRECTORY) {
+      if (e.code() != AgentErrorCode.SIGNIN_KEY_NOT_IN_DIRECTORY) {
         throw e;
       }
       expected(describe(e));

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.mfa.MfaChallenge;
 import dev.keytrust.agent.mfa.MfaOutcome;
 import dev.keytrust.agent.mfa.MfaStatus;
 import dev.keytrust.agent.mfa.PushMfaProvider;
 import dev.keytrust.agent.mfa.PushSettings;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.lab.LabCertificates;
 import dev.keytrust.lab.LabKeyService;
 import dev.keytrust.lab.LabKeyService.PushRequest;
@@ -175,11 +175,11 @@ class DemoPushMfaOnLabServiceTest {
   void anotherUsersTokenOrNoTokenIsAConfigurationError() throws Exception {
     try (PushMfaProvider p = provider(bobToken)) {
       assertThatThrownBy(() -> p.start(ALICE)).isInstanceOfSatisfying(AgentException.class,
-          e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID));
+          e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID));
     }
     try (PushMfaProvider p = provider(null)) {
       assertThatThrownBy(() -> p.start(ALICE)).isInstanceOfSatisfying(AgentException.class,
-          e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID));
+          e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID));
     }
     assertThat(service.pushRequests()).isEmpty();
   }

@@ -14,6 +14,7 @@ import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.endpoint.drs.DrsLabSeam;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.lab.LabCertificates;
@@ -224,7 +225,7 @@ class DrsEndpointOnLabServiceTest {
         Fault.kppError(400, "invalid_kngc", "kngc is not a usable RSA public key: lab says no."));
 
     assertThatThrownBy(() -> register(alicesKey()))
-        .satisfies(error(ErrorCode.DRS_REQUEST_REJECTED, "HTTP 400", "'invalid_kngc'",
+        .satisfies(error(AgentErrorCode.DRS_REQUEST_REJECTED, "HTTP 400", "'invalid_kngc'",
             "kngc is not a usable RSA public key: lab says no."));
     assertNothingRegistered();
     assertThat(posts()).hasSize(1); // 400 is not retried
@@ -239,7 +240,7 @@ class DrsEndpointOnLabServiceTest {
     assertThatThrownBy(
             () -> register(TestKeys.registration(OTHER_UPN, 0, deviceId),
                 "token-file", bobsToken.toString()))
-        .satisfies(error(ErrorCode.DRS_REQUEST_REJECTED, "'key_in_use'",
+        .satisfies(error(AgentErrorCode.DRS_REQUEST_REJECTED, "'key_in_use'",
             "registered to another user"));
     assertRegisteredOnce(alices, UPN);
   }
@@ -249,7 +250,7 @@ class DrsEndpointOnLabServiceTest {
     service.injectFaults(Fault.kppError(401, "invalid_token", "The token was revoked."));
 
     assertThatThrownBy(() -> register(alicesKey()))
-        .satisfies(error(ErrorCode.DRS_UNAUTHORIZED, "HTTP 401", "'invalid_token'",
+        .satisfies(error(AgentErrorCode.DRS_UNAUTHORIZED, "HTTP 401", "'invalid_token'",
             "The token was revoked.", "token file " + tokenFile));
     assertNothingRegistered();
     assertThat(posts()).hasSize(1);
@@ -262,7 +263,7 @@ class DrsEndpointOnLabServiceTest {
     Path f = secretFile("expired", expired);
 
     assertThatThrownBy(() -> register(alicesKey(), "token-file", f.toString()))
-        .satisfies(error(ErrorCode.DRS_UNAUTHORIZED, "'token_expired'", "has expired"))
+        .satisfies(error(AgentErrorCode.DRS_UNAUTHORIZED, "'token_expired'", "has expired"))
         .satisfies(t -> assertThat(t.getMessage()).doesNotContain(expired));
     assertNothingRegistered();
   }
@@ -276,7 +277,7 @@ class DrsEndpointOnLabServiceTest {
     Path f = secretFile("forged", forged);
 
     assertThatThrownBy(() -> register(alicesKey(), "token-file", f.toString()))
-        .satisfies(error(ErrorCode.DRS_UNAUTHORIZED, "'invalid_token'", "signature"))
+        .satisfies(error(AgentErrorCode.DRS_UNAUTHORIZED, "'invalid_token'", "signature"))
         .satisfies(t -> assertThat(t.getMessage()).doesNotContain(forged));
     assertNothingRegistered();
   }
@@ -287,7 +288,7 @@ class DrsEndpointOnLabServiceTest {
         new TokenClaims(UPN, deviceId, List.of("pwd"), Instant.now().plusSeconds(600))));
 
     assertThatThrownBy(() -> register(alicesKey(), "token-file", f.toString()))
-        .satisfies(error(ErrorCode.DRS_UNAUTHORIZED, "'insufficient_claims'", "ngcmfa"));
+        .satisfies(error(AgentErrorCode.DRS_UNAUTHORIZED, "'insufficient_claims'", "ngcmfa"));
     assertNothingRegistered();
   }
 
@@ -329,7 +330,7 @@ class DrsEndpointOnLabServiceTest {
         Fault.kppError(500, "internal_server_error", "Database down."));
 
     assertThatThrownBy(() -> register(alicesKey(), "max-attempts", "2"))
-        .satisfies(error(ErrorCode.DRS_SERVER_ERROR, "2 attempts", "HTTP 500",
+        .satisfies(error(AgentErrorCode.DRS_SERVER_ERROR, "2 attempts", "HTTP 500",
             "'internal_server_error'", "Database down."));
     assertNothingRegistered();
     assertThat(posts()).hasSize(2);
@@ -358,7 +359,7 @@ class DrsEndpointOnLabServiceTest {
         Fault.kppError(429, "throttled", "Come back later.").withHeader("Retry-After", "120"));
 
     assertThatThrownBy(() -> register(alicesKey(), "max-retry-time", "5s"))
-        .satisfies(error(ErrorCode.DRS_SERVER_ERROR, "HTTP 429", "'throttled'",
+        .satisfies(error(AgentErrorCode.DRS_SERVER_ERROR, "HTTP 429", "'throttled'",
             "asked to wait 120", "max-retry-time"));
     assertNothingRegistered();
     assertThat(posts()).hasSize(1);
@@ -370,7 +371,7 @@ class DrsEndpointOnLabServiceTest {
 
     long start = System.nanoTime();
     assertThatThrownBy(() -> register(alicesKey(), "request-timeout", "1s", "max-attempts", "1"))
-        .satisfies(error(ErrorCode.DRS_TIMED_OUT, "request-timeout=1", "1 attempt"));
+        .satisfies(error(AgentErrorCode.DRS_TIMED_OUT, "request-timeout=1", "1 attempt"));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
     assertNothingRegistered();
   }
@@ -394,7 +395,7 @@ class DrsEndpointOnLabServiceTest {
     service.injectFaults(Fault.garbage(200));
 
     assertThatThrownBy(() -> register(alicesKey()))
-        .satisfies(error(ErrorCode.DRS_RESPONSE_MALFORMED, "not a KPP receipt", "not valid JSON"));
+        .satisfies(error(AgentErrorCode.DRS_RESPONSE_MALFORMED, "not a KPP receipt", "not valid JSON"));
     assertNothingRegistered();
     assertThat(posts()).hasSize(1);
   }
@@ -404,7 +405,7 @@ class DrsEndpointOnLabServiceTest {
     service.injectFaults(Fault.garbage(400));
 
     assertThatThrownBy(() -> register(alicesKey()))
-        .satisfies(error(ErrorCode.DRS_REQUEST_REJECTED, "HTTP 400", "no KPP error"));
+        .satisfies(error(AgentErrorCode.DRS_REQUEST_REJECTED, "HTTP 400", "no KPP error"));
     assertNothingRegistered();
   }
 
@@ -414,7 +415,7 @@ class DrsEndpointOnLabServiceTest {
 
     long start = System.nanoTime();
     assertThatThrownBy(() -> register(alicesKey()))
-        .satisfies(error(ErrorCode.DRS_RESPONSE_MALFORMED, "larger than 65536 bytes",
+        .satisfies(error(AgentErrorCode.DRS_RESPONSE_MALFORMED, "larger than 65536 bytes",
             "Content-Length " + LabKeyService.OVERSIZED_BODY));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     assertNothingRegistered();
@@ -426,7 +427,7 @@ class DrsEndpointOnLabServiceTest {
     service.injectFaults(Fault.oversized(500, false));
 
     assertThatThrownBy(() -> register(alicesKey()))
-        .satisfies(error(ErrorCode.DRS_RESPONSE_MALFORMED, "larger than 65536 bytes"));
+        .satisfies(error(AgentErrorCode.DRS_RESPONSE_MALFORMED, "larger than 65536 bytes"));
     assertNothingRegistered();
     assertThat(posts()).hasSize(1);
   }
@@ -445,7 +446,7 @@ class DrsEndpointOnLabServiceTest {
     LabCertificates other = LabCertificates.create(dir.resolve("other-pki"));
 
     assertThatThrownBy(() -> register(alicesKey(), "ca-file", other.caFile().toString()))
-        .satisfies(error(ErrorCode.DRS_TLS_UNTRUSTED, "not trusted", other.caFile().toString()));
+        .satisfies(error(AgentErrorCode.DRS_TLS_UNTRUSTED, "not trusted", other.caFile().toString()));
     assertNothingRegistered();
     assertThat(service.requests()).isEmpty(); // the token never left
   }
@@ -453,7 +454,7 @@ class DrsEndpointOnLabServiceTest {
   @Test
   void withoutCaFileTheJvmTrustStoreRefusesTheLabCertificate() throws Exception {
     assertThatThrownBy(() -> register(alicesKey(), "ca-file", null))
-        .satisfies(error(ErrorCode.DRS_TLS_UNTRUSTED, "not trusted", "ca-file=<PEM file"));
+        .satisfies(error(AgentErrorCode.DRS_TLS_UNTRUSTED, "not trusted", "ca-file=<PEM file"));
     assertNothingRegistered();
     assertThat(service.requests()).isEmpty();
   }
@@ -504,7 +505,7 @@ class DrsEndpointOnLabServiceTest {
         Fault.kppError(401, "echo", "Bad token " + token + "."));
 
     assertThatThrownBy(() -> register(alicesKey()))
-        .satisfies(error(ErrorCode.DRS_UNAUTHORIZED, "Bad token <token>."));
+        .satisfies(error(AgentErrorCode.DRS_UNAUTHORIZED, "Bad token <token>."));
     assertNothingRegistered();
     assertThat(logTexts()).noneSatisfy(l -> assertThat(l).contains(token));
   }

@@ -12,6 +12,7 @@ import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.lab.LabCertificates;
@@ -255,11 +256,11 @@ class LdapEndpointOnLabDirectoryTest {
   void unknownUserIsNotFound() throws Exception {
     try (KeyRegistrationEndpoint endpoint = ldaps()) {
       assertFails(() -> endpoint.register(registration("nobody@keytrust.lab", "nobody", 12)),
-          ErrorCode.LDAP_USER_NOT_FOUND, m -> assertThat(m)
+          AgentErrorCode.LDAP_USER_NOT_FOUND, m -> assertThat(m)
               .contains("userPrincipalName=nobody@keytrust.lab or sAMAccountName=nobody")
               .contains("under DC=keytrust,DC=lab").contains("base DN"));
       assertFails(() -> endpoint.unregister(registration("nobody@keytrust.lab", null, 12)),
-          ErrorCode.LDAP_USER_NOT_FOUND, m -> assertThat(m).contains("nobody@keytrust.lab"));
+          AgentErrorCode.LDAP_USER_NOT_FOUND, m -> assertThat(m).contains("nobody@keytrust.lab"));
     }
   }
 
@@ -271,10 +272,10 @@ class LdapEndpointOnLabDirectoryTest {
 
     try (KeyRegistrationEndpoint endpoint = ldaps()) {
       assertFails(() -> endpoint.register(registration("alice.smith@keytrust.lab", "alice", 13)),
-          ErrorCode.LDAP_USER_AMBIGUOUS, m -> assertThat(m).startsWith("2 user objects match")
+          AgentErrorCode.LDAP_USER_AMBIGUOUS, m -> assertThat(m).startsWith("2 user objects match")
               .contains(alice).contains(otherAlice).contains("narrow the base DN"));
       assertFails(() -> endpoint.register(registration(UPN, null, 13)),
-          ErrorCode.LDAP_USER_AMBIGUOUS, m -> assertThat(m).contains(alice).contains(dupe));
+          AgentErrorCode.LDAP_USER_AMBIGUOUS, m -> assertThat(m).contains(alice).contains(dupe));
     }
     assertThat(lab.keyCredentialLinks(alice)).isEmpty();
     assertThat(lab.keyCredentialLinks(otherAlice)).isEmpty();
@@ -302,7 +303,7 @@ class LdapEndpointOnLabDirectoryTest {
 
     try (KeyRegistrationEndpoint endpoint = ldaps()) {
       assertFails(() -> endpoint.register(registration(UPN, null, 15)),
-          ErrorCode.LDAP_BIND_FAILED, m -> assertThat(m).contains("refused the bind as " + svc)
+          AgentErrorCode.LDAP_BIND_FAILED, m -> assertThat(m).contains("refused the bind as " + svc)
               .contains("invalid credentials").contains(credentials.toString())
               .doesNotContain("Not-"));
     }
@@ -315,7 +316,7 @@ class LdapEndpointOnLabDirectoryTest {
     KeyRegistration r = registration(UPN, null, 16);
 
     try (KeyRegistrationEndpoint endpoint = ldaps()) {
-      assertFails(() -> endpoint.register(r), ErrorCode.LDAP_WRITE_DENIED, m -> assertThat(m)
+      assertFails(() -> endpoint.register(r), AgentErrorCode.LDAP_WRITE_DENIED, m -> assertThat(m)
           .contains("INSUFF_ACCESS_RIGHTS")
           .contains("insufficient access rights")
           .contains(alice)
@@ -330,7 +331,7 @@ class LdapEndpointOnLabDirectoryTest {
 
     lab.addKeyCredentialLink(alice, expectedValue(r, alice));
     try (KeyRegistrationEndpoint endpoint = ldaps()) {
-      assertFails(() -> endpoint.unregister(r), ErrorCode.LDAP_WRITE_DENIED,
+      assertFails(() -> endpoint.unregister(r), AgentErrorCode.LDAP_WRITE_DENIED,
           m -> assertThat(m).contains("remove a value from msDS-KeyCredentialLink")
               .contains("\"KeyCredential Admins\""));
       assertThat(endpoint.register(r).alreadyPresent())
@@ -344,7 +345,7 @@ class LdapEndpointOnLabDirectoryTest {
     KeyRegistration r = registration(UPN, null, 17);
 
     try (KeyRegistrationEndpoint endpoint = ldaps()) {
-      assertFails(() -> endpoint.register(r), ErrorCode.LDAP_READBACK_MISMATCH,
+      assertFails(() -> endpoint.register(r), AgentErrorCode.LDAP_READBACK_MISMATCH,
           m -> assertThat(m).contains("Read property msDS-KeyCredentialLink").contains(alice));
     }
     assertThat(lab.keyCredentialLinks(alice)).containsExactly(expectedValue(r, alice));
@@ -358,14 +359,14 @@ class LdapEndpointOnLabDirectoryTest {
     try (KeyRegistrationEndpoint endpoint =
         open(lab.ldapsUri(), "ca-file", stranger.caFile().toString())) {
       assertFails(() -> endpoint.register(registration(UPN, null, 18)),
-          ErrorCode.LDAP_TLS_UNTRUSTED, m -> assertThat(m)
+          AgentErrorCode.LDAP_TLS_UNTRUSTED, m -> assertThat(m)
               .contains("127.0.0.1:" + lab.ldapsPort())
               .contains("ca-file " + stranger.caFile())
               .contains("does not trust"));
     }
     try (KeyRegistrationEndpoint endpoint = open(lab.ldapsUri())) {
       assertFails(() -> endpoint.register(registration(UPN, null, 18)),
-          ErrorCode.LDAP_TLS_UNTRUSTED, m -> assertThat(m).contains("default trust store"));
+          AgentErrorCode.LDAP_TLS_UNTRUSTED, m -> assertThat(m).contains("default trust store"));
     }
     assertThat(lab.keyCredentialLinks(alice)).isEmpty();
   }
@@ -376,7 +377,7 @@ class LdapEndpointOnLabDirectoryTest {
     try (KeyRegistrationEndpoint endpoint =
         open(wrongPort, "ca-file", certs.caFile().toString())) {
       assertFails(() -> endpoint.register(registration(UPN, null, 19)),
-          ErrorCode.LDAP_TLS_UNTRUSTED, m -> assertThat(m).contains("TLS handshake")
+          AgentErrorCode.LDAP_TLS_UNTRUSTED, m -> assertThat(m).contains("TLS handshake")
               .contains("speaks LDAPS"));
     }
   }
@@ -384,7 +385,7 @@ class LdapEndpointOnLabDirectoryTest {
   @Test
   void plainLdapToANonLoopbackHostIsRefusedAtOpen() {
     assertThatThrownBy(() -> open(URI.create("ldap://dc1.keytrust.lab/" + LabDirectory.BASE_DN)))
-        .satisfies(keytrustError(ErrorCode.LDAP_ENDPOINT_CONFIG,
+        .satisfies(keytrustError(AgentErrorCode.LDAP_ENDPOINT_CONFIG,
             m -> assertThat(m).contains("Refusing plain ldap:// to dc1.keytrust.lab")
                 .contains("allow-plain-ldap=true")));
   }
@@ -398,7 +399,7 @@ class LdapEndpointOnLabDirectoryTest {
     URI nowhere = URI.create("ldaps://127.0.0.1:" + closedPort + "/" + LabDirectory.BASE_DN);
     try (KeyRegistrationEndpoint endpoint = open(nowhere, "ca-file", certs.caFile().toString())) {
       assertFails(() -> endpoint.register(registration(UPN, null, 20)),
-          ErrorCode.LDAP_UNREACHABLE, m -> assertThat(m)
+          AgentErrorCode.LDAP_UNREACHABLE, m -> assertThat(m)
               .contains("Cannot reach the LDAP server 127.0.0.1:" + closedPort)
               .contains("connect-timeout"));
     }
@@ -408,7 +409,7 @@ class LdapEndpointOnLabDirectoryTest {
   void credentialsFileReadableByOthersIsRefusedAtOpen() throws Exception {
     Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-r--r--"));
 
-    assertThatThrownBy(this::ldaps).satisfies(keytrustError(ErrorCode.LDAP_CREDENTIALS_FILE,
+    assertThatThrownBy(this::ldaps).satisfies(keytrustError(AgentErrorCode.LDAP_CREDENTIALS_FILE,
         m -> assertThat(m).contains("chmod 600 " + credentials)));
   }
 

@@ -11,10 +11,10 @@ import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.endpoint.ldap.KeySyncPermissions;
 import dev.keytrust.agent.endpoint.ldap.KeySyncPermissions.Answer;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.credential.DnBinary;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeyCredentialOptions;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.lab.SambaDc;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -146,7 +146,7 @@ class SambaKeyTrustTest {
     try (KeyRegistrationEndpoint endpoint = endpoint()) {
       assertThatThrownBy(() -> endpoint.register(r))
           .isInstanceOfSatisfying(KeytrustException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.LDAP_WRITE_DENIED);
+            assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_WRITE_DENIED);
             assertThat(e.getMessage()).contains("insufficient access rights", svc,
                 "Read/Write property msDS-KeyCredentialLink", "descendant User objects",
                 SambaDc.BASE_DN, GROUP).doesNotContain(new String(SYNC_PASSWORD));
@@ -263,7 +263,7 @@ class SambaKeyTrustTest {
     KeyRegistration key = registration("alice@" + SambaDc.UPN_SUFFIX);
     try (KeyRegistrationEndpoint endpoint = endpoint()) {
       assertThatThrownBy(() -> endpoint.register(key)).isInstanceOfSatisfying(KeytrustException.class,
-          e -> assertThat(e.code()).isEqualTo(ErrorCode.LDAP_WRITE_DENIED));
+          e -> assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_WRITE_DENIED));
     }
   }
 }

@@ -3,7 +3,7 @@ package dev.keytrust.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
@@ -88,7 +88,7 @@ class Tpm2ToolsInteropTest {
     try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
       assertThatThrownBy(() -> keys.create("judy", KeyAlgorithm.ECC_P256, "1234".toCharArray()))
           .isInstanceOfSatisfying(KeytrustException.class,
-              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_SRK_MISMATCH))
+              e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_SRK_MISMATCH))
           .hasMessageContaining("0x81000002")
           .hasMessageContaining("tpm2_evictcontrol");
       assertThat(keys.find("judy")).isEmpty();

@@ -3,7 +3,7 @@ package dev.keytrust.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.WrongPinException;
 import dev.keytrust.key.HelloKeys;
@@ -116,7 +116,7 @@ class TpmKeysOnSwtpmTest {
         int left = expectedLeft;
         assertThatThrownBy(() -> keys.sign("bob", message, "9999".toCharArray()))
             .isInstanceOfSatisfying(WrongPinException.class, e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.WRONG_PIN);
+              assertThat(e.code()).isEqualTo(CoreErrorCode.WRONG_PIN);
               assertThat(e.triesLeft()).hasValue(left);
             })
             .hasMessageContaining(left + " of 5 tries left")
@@ -177,7 +177,7 @@ class TpmKeysOnSwtpmTest {
     {
       assertThatThrownBy(() -> s.signDigest(foreign, new byte[32], new byte[32]))
           .isInstanceOfSatisfying(KeytrustException.class,
-              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_SRK_MISMATCH))
+              e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_SRK_MISMATCH))
           .hasMessageContaining("delete it and provision again");
       // a private blob that was not wrapped by this SRK fails the TPM's integrity check
       byte[] priv = blobs.privateArea();
@@ -186,7 +186,7 @@ class TpmKeysOnSwtpmTest {
           blobs.authSalt());
       assertThatThrownBy(() -> s.signDigest(damaged, new byte[32], new byte[32]))
           .isInstanceOfSatisfying(KeytrustException.class,
-              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_KEY_NOT_LOADABLE));
+              e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_KEY_NOT_LOADABLE));
     }
     keys.delete("dave");
   }

@@ -3,7 +3,7 @@ package dev.keytrust.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.LockedOutException;
 import dev.keytrust.error.WrongPinException;
 import dev.keytrust.key.HelloKeys;
@@ -45,7 +45,7 @@ class TpmLockoutTest {
       // the third wrong PIN reaches maxTries: the TPM is now locked out
       assertThatThrownBy(() -> keys.sign("mallory", message, "0000".toCharArray()))
           .isInstanceOfSatisfying(LockedOutException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.LOCKED_OUT);
+            assertThat(e.code()).isEqualTo(CoreErrorCode.LOCKED_OUT);
             assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
           })
           .hasMessageContaining("retry in 2 s");

@@ -3,7 +3,7 @@ package dev.keytrust.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
@@ -33,7 +33,7 @@ class TpmRefusalsTest {
       try {
         assertThatThrownBy(() -> keys.create("nina", KeyAlgorithm.ECC_P256, "1234".toCharArray()))
             .isInstanceOfSatisfying(KeytrustException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_DA_DISABLED))
+                e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_DA_DISABLED))
             .hasMessageContaining("tpm2_dictionarylockout");
         assertThat(keys.find("nina")).isEmpty();
       } finally {
@@ -52,7 +52,7 @@ class TpmRefusalsTest {
         assertThat(s.dictionaryAttackState().inLockout()).isTrue(); // a maximum of 0: locked for good
         assertThatThrownBy(() -> keys.create("pia", KeyAlgorithm.ECC_P256, "1234".toCharArray()))
             .isInstanceOfSatisfying(KeytrustException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_DA_DISABLED))
+                e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_DA_DISABLED))
             .hasMessageContaining("permanently in lockout");
         assertThat(keys.find("pia")).isEmpty();
       } finally {
@@ -70,7 +70,7 @@ class TpmRefusalsTest {
     try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
       assertThatThrownBy(() -> keys.create("olga", KeyAlgorithm.RSA_2048, "1234".toCharArray()))
           .isInstanceOfSatisfying(KeytrustException.class,
-              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_HIERARCHY_AUTH))
+              e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_HIERARCHY_AUTH))
           .hasMessageContaining("owner")
           .hasMessageContaining("not about a PIN")
           .hasMessageNotContaining("owner-secret");

@@ -3,7 +3,7 @@ package dev.keytrust.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
@@ -49,9 +49,9 @@ class TpmRestartAndTransportTest {
       assertThat(s.getRandom(16)).hasSize(16);
       SWTPM.swtpm().stop();
       assertThatThrownBy(() -> s.getRandom(16))
-          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT));
+          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT));
       assertThatThrownBy(() -> s.getRandom(16))
-          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_TRANSPORT))
+          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
           .hasMessageContaining("open a new session");
     } finally {
       SWTPM.swtpm().restart();
@@ -66,7 +66,7 @@ class TpmRestartAndTransportTest {
       // the default I/O timeout is 120 s: the first command gets only 10 s, and a clear message
       assertThatThrownBy(() -> TpmSession.open(uri))
           .isInstanceOfSatisfying(KeytrustException.class,
-              e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE))
+              e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE))
           .hasMessageContaining("one client at a time");
       assertThat(first.getRandom(4)).hasSize(4); // the first client is unaffected
     }

@@ -1,6 +1,6 @@
 package dev.keytrust.credential;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
@@ -25,7 +25,7 @@ final class EcKeys {
       return (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, spec));
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new KeytrustException(
-          ErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
+          CoreErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
           "The JDK does not accept the P-256 key of this key credential (" + e.getMessage()
               + "); check that the JDK provides secp256r1.",
           e);

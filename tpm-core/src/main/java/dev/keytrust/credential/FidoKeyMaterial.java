@@ -1,6 +1,6 @@
 package dev.keytrust.credential;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.security.interfaces.ECPublicKey;
 import java.util.Arrays;
@@ -107,7 +107,7 @@ public record FidoKeyMaterial(
   /**
    * The credential public key as a JCA public key.
    *
-   * @throws KeytrustException {@link ErrorCode#KEY_CREDENTIAL_UNSUPPORTED_KEY} when the JDK has no
+   * @throws KeytrustException {@link CoreErrorCode#KEY_CREDENTIAL_UNSUPPORTED_KEY} when the JDK has no
    *     P-256 support
    */
   public ECPublicKey toPublicKey() throws KeytrustException {

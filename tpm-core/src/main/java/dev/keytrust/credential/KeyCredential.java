@@ -1,6 +1,6 @@
 package dev.keytrust.credential;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyIds;
@@ -229,8 +229,8 @@ public final class KeyCredential {
    * @param key an RSA public key, or an EC P-256 public key (BCRYPT ECS1 blob)
    * @param options see {@link KeyCredentialOptions#userKey} and {@link
    *     KeyCredentialOptions#computerKey}
-   * @throws KeytrustException {@link ErrorCode#KEY_CREDENTIAL_UNSUPPORTED_KEY} for other keys,
-   *     {@link ErrorCode#KEY_CREDENTIAL_INVALID_OPTIONS} for an UNKNOWN usage or source, PKCS#1
+   * @throws KeytrustException {@link CoreErrorCode#KEY_CREDENTIAL_UNSUPPORTED_KEY} for other keys,
+   *     {@link CoreErrorCode#KEY_CREDENTIAL_INVALID_OPTIONS} for an UNKNOWN usage or source, PKCS#1
    *     with a non-RSA key, a time the encoding cannot hold, or a value too long for an entry
    */
   public static KeyCredential build(PublicKey key, KeyCredentialOptions options) throws KeytrustException {
@@ -283,7 +283,7 @@ public final class KeyCredential {
     byte[] material;
     if (key instanceof RSAPublicKey rsa) {
       if (rsa.getModulus().signum() <= 0 || rsa.getPublicExponent().signum() <= 0) {
-        throw new KeytrustException(ErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
+        throw new KeytrustException(CoreErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
             "The RSA key has a non-positive modulus or exponent; use a valid RSA public key.");
       }
       material = pkcs1
@@ -295,12 +295,12 @@ public final class KeyCredential {
       }
       material = KeyIds.bcryptPublicBlob(ec);
     } else {
-      throw new KeytrustException(ErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
+      throw new KeytrustException(CoreErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
           "A key credential can hold an RSA or an EC P-256 public key, not "
               + describe(key) + "; create an RSA 2048 or P-256 key.");
     }
     if (material.length > 0xFFFF) {
-      throw new KeytrustException(ErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
+      throw new KeytrustException(CoreErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
           "The key material is " + material.length + " bytes, more than an entry holds (65535); use a smaller key.");
     }
     return material;
@@ -325,7 +325,7 @@ public final class KeyCredential {
   }
 
   private static KeytrustException invalid(String what) {
-    return new KeytrustException(ErrorCode.KEY_CREDENTIAL_INVALID_OPTIONS,
+    return new KeytrustException(CoreErrorCode.KEY_CREDENTIAL_INVALID_OPTIONS,
         "Cannot build the key credential: " + what + ".");
   }
 

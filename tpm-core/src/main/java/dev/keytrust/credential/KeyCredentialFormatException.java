@@ -1,12 +1,13 @@
 package dev.keytrust.credential;
 
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 
 /**
  * A msDS-KeyCredentialLink value (binary blob or DN-Binary string) that cannot be read. Its
- * {@link #code()} is {@link ErrorCode#KEY_CREDENTIAL_MALFORMED} for blobs and {@link
- * ErrorCode#DN_BINARY_MALFORMED} for DN-Binary strings; both are bad input. {@link #offset()} says
+ * {@link #code()} is {@link CoreErrorCode#KEY_CREDENTIAL_MALFORMED} for blobs and {@link
+ * CoreErrorCode#DN_BINARY_MALFORMED} for DN-Binary strings; both are bad input. {@link #offset()} says
  * where reading stopped: a byte offset into the blob, or a character offset into the DN-Binary
  * string.
  */
@@ -25,7 +26,7 @@ public final class KeyCredentialFormatException extends KeytrustException {
 
   static KeyCredentialFormatException blob(String what, int offset) {
     return new KeyCredentialFormatException(
-        ErrorCode.KEY_CREDENTIAL_MALFORMED,
+        CoreErrorCode.KEY_CREDENTIAL_MALFORMED,
         "Malformed msDS-KeyCredentialLink blob at byte " + offset + ": " + what
             + ". Check that the whole attribute value was copied.",
         offset);
@@ -33,7 +34,7 @@ public final class KeyCredentialFormatException extends KeytrustException {
 
   static KeyCredentialFormatException dnBinary(String what, int offset) {
     return new KeyCredentialFormatException(
-        ErrorCode.DN_BINARY_MALFORMED,
+        CoreErrorCode.DN_BINARY_MALFORMED,
         "Malformed DN-Binary value at character " + offset + ": " + what
             + ". Expected B:<hex digit count>:<hex>:<owner DN>.",
         offset);

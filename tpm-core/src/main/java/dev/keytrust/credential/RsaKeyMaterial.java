@@ -1,6 +1,6 @@
 package dev.keytrust.credential;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -83,7 +83,7 @@ public record RsaKeyMaterial(
   /**
    * The key as a JCA public key.
    *
-   * @throws KeytrustException {@link ErrorCode#KEY_CREDENTIAL_UNSUPPORTED_KEY} when the JDK refuses
+   * @throws KeytrustException {@link CoreErrorCode#KEY_CREDENTIAL_UNSUPPORTED_KEY} when the JDK refuses
    *     the key (for example a modulus outside its supported sizes)
    */
   public RSAPublicKey toPublicKey() throws KeytrustException {
@@ -92,7 +92,7 @@ public record RsaKeyMaterial(
           .generatePublic(new RSAPublicKeySpec(modulus, exponent));
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new KeytrustException(
-          ErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
+          CoreErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
           "The JDK does not accept the " + keyBits() + "-bit RSA key of this key credential ("
               + e.getMessage() + "); the key cannot be used here.",
           e);

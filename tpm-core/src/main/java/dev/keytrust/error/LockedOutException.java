@@ -12,7 +12,7 @@ public final class LockedOutException extends KeytrustException {
   private final Duration retryAfter;
 
   public LockedOutException(Duration retryAfter, String message) {
-    super(ErrorCode.LOCKED_OUT, message);
+    super(CoreErrorCode.LOCKED_OUT, message);
     this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
   }
 

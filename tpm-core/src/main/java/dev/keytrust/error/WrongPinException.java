@@ -9,7 +9,7 @@ public final class WrongPinException extends KeytrustException {
 
   /** @param triesLeft tries left before lockout, or -1 when unknown */
   public WrongPinException(int triesLeft, String message) {
-    super(ErrorCode.WRONG_PIN, message);
+    super(CoreErrorCode.WRONG_PIN, message);
     this.triesLeft = triesLeft;
   }
 

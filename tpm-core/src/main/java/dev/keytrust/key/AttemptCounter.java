@@ -1,7 +1,7 @@
 package dev.keytrust.key;
 
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
 import java.security.MessageDigest;
@@ -172,13 +172,13 @@ final class AttemptCounter {
   KeyContainer requireStored(KeyContainer key) throws KeytrustException {
     Optional<KeyContainer> stored = store.find(key.user());
     if (stored.isEmpty()) {
-      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+      throw new KeytrustException(CoreErrorCode.KEY_NOT_FOUND,
           "The key of user '" + key.user() + "' is not in the key store " + store.root() + ": save it before"
-              + " signing with it, or pass --store with the directory that holds it.");
+              + " signing with it, or open the key store directory that holds it.");
     }
     if (!MessageDigest.isEqual(stored.get().keyId(), key.keyId())
         || !(stored.get().protectedKey() instanceof SoftwareKeyBlob)) {
-      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+      throw new KeytrustException(CoreErrorCode.KEY_NOT_FOUND,
           "The key " + key.keyIdHex() + " of user '" + key.user() + "' is no longer in the key store, which now"
               + " holds key " + stored.get().keyIdHex() + " for this user: load the current key and sign again.");
     }
@@ -304,7 +304,7 @@ final class AttemptCounter {
 
   private KeytrustException unreadable(String user, String file, TextRecord.FormatException e) {
     if (e.unsupportedVersion() != 0) {
-      return new KeytrustException(ErrorCode.STORE_VERSION_UNSUPPORTED,
+      return new KeytrustException(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
           "The attempt counter file " + file + " of user '" + user + "' has format version "
               + e.unsupportedVersion() + "; this keytrust reads version " + VERSION + ". Use the keytrust version"
               + " that wrote it.", e);
@@ -313,16 +313,15 @@ final class AttemptCounter {
   }
 
   static KeytrustException tampered(String user, String detail) {
-    return new KeytrustException(ErrorCode.COUNTER_TAMPERED,
+    return new KeytrustException(CoreErrorCode.COUNTER_TAMPERED,
         "The attempt counter of the software key of user '" + user + "' was modified (" + detail
-            + "), so keytrust will not use this key. Delete it with `keytrust key delete --user " + user
-            + "` and create a new one.");
+            + "), so keytrust will not use this key. Delete it and create a new one.");
   }
 
   private LockedOutException lockedOut(String user, Duration left) {
     return new LockedOutException(left,
         "The software key of user '" + user + "' is locked after " + policy.maxFailedAttempts()
             + " wrong PINs. Try again in " + Durations.human(left) + ". If the PIN is forgotten, the only way back is to"
-            + " delete the key (`keytrust key delete --user " + user + "`) and create a new one.");
+            + " delete the key and create a new one.");
   }
 }

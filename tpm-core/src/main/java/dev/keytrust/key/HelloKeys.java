@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
@@ -129,7 +129,7 @@ public final class HelloKeys implements AutoCloseable {
       // fall through to the error below
     }
     throw new KeytrustException(
-        ErrorCode.TPM_COMMAND_FAILED,
+        CoreErrorCode.TPM_COMMAND_FAILED,
         "The signature made with the key of user '" + key.user() + "' does not verify with its stored public key: "
             + "the key store and the key disagree. Delete the key and create a new one.");
   }
@@ -163,10 +163,10 @@ public final class HelloKeys implements AutoCloseable {
   private void requireProvider(KeyContainer key) throws KeytrustException {
     if (key.provider() != provider.kind()) {
       throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT,
+          CoreErrorCode.KEY_PROVIDER_MISMATCH,
           "The key of user '" + key.user() + "' is a " + key.provider().id() + " key but the " + provider.kind().id()
-              + " provider is selected: use --tpm " + (key.provider() == ProviderKind.SOFTWARE ? "software" : "URI")
-              + ".");
+              + " provider is selected: open it with " + (key.provider() == ProviderKind.SOFTWARE
+                  ? "the TPM URI 'software'" : "the URI of the TPM that holds it") + ".");
     }
   }
 

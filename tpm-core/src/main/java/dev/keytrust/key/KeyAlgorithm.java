@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.util.Locale;
 
@@ -38,6 +38,6 @@ public enum KeyAlgorithm {
       }
     }
     throw new KeytrustException(
-        ErrorCode.INVALID_ARGUMENT, "Unknown key algorithm '" + id + "': use rsa2048 or p256.");
+        CoreErrorCode.INVALID_ARGUMENT, "Unknown key algorithm '" + id + "': use rsa2048 or p256.");
   }
 }

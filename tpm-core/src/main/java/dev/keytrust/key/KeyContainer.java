@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -66,7 +66,7 @@ public record KeyContainer(
       return KeyFactory.getInstance(kf).generatePublic(new X509EncodedKeySpec(publicKeyDer));
     } catch (java.security.GeneralSecurityException e) {
       throw new KeytrustException(
-          ErrorCode.STORE_CORRUPT,
+          CoreErrorCode.STORE_CORRUPT,
           "The stored public key of user '" + user + "' does not decode as " + algorithm.id()
               + ": the key file is damaged. Delete the key and create a new one.",
           e);

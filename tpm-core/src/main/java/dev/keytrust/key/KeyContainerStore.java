@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,24 +74,24 @@ import org.slf4j.LoggerFactory;
  * hold an exclusive {@link FileLock} on {@code ROOT/.lock} (and a lock inside this JVM, where file
  * locks do not exclude each other). The lock file is made once, atomically with its content, and
  * never rewritten or deleted by keytrust, so every process locks the same file. A lock file of
- * another version gives {@link ErrorCode#STORE_VERSION_UNSUPPORTED}: that keytrust may lock
+ * another version gives {@link CoreErrorCode#STORE_VERSION_UNSUPPORTED}: that keytrust may lock
  * differently.
  *
  * <p><b>Permissions</b> (POSIX file systems): directories are made 0700 and files 0600. An existing
  * directory or file that other users can read is tightened to owner-only with a warning; one
- * that other users can write is refused with {@link ErrorCode#STORE_PERMISSIONS}, because
+ * that other users can write is refused with {@link CoreErrorCode#STORE_PERMISSIONS}, because
  * another account may already have replaced its contents. On file systems without POSIX
  * permissions (Windows) files inherit the ACL of their directory; keep the root inside the user
  * profile, which is owner-only by default.
  *
  * <p><b>Integrity</b>: every file carries a format name, a version and a SHA-256 checksum line. A
- * truncated, half-written or edited key file gives {@link ErrorCode#STORE_CORRUPT} naming the file;
- * a file from a newer keytrust gives {@link ErrorCode#STORE_VERSION_UNSUPPORTED}. A damaged user
+ * truncated, half-written or edited key file gives {@link CoreErrorCode#STORE_CORRUPT} naming the file;
+ * a file from a newer keytrust gives {@link CoreErrorCode#STORE_VERSION_UNSUPPORTED}. A damaged user
  * directory never affects other users' keys.
  *
  * <p><b>Links</b>: a user directory must be a real directory. One that is a symbolic link (or any
  * other non-directory) is never followed: reading, saving, writing state and deleting refuse it
- * with {@link ErrorCode#STORE_CORRUPT} and change nothing, so a link cannot make keytrust read,
+ * with {@link CoreErrorCode#STORE_CORRUPT} and change nothing, so a link cannot make keytrust read,
  * write or delete files outside the store.
  *
  * <p><b>User names</b> are stored inside the key file and checked on read. On a case-insensitive
@@ -214,9 +214,8 @@ public final class KeyContainerStore {
   public KeyContainer load(String user) throws KeytrustException {
     Optional<KeyContainer> c = find(user);
     if (c.isEmpty()) {
-      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
-          "User '" + user + "' has no key in the key store " + root + ". Create one with `keytrust key create"
-              + " --user " + user + "`, or pass --store with the directory that holds it.");
+      throw new KeytrustException(CoreErrorCode.KEY_NOT_FOUND,
+          "User '" + user + "' has no key in the key store " + root + ": create one, or open the key store directory that holds it.");
     }
     return c.get();
   }
@@ -228,8 +227,8 @@ public final class KeyContainerStore {
   public void requireNoKey(String user) throws KeytrustException {
     if (find(user).isPresent()) {
       throw new KeytrustException(
-          ErrorCode.KEY_EXISTS,
-          "User '" + user + "' already has a key. Delete it first (keytrust key delete --user " + user + ").");
+          CoreErrorCode.KEY_EXISTS,
+          "User '" + user + "' already has a key: delete it first.");
     }
   }
 
@@ -276,9 +275,9 @@ public final class KeyContainerStore {
   private void requireKeyFile(String user, Path dir, Path file) throws KeytrustException {
     if (!userDirectoryExists(user, dir, "nothing was deleted")
         || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+      throw new KeytrustException(CoreErrorCode.KEY_NOT_FOUND,
           "User '" + user + "' has no key in the key store " + root + " to delete. Check the user name and the"
-              + " --store directory.");
+              + " key store directory.");
     }
   }
 
@@ -364,12 +363,12 @@ public final class KeyContainerStore {
       return Optional.of(new UserRecord(format, r.version(), fields));
     } catch (TextRecord.FormatException e) {
       if (e.unsupportedVersion() != 0) {
-        throw new KeytrustException(ErrorCode.STORE_VERSION_UNSUPPORTED,
+        throw new KeytrustException(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
             "The record " + file + " of user '" + user + "' has format version " + e.unsupportedVersion()
                 + "; this keytrust reads up to version " + supportedVersion + ". Use the keytrust version that wrote"
                 + " it.", e);
       }
-      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
           "The record " + file + " of user '" + user + "' is damaged (" + e.getMessage() + "). Delete it by hand;"
               + " keytrust then starts that work for the user afresh.", e);
     }
@@ -459,7 +458,7 @@ public final class KeyContainerStore {
   }
 
   private KeytrustException userBusy(String user, Throwable cause) {
-    return new KeytrustException(ErrorCode.STORE_BUSY,
+    return new KeytrustException(CoreErrorCode.STORE_BUSY,
         "Another keytrust run is working on the key of user '" + user + "' (a provisioning, PIN change or reset)."
             + " Wait until it has finished, then try again.", cause);
   }
@@ -495,7 +494,7 @@ public final class KeyContainerStore {
         }
       }
       if (!Files.isDirectory(records, LinkOption.NOFOLLOW_LINKS)) {
-        throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+        throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
             "The key store entry " + records + " is not a directory; keytrust does not use it. Remove it by hand.");
       }
       checkPermissions(records, true);
@@ -535,7 +534,7 @@ public final class KeyContainerStore {
       }
       writeAtomically(dir, name, content, true);
     } catch (NoSuchFileException e) {
-      throw new KeytrustException(ErrorCode.KEY_NOT_FOUND,
+      throw new KeytrustException(CoreErrorCode.KEY_NOT_FOUND,
           "User '" + user + "' has no key directory in " + root + ": save the key before using it.", e);
     } catch (IOException e) {
       throw io("write " + dir.resolve(name), e);
@@ -589,7 +588,7 @@ public final class KeyContainerStore {
         lock.release();
       }
     } catch (IOException e) {
-      throw new KeytrustException(ErrorCode.STORE_IO,
+      throw new KeytrustException(CoreErrorCode.STORE_IO,
           "Cannot lock the key store " + root + " (" + file + "): " + reason(e) + ". Check that the key store"
               + " directory is on a local disk that belongs to this account.", e);
     } finally {
@@ -612,7 +611,7 @@ public final class KeyContainerStore {
       }
     }
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
           "The key store lock " + file + " is not a regular file. Remove it by hand (with no keytrust running).");
     }
     checkPermissions(file, false);
@@ -626,7 +625,7 @@ public final class KeyContainerStore {
       }
     } catch (TextRecord.FormatException e) {
       if (e.unsupportedVersion() != 0) {
-        throw new KeytrustException(ErrorCode.STORE_VERSION_UNSUPPORTED,
+        throw new KeytrustException(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
             "The key store lock " + file + " has format version " + e.unsupportedVersion() + "; this keytrust locks"
                 + " the store as version " + LOCK_VERSION + " does. Use the keytrust version that made the store.", e);
       }
@@ -653,15 +652,15 @@ public final class KeyContainerStore {
    */
   static String directoryName(String user) throws KeytrustException {
     if (user == null || user.isEmpty()) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "The user name is empty: give a user name.");
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "The user name is empty: give a user name.");
     }
     if (user.length() > MAX_USER_LENGTH) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "The user name is longer than " + MAX_USER_LENGTH + " characters: give a shorter name.");
     }
     for (int i = 0; i < user.length(); i++) {
       if (Character.isISOControl(user.charAt(i))) {
-        throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+        throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
             "The user name contains a control character at position " + (i + 1) + ": give a printable name.");
       }
     }
@@ -674,7 +673,7 @@ public final class KeyContainerStore {
       utf8 = new byte[bb.remaining()];
       bb.get(utf8);
     } catch (CharacterCodingException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "The user name is not valid Unicode text (an unpaired surrogate): retype it.");
     }
     boolean reserved = WINDOWS_RESERVED.matcher(user).matches();
@@ -689,7 +688,7 @@ public final class KeyContainerStore {
       }
     }
     if (sb.length() > MAX_DIRECTORY_NAME) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "The user name is too long for a directory name once encoded (" + sb.length() + " > "
               + MAX_DIRECTORY_NAME + " bytes): give a shorter name.");
     }
@@ -747,9 +746,9 @@ public final class KeyContainerStore {
         return Optional.empty();
       }
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new KeytrustException(ErrorCode.STORE_CORRUPT,
-            "The key store file " + file + " is not a regular file. Delete the key with `keytrust key delete --user "
-                + user + "` and create a new one.");
+        throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
+            "The key store file " + file + " is not a regular file. Delete the key of user '"
+                + user + "' and create a new one.");
       }
       checkPermissions(file, false);
       try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -775,7 +774,7 @@ public final class KeyContainerStore {
     KeyContainer key = load(user);
     if (!(key.protectedKey() instanceof TpmKeyBlobs blobs)) {
       throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT, "User '" + user + "' has a software key: only TPM keys have TPM blobs.");
+          CoreErrorCode.INVALID_ARGUMENT, "User '" + user + "' has a software key: only TPM keys have TPM blobs.");
     }
     byte[] pub = blobs.publicArea();
     byte[] tpm2bPublic = ByteBuffer.allocate(2 + pub.length).putShort((short) pub.length).put(pub).array();
@@ -907,7 +906,7 @@ public final class KeyContainerStore {
       forceDirectory(root);
     } catch (FileAlreadyExistsException e) {
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+        throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
             "The key store entry " + dir + " is not a directory. Remove it by hand and create the key again.", e);
       }
       checkExistingUserDirectory(dir);
@@ -943,7 +942,7 @@ public final class KeyContainerStore {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       String what = Files.isSymbolicLink(dir) ? "a symbolic link" + linkTarget(dir) + ", not a directory"
           : "not a directory";
-      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
           "The key store entry " + dir + " of user '" + user + "' is " + what + "; keytrust does not use it, so "
               + unchanged + ". Check how it got there and remove the entry itself by hand (`rm " + dir + "` removes"
               + " a link, not what it points to), then create the key again.");
@@ -988,19 +987,19 @@ public final class KeyContainerStore {
     String mode = PosixFilePermissions.toString(perms);
     String chmod = "chmod " + (directory ? "700 " : "600 ") + p;
     if (!Collections.disjoint(extra, OTHERS_WRITE)) {
-      throw new KeytrustException(ErrorCode.STORE_PERMISSIONS,
+      throw new KeytrustException(CoreErrorCode.STORE_PERMISSIONS,
           "The key store " + (directory ? "directory " : "file ") + p + " is writable by other users (" + mode
               + "), so another account may have changed its contents; keytrust refuses to use it. Check it, then"
-              + " run `" + chmod + "`, or choose another --store directory.");
+              + " run `" + chmod + "`, or choose another key store directory.");
     }
     try {
       Files.setPosixFilePermissions(p, wanted);
       LOG.warn("{} was readable by other users ({}); made it owner-only", p, mode);
     } catch (IOException e) {
-      throw new KeytrustException(ErrorCode.STORE_PERMISSIONS,
+      throw new KeytrustException(CoreErrorCode.STORE_PERMISSIONS,
           "The key store " + (directory ? "directory " : "file ") + p + " is readable by other users (" + mode
               + ") and keytrust cannot change that (" + e.getMessage() + "). Run `" + chmod
-              + "` as its owner, or choose another --store directory.", e);
+              + "` as its owner, or choose another key store directory.", e);
     }
   }
 
@@ -1021,13 +1020,12 @@ public final class KeyContainerStore {
   }
 
   private KeytrustException keyExists(String user, Path file) {
-    return new KeytrustException(ErrorCode.KEY_EXISTS,
-        "User '" + user + "' already has a key (" + file + "). Delete it first with `keytrust key delete --user "
-            + user + "`, then create the new one.");
+    return new KeytrustException(CoreErrorCode.KEY_EXISTS,
+        "User '" + user + "' already has a key (" + file + "). Delete it first, then create the new one.");
   }
 
   private static KeytrustException io(String what, IOException e) {
-    return new KeytrustException(ErrorCode.STORE_IO,
+    return new KeytrustException(CoreErrorCode.STORE_IO,
         "Cannot " + what + ": " + reason(e) + ". Check that the disk is available and that the key store directory"
             + " belongs to this account.", e);
   }

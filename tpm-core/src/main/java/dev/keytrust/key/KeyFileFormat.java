@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -77,14 +77,14 @@ final class KeyFileFormat {
    * @param file the file, for messages
    */
   static KeyContainer decode(byte[] data, String user, java.nio.file.Path file) throws KeytrustException {
-    String remedy = " Delete the key with `keytrust key delete --user " + user + "` and create a new one"
-        + " (`keytrust key create --user " + user + "`); other users' keys are not affected.";
+    String remedy = " Delete the key of user '" + user + "' and create a new one; other users' keys are not"
+        + " affected.";
     TextRecord r;
     try {
       r = TextRecord.parse(data, FORMAT, VERSION);
     } catch (TextRecord.FormatException e) {
       if (e.unsupportedVersion() != 0) {
-        throw new KeytrustException(ErrorCode.STORE_VERSION_UNSUPPORTED,
+        throw new KeytrustException(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
             "The key file " + file + " has format version " + e.unsupportedVersion() + "; this keytrust reads"
                 + " version " + VERSION + ". Use the keytrust version that created it, or, if none did, the file is"
                 + " damaged:" + remedy);
@@ -102,7 +102,7 @@ final class KeyFileFormat {
       throw corrupt(file, e.getMessage(), remedy, e);
     }
     if (!stored.equals(user)) {
-      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
           "The key file " + file + " belongs to user '" + stored + "', not '" + user + "': it was moved or"
               + " copied by hand." + remedy);
     }
@@ -146,7 +146,7 @@ final class KeyFileFormat {
   }
 
   private static KeytrustException corrupt(java.nio.file.Path file, String why, String remedy, Throwable cause) {
-    return new KeytrustException(ErrorCode.STORE_CORRUPT,
+    return new KeytrustException(CoreErrorCode.STORE_CORRUPT,
         "The key file " + file + " is damaged: " + why + "." + remedy, cause);
   }
 }

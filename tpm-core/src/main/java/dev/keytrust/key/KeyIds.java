@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -48,7 +48,7 @@ public final class KeyIds {
       return b.array();
     }
     throw new KeytrustException(
-        ErrorCode.TPM_UNSUPPORTED_ALGORITHM,
+        CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM,
         "Only RSA and ECC P-256 public keys have a key id here, not " + key.getAlgorithm() + ".");
   }
 

@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.secret.SecretBuffer;
 import java.nio.ByteBuffer;
@@ -57,7 +57,7 @@ public final class PinAuth {
    */
   public static SecretBuffer deriveSecret(char[] pin, byte[] authSalt) throws KeytrustException {
     if (authSalt == null || authSalt.length != SALT_LENGTH) {
-      throw new KeytrustException(ErrorCode.STORE_CORRUPT, "The key's auth salt is missing or not 16 bytes.");
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT, "The key's auth salt is missing or not 16 bytes.");
     }
     try (SecretBuffer utf8 = utf8Secret(pin)) {
       return utf8.withCopy(bytes -> {
@@ -90,11 +90,11 @@ public final class PinAuth {
    */
   public static byte[] utf8(char[] pin) throws KeytrustException {
     if (pin == null || pin.length == 0) {
-      throw new KeytrustException(ErrorCode.PIN_INVALID, "The PIN is empty: enter a PIN.");
+      throw new KeytrustException(CoreErrorCode.PIN_INVALID, "The PIN is empty: enter a PIN.");
     }
     if (pin.length > MAX_PIN_LENGTH) {
       throw new KeytrustException(
-          ErrorCode.PIN_INVALID, "The PIN is longer than " + MAX_PIN_LENGTH + " characters: use a shorter PIN.");
+          CoreErrorCode.PIN_INVALID, "The PIN is longer than " + MAX_PIN_LENGTH + " characters: use a shorter PIN.");
     }
     CharsetEncoder enc =
         StandardCharsets.UTF_8.newEncoder()
@@ -108,7 +108,7 @@ public final class PinAuth {
       return out;
     } catch (CharacterCodingException e) {
       throw new KeytrustException(
-          ErrorCode.PIN_INVALID, "The PIN contains an invalid character sequence: retype it.");
+          CoreErrorCode.PIN_INVALID, "The PIN contains an invalid character sequence: retype it.");
     } finally {
       if (bb != null && bb.hasArray()) {
         Arrays.fill(bb.array(), (byte) 0);

@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 
 /** Where a user key's private half lives. */
@@ -26,6 +26,6 @@ public enum ProviderKind {
         return k;
       }
     }
-    throw new KeytrustException(ErrorCode.STORE_CORRUPT, "Unknown key provider '" + id + "'.");
+    throw new KeytrustException(CoreErrorCode.STORE_CORRUPT, "Unknown key provider '" + id + "'.");
   }
 }

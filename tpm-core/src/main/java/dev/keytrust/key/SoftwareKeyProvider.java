@@ -1,7 +1,7 @@
 package dev.keytrust.key;
 
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.WrongPinException;
@@ -64,7 +64,7 @@ import javax.crypto.spec.SecretKeySpec;
  * before it links the key file, whose {@link SoftwareKeyBlob#counterId()} (SHA-256 of the secret)
  * says which counter the key has. A stored key therefore always has its counter, and a crash
  * during create or save leaves either no key or a key with a usable counter. Signing is refused
- * with {@link ErrorCode#COUNTER_TAMPERED} when:
+ * with {@link CoreErrorCode#COUNTER_TAMPERED} when:
  *
  * <ul>
  *   <li>the counter file was edited (MAC mismatch), or is from another user or key;
@@ -168,7 +168,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
   public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
     SoftwareKeyBlob blob = softwareBlob(key);
     if (sha256 == null || sha256.length != 32) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "A SHA-256 digest is 32 bytes, this one is " + (sha256 == null ? "missing" : sha256.length + " bytes")
               + ": pass the SHA-256 of the message.");
     }
@@ -234,9 +234,9 @@ public final class SoftwareKeyProvider implements KeyProvider {
       String kf = key.algorithm() == KeyAlgorithm.RSA_2048 ? "RSA" : "EC";
       privateKey = KeyFactory.getInstance(kf).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     } catch (GeneralSecurityException e) {
-      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
           "The decrypted private key of user '" + key.user() + "' is not a " + key.algorithm().id() + " key."
-              + " Delete the key with `keytrust key delete --user " + key.user() + "` and create a new one.", e);
+              + " Delete the key and create a new one.", e);
     }
     try {
       Signature s;
@@ -284,15 +284,15 @@ public final class SoftwareKeyProvider implements KeyProvider {
   private static SoftwareKeyBlob softwareBlob(KeyContainer key) throws KeytrustException {
     Objects.requireNonNull(key, "key");
     if (!(key.protectedKey() instanceof SoftwareKeyBlob blob)) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.KEY_PROVIDER_MISMATCH,
           "The key of user '" + key.user() + "' is a " + key.provider().id() + " key, not a software key: use the "
               + key.provider().id() + " provider for it.");
     }
     if (blob.salt().length != SALT_LENGTH || blob.nonce().length != NONCE_LENGTH
         || blob.ciphertext().length <= TAG_BITS / 8) {
-      throw new KeytrustException(ErrorCode.STORE_CORRUPT,
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
           "The encrypted software key of user '" + key.user() + "' has a salt, nonce or ciphertext of the wrong"
-              + " size. Delete the key with `keytrust key delete --user " + key.user() + "` and create a new one.");
+              + " size. Delete the key and create a new one.");
     }
     return blob;
   }
@@ -304,7 +304,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
       return new WrongPinException(0,
           "Wrong PIN for the software key of user '" + user + "'. The key is now locked for " + lockout
               + "; then one more try is allowed per " + lockout + ". If the PIN is forgotten, delete the key"
-              + " (`keytrust key delete --user " + user + "`) and create a new one.");
+              + " and create a new one.");
     }
     return new WrongPinException(left,
         "Wrong PIN for the software key of user '" + user + "': " + left + (left == 1 ? " try" : " tries")

@@ -1,6 +1,6 @@
 package dev.keytrust.key;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.TpmSession;
@@ -55,9 +55,9 @@ public final class TpmKeyProvider implements KeyProvider {
   public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
     if (!(key.protectedKey() instanceof TpmKeyBlobs blobs)) {
       throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT,
-          "The key of user '" + key.user() + "' is a " + key.provider().id() + " key, not a TPM key: use --tpm "
-              + key.provider().id() + ".");
+          CoreErrorCode.KEY_PROVIDER_MISMATCH,
+          "The key of user '" + key.user() + "' is a " + key.provider().id() + " key, not a TPM key: open it with"
+              + " the TPM URI '" + key.provider().id() + "'.");
     }
     try (SecretBuffer auth = PinAuth.deriveSecret(pin, blobs.authSalt())) {
       return auth.withCopy(a -> session.signDigest(blobs, a, sha256));

@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -46,7 +46,7 @@ final class MssimTransport extends StreamTransport {
         // nothing more to release
       }
       throw new KeytrustException(
-          ErrorCode.TPM_UNREACHABLE,
+          CoreErrorCode.TPM_UNREACHABLE,
           "Cannot connect to the TPM simulator at " + uri + ": " + e.getMessage()
               + ". Start it first, e.g. swtpm socket --tpm2 --server type=tcp,port=" + uri.port()
               + " --ctrl type=tcp,port=" + (uri.port() + 1)

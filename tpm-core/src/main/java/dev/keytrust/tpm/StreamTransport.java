@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -53,7 +53,7 @@ abstract class StreamTransport implements TpmTransport {
   final void checkUsable() throws KeytrustException {
     if (broken) {
       throw new KeytrustException(
-          ErrorCode.TPM_TRANSPORT,
+          CoreErrorCode.TPM_TRANSPORT,
           "The connection to " + description + " failed earlier and was closed: open a new session.");
     }
   }
@@ -73,7 +73,7 @@ abstract class StreamTransport implements TpmTransport {
   final KeytrustException failure(String why, Throwable cause) {
     broken = true;
     return new KeytrustException(
-        ErrorCode.TPM_TRANSPORT,
+        CoreErrorCode.TPM_TRANSPORT,
         "TPM I/O with " + description + " failed: " + why
             + ". Check that the TPM (or simulator) is running and serves one client at a time.",
         cause);

@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,38 +88,38 @@ public final class TpmDiscovery {
     }
     if (tpms.isEmpty()) {
       throw new KeytrustException(
-          ErrorCode.TPM_UNREACHABLE,
+          CoreErrorCode.TPM_UNREACHABLE,
           "No TPM found: " + sysfs.resolve("class/tpm") + " lists none and " + dev
               + " has no tpmrm node. Enable the TPM (TPM 2.0, fTPM or PTT) in the firmware setup and"
-              + " check that the tpm_tis or tpm_crb driver is loaded; for a simulator use --tpm"
-              + " mssim://HOST:PORT or unix:PATH, or --tpm software for software keys.");
+              + " check that the tpm_tis or tpm_crb driver is loaded; for a simulator use the TPM URI"
+              + " mssim://HOST:PORT or unix:PATH, or 'software' for software keys.");
     }
     for (DiscoveredTpm t : tpms) {
       if (t.version() == TpmVersion.TPM_2_0) {
         String raw = t.rawNode() == null ? dev.resolve(t.name()).toString() : t.rawNode().path().toString();
         throw new KeytrustException(
-            ErrorCode.TPM_NO_RESOURCE_MANAGER,
+            CoreErrorCode.TPM_NO_RESOURCE_MANAGER,
             "TPM " + t.name() + " is a TPM 2.0 without a resource manager node ("
                 + dev.resolve("tpmrm" + t.name().substring(3)) + " is missing: a kernel before 4.12,"
-                + " or udev did not create it). --tpm auto never uses the raw device " + raw
+                + " or udev did not create it). The TPM URI 'auto' never uses the raw device " + raw
                 + ", which admits one process at a time and leaks objects between users: name it"
-                + " with --tpm device:" + raw + " if nothing else uses the TPM, or update the"
+                + " with the TPM URI device:" + raw + " if nothing else uses the TPM, or update the"
                 + " kernel.");
       }
     }
     DiscoveredTpm first = tpms.get(0);
     if (first.version() == TpmVersion.TPM_1_2) {
       throw new KeytrustException(
-          ErrorCode.TPM_VERSION_UNSUPPORTED,
+          CoreErrorCode.TPM_VERSION_UNSUPPORTED,
           "The TPM found, " + first.name() + ", is a TPM 1.2 (from " + first.versionSource()
               + ") and keytrust needs a TPM 2.0: switch the TPM to 2.0 in the firmware setup if it"
-              + " offers that, or use --tpm software.");
+              + " offers that, or use 'software' keys.");
     }
     throw new KeytrustException(
-        ErrorCode.TPM_VERSION_UNSUPPORTED,
+        CoreErrorCode.TPM_VERSION_UNSUPPORTED,
         "The TPM found, " + first.name() + ", has no resource manager node and the kernel does not"
             + " say its version (no tpm_version_major): keytrust needs a TPM 2.0. If it is one,"
-            + " name it with --tpm device:" + dev.resolve(first.name()) + ".");
+            + " name it with the TPM URI device:" + dev.resolve(first.name()) + ".");
   }
 
   private DiscoveredTpm describe(int n) {

@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import java.time.Duration;
@@ -62,7 +62,7 @@ final class TpmFacts {
     Integer v = props.get(pt);
     if (v == null) {
       throw new KeytrustException(
-          ErrorCode.TPM_COMMAND_FAILED, String.format("The TPM did not report property 0x%03X.", pt));
+          CoreErrorCode.TPM_COMMAND_FAILED, String.format("The TPM did not report property 0x%03X.", pt));
     }
     return v;
   }

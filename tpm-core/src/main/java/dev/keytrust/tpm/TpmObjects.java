@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import java.io.ByteArrayOutputStream;
@@ -39,7 +39,7 @@ public final class TpmObjects {
       return derEcdsa(ec.signatureR, ec.signatureS);
     }
     throw new KeytrustException(
-        ErrorCode.TPM_COMMAND_FAILED, "The TPM returned an unexpected signature type " + sig + ".");
+        CoreErrorCode.TPM_COMMAND_FAILED, "The TPM returned an unexpected signature type " + sig + ".");
   }
 
   /** DER {@code SEQUENCE { INTEGER r, INTEGER s }}. */
@@ -73,14 +73,14 @@ public final class TpmObjects {
         RSAPublicKey k = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
             new RSAPublicKeySpec(new BigInteger(1, n.buffer), BigInteger.valueOf(e == 0 ? 65537 : e)));
         if (k.getModulus().bitLength() != rp.keyBits) {
-          throw new KeytrustException(ErrorCode.TPM_COMMAND_FAILED,
+          throw new KeytrustException(CoreErrorCode.TPM_COMMAND_FAILED,
               "The TPM's RSA public key has " + k.getModulus().bitLength() + " bits, not " + rp.keyBits + ".");
         }
         return k;
       }
       if (p.parameters instanceof TPMS_ECC_PARMS ep && p.unique instanceof TPMS_ECC_POINT pt) {
         if (ep.curveID.toInt() != TPM_ECC_CURVE.NIST_P256.toInt()) {
-          throw new KeytrustException(ErrorCode.TPM_UNSUPPORTED_ALGORITHM,
+          throw new KeytrustException(CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM,
               "Only NIST P-256 ECC keys are supported, not curve " + TcgNames.curve(ep.curveID.toInt()) + ".");
         }
         AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
@@ -91,9 +91,9 @@ public final class TpmObjects {
         return k;
       }
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new KeytrustException(ErrorCode.TPM_COMMAND_FAILED, "The TPM public area does not decode: " + e.getMessage(), e);
+      throw new KeytrustException(CoreErrorCode.TPM_COMMAND_FAILED, "The TPM public area does not decode: " + e.getMessage(), e);
     }
-    throw new KeytrustException(ErrorCode.TPM_UNSUPPORTED_ALGORITHM, "The TPM key is neither RSA nor ECC.");
+    throw new KeytrustException(CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM, "The TPM key is neither RSA nor ECC.");
   }
 
   /** The TPM Name of a public area: nameAlg (SHA-256, 0x000B) followed by SHA-256(TPMT_PUBLIC). */

@@ -1,7 +1,7 @@
 package dev.keytrust.tpm;
 
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
 import dev.keytrust.error.TpmCommandException;
@@ -100,9 +100,9 @@ public final class TpmSession implements AutoCloseable {
       return session;
     } catch (KeytrustException e) {
       transport.close();
-      if (e.code() == ErrorCode.TPM_TRANSPORT && timedOut(e)) {
+      if (e.code() == CoreErrorCode.TPM_TRANSPORT && timedOut(e)) {
         throw new KeytrustException(
-            ErrorCode.TPM_UNREACHABLE,
+            CoreErrorCode.TPM_UNREACHABLE,
             "The TPM simulator at " + uri + " accepted the connection but did not answer within "
                 + first.toSeconds() + " s. A simulator serves one client at a time: close the other program "
                 + "using it (another keytrust, tpm2-tools, a test) and retry.",
@@ -157,7 +157,7 @@ public final class TpmSession implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransportDevice.TransportFailure(
-          new KeytrustException(ErrorCode.TPM_BUSY, "Interrupted while waiting for a busy TPM."));
+          new KeytrustException(CoreErrorCode.TPM_BUSY, "Interrupted while waiting for a busy TPM."));
     }
   }
 
@@ -177,7 +177,7 @@ public final class TpmSession implements AutoCloseable {
     lock.lock();
     try {
       if (closed) {
-        throw new KeytrustException(ErrorCode.INTERNAL, "The TPM session is closed.");
+        throw new KeytrustException(CoreErrorCode.INTERNAL, "The TPM session is closed.");
       }
       device.resetLastResponseCode();
       T result;
@@ -187,13 +187,13 @@ public final class TpmSession implements AutoCloseable {
         throw f.error();
       } catch (TpmException e) {
         throw new KeytrustException(
-            ErrorCode.TPM_TRANSPORT,
+            CoreErrorCode.TPM_TRANSPORT,
             command + ": the TPM's response could not be decoded (" + e.getMessage() + "). The TPM or its "
                 + "driver returned malformed data.",
             e);
       } catch (RuntimeException e) {
         throw new KeytrustException(
-            ErrorCode.TPM_TRANSPORT,
+            CoreErrorCode.TPM_TRANSPORT,
             command + ": TSS.Java failed with " + e.getClass().getSimpleName() + ": " + e.getMessage() + ".",
             e);
       }
@@ -249,7 +249,7 @@ public final class TpmSession implements AutoCloseable {
       case TpmResponseCodes.SESSION_MEMORY:
       case TpmResponseCodes.MEMORY:
         return new TpmCommandException(
-            ErrorCode.TPM_OBJECT_MEMORY, command, rc,
+            CoreErrorCode.TPM_OBJECT_MEMORY, command, rc,
             command + " failed: the TPM has no free object or session slot (" + what + "). Another program "
                 + "left objects loaded: close it, use the resource manager (/dev/tpmrm0), or on a simulator "
                 + "run tpm2_flushcontext -t / restart it.");
@@ -260,18 +260,18 @@ public final class TpmSession implements AutoCloseable {
       case TpmResponseCodes.HASH:
       case TpmResponseCodes.SYMMETRIC:
         return new TpmCommandException(
-            ErrorCode.TPM_UNSUPPORTED_ALGORITHM, command, rc,
+            CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM, command, rc,
             command + " failed: this TPM does not support the requested algorithm or parameters (" + what
-                + "). Run 'keytrust tpm info' to see what it supports, and choose another --alg.");
+                + "): choose another algorithm this TPM supports.");
       case TpmResponseCodes.INTEGRITY:
         return new TpmCommandException(
-            ErrorCode.TPM_KEY_NOT_LOADABLE, command, rc,
+            CoreErrorCode.TPM_KEY_NOT_LOADABLE, command, rc,
             command + " failed: the key blob was not made by this TPM under this storage root key (" + what
                 + "). The TPM was cleared or replaced, or the key store belongs to another machine: delete "
                 + "the key and provision again.");
       default:
         return new TpmCommandException(
-            ErrorCode.TPM_COMMAND_FAILED, command, rc,
+            CoreErrorCode.TPM_COMMAND_FAILED, command, rc,
             command + " failed with " + what + ".");
     }
   }
@@ -282,7 +282,7 @@ public final class TpmSession implements AutoCloseable {
   private static KeytrustException hierarchyAuth(String command, int rc) {
     boolean lockout = command.startsWith("TPM2_DictionaryAttack");
     return new TpmCommandException(
-        ErrorCode.TPM_HIERARCHY_AUTH, command, rc,
+        CoreErrorCode.TPM_HIERARCHY_AUTH, command, rc,
         command + " failed: the TPM refused the " + (lockout ? "lockout" : "owner") + " hierarchy's authorization ("
             + TpmResponseCodes.describe(rc) + "). This is not about a PIN: " + (lockout
                 ? "the TPM's lockout authorization is set; pass it, or reset the settings with the owner's tools."
@@ -471,7 +471,7 @@ public final class TpmSession implements AutoCloseable {
       if (existing != null) {
         if (!Arrays.equals(TpmTemplates.withoutUnique(existing.outPublic, alg), template.toBytes())) {
           throw new KeytrustException(
-              ErrorCode.TPM_SRK_MISMATCH,
+              CoreErrorCode.TPM_SRK_MISMATCH,
               String.format(
                   "The object persisted at 0x%08X is not a TCG %s storage root key (its public area differs from "
                       + "the template), so keytrust will neither use nor evict it. If it is not needed, evict it "
@@ -493,7 +493,7 @@ public final class TpmSession implements AutoCloseable {
       ReadPublicResponse persisted = readPublicOrNull(handle);
       if (persisted == null || !Arrays.equals(persisted.name, created.name)) {
         throw new KeytrustException(
-            ErrorCode.TPM_COMMAND_FAILED,
+            CoreErrorCode.TPM_COMMAND_FAILED,
             String.format("The storage root key was made persistent at 0x%08X but does not read back.", handle));
       }
       return new StorageRootKey(handle, created.name, true);
@@ -544,7 +544,7 @@ public final class TpmSession implements AutoCloseable {
         // the PIN-derived auth value is a fast function of a short PIN: only the TPM's counting makes it
         // safe; and with a maximum of 0 tries the TPM is locked for good, so the key could never be used
         throw new KeytrustException(
-            ErrorCode.TPM_DA_DISABLED,
+            CoreErrorCode.TPM_DA_DISABLED,
             (da.lockoutInterval().isZero()
                     ? "This TPM's dictionary-attack protection is off (TPM_PT_LOCKOUT_INTERVAL is 0): it does not "
                         + "count wrong PINs, so nothing would limit guesses of the PIN."
@@ -566,7 +566,7 @@ public final class TpmSession implements AutoCloseable {
       }
       if (r.outPublic.objectAttributes.toInt() != TpmTemplates.USER_KEY_ATTRIBUTES) {
         throw new KeytrustException(
-            ErrorCode.TPM_COMMAND_FAILED,
+            CoreErrorCode.TPM_COMMAND_FAILED,
             String.format("The TPM created a key with attributes 0x%08X instead of 0x%08X.",
                 r.outPublic.objectAttributes.toInt(), TpmTemplates.USER_KEY_ATTRIBUTES));
       }
@@ -587,14 +587,14 @@ public final class TpmSession implements AutoCloseable {
   public byte[] signDigest(TpmKeyBlobs key, byte[] authValue, byte[] sha256) throws KeytrustException {
     checkAuth(authValue);
     if (sha256 == null || sha256.length != 32) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "A SHA-256 digest is 32 bytes.");
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "A SHA-256 digest is 32 bytes.");
     }
     lock.lock();
     try {
       ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
       if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
         throw new KeytrustException(
-            ErrorCode.TPM_SRK_MISMATCH,
+            CoreErrorCode.TPM_SRK_MISMATCH,
             String.format(
                 "The storage root key this key was made under is %s at 0x%08X: the TPM was cleared or the key "
                     + "store belongs to another TPM. The key cannot be used: delete it and provision again.",
@@ -621,7 +621,7 @@ public final class TpmSession implements AutoCloseable {
 
   private static void checkAuth(byte[] authValue) throws KeytrustException {
     if (authValue == null || authValue.length > 32) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "A key auth value is at most 32 bytes (SHA-256).");
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "A key auth value is at most 32 bytes (SHA-256).");
     }
   }
 
@@ -662,7 +662,7 @@ public final class TpmSession implements AutoCloseable {
       int want = Math.min(32, n - out.size());
       byte[] got = call("TPM2_GetRandom", t -> t.GetRandom(want));
       if (got == null || got.length == 0) {
-        throw new KeytrustException(ErrorCode.TPM_COMMAND_FAILED, "TPM2_GetRandom returned no bytes.");
+        throw new KeytrustException(CoreErrorCode.TPM_COMMAND_FAILED, "TPM2_GetRandom returned no bytes.");
       }
       out.write(got, 0, got.length);
     }

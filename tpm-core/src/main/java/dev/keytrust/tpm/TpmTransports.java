@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.time.Duration;
 import java.util.ServiceLoader;
@@ -28,7 +28,7 @@ public final class TpmTransports {
         return UnixSocketTransport.connect(uri, ioTimeout);
       case TpmUri.SOFTWARE:
         throw new KeytrustException(
-            ErrorCode.INVALID_ARGUMENT, "'software' names the software key provider, not a TPM: there is no TPM to open.");
+            CoreErrorCode.INVALID_ARGUMENT, "'software' names the software key provider, not a TPM: there is no TPM to open.");
       default:
         for (TpmTransportProvider p : ServiceLoader.load(TpmTransportProvider.class)) {
           if (p.scheme().equals(uri.scheme())) {
@@ -36,7 +36,7 @@ public final class TpmTransports {
           }
         }
         throw new KeytrustException(
-            ErrorCode.TPM_PLATFORM_UNSUPPORTED,
+            CoreErrorCode.TPM_PLATFORM_UNSUPPORTED,
             "No transport for '" + uri.scheme() + ":' is installed: add the keytrust-native module to the class path.");
     }
   }
@@ -61,8 +61,8 @@ public final class TpmTransports {
       return TpmUri.parse(TpmUri.TBS);
     }
     throw new KeytrustException(
-        ErrorCode.TPM_PLATFORM_UNSUPPORTED,
-        "--tpm auto finds TPMs on Linux and Windows only, and this OS is " + osName
-            + ": name the TPM with --tpm mssim://HOST:PORT or unix:PATH, or use --tpm software.");
+        CoreErrorCode.TPM_PLATFORM_UNSUPPORTED,
+        "The TPM URI 'auto' finds TPMs on Linux and Windows only, and this OS is " + osName
+            + ": name the TPM with mssim://HOST:PORT or unix:PATH, or use 'software' keys.");
   }
 }

@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.util.Locale;
 import java.util.Objects;
@@ -110,9 +110,9 @@ public record TpmUri(String scheme, String host, int port, String path, String t
 
   private static KeytrustException bad(String text, String why) {
     return new KeytrustException(
-        ErrorCode.UNKNOWN_TPM_URI,
+        CoreErrorCode.UNKNOWN_TPM_URI,
         "Cannot use TPM '" + text + "': " + why + ". Use one of mssim://HOST:PORT, unix:PATH, "
-            + "device:/dev/tpmrm0, tbs:, auto or software (option --tpm or variable " + ENV + ").");
+            + "device:/dev/tpmrm0, tbs:, auto or software.");
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -59,7 +59,7 @@ final class TransportDevice extends TpmDevice {
     byte[] cmd = pendingCommand;
     pendingCommand = null;
     if (cmd == null) {
-      throw new TransportFailure(new KeytrustException(ErrorCode.INTERNAL, "TSS.Java asked for a response without a command."));
+      throw new TransportFailure(new KeytrustException(CoreErrorCode.INTERNAL, "TSS.Java asked for a response without a command."));
     }
     try {
       long backoff = firstBackoffMillis;
@@ -70,7 +70,7 @@ final class TransportDevice extends TpmDevice {
         if ((rc & 0xFFFFF000) != 0) {
           throw new TransportFailure(
               new KeytrustException(
-                  ErrorCode.TPM_TRANSPORT,
+                  CoreErrorCode.TPM_TRANSPORT,
                   String.format(
                       "The TPM stack answered with layered error 0x%08X (a resource manager or TBS error, not a TPM "
                           + "code). Check the TPM service and retry.",
@@ -83,7 +83,7 @@ final class TransportDevice extends TpmDevice {
         if (attempt >= maxRetries) {
           throw new TransportFailure(
               new KeytrustException(
-                  ErrorCode.TPM_BUSY,
+                  CoreErrorCode.TPM_BUSY,
                   String.format(
                       "The TPM stayed busy (%s) through %d retries. It may be running a self test or "
                           + "another long command: wait a few seconds and try again.",
@@ -102,7 +102,7 @@ final class TransportDevice extends TpmDevice {
       byte[] response = transport.transmit(cmd);
       if (response.length < 10 || ByteBuffer.wrap(response, 2, 4).getInt() != response.length) {
         throw new KeytrustException(
-            ErrorCode.TPM_TRANSPORT,
+            CoreErrorCode.TPM_TRANSPORT,
             "The TPM returned a malformed response of " + response.length + " bytes via " + transport.describe() + ".");
       }
       return response;

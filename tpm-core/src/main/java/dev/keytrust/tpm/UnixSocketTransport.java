@@ -1,6 +1,6 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -44,7 +44,7 @@ final class UnixSocketTransport extends StreamTransport {
     Path path = Path.of(uri.path());
     if (!Files.exists(path)) {
       throw new KeytrustException(
-          ErrorCode.TPM_UNREACHABLE,
+          CoreErrorCode.TPM_UNREACHABLE,
           "No TPM socket at " + path + ". Start the simulator with --server type=unixio,path=" + path + ".");
     }
     try {
@@ -53,7 +53,7 @@ final class UnixSocketTransport extends StreamTransport {
       return new UnixSocketTransport(uri.toString(), ch, ioTimeout);
     } catch (IOException e) {
       throw new KeytrustException(
-          ErrorCode.TPM_UNREACHABLE, "Cannot connect to the TPM socket " + path + ": " + e.getMessage() + ".", e);
+          CoreErrorCode.TPM_UNREACHABLE, "Cannot connect to the TPM socket " + path + ": " + e.getMessage() + ".", e);
     }
   }
 

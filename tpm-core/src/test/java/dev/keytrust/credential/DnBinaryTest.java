@@ -3,7 +3,7 @@ package dev.keytrust.credential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -72,7 +72,7 @@ class DnBinaryTest {
         .isInstanceOfSatisfying(
             KeyCredentialFormatException.class,
             e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.DN_BINARY_MALFORMED);
+              assertThat(e.code()).isEqualTo(CoreErrorCode.DN_BINARY_MALFORMED);
               assertThat(e.code().badInput()).isTrue();
               assertThat(e.offset()).isEqualTo(offset);
               assertThat(e.getMessage()).contains("character " + offset);

@@ -8,7 +8,7 @@ import static dev.keytrust.credential.Blobs.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -37,7 +37,7 @@ class KeyCredentialTest {
     try {
       KeyCredential.parse(blob);
     } catch (KeyCredentialFormatException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.KEY_CREDENTIAL_MALFORMED);
+      assertThat(e.code()).isEqualTo(CoreErrorCode.KEY_CREDENTIAL_MALFORMED);
       assertThat(e.getMessage()).contains("at byte " + e.offset());
       return e;
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -129,7 +129,7 @@ class KeyCredentialVectorsTest {
       byte[] blob = v.hex();
       assertThatThrownBy(() -> KeyCredential.parse(blob))
           .isInstanceOfSatisfying(KeyCredentialFormatException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.KEY_CREDENTIAL_MALFORMED);
+            assertThat(e.code()).isEqualTo(CoreErrorCode.KEY_CREDENTIAL_MALFORMED);
             assertThat(e.code().badInput()).isTrue();
             assertThat(e.offset()).isBetween(0, blob.length);
             assertThat(e.getMessage()).contains("byte " + e.offset());

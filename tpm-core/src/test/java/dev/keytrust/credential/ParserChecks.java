@@ -2,7 +2,7 @@ package dev.keytrust.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import java.util.HexFormat;
 
 /**
@@ -25,7 +25,7 @@ final class ParserChecks {
     try {
       kc = KeyCredential.parse(blob);
     } catch (KeyCredentialFormatException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.KEY_CREDENTIAL_MALFORMED);
+      assertThat(e.code()).isEqualTo(CoreErrorCode.KEY_CREDENTIAL_MALFORMED);
       assertThat(e.offset()).isBetween(0, blob.length);
       assertThat(e.getMessage()).contains("byte " + e.offset());
       return false;
@@ -90,7 +90,7 @@ final class ParserChecks {
     try {
       v = DnBinary.parse(s);
     } catch (KeyCredentialFormatException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.DN_BINARY_MALFORMED);
+      assertThat(e.code()).isEqualTo(CoreErrorCode.DN_BINARY_MALFORMED);
       assertThat(e.offset()).isBetween(0, s.length());
       assertThat(e.getMessage()).contains("character " + e.offset());
       return false;

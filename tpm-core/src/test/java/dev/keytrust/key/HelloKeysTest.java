@@ -3,7 +3,7 @@ package dev.keytrust.key;
 import static dev.keytrust.key.TestKeys.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ class HelloKeysTest {
       assertThat(v.verify(sig)).isTrue();
       keys.delete("alice");
       assertThat(keys.find("alice")).isEmpty();
-      assertThat(failure(ErrorCode.KEY_NOT_FOUND, () -> keys.sign("alice", message, "1234".toCharArray())))
+      assertThat(failure(CoreErrorCode.KEY_NOT_FOUND, () -> keys.sign("alice", message, "1234".toCharArray())))
           .hasMessageContaining("alice");
     }
   }
@@ -55,7 +55,7 @@ class HelloKeysTest {
 
       assertThat(dir).doesNotExist();
       assertThat(keys.find("alice")).isEmpty();
-      failure(ErrorCode.KEY_NOT_FOUND, () -> keys.delete("alice"));
+      failure(CoreErrorCode.KEY_NOT_FOUND, () -> keys.delete("alice"));
       keys.create("alice", KeyAlgorithm.ECC_P256, "5678".toCharArray());
       keys.sign("alice", new byte[1], "5678".toCharArray());
     }
@@ -65,8 +65,8 @@ class HelloKeysTest {
   void aSecondKeyForTheSameUserIsRefusedAndTheFirstIsKept() throws Exception {
     try (HelloKeys keys = software()) {
       KeyContainer first = keys.create("bob", KeyAlgorithm.ECC_P256, "1234".toCharArray());
-      assertThat(failure(ErrorCode.KEY_EXISTS, () -> keys.create("bob", KeyAlgorithm.RSA_2048, "5678".toCharArray())))
-          .hasMessageContaining("keytrust key delete --user bob");
+      assertThat(failure(CoreErrorCode.KEY_EXISTS, () -> keys.create("bob", KeyAlgorithm.RSA_2048, "5678".toCharArray())))
+          .hasMessageContaining("delete it first");
       assertThat(keys.show("bob").keyIdHex()).isEqualTo(first.keyIdHex());
       keys.sign("bob", new byte[1], "1234".toCharArray()); // the first key's counter was not replaced
     }
@@ -95,8 +95,8 @@ class HelloKeysTest {
       public void close() {}
     };
     try (HelloKeys keys = HelloKeys.of(new KeyContainerStore(root), mustNotCreate, "no TPM")) {
-      failure(ErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[0]));
-      failure(ErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[128]));
+      failure(CoreErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[0]));
+      failure(CoreErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[128]));
       assertThat(keys.find("carol")).isEmpty();
     }
   }
@@ -107,9 +107,9 @@ class HelloKeysTest {
     KeyContainerStore store = new KeyContainerStore(root);
     store.save(TestKeys.tpmContainer("dave"));
     try (HelloKeys keys = software()) {
-      assertThat(failure(ErrorCode.INVALID_ARGUMENT, () -> keys.sign("dave", new byte[1], "1234".toCharArray())))
+      assertThat(failure(CoreErrorCode.KEY_PROVIDER_MISMATCH, () -> keys.sign("dave", new byte[1], "1234".toCharArray())))
           .hasMessageContaining("tpm key")
-          .hasMessageContaining("--tpm");
+          .hasMessageContaining("the URI of the TPM that holds it");
     }
   }
 
@@ -135,7 +135,7 @@ class HelloKeysTest {
             java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     try (HelloKeys keys = software()) {
       keys.create("frank", KeyAlgorithm.ECC_P256, "1234".toCharArray());
-      assertThat(failure(ErrorCode.INVALID_ARGUMENT, () -> keys.exportTpmBlobs("frank", out)))
+      assertThat(failure(CoreErrorCode.INVALID_ARGUMENT, () -> keys.exportTpmBlobs("frank", out)))
           .hasMessageContaining("software key");
     }
   }

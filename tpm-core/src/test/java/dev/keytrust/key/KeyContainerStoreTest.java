@@ -4,6 +4,7 @@ import static dev.keytrust.key.TestKeys.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
@@ -117,18 +118,18 @@ class KeyContainerStoreTest {
     KeyContainer first = TestKeys.softwareContainer("alice");
     store.save(first);
 
-    KeytrustException e = failure(ErrorCode.KEY_EXISTS, () -> store.save(TestKeys.tpmContainer("alice")));
+    KeytrustException e = failure(CoreErrorCode.KEY_EXISTS, () -> store.save(TestKeys.tpmContainer("alice")));
 
-    assertThat(e.getMessage()).contains("keytrust key delete --user alice");
+    assertThat(e.getMessage()).contains("Delete it first");
     assertThat(store.load("alice").keyId()).isEqualTo(first.keyId());
   }
 
   @Test
   void missingKeyIsEmptyOrKeyNotFound() throws Exception {
     assertThat(store.find("alice")).isEmpty();
-    KeytrustException e = failure(ErrorCode.KEY_NOT_FOUND, () -> store.load("alice"));
-    assertThat(e.getMessage()).contains("keytrust key create --user alice").contains(root.toString());
-    failure(ErrorCode.KEY_NOT_FOUND, () -> store.delete("alice"));
+    KeytrustException e = failure(CoreErrorCode.KEY_NOT_FOUND, () -> store.load("alice"));
+    assertThat(e.getMessage()).contains("create one").contains(root.toString());
+    failure(CoreErrorCode.KEY_NOT_FOUND, () -> store.delete("alice"));
     assertThat(store.users()).isEmpty();
     assertThat(root).doesNotExist();
   }
@@ -144,7 +145,7 @@ class KeyContainerStoreTest {
     assertThat(store.userDirectory("alice")).doesNotExist();
     assertThat(store.find("alice")).isEmpty();
     assertThat(store.users()).containsExactly("bob");
-    failure(ErrorCode.KEY_NOT_FOUND, () -> store.delete("alice"));
+    failure(CoreErrorCode.KEY_NOT_FOUND, () -> store.delete("alice"));
     store.save(TestKeys.tpmContainer("alice"));
     assertThat(store.load("alice").provider()).isEqualTo(ProviderKind.TPM);
   }
@@ -193,11 +194,11 @@ class KeyContainerStoreTest {
     store.save(TestKeys.softwareContainer("alice"));
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwx---"));
 
-    KeytrustException e = failure(ErrorCode.STORE_PERMISSIONS, () -> store.load("alice"));
+    KeytrustException e = failure(CoreErrorCode.STORE_PERMISSIONS, () -> store.load("alice"));
 
     assertThat(e.getMessage()).contains(root.toString()).contains("chmod 700");
-    failure(ErrorCode.STORE_PERMISSIONS, () -> store.save(TestKeys.softwareContainer("bob")));
-    failure(ErrorCode.STORE_PERMISSIONS, () -> store.users());
+    failure(CoreErrorCode.STORE_PERMISSIONS, () -> store.save(TestKeys.softwareContainer("bob")));
+    failure(CoreErrorCode.STORE_PERMISSIONS, () -> store.users());
     assertThat(mode(root)).isEqualTo("rwxrwx---");
   }
 
@@ -208,8 +209,8 @@ class KeyContainerStoreTest {
     Files.setPosixFilePermissions(store.userDirectory("alice"), PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setPosixFilePermissions(keyFile("bob"), PosixFilePermissions.fromString("rw-rw-rw-"));
 
-    failure(ErrorCode.STORE_PERMISSIONS, () -> store.load("alice"));
-    KeytrustException e = failure(ErrorCode.STORE_PERMISSIONS, () -> store.load("bob"));
+    failure(CoreErrorCode.STORE_PERMISSIONS, () -> store.load("alice"));
+    KeytrustException e = failure(CoreErrorCode.STORE_PERMISSIONS, () -> store.load("bob"));
 
     assertThat(e.getMessage()).contains(keyFile("bob").toString()).contains("chmod 600");
   }
@@ -223,9 +224,9 @@ class KeyContainerStoreTest {
     byte[] data = Files.readAllBytes(keyFile("alice"));
     Files.write(keyFile("alice"), Arrays.copyOf(data, data.length / 2));
 
-    KeytrustException e = failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+    KeytrustException e = failure(CoreErrorCode.STORE_CORRUPT, () -> store.load("alice"));
 
-    assertThat(e.getMessage()).contains(keyFile("alice").toString()).contains("keytrust key delete --user alice");
+    assertThat(e.getMessage()).contains(keyFile("alice").toString()).contains("Delete the key of user 'alice' and create a new one");
     assertThat(store.load("bob").user()).isEqualTo("bob");
     assertThat(store.users()).containsExactly("alice", "bob");
   }
@@ -236,7 +237,7 @@ class KeyContainerStoreTest {
     List<String> lines = Files.readAllLines(keyFile("alice"));
     Files.write(keyFile("alice"), lines.subList(0, lines.size() - 1));
 
-    failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+    failure(CoreErrorCode.STORE_CORRUPT, () -> store.load("alice"));
   }
 
   @Test
@@ -249,7 +250,7 @@ class KeyContainerStoreTest {
     data[at] = (byte) (data[at] == 'A' ? 'B' : 'A');
     Files.write(keyFile("alice"), data);
 
-    KeytrustException e = failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+    KeytrustException e = failure(CoreErrorCode.STORE_CORRUPT, () -> store.load("alice"));
 
     assertThat(e.getMessage()).contains("checksum").contains(keyFile("alice").toString());
     assertThat(store.load("bob").provider()).isEqualTo(ProviderKind.TPM);
@@ -265,7 +266,7 @@ class KeyContainerStoreTest {
         + "\n";
     Files.writeString(keyFile("alice"), resealed);
 
-    KeytrustException e = failure(ErrorCode.STORE_VERSION_UNSUPPORTED, () -> store.load("alice"));
+    KeytrustException e = failure(CoreErrorCode.STORE_VERSION_UNSUPPORTED, () -> store.load("alice"));
 
     assertThat(e.getMessage()).contains("version 3").contains(keyFile("alice").toString());
     assertThat(store.load("bob").user()).isEqualTo("bob");
@@ -279,7 +280,7 @@ class KeyContainerStoreTest {
     Files.writeString(keyFile("alice"), body + "sha256="
         + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8))) + "\n");
 
-    failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+    failure(CoreErrorCode.STORE_CORRUPT, () -> store.load("alice"));
   }
 
   @ParameterizedTest
@@ -289,7 +290,7 @@ class KeyContainerStoreTest {
     store.save(TestKeys.softwareContainer("bob"));
     Files.writeString(keyFile("alice"), content);
 
-    failure(ErrorCode.STORE_CORRUPT, () -> store.find("alice"));
+    failure(CoreErrorCode.STORE_CORRUPT, () -> store.find("alice"));
     assertThat(store.load("bob").user()).isEqualTo("bob");
   }
 
@@ -299,7 +300,7 @@ class KeyContainerStoreTest {
     store.save(TestKeys.softwareContainer("bob"));
     Files.copy(keyFile("bob"), keyFile("alice"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
-    KeytrustException e = failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+    KeytrustException e = failure(CoreErrorCode.STORE_CORRUPT, () -> store.load("alice"));
 
     assertThat(e.getMessage()).contains("belongs to user 'bob'");
   }
@@ -328,14 +329,14 @@ class KeyContainerStoreTest {
     }
     Path link = Files.createSymbolicLink(store.userDirectory("bob"), victim);
 
-    KeytrustException e = failure(ErrorCode.STORE_CORRUPT, () -> store.delete("bob"));
+    KeytrustException e = failure(CoreErrorCode.STORE_CORRUPT, () -> store.delete("bob"));
 
     assertThat(e.getMessage()).contains(link.toString()).contains("symbolic link to " + victim)
         .contains("nothing was deleted");
-    failure(ErrorCode.STORE_CORRUPT, () -> store.find("bob"));
-    failure(ErrorCode.STORE_CORRUPT, () -> store.save(TestKeys.softwareContainer("bob")));
-    failure(ErrorCode.STORE_CORRUPT, () -> store.writeFileAtomically("bob", "counter", new byte[] {1}));
-    failure(ErrorCode.STORE_CORRUPT, () -> store.deleteFile("bob", "counter"));
+    failure(CoreErrorCode.STORE_CORRUPT, () -> store.find("bob"));
+    failure(CoreErrorCode.STORE_CORRUPT, () -> store.save(TestKeys.softwareContainer("bob")));
+    failure(CoreErrorCode.STORE_CORRUPT, () -> store.writeFileAtomically("bob", "counter", new byte[] {1}));
+    failure(CoreErrorCode.STORE_CORRUPT, () -> store.deleteFile("bob", "counter"));
     assertThat(store.users()).containsExactly("alice");
     assertThat(Files.isSymbolicLink(link)).as("the link itself is left for the owner to look at").isTrue();
     try (var entries = Files.list(victim)) {
@@ -353,7 +354,7 @@ class KeyContainerStoreTest {
     store.save(TestKeys.softwareContainer("bob"));
     Files.writeString(root.resolve("alice"), "x");
 
-    failure(ErrorCode.STORE_CORRUPT, () -> store.load("alice"));
+    failure(CoreErrorCode.STORE_CORRUPT, () -> store.load("alice"));
     assertThat(store.users()).containsExactly("bob");
   }
 
@@ -397,7 +398,7 @@ class KeyContainerStoreTest {
 
   @Test
   void stateFilesNeedASavedKey() {
-    failure(ErrorCode.KEY_NOT_FOUND,
+    failure(CoreErrorCode.KEY_NOT_FOUND,
         () -> store.writeFileAtomically("alice", "counter", new byte[] {1}));
   }
 
@@ -436,7 +437,7 @@ class KeyContainerStoreTest {
     assertThat(mode(dir.resolve("counter"))).isEqualTo("rw-------");
     store.writeFileAtomically("alice", "counter", "used\n".getBytes(StandardCharsets.UTF_8));
 
-    failure(ErrorCode.KEY_EXISTS, () -> store.save(withState(TestKeys.softwareContainer("alice"),
+    failure(CoreErrorCode.KEY_EXISTS, () -> store.save(withState(TestKeys.softwareContainer("alice"),
         Map.of("counter", "second\n".getBytes(StandardCharsets.UTF_8), "extra", new byte[] {2}))));
 
     assertThat(Files.readString(dir.resolve("counter"))).isEqualTo("used\n");
@@ -466,7 +467,7 @@ class KeyContainerStoreTest {
     }
     List<ErrorCode> codes = TestKeys.startTogether(saves);
     assertThat(codes).filteredOn(c -> c == null).hasSize(1);
-    assertThat(codes).filteredOn(c -> c == ErrorCode.KEY_EXISTS).hasSize(threads - 1);
+    assertThat(codes).filteredOn(c -> c == CoreErrorCode.KEY_EXISTS).hasSize(threads - 1);
     byte[] stored = store.load("alice").keyId();
     int winner = -1;
     for (int i = 0; i < threads; i++) {
@@ -570,10 +571,10 @@ class KeyContainerStoreTest {
     Files.writeString(lock, body + "sha256="
         + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8))) + "\n");
 
-    KeytrustException e = failure(ErrorCode.STORE_VERSION_UNSUPPORTED,
+    KeytrustException e = failure(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
         () -> store.save(TestKeys.softwareContainer("bob")));
     assertThat(e.getMessage()).contains(lock.toString()).contains("version 2");
-    failure(ErrorCode.STORE_VERSION_UNSUPPORTED, () -> store.delete("alice"));
+    failure(CoreErrorCode.STORE_VERSION_UNSUPPORTED, () -> store.delete("alice"));
     assertThat(store.load("alice").user()).as("reading needs no lock").isEqualTo("alice");
 
     Files.writeString(lock, "");
@@ -619,17 +620,17 @@ class KeyContainerStoreTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "a\nb", "tab\there", "nul\u0000"})
   void invalidUserNamesAreInvalidArgument(String user) {
-    failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory(user));
-    failure(ErrorCode.INVALID_ARGUMENT, () -> store.load(user));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> store.userDirectory(user));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> store.load(user));
   }
 
   @Test
   void overLongUserNamesAreInvalidArgument() {
-    failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("x".repeat(KeyContainerStore.MAX_USER_LENGTH + 1)));
-    KeytrustException e = failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("é".repeat(60)));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("x".repeat(KeyContainerStore.MAX_USER_LENGTH + 1)));
+    KeytrustException e = failure(CoreErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("é".repeat(60)));
     assertThat(e.getMessage()).contains("too long");
-    failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory(null));
-    failure(ErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("bad\uD800surrogate"));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> store.userDirectory(null));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> store.userDirectory("bad\uD800surrogate"));
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.keytrust.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -40,7 +40,7 @@ class PinAuthTest {
     }
     assertThat(pin).containsExactly("pässwörd€".toCharArray());
     assertThatThrownBy(() -> PinAuth.utf8Secret(new char[0]))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
   }
 
   @Test
@@ -53,13 +53,13 @@ class PinAuthTest {
   @Test
   void rejectsEmptyOverlongAndBrokenPins() {
     assertThatThrownBy(() -> PinAuth.derive(new char[0], SALT))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
     assertThatThrownBy(() -> PinAuth.derive(new char[128], SALT))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
     assertThatThrownBy(() -> PinAuth.derive(new char[] {'1', '\uD800', '2', '3'}, SALT))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID))
         .hasMessageNotContaining("123");
     assertThatThrownBy(() -> PinAuth.derive("1234".toCharArray(), new byte[3]))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_CORRUPT));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT));
   }
 }

@@ -9,6 +9,7 @@ import static dev.keytrust.key.TestKeys.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
@@ -62,12 +63,12 @@ class SoftwareKeyLockoutTest {
   }
 
   private int wrong(String user) {
-    KeytrustException e = failure(ErrorCode.WRONG_PIN, () -> sign(user, WRONG));
+    KeytrustException e = failure(CoreErrorCode.WRONG_PIN, () -> sign(user, WRONG));
     return ((WrongPinException) e).triesLeft().orElseThrow();
   }
 
   private Duration lockedFor(String user, String pin) {
-    KeytrustException e = failure(ErrorCode.LOCKED_OUT, () -> sign(user, pin));
+    KeytrustException e = failure(CoreErrorCode.LOCKED_OUT, () -> sign(user, pin));
     return ((LockedOutException) e).retryAfter();
   }
 
@@ -76,9 +77,9 @@ class SoftwareKeyLockoutTest {
   }
 
   private KeytrustException tampered(String user, String pin) {
-    KeytrustException e = failure(ErrorCode.COUNTER_TAMPERED, () -> sign(user, pin));
+    KeytrustException e = failure(CoreErrorCode.COUNTER_TAMPERED, () -> sign(user, pin));
     assertThat(e.getMessage()).contains("attempt counter").contains("was modified")
-        .contains("keytrust key delete --user " + user).contains("create a new one");
+        .contains("Delete it and create a new one").doesNotContain("--");
     return e;
   }
 
@@ -97,8 +98,8 @@ class SoftwareKeyLockoutTest {
     assertThat(lockedFor("alice", WRONG)).isEqualTo(LOCKOUT);
     clock.advance(Duration.ofMinutes(10));
     assertThat(lockedFor("alice", RIGHT)).as("even the right PIN waits").isEqualTo(Duration.ofMinutes(5));
-    KeytrustException e = failure(ErrorCode.LOCKED_OUT, () -> sign("alice", RIGHT));
-    assertThat(e.getMessage()).contains("5 min").contains("keytrust key delete --user alice");
+    KeytrustException e = failure(CoreErrorCode.LOCKED_OUT, () -> sign("alice", RIGHT));
+    assertThat(e.getMessage()).contains("5 min").contains("delete the key and create a new one");
   }
 
   @Test
@@ -107,11 +108,11 @@ class SoftwareKeyLockoutTest {
     for (int i = 0; i < 3; i++) {
       wrong("alice");
     }
-    KeytrustException one = failure(ErrorCode.WRONG_PIN, () -> sign("alice", WRONG));
-    KeytrustException last = failure(ErrorCode.WRONG_PIN, () -> sign("alice", WRONG));
+    KeytrustException one = failure(CoreErrorCode.WRONG_PIN, () -> sign("alice", WRONG));
+    KeytrustException last = failure(CoreErrorCode.WRONG_PIN, () -> sign("alice", WRONG));
 
     assertThat(one.getMessage()).contains("1 try left").contains("15 min");
-    assertThat(last.getMessage()).contains("now locked for 15 min").contains("keytrust key delete --user alice");
+    assertThat(last.getMessage()).contains("now locked for 15 min").contains("delete the key and create a new one");
   }
 
   @Test
@@ -193,8 +194,8 @@ class SoftwareKeyLockoutTest {
       wrongPins.add(() -> provider.signDigest(key, sha256(MESSAGE), pin(WRONG)));
     }
     List<ErrorCode> codes = TestKeys.startTogether(wrongPins);
-    assertThat(codes).filteredOn(c -> c == ErrorCode.WRONG_PIN).hasSize(5);
-    assertThat(codes).filteredOn(c -> c == ErrorCode.LOCKED_OUT).hasSize(3);
+    assertThat(codes).filteredOn(c -> c == CoreErrorCode.WRONG_PIN).hasSize(5);
+    assertThat(codes).filteredOn(c -> c == CoreErrorCode.LOCKED_OUT).hasSize(3);
   }
 
   @Test
@@ -283,7 +284,7 @@ class SoftwareKeyLockoutTest {
       afterCounter = name.equals(AttemptCounter.COUNTER_FILE);
       if (fail) {
         failed++;
-        throw new KeytrustException(ErrorCode.STORE_IO, "injected failure writing " + name);
+        throw new KeytrustException(CoreErrorCode.STORE_IO, "injected failure writing " + name);
       }
       store.writeFileAtomically(user, name, content);
     }
@@ -297,7 +298,7 @@ class SoftwareKeyLockoutTest {
     AttemptCounter interrupted = new AttemptCounter(store, SoftwareLockoutPolicy.DEFAULT, writes);
 
     for (int i = 0; i < 3; i++) {
-      failure(ErrorCode.STORE_IO, () -> interrupted.beginAttempt(key, clock.instant()));
+      failure(CoreErrorCode.STORE_IO, () -> interrupted.beginAttempt(key, clock.instant()));
     }
 
     assertThat(writes.failed).isEqualTo(3);
@@ -307,8 +308,8 @@ class SoftwareKeyLockoutTest {
     assertThat(wrong("alice")).isEqualTo(everySecretWrite ? 3 : 1);
     assertThat(verifies(key, MESSAGE, sign("alice", RIGHT))).as("the right PIN still works").isTrue();
     assertThat(wrong("alice")).isEqualTo(4);
-    failure(ErrorCode.STORE_IO, () -> interrupted.recordSuccess(key));
-    failure(ErrorCode.STORE_IO, () -> interrupted.recordSuccess(key));
+    failure(CoreErrorCode.STORE_IO, () -> interrupted.recordSuccess(key));
+    failure(CoreErrorCode.STORE_IO, () -> interrupted.recordSuccess(key));
     AttemptCounter.State s = provider.attemptState(key);
     assertThat(s.failures()).as("the first reset's counter write went through").isZero();
     assertThat(Files.readString(file("alice", AttemptCounter.SECRET_FILE)))
@@ -347,7 +348,7 @@ class SoftwareKeyLockoutTest {
     assertThat(store.load("alice").keyId()).isEqualTo(key.keyId());
     assertThat(verifies(key, MESSAGE, sign("alice", RIGHT))).isTrue();
     assertThat(wrong("alice")).isEqualTo(4);
-    assertThat(failure(ErrorCode.KEY_NOT_FOUND,
+    assertThat(failure(CoreErrorCode.KEY_NOT_FOUND,
         () -> provider.signDigest(interrupted, sha256(MESSAGE), pin(RIGHT))).getMessage()).contains("no longer");
   }
 
@@ -360,7 +361,7 @@ class SoftwareKeyLockoutTest {
     try (HelloKeys keys = HelloKeys.of(store, provider, "software")) {
       KeyContainer key = keys.create("alice", KeyAlgorithm.ECC_P256, pin(RIGHT));
       assertThat(verifies(key, MESSAGE, keys.sign("alice", MESSAGE, pin(RIGHT)))).isTrue();
-      failure(ErrorCode.WRONG_PIN, () -> keys.sign("alice", MESSAGE, pin(WRONG)));
+      failure(CoreErrorCode.WRONG_PIN, () -> keys.sign("alice", MESSAGE, pin(WRONG)));
     }
     assertThat(provider.attemptState(store.load("alice")).failures()).isEqualTo(1);
   }
@@ -407,7 +408,7 @@ class SoftwareKeyLockoutTest {
     byte[] counter = Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE));
     byte[] secret = Files.readAllBytes(file("alice", AttemptCounter.SECRET_FILE));
 
-    failure(ErrorCode.KEY_EXISTS, () -> newKey("alice"));
+    failure(CoreErrorCode.KEY_EXISTS, () -> newKey("alice"));
 
     assertThat(Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE))).isEqualTo(counter);
     assertThat(Files.readAllBytes(file("alice", AttemptCounter.SECRET_FILE))).isEqualTo(secret);
@@ -422,7 +423,7 @@ class SoftwareKeyLockoutTest {
     wrong("alice");
     byte[] counter = Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE));
 
-    failure(ErrorCode.KEY_NOT_FOUND, () -> provider.signDigest(old, sha256(MESSAGE), pin(WRONG)));
+    failure(CoreErrorCode.KEY_NOT_FOUND, () -> provider.signDigest(old, sha256(MESSAGE), pin(WRONG)));
 
     assertThat(Files.readAllBytes(file("alice", AttemptCounter.COUNTER_FILE))).isEqualTo(counter);
     assertThat(wrong("alice")).isEqualTo(3);
@@ -487,7 +488,7 @@ class SoftwareKeyLockoutTest {
     KeytrustException e = tampered("alice", RIGHT);
     assertThat(e.getMessage()).contains("deleted");
     assertThatThrownBy(() -> provider.attemptState(store.load("alice"))).isInstanceOfSatisfying(
-        KeytrustException.class, x -> assertThat(x.code()).isEqualTo(ErrorCode.COUNTER_TAMPERED));
+        KeytrustException.class, x -> assertThat(x.code()).isEqualTo(CoreErrorCode.COUNTER_TAMPERED));
   }
 
   @Test
@@ -599,6 +600,6 @@ class SoftwareKeyLockoutTest {
     Files.writeString(counter, Files.readString(counter).replace("version=1\n", "version=7\n"));
 
     assertThatThrownBy(() -> sign("alice", RIGHT)).isInstanceOfSatisfying(KeytrustException.class,
-        e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_VERSION_UNSUPPORTED));
+        e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_VERSION_UNSUPPORTED));
   }
 }

@@ -3,7 +3,7 @@ package dev.keytrust.key;
 import static dev.keytrust.key.TestKeys.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.WrongPinException;
 import java.io.ByteArrayOutputStream;
@@ -147,7 +147,7 @@ class SoftwareKeyProviderTest {
     byte[] signature = provider.signDigest(store.load("alice"), sha256(MESSAGE), pin("Grüße-日本-🔑"));
 
     assertThat(verifies(store.load("alice"), MESSAGE, signature)).isTrue();
-    failure(ErrorCode.WRONG_PIN, () -> provider.signDigest(store.load("alice"), sha256(MESSAGE), pin("Gruße-日本-🔑")));
+    failure(CoreErrorCode.WRONG_PIN, () -> provider.signDigest(store.load("alice"), sha256(MESSAGE), pin("Gruße-日本-🔑")));
   }
 
   @Test
@@ -275,12 +275,12 @@ class SoftwareKeyProviderTest {
     store.save(provider.create("alice", KeyAlgorithm.ECC_P256, pin("1234")));
     KeyContainer key = store.load("alice");
 
-    failure(ErrorCode.INVALID_ARGUMENT, () -> provider.signDigest(key, new byte[31], pin("0000")));
-    failure(ErrorCode.INVALID_ARGUMENT, () -> provider.signDigest(key, MESSAGE, pin("0000")));
-    failure(ErrorCode.INVALID_ARGUMENT, () -> provider.signDigest(key, null, pin("0000")));
-    failure(ErrorCode.PIN_INVALID, () -> provider.signDigest(key, sha256(MESSAGE), new char[0]));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> provider.signDigest(key, new byte[31], pin("0000")));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> provider.signDigest(key, MESSAGE, pin("0000")));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> provider.signDigest(key, null, pin("0000")));
+    failure(CoreErrorCode.PIN_INVALID, () -> provider.signDigest(key, sha256(MESSAGE), new char[0]));
 
-    WrongPinException e = (WrongPinException) failure(ErrorCode.WRONG_PIN,
+    WrongPinException e = (WrongPinException) failure(CoreErrorCode.WRONG_PIN,
         () -> provider.signDigest(key, sha256(MESSAGE), pin("0000")));
     assertThat(e.triesLeft()).hasValue(4);
   }
@@ -290,30 +290,30 @@ class SoftwareKeyProviderTest {
     KeyContainer tpm = TestKeys.tpmContainer("alice");
     store.save(tpm);
 
-    KeytrustException e = failure(ErrorCode.INVALID_ARGUMENT, () -> provider.signDigest(tpm, new byte[32], pin("1")));
+    KeytrustException e = failure(CoreErrorCode.KEY_PROVIDER_MISMATCH, () -> provider.signDigest(tpm, new byte[32], pin("1")));
 
     assertThat(e.getMessage()).contains("tpm provider");
   }
 
   @Test
   void invalidUserOrPinOnCreateIsRefused() {
-    failure(ErrorCode.INVALID_ARGUMENT, () -> provider.create("", KeyAlgorithm.ECC_P256, pin("1234")));
-    failure(ErrorCode.PIN_INVALID, () -> provider.create("alice", KeyAlgorithm.ECC_P256, new char[0]));
-    failure(ErrorCode.PIN_INVALID, () -> provider.create("alice", KeyAlgorithm.ECC_P256, new char[128]));
+    failure(CoreErrorCode.INVALID_ARGUMENT, () -> provider.create("", KeyAlgorithm.ECC_P256, pin("1234")));
+    failure(CoreErrorCode.PIN_INVALID, () -> provider.create("alice", KeyAlgorithm.ECC_P256, new char[0]));
+    failure(CoreErrorCode.PIN_INVALID, () -> provider.create("alice", KeyAlgorithm.ECC_P256, new char[128]));
   }
 
   @Test
   void aKeyMustBeTheOneSavedInTheStore() throws Exception {
     KeyContainer unsaved = provider.create("alice", KeyAlgorithm.ECC_P256, pin("1234"));
     KeytrustException e =
-        failure(ErrorCode.KEY_NOT_FOUND, () -> provider.signDigest(unsaved, sha256(MESSAGE), pin("1234")));
+        failure(CoreErrorCode.KEY_NOT_FOUND, () -> provider.signDigest(unsaved, sha256(MESSAGE), pin("1234")));
     assertThat(e.getMessage()).contains("save it");
 
     store.save(unsaved);
     store.delete("alice");
     store.save(provider.create("alice", KeyAlgorithm.ECC_P256, pin("1234")));
 
-    failure(ErrorCode.KEY_NOT_FOUND, () -> provider.signDigest(unsaved, sha256(MESSAGE), pin("1234")));
+    failure(CoreErrorCode.KEY_NOT_FOUND, () -> provider.signDigest(unsaved, sha256(MESSAGE), pin("1234")));
   }
 
   @Test
@@ -327,6 +327,6 @@ class SoftwareKeyProviderTest {
             blob.ciphertext(), bobsCounter.counterId(), bobsCounter.files()));
     store.save(asBob);
 
-    failure(ErrorCode.WRONG_PIN, () -> provider.signDigest(asBob, sha256(MESSAGE), pin("1234")));
+    failure(CoreErrorCode.WRONG_PIN, () -> provider.signDigest(asBob, sha256(MESSAGE), pin("1234")));
   }
 }

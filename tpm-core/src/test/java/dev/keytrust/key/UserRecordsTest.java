@@ -3,7 +3,7 @@ package dev.keytrust.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +64,7 @@ class UserRecordsTest {
     Files.writeString(file, Files.readString(file).replace("step=key", "step=kez"));
     assertThatThrownBy(() -> store.readRecord("alice", "journal", "keytrustJournal", 1))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.STORE_CORRUPT);
+          assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT);
           assertThat(e.getMessage()).contains(file.toString()).contains("checksum");
         });
   }
@@ -73,11 +73,11 @@ class UserRecordsTest {
   void aRecordOfAnotherFormatOrANewerVersionIsRefused() throws Exception {
     store.writeRecord("alice", "journal", journal("key"));
     assertThatThrownBy(() -> store.readRecord("alice", "journal", "keytrustReceipt", 1))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_CORRUPT));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT));
     store.writeRecord("alice", "receipt", new UserRecord("keytrustReceipt", 2, Map.of("kid", "x")));
     assertThatThrownBy(() -> store.readRecord("alice", "receipt", "keytrustReceipt", 1))
         .isInstanceOfSatisfying(KeytrustException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_VERSION_UNSUPPORTED));
+            e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_VERSION_UNSUPPORTED));
   }
 
   @Test
@@ -95,7 +95,7 @@ class UserRecordsTest {
     Files.createDirectories(root.resolve(".records"));
     Files.createSymbolicLink(root.resolve(".records/alice"), elsewhere);
     assertThatThrownBy(() -> store.writeRecord("alice", "journal", journal("key")))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_CORRUPT));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT));
     try (var files = Files.list(elsewhere)) {
       assertThat(files).isEmpty();
     }
@@ -106,7 +106,7 @@ class UserRecordsTest {
     try (KeyContainerStore.UserLock lock = store.lockUser("alice")) {
       assertThatThrownBy(() -> new KeyContainerStore(root).lockUser("alice"))
           .isInstanceOfSatisfying(KeytrustException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.STORE_BUSY);
+            assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_BUSY);
             assertThat(e.getMessage()).contains("alice").contains("Wait");
           });
       try (KeyContainerStore.UserLock other = store.lockUser("bob")) {
@@ -129,7 +129,7 @@ class UserRecordsTest {
       try (BufferedReader out = holder.inputReader(StandardCharsets.UTF_8)) {
         assertThat(out.readLine()).as(() -> "stderr: " + read(errors)).isEqualTo("holder: locked");
         assertThatThrownBy(() -> store.lockUser("alice"))
-            .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_BUSY));
+            .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_BUSY));
         holder.destroyForcibly();
         assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
       }

@@ -3,7 +3,7 @@ package dev.keytrust.tpm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,14 +82,14 @@ class TpmDiscoveryTest {
 
     assertThatThrownBy(() -> discovery.chooseAuto())
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
+          assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
           assertThat(e.code().id()).isEqualTo("KT-0101");
         })
         .hasMessageStartingWith("No TPM found: " + sys.resolve("class/tpm") + " lists none")
         .hasMessageContaining("firmware setup")
         .hasMessageContaining("tpm_tis or tpm_crb")
-        .hasMessageContaining("--tpm mssim://HOST:PORT")
-        .hasMessageContaining("--tpm software");
+        .hasMessageContaining("the TPM URI mssim://HOST:PORT")
+        .hasMessageContaining("'software'");
   }
 
   @Test
@@ -101,7 +101,7 @@ class TpmDiscoveryTest {
         .satisfies(t -> assertThat(t.version()).isEqualTo(TpmVersion.TPM_1_2));
     assertThatThrownBy(() -> discovery.chooseAuto())
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_VERSION_UNSUPPORTED))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_VERSION_UNSUPPORTED))
         .hasMessageContaining("tpm0, is a TPM 1.2 (from tpm_version_major)")
         .hasMessageContaining("keytrust needs a TPM 2.0");
   }
@@ -119,7 +119,7 @@ class TpmDiscoveryTest {
     });
     assertThatThrownBy(() -> discovery.chooseAuto())
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_VERSION_UNSUPPORTED));
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_VERSION_UNSUPPORTED));
   }
 
   @Test
@@ -134,11 +134,11 @@ class TpmDiscoveryTest {
     });
     assertThatThrownBy(() -> discovery.chooseAuto())
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_NO_RESOURCE_MANAGER))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_NO_RESOURCE_MANAGER))
         .hasMessageContaining("tpm0 is a TPM 2.0 without a resource manager node")
         .hasMessageContaining(dev.resolve("tpmrm0") + " is missing")
         .hasMessageContaining("never uses the raw device " + dev.resolve("tpm0"))
-        .hasMessageContaining("--tpm device:" + dev.resolve("tpm0"));
+        .hasMessageContaining("the TPM URI device:" + dev.resolve("tpm0"));
   }
 
   @Test
@@ -192,9 +192,9 @@ class TpmDiscoveryTest {
         .satisfies(t -> assertThat(t.version()).isEqualTo(TpmVersion.UNKNOWN));
     assertThatThrownBy(() -> discovery.chooseAuto())
         .isInstanceOfSatisfying(
-            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TPM_VERSION_UNSUPPORTED))
+            KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_VERSION_UNSUPPORTED))
         .hasMessageContaining("does not say its version")
-        .hasMessageContaining("--tpm device:" + dev.resolve("tpm0"));
+        .hasMessageContaining("the TPM URI device:" + dev.resolve("tpm0"));
   }
 
   @Test

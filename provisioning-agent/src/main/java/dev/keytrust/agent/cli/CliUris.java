@@ -1,6 +1,6 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -15,7 +15,7 @@ final class CliUris {
     try {
       return new URI(value);
     } catch (URISyntaxException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           option + " '" + value + "' is not a URI: " + e.getReason() + ".");
     }
   }

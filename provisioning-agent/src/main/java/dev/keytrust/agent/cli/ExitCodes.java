@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
@@ -64,12 +65,12 @@ final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHa
     PrintWriter err = commandLine.getErr();
     if (ex instanceof KeytrustException k) {
       log.debug("{} failed", commandLine.getCommandName(), k);
-      err.println(message(k));
+      err.println(message(k, commandLine));
     } else {
       // not a failure keytrust expects: a bug. Say so, and give the stack trace to -v.
       log.error("unexpected error in '{}'", commandLine.getCommandSpec().qualifiedName(), ex);
       err.println("keytrust: unexpected error: " + oneLine(String.valueOf(ex))
-          + " (this is a bug in keytrust; run again with -v for details) [" + ErrorCode.INTERNAL.id() + "]");
+          + " (this is a bug in keytrust; run again with -v for details) [" + CoreErrorCode.INTERNAL.id() + "]");
     }
     err.flush();
     return getExitCode(ex);
@@ -87,16 +88,19 @@ final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHa
       message = (first.startsWith("-") ? "Unknown option: '" : "Unmatched argument: '") + first + "'";
     }
     err.println("keytrust: " + oneLine(message) + " (see '"
-        + cmd.getCommandSpec().qualifiedName() + " --help') [" + ErrorCode.INVALID_ARGUMENT.id() + "]");
+        + cmd.getCommandSpec().qualifiedName() + " --help') [" + CoreErrorCode.INVALID_ARGUMENT.id() + "]");
     err.flush();
     return BAD_INPUT;
   }
 
   /**
    * The one line printed for a keytrust error. A wrong PIN says how many tries are left and a
-   * lockout says when to try again, unless the library's message already says so.
+   * lockout says when to try again, unless the library's message already says so; {@link
+   * CliAdvice} adds what to do with the CLI's own options.
+   *
+   * @param command the command that failed (for the advice), or null
    */
-  static String message(KeytrustException k) {
+  static String message(KeytrustException k, CommandLine command) {
     String text = oneLine(k.getMessage());
     StringBuilder line = new StringBuilder("keytrust: ").append(text);
     if (k instanceof WrongPinException w && w.triesLeft().isPresent()) {
@@ -111,6 +115,7 @@ final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHa
         line.append(" (try again in ").append(Durations.human(l.retryAfter())).append(')');
       }
     }
+    CliAdvice.forCode(k.code(), command).ifPresent(advice -> line.append(' ').append(advice));
     return line.append(" [").append(k.code().id()).append(']').toString();
   }
 

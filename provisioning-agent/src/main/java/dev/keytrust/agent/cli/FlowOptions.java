@@ -13,7 +13,7 @@ import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.agent.prereq.DeviceContextFile;
 import dev.keytrust.agent.prereq.RemoteSessionDetector;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
@@ -82,7 +82,7 @@ final class FlowOptions {
     DeviceContext device() throws KeytrustException {
       Path file = deviceFile != null ? deviceFile : DEFAULT_DEVICE_FILE;
       if (deviceFile == null && !Files.exists(file)) {
-        throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+        throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
             "No device context: " + file + " does not exist. Pass --device FILE (join state, device id, UPNs,"
                 + " TPM; see README.md).");
       }
@@ -122,7 +122,7 @@ final class FlowOptions {
 
     /** The one-line error when an operation needs an endpoint and none was given. */
     static AgentException required(String what) {
-      return new AgentException(ErrorCode.INVALID_ARGUMENT,
+      return new AgentException(CoreErrorCode.INVALID_ARGUMENT,
           what + " needs the registration endpoint: pass --endpoint URI (https://... or ldaps://...).");
     }
   }

@@ -5,7 +5,7 @@ import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeyCredentialOptions;
 import dev.keytrust.credential.KeySource;
 import dev.keytrust.credential.KeyUsage;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.PrintWriter;
 import java.security.PublicKey;
@@ -140,7 +140,7 @@ final class KclEncodeCommand implements Callable<Integer> {
       try {
         return OffsetDateTime.parse(t).toInstant();
       } catch (DateTimeParseException e2) {
-        throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+        throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
             "--created '" + KclView.safe(s) + "' is not an ISO-8601 instant: give a date, time and zone, e.g. "
                 + "2024-05-01T12:00:00Z or 2024-05-01T14:00:00+02:00.", e2);
       }
@@ -190,6 +190,6 @@ final class KclEncodeCommand implements Callable<Integer> {
   }
 
   private static KeytrustException invalid(String message) {
-    return new KeytrustException(ErrorCode.INVALID_ARGUMENT, message);
+    return new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, message);
   }
 }

@@ -2,7 +2,7 @@ package dev.keytrust.agent.cli;
 
 import dev.keytrust.credential.DnBinary;
 import dev.keytrust.credential.KeyCredentialFormatException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -179,7 +179,7 @@ final class KclInput {
       String alphabet = urlSafe ? "URL-safe" : "standard";
       return new Decoded(blob, null, Form.BASE64, detail + ", " + alphabet + " alphabet", source);
     } catch (IllegalArgumentException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           neither + e.getMessage() + ". Check that the whole value was copied.", e);
     }
   }
@@ -196,11 +196,11 @@ final class KclInput {
         return readBounded(in, "file " + file);
       }
     } catch (NoSuchFileException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "Cannot read " + file + ": no such file. Give @FILE with an existing file, - for standard input, "
               + "or the value itself.", e);
     } catch (IOException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "Cannot read " + file + ": " + e.getMessage() + ". Check the path and its permissions.", e);
     }
   }
@@ -213,7 +213,7 @@ final class KclInput {
       }
       return data;
     } catch (IOException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "Cannot read " + what + ": " + e.getMessage() + ".", e);
     }
   }
@@ -226,7 +226,7 @@ final class KclInput {
           .decode(ByteBuffer.wrap(data))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "The " + what + " is not UTF-8 text: it must hold the value as DN-binary, hex or base64 text, "
               + "not the raw binary blob (convert it with xxd -p or base64).", e);
     }
@@ -238,7 +238,7 @@ final class KclInput {
   }
 
   private static KeytrustException invalid(String message) {
-    return new KeytrustException(ErrorCode.INVALID_ARGUMENT, message);
+    return new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, message);
   }
 
   private static boolean isHex(String s) {

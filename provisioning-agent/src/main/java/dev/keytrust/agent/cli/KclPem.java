@@ -1,6 +1,6 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -56,10 +56,10 @@ final class KclPem {
         }
       }
     } catch (NoSuchFileException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "--public-key " + file + ": no such file. Give a PEM file with the public key or certificate.", e);
     } catch (IOException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "Cannot read --public-key " + what + ": " + e.getMessage() + ".", e);
     }
     if (data.length > MAX_BYTES) {
@@ -84,7 +84,7 @@ final class KclPem {
     try {
       der = Base64.getMimeDecoder().decode(m.group(2).strip());
     } catch (IllegalArgumentException e) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "--public-key " + what + ": the " + type + " block is not valid base64 (" + e.getMessage() + ").", e);
     }
     switch (type) {
@@ -97,7 +97,7 @@ final class KclPem {
           return CertificateFactory.getInstance("X.509")
               .generateCertificate(new ByteArrayInputStream(der)).getPublicKey();
         } catch (GeneralSecurityException | RuntimeException e) {
-          throw new KeytrustException(ErrorCode.INVALID_ARGUMENT,
+          throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
               "--public-key " + what + ": the CERTIFICATE block is not a valid X.509 certificate ("
                   + e.getMessage() + ").", e);
         }
@@ -148,6 +148,6 @@ final class KclPem {
   }
 
   private static KeytrustException invalid(String message) {
-    return new KeytrustException(ErrorCode.INVALID_ARGUMENT, message);
+    return new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, message);
   }
 }

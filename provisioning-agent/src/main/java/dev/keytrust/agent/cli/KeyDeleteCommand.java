@@ -1,6 +1,6 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.KeyContainer;
@@ -41,7 +41,7 @@ final class KeyDeleteCommand implements Callable<Integer> {
       what = "the " + key.provider().id() + " " + key.algorithm().id() + " key of user '" + key.user() + "' (key id "
           + key.keyIdHex() + ")";
     } catch (KeytrustException e) {
-      if (e.code() == ErrorCode.KEY_NOT_FOUND) {
+      if (e.code() == CoreErrorCode.KEY_NOT_FOUND) {
         throw e;
       }
       what = "the damaged key file of user '" + user + "' (" + e.code().id() + ")";

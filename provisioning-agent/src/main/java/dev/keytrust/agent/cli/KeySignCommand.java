@@ -1,6 +1,6 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
@@ -89,7 +89,7 @@ final class KeySignCommand implements Callable<Integer> {
       return HexFormat.of().parseHex(h);
     } catch (IllegalArgumentException e) {
       throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT,
+          CoreErrorCode.INVALID_ARGUMENT,
           "--data-hex is not hex: give an even number of the digits 0-9 and a-f, e.g. 48656c6c6f.",
           e);
     }

@@ -11,7 +11,7 @@ import dev.keytrust.agent.mfa.MfaProviders;
 import dev.keytrust.agent.mfa.MfaRetryPrompt;
 import dev.keytrust.agent.mfa.MfaRunner;
 import dev.keytrust.agent.mfa.MfaSettings;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -80,7 +80,7 @@ final class MfaOptions {
         }
         int eq = part.indexOf('=');
         if (eq <= 0) {
-          throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "--mfa '" + spec + "': the setting '" + part.strip()
+          throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "--mfa '" + spec + "': the setting '" + part.strip()
               + "' is not SETTING=VALUE (e.g. totp:secret-file=PATH).");
         }
         put(all, part.substring(0, eq).strip(), part.substring(eq + 1).strip());
@@ -94,7 +94,7 @@ final class MfaOptions {
 
   private void put(Map<String, String> all, String name, String value) throws KeytrustException {
     if (all.putIfAbsent(name, value) != null) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "The MFA setting " + name + " is given twice ("
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "The MFA setting " + name + " is given twice ("
           + "--mfa '" + spec + "' and --mfa-setting): give it once.");
     }
   }
@@ -108,7 +108,7 @@ final class MfaOptions {
    */
   MfaRunner runner(CliEnvironment env, StdinLines stdin, Path stateDir, PrintWriter err) throws KeytrustException {
     if (method().equals("none")) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "--mfa none: Windows Hello provisioning does not"
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "--mfa none: Windows Hello provisioning does not"
           + " proceed without MFA (an MFA within the last 10 minutes is reused without asking); give an MFA"
           + " method, e.g. --mfa totp:secret-file=PATH.");
     }
@@ -168,7 +168,7 @@ final class MfaOptions {
           break;
         }
         if (len == MAX_CODE_LENGTH) {
-          throw new dev.keytrust.agent.AgentException(ErrorCode.INVALID_ARGUMENT, "The MFA code line on standard"
+          throw new dev.keytrust.agent.AgentException(CoreErrorCode.INVALID_ARGUMENT, "The MFA code line on standard"
               + " input is longer than " + MAX_CODE_LENGTH + " characters: write only the code and a newline.");
         }
         buf[len++] = (char) c;
@@ -181,7 +181,7 @@ final class MfaOptions {
       }
       return Arrays.copyOf(buf, len);
     } catch (IOException e) {
-      throw new dev.keytrust.agent.AgentException(ErrorCode.INVALID_ARGUMENT,
+      throw new dev.keytrust.agent.AgentException(CoreErrorCode.INVALID_ARGUMENT,
           "Cannot read the MFA code from standard input: " + e.getMessage(), e);
     } finally {
       Arrays.fill(buf, '\0');

@@ -6,7 +6,7 @@ import dev.keytrust.agent.pin.PinEntry;
 import dev.keytrust.agent.pin.PinLines;
 import dev.keytrust.agent.pin.PinQuestion;
 import dev.keytrust.agent.pin.PinSource;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -82,7 +82,7 @@ final class PinInput {
   private static void requireTerminal(PinConsole console) throws KeytrustException {
     if (console == null) {
       throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT,
+          CoreErrorCode.INVALID_ARGUMENT,
           "No terminal to ask for the PIN: use --pin-stdin and write the PIN to standard input.");
     }
   }

@@ -4,7 +4,7 @@ import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.flow.FlowOperation;
 import dev.keytrust.agent.flow.ProvisioningFlow;
 import dev.keytrust.agent.mfa.MfaRunner;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
@@ -57,7 +57,7 @@ final class ProvisionCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     // everything that can be wrong with the input is found before anything is asked or written
     if (!flow.mfa.given()) {
-      throw new KeytrustException(ErrorCode.INVALID_ARGUMENT, "Provisioning needs MFA (Windows Hello does not"
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "Provisioning needs MFA (Windows Hello does not"
           + " proceed without it): pass --mfa, e.g. --mfa totp:secret-file=PATH.");
     }
     if (!flow.endpoint.given()) {

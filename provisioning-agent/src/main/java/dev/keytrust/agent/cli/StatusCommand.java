@@ -1,6 +1,8 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.prereq.RemoteSessionDetector;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmDiscovery;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Spec;
 final class StatusCommand implements Callable<Integer> {
 
   /** Damaged key store files: like a malformed --device or policy file, bad input (exit 2). */
-  private static final Set<ErrorCode> DAMAGED = Set.of(ErrorCode.STORE_CORRUPT, ErrorCode.FLOW_JOURNAL_INVALID);
+  private static final Set<ErrorCode> DAMAGED = Set.of(CoreErrorCode.STORE_CORRUPT, AgentErrorCode.FLOW_JOURNAL_INVALID);
 
   @Spec CommandSpec spec;
 
@@ -69,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
         throw e;
       }
       PrintWriter err = spec.commandLine().getErr();
-      err.println(ExitCodes.message(e));
+      err.println(ExitCodes.message(e, spec.commandLine()));
       err.flush();
       return ExitCodes.BAD_INPUT;
     }

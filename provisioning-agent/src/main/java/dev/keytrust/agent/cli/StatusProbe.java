@@ -18,7 +18,7 @@ import dev.keytrust.agent.prereq.RemoteSessionDetector;
 import dev.keytrust.agent.prereq.SessionInfo;
 import dev.keytrust.agent.prereq.TpmState;
 import dev.keytrust.agent.prereq.UserIdentity;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
@@ -187,7 +187,7 @@ final class StatusProbe {
     try {
       uri = TpmSelection.resolve(option, environment);
     } catch (KeytrustException e) {
-      if (option != null || e.code() == ErrorCode.UNKNOWN_TPM_URI) {
+      if (option != null || e.code() == CoreErrorCode.UNKNOWN_TPM_URI) {
         throw e; // a TPM URI the user gave that does not parse: bad input
       }
       return new TpmSection(null, source, null, null, null, e, null,
@@ -217,7 +217,7 @@ final class StatusProbe {
       error = e;
     } catch (RuntimeException e) {
       log.debug("status: the TPM at {} failed", target != null ? target : uri, e);
-      error = new KeytrustException(ErrorCode.TPM_TRANSPORT, "The TPM at " + (target != null ? target : uri)
+      error = new KeytrustException(CoreErrorCode.TPM_TRANSPORT, "The TPM at " + (target != null ? target : uri)
           + " failed while keytrust read its facts: " + e);
     }
     ProviderKind provider;
@@ -253,7 +253,7 @@ final class StatusProbe {
     if (environment.osName().toLowerCase(Locale.ROOT).startsWith("windows")) {
       return TpmUri.parse(TpmUri.TBS);
     }
-    throw new KeytrustException(ErrorCode.TPM_PLATFORM_UNSUPPORTED, "--tpm auto finds TPMs on Linux and"
+    throw new KeytrustException(CoreErrorCode.TPM_PLATFORM_UNSUPPORTED, "--tpm auto finds TPMs on Linux and"
         + " Windows only, and this OS is " + environment.osName() + ": name the TPM with --tpm.");
   }
 
@@ -341,7 +341,7 @@ final class StatusProbe {
     if (tpm.error() == null) {
       return TpmState.unknown(); // software selected: the TPM was not probed
     }
-    if (tpm.error().code() == ErrorCode.TPM_VERSION_UNSUPPORTED && tpm.discovered() != null
+    if (tpm.error().code() == CoreErrorCode.TPM_VERSION_UNSUPPORTED && tpm.discovered() != null
         && tpm.discovered().stream().anyMatch(t -> t.version() == TpmVersion.TPM_1_2)) {
       return TpmState.present(dev.keytrust.agent.prereq.TpmVersion.TPM_1_2, false, false);
     }

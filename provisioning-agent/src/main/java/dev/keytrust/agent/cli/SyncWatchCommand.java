@@ -1,12 +1,12 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.signin.DirectoryAccount;
 import dev.keytrust.agent.signin.DirectoryKeyVerifier;
 import dev.keytrust.agent.signin.MatchedValue;
 import dev.keytrust.agent.signin.SyncWatch;
 import dev.keytrust.error.Durations;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.key.KeyContainer;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -82,7 +82,7 @@ final class SyncWatchCommand implements Callable<Integer> {
         err.flush();
       });
       if (!result.appeared()) {
-        throw new AgentException(ErrorCode.SIGNIN_KEY_NOT_IN_DIRECTORY,
+        throw new AgentException(AgentErrorCode.SIGNIN_KEY_NOT_IN_DIRECTORY,
             "Key " + keyId + " of user '" + user + "' has not appeared in msDS-KeyCredentialLink of "
                 + result.userDn() + " on " + verifier.describe() + " after " + result.polls() + " poll(s)"
                 + " over " + Durations.human(Duration.between(result.started(), result.ended()))

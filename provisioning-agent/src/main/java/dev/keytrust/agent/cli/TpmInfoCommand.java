@@ -1,6 +1,6 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmInfo;
 import dev.keytrust.tpm.TpmSession;
@@ -37,7 +37,7 @@ final class TpmInfoCommand implements Callable<Integer> {
     TpmUri uri = tpm.resolve(KeytrustCli.environment(spec));
     if (uri.isSoftware()) {
       throw new KeytrustException(
-          ErrorCode.INVALID_ARGUMENT,
+          CoreErrorCode.INVALID_ARGUMENT,
           "'software' is not a TPM: name a TPM with --tpm (mssim://HOST:PORT, unix:PATH, "
               + "device:/dev/tpmrm0 or tbs:).");
     }

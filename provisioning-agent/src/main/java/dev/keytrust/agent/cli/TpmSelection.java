@@ -1,6 +1,6 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmUri;
 import java.util.Locale;
@@ -43,7 +43,7 @@ final class TpmSelection {
       return WINDOWS_DEFAULT;
     }
     throw new KeytrustException(
-        ErrorCode.INVALID_ARGUMENT,
+        CoreErrorCode.INVALID_ARGUMENT,
         "keytrust knows no default TPM on " + osName + ": name one with --tpm or the variable "
             + TpmUri.ENV + " (mssim://HOST:PORT, unix:PATH, device:PATH, auto or software).");
   }

@@ -1,6 +1,6 @@
 package dev.keytrust.agent.endpoint;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class KeyRegistrationEndpoints {
         unknown.removeAll(provider.settingNames());
         if (!unknown.isEmpty()) {
           throw new KeytrustException(
-              ErrorCode.INVALID_ARGUMENT,
+              CoreErrorCode.INVALID_ARGUMENT,
               "Unknown endpoint setting(s) " + unknown + " for " + scheme + ": endpoints; the known"
                   + " settings are " + new TreeSet<>(provider.settingNames()) + ".");
         }
@@ -46,7 +46,7 @@ public final class KeyRegistrationEndpoints {
       }
     }
     throw new KeytrustException(
-        ErrorCode.INVALID_ARGUMENT,
+        CoreErrorCode.INVALID_ARGUMENT,
         "No registration endpoint serves '" + (scheme.isEmpty() ? uri : scheme + ":")
             + "'; use one of " + known + " (for example https://keys.example.com or"
             + " ldaps://dc.example.com/DC=example,DC=com).");

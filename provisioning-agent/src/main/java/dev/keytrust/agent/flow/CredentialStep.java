@@ -7,7 +7,7 @@ import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeyCredentialOptions;
 import dev.keytrust.credential.KeySource;
 import dev.keytrust.credential.KeyUsage;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyIds;
@@ -52,7 +52,7 @@ final class CredentialStep {
     KeyCredential credential = KeyCredential.build(publicKey, options(in.deviceId(), in.now()));
     byte[] keyId = in.key().keyId();
     if (!Arrays.equals(credential.keyId().orElse(null), keyId)) {
-      throw new AgentException(ErrorCode.INTERNAL,
+      throw new AgentException(CoreErrorCode.INTERNAL,
           "The KeyCredentialLink built for key " + in.key().keyIdHex() + " names another key id; this is a bug in"
               + " keytrust.");
     }

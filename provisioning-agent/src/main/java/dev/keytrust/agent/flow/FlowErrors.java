@@ -1,7 +1,7 @@
 package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.key.KeyContainer;
 
 /** The flow's own errors, each saying what to do. */
@@ -9,21 +9,21 @@ final class FlowErrors {
   private FlowErrors() {}
 
   static AgentException foreignKey(String user, KeyContainer key) {
-    return new AgentException(ErrorCode.FLOW_FOREIGN_KEY,
+    return new AgentException(AgentErrorCode.FLOW_FOREIGN_KEY,
         "User '" + user + "' already has a key (" + key.keyIdHex() + ", " + key.provider().id() + ") that no"
             + " keytrust provisioning made, so keytrust does not take it over. Remove it with `keytrust reset --user "
             + user + "` (or `keytrust key delete --user " + user + "`), then provision again.");
   }
 
   static AgentException keyMissing(String user, String keyIdHex) {
-    return new AgentException(ErrorCode.FLOW_KEY_MISSING,
+    return new AgentException(AgentErrorCode.FLOW_KEY_MISSING,
         "User '" + user + "' was provisioned with key " + keyIdHex + ", but the key store no longer holds it (it"
             + " was deleted outside keytrust provisioning). Run `keytrust reset --user " + user + "` to remove its"
             + " registration and records, then provision again.");
   }
 
   static AgentException otherPending(String user, Journal j) {
-    return new AgentException(ErrorCode.FLOW_OTHER_OPERATION_PENDING,
+    return new AgentException(AgentErrorCode.FLOW_OTHER_OPERATION_PENDING,
         "A " + j.operation().id() + " of user '" + user + "' was interrupted (" + j.state() + ", " + j.updated()
             + "). Finish it first: run `keytrust " + j.operation().id().replace('-', ' ') + " --user " + user
             + "` again" + (j.operation() == FlowOperation.RESET ? "." : ", or `keytrust reset --user " + user
@@ -31,25 +31,25 @@ final class FlowErrors {
   }
 
   static AgentException notProvisioned(String user) {
-    return new AgentException(ErrorCode.FLOW_NOT_PROVISIONED,
+    return new AgentException(AgentErrorCode.FLOW_NOT_PROVISIONED,
         "User '" + user + "' has no provisioned key to change the PIN of. Run `keytrust provision --user " + user
             + "` first.");
   }
 
   static AgentException endpointRequired(String user, String recorded) {
-    return new AgentException(ErrorCode.FLOW_ENDPOINT_REQUIRED,
+    return new AgentException(AgentErrorCode.FLOW_ENDPOINT_REQUIRED,
         "Removing the registration of user '" + user + "' needs the registration endpoint"
             + (recorded == null ? "" : " (it was registered at " + recorded + ")") + ": pass --endpoint URI.");
   }
 
   static AgentException endpointRequiredToRegister(String user, String what) {
-    return new AgentException(ErrorCode.FLOW_ENDPOINT_REQUIRED,
+    return new AgentException(AgentErrorCode.FLOW_ENDPOINT_REQUIRED,
         what + " of user '" + user + "' registers the new key, so it needs the registration endpoint: pass"
             + " --endpoint URI (https://... or ldaps://...). Nothing was asked or created.");
   }
 
   static AgentException endpointMismatch(String user, String recorded, String given) {
-    return new AgentException(ErrorCode.FLOW_ENDPOINT_MISMATCH,
+    return new AgentException(AgentErrorCode.FLOW_ENDPOINT_MISMATCH,
         "The registration of user '" + user + "' is at " + recorded + ", but the endpoint given is " + given
             + "; removing it there would leave the key registered at " + recorded + ". Pass --endpoint with"
             + " the endpoint that holds the registration (and its settings).");
@@ -57,7 +57,7 @@ final class FlowErrors {
 
   static AgentException algorithmNotAccepted(String user, dev.keytrust.key.KeyAlgorithm algorithm, String endpoint,
       String why) {
-    return new AgentException(ErrorCode.FLOW_ALGORITHM_NOT_ACCEPTED,
+    return new AgentException(AgentErrorCode.FLOW_ALGORITHM_NOT_ACCEPTED,
         "User '" + user + "' would get a " + algorithm.id() + " key, but " + endpoint + " cannot register it: " + why
             + ". Choose another algorithm (--alg rsa2048) or another endpoint. Nothing was asked or created.");
   }

@@ -1,6 +1,6 @@
 package dev.keytrust.agent.flow;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +82,7 @@ final class FlowEvents {
       emit(new StepEvent(runId, operation, step, StepOutcome.FAILED, since(start), e.code(), null));
       throw e;
     } catch (RuntimeException | Error e) {
-      emit(new StepEvent(runId, operation, step, StepOutcome.FAILED, since(start), ErrorCode.INTERNAL, null));
+      emit(new StepEvent(runId, operation, step, StepOutcome.FAILED, since(start), CoreErrorCode.INTERNAL, null));
       throw e;
     }
     emit(new StepEvent(runId, operation, step, done.outcome(), since(start), null, done.detail()));

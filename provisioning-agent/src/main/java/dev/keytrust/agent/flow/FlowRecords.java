@@ -1,8 +1,8 @@
 package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.Journal.JournalKey;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
@@ -78,7 +78,7 @@ final class FlowRecords {
   }
 
   private AgentException invalid(String user, String name, Exception e) {
-    return new AgentException(ErrorCode.FLOW_JOURNAL_INVALID,
+    return new AgentException(AgentErrorCode.FLOW_JOURNAL_INVALID,
         "The " + name + " record of user '" + user + "' in the key store " + store.root() + " does not fit together ("
             + e.getMessage()
             + "). Run `keytrust reset --user " + user + "` to start over.", e);

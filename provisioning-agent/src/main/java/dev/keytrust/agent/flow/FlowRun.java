@@ -3,6 +3,7 @@ package dev.keytrust.agent.flow;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.FlowEvents.Done;
 import dev.keytrust.agent.flow.Journal.JournalKey;
 import dev.keytrust.agent.mfa.MfaResult;
@@ -12,7 +13,6 @@ import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.Setting;
 import dev.keytrust.agent.prereq.PrerequisiteReport;
 import dev.keytrust.agent.prereq.UserIdentity;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
 import java.time.Instant;
@@ -277,7 +277,7 @@ final class FlowRun {
     try {
       return UUID.fromString(id.get().replace("{", "").replace("}", ""));
     } catch (IllegalArgumentException e) {
-      throw new AgentException(ErrorCode.DEVICE_CONTEXT_INVALID,
+      throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_INVALID,
           "The device id '" + id.get() + "' of the device context is not a GUID: fix the device context.", e);
     }
   }

@@ -1,6 +1,8 @@
 package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
@@ -19,10 +21,10 @@ import java.util.Set;
 final class KeyStep {
   /** Errors that mean "no usable TPM at this URI", after which software may stand in. */
   static final Set<ErrorCode> NO_TPM = Set.of(
-      ErrorCode.TPM_UNREACHABLE,
-      ErrorCode.TPM_PLATFORM_UNSUPPORTED,
-      ErrorCode.TPM_VERSION_UNSUPPORTED,
-      ErrorCode.TPM_NO_RESOURCE_MANAGER);
+      CoreErrorCode.TPM_UNREACHABLE,
+      CoreErrorCode.TPM_PLATFORM_UNSUPPORTED,
+      CoreErrorCode.TPM_VERSION_UNSUPPORTED,
+      CoreErrorCode.TPM_NO_RESOURCE_MANAGER);
 
   private static final TpmUri SOFTWARE = softwareUri();
 
@@ -63,7 +65,7 @@ final class KeyStep {
     String allowed = "allowed by policy (RequireSecurityDevice is false)";
     if (in.tpm().isSoftware()) {
       if (in.requireSecurityDevice()) {
-        throw new AgentException(ErrorCode.FLOW_SECURITY_DEVICE_REQUIRED,
+        throw new AgentException(AgentErrorCode.FLOW_SECURITY_DEVICE_REQUIRED,
             "Policy requires a TPM for Windows Hello keys (RequireSecurityDevice) but the software provider was"
                 + " selected: name a TPM instead (or have the policy changed).");
       }
@@ -78,7 +80,7 @@ final class KeyStep {
         throw e;
       }
       if (in.requireSecurityDevice()) {
-        throw new AgentException(ErrorCode.FLOW_SECURITY_DEVICE_REQUIRED,
+        throw new AgentException(AgentErrorCode.FLOW_SECURITY_DEVICE_REQUIRED,
             "Policy requires a TPM for Windows Hello keys (RequireSecurityDevice) and there is no usable TPM at "
                 + in.tpm() + ": " + e.getMessage() + " [" + e.code().id() + "] Make the TPM available, or have the"
                 + " policy allow software keys.", e);

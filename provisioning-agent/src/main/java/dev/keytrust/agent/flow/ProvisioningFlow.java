@@ -2,6 +2,7 @@ package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.mfa.MfaRunner;
 import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.pin.PinSource;
@@ -9,7 +10,6 @@ import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.agent.prereq.PrerequisiteChecker;
 import dev.keytrust.agent.prereq.ProvisioningTrigger;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
@@ -231,7 +231,7 @@ public final class ProvisioningFlow {
 
   MfaRunner requireMfa() throws AgentException {
     if (mfa == null) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID,
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID,
           "This step needs multi-factor authentication (the old key is gone, so the current PIN cannot be"
               + " checked), but no MFA method was given: pass --mfa.");
     }

@@ -4,7 +4,7 @@ import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.util.Objects;
 
@@ -23,7 +23,7 @@ final class RegisterStep {
   RegistrationReceipt register(KeyRegistration registration) throws KeytrustException {
     RegistrationReceipt receipt = endpoint.register(registration);
     if (!registration.keyIdBase64().equals(receipt.keyIdBase64())) {
-      throw new AgentException(ErrorCode.FLOW_RECEIPT_MISMATCH,
+      throw new AgentException(AgentErrorCode.FLOW_RECEIPT_MISMATCH,
           "The endpoint " + endpoint.describe() + " confirmed key " + receipt.keyIdBase64() + " but keytrust"
               + " registered key " + registration.keyIdBase64() + ". Check the endpoint; run the command again to"
               + " retry.");

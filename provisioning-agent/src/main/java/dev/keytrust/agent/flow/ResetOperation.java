@@ -2,9 +2,10 @@ package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.FlowEvents.Done;
 import dev.keytrust.agent.pin.PinHistory;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainerStore;
 import java.util.ArrayList;
@@ -174,6 +175,6 @@ final class ResetOperation {
   }
 
   private static boolean damaged(KeytrustException e) {
-    return e.code() == ErrorCode.STORE_CORRUPT || e.code() == ErrorCode.FLOW_JOURNAL_INVALID;
+    return e.code() == CoreErrorCode.STORE_CORRUPT || e.code() == AgentErrorCode.FLOW_JOURNAL_INVALID;
   }
 }

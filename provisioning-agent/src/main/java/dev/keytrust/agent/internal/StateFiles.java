@@ -1,6 +1,7 @@
 package dev.keytrust.agent.internal;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,10 +84,10 @@ public final class StateFiles {
    */
   public static void checkUser(String user) throws AgentException {
     if (user == null || user.isEmpty()) {
-      throw new AgentException(ErrorCode.INVALID_ARGUMENT, "The user name is empty: give a user name.");
+      throw new AgentException(CoreErrorCode.INVALID_ARGUMENT, "The user name is empty: give a user name.");
     }
     if (user.length() > MAX_USER_LENGTH) {
-      throw new AgentException(ErrorCode.INVALID_ARGUMENT,
+      throw new AgentException(CoreErrorCode.INVALID_ARGUMENT,
           "The user name is longer than " + MAX_USER_LENGTH + " characters: give a shorter name.");
     }
     for (int i = 0; i < user.length(); i++) {
@@ -95,7 +96,7 @@ public final class StateFiles {
           ? i + 1 >= user.length() || !Character.isLowSurrogate(user.charAt(++i))
           : Character.isLowSurrogate(c);
       if (Character.isISOControl(c) || unpaired) {
-        throw new AgentException(ErrorCode.INVALID_ARGUMENT,
+        throw new AgentException(CoreErrorCode.INVALID_ARGUMENT,
             "The user name contains a control character or broken Unicode at position " + (i + 1)
                 + ": give a printable name.");
       }

@@ -1,9 +1,9 @@
 package dev.keytrust.agent.mfa;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
 import dev.keytrust.agent.internal.StateRecord;
-import dev.keytrust.error.ErrorCode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,7 +64,7 @@ public final class MfaFreshness {
   /** Files in {@code stateDir}; {@code window} 0 never reuses. */
   public static MfaFreshness inDirectory(Path stateDir, Duration window, Clock clock) {
     Objects.requireNonNull(stateDir, "stateDir");
-    return new MfaFreshness(new StateFiles(stateDir, ErrorCode.MFA_STATE_IO, "MFA state"), null, window, clock);
+    return new MfaFreshness(new StateFiles(stateDir, AgentErrorCode.MFA_STATE_IO, "MFA state"), null, window, clock);
   }
 
   /** Kept in memory, for this object's lifetime (an embedder's long-running process, tests). */
@@ -153,7 +153,7 @@ public final class MfaFreshness {
           .orElseThrow(() -> new IllegalArgumentException("no completed-at")));
       return new MfaCompletion(method, at);
     } catch (IllegalArgumentException | DateTimeParseException e) {
-      throw new AgentException(ErrorCode.MFA_STATE_IO, "The MFA state file " + file + " is damaged ("
+      throw new AgentException(AgentErrorCode.MFA_STATE_IO, "The MFA state file " + file + " is damaged ("
           + e.getMessage() + "): remove it; the next MFA writes a new one.", e);
     }
   }

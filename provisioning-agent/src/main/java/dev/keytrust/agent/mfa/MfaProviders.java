@@ -1,7 +1,7 @@
 package dev.keytrust.agent.mfa;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -98,13 +98,13 @@ public final class MfaProviders {
     String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
     MfaProviderFactory factory = factories.get(key);
     if (factory == null) {
-      throw new AgentException(ErrorCode.MFA_UNKNOWN_PROVIDER,
+      throw new AgentException(AgentErrorCode.MFA_UNKNOWN_PROVIDER,
           "No MFA method '" + name + "': use one of " + names() + ".");
     }
     Set<String> unknown = new TreeSet<>(settings.values().keySet());
     unknown.removeAll(factory.settingNames());
     if (!unknown.isEmpty()) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID,
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID,
           "Unknown setting(s) " + unknown + " for the MFA method " + key + "; its settings are "
               + new TreeSet<>(factory.settingNames()) + ".");
     }

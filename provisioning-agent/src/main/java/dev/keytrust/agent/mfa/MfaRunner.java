@@ -1,9 +1,9 @@
 package dev.keytrust.agent.mfa;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
 import dev.keytrust.error.Durations;
-import dev.keytrust.error.ErrorCode;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -137,7 +137,7 @@ public final class MfaRunner implements AutoCloseable {
         outcome = Objects.requireNonNull(challenge.await(attemptTimeout), "the challenge returned no outcome");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AgentException(ErrorCode.MFA_CANCELLED, "MFA with " + attempt.method() + " for user '"
+        throw new AgentException(AgentErrorCode.MFA_CANCELLED, "MFA with " + attempt.method() + " for user '"
             + attempt.user() + "' was cancelled (the agent was interrupted): run provisioning again.", e);
       }
       LOG.debug("MFA attempt {} with {} for user {}: {} {}", attempt.number(), attempt.method(), attempt.user(),
@@ -153,13 +153,13 @@ public final class MfaRunner implements AutoCloseable {
     String ending = declined ? " (" + tries + "; you chose not to try again)" : " (" + tries + ")";
     String reason = outcome.reason().isEmpty() ? "" : ": " + outcome.reason();
     return switch (outcome.status()) {
-      case DENIED -> new AgentException(ErrorCode.MFA_DENIED, who + " was denied" + reason + ending
+      case DENIED -> new AgentException(AgentErrorCode.MFA_DENIED, who + " was denied" + reason + ending
           + ". Run provisioning again and approve the request or enter a current code; if you did not"
           + " start this, tell your administrator.");
-      case TIMED_OUT -> new AgentException(ErrorCode.MFA_TIMED_OUT, who + " got no answer within "
+      case TIMED_OUT -> new AgentException(AgentErrorCode.MFA_TIMED_OUT, who + " got no answer within "
           + Durations.human(attemptTimeout) + reason + ending + ". Run provisioning again and answer within "
           + Durations.human(attemptTimeout) + ", or ask your administrator for a longer MFA timeout.");
-      case FAILED -> new AgentException(ErrorCode.MFA_FAILED, who + " could not be completed" + reason + ending
+      case FAILED -> new AgentException(AgentErrorCode.MFA_FAILED, who + " could not be completed" + reason + ending
           + ". Check the MFA settings and that the MFA service is reachable, then run provisioning again.");
       case SUCCEEDED -> throw new IllegalStateException("a success is not a failure");
     };

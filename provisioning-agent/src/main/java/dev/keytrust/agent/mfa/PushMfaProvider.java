@@ -1,8 +1,8 @@
 package dev.keytrust.agent.mfa;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.internal.json.JsonException;
 import dev.keytrust.internal.json.StrictJson;
 import java.io.IOException;
@@ -114,21 +114,21 @@ public final class PushMfaProvider implements MfaProvider {
       return MfaChallenge.finished(instructions, MfaOutcome.failed(unreachable(e)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AgentException(ErrorCode.MFA_CANCELLED, "Starting MFA for user '" + user
+      throw new AgentException(AgentErrorCode.MFA_CANCELLED, "Starting MFA for user '" + user
           + "' was cancelled (the agent was interrupted): run provisioning again.", e);
     }
     int status = ex.status;
     if (status == 401 || status == 403) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The MFA service " + uri + " refused keytrust's"
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The MFA service " + uri + " refused keytrust's"
           + " credentials (HTTP " + status + "): check the bearer token in "
           + settings.tokenFile().map(Path::toString).orElse("token-file (none is set)") + ".");
     }
     if (status == 404) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "There is no MFA push endpoint at " + uri
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "There is no MFA push endpoint at " + uri
           + " (HTTP 404): check the url setting of the MFA method push.");
     }
     if (status >= 300 && status < 400) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The MFA service " + uri + " redirects (HTTP "
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The MFA service " + uri + " redirects (HTTP "
           + status + "), which keytrust does not follow: set the url to the service's final address.");
     }
     if (status == 429 || status >= 500) {
@@ -136,7 +136,7 @@ public final class PushMfaProvider implements MfaProvider {
           + status));
     }
     if (status != 200 && status != 201 && status != 202) {
-      throw new AgentException(ErrorCode.MFA_FAILED, "The MFA service " + uri + " refused to start a push request"
+      throw new AgentException(AgentErrorCode.MFA_FAILED, "The MFA service " + uri + " refused to start a push request"
           + " (HTTP " + status + "): check that it speaks keytrust's push protocol (docs/mfa-and-pin.md).");
     }
     String id;
@@ -273,7 +273,7 @@ public final class PushMfaProvider implements MfaProvider {
   }
 
   private static String readToken(Path file) throws AgentException {
-    byte[] raw = StateFiles.readSecretFile(file, MAX_TOKEN_BYTES, ErrorCode.MFA_CONFIG_INVALID, "MFA token file");
+    byte[] raw = StateFiles.readSecretFile(file, MAX_TOKEN_BYTES, AgentErrorCode.MFA_CONFIG_INVALID, "MFA token file");
     try {
       int from = 0;
       int to = raw.length;
@@ -285,7 +285,7 @@ public final class PushMfaProvider implements MfaProvider {
       }
       String token = new String(raw, from, to - from, StandardCharsets.US_ASCII);
       if (token.isEmpty() || !TOKEN.matcher(token).matches()) {
-        throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The MFA token file " + file + " does not hold one"
+        throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The MFA token file " + file + " does not hold one"
             + " bearer token (letters, digits and - . _ ~ + / = on one line): write only the token in it.");
       }
       return token;
@@ -298,7 +298,7 @@ public final class PushMfaProvider implements MfaProvider {
     try (InputStream in = Files.newInputStream(caFile)) {
       Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
-        throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The CA file " + caFile + " holds no certificate:"
+        throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The CA file " + caFile + " holds no certificate:"
             + " give a PEM file with the CA certificate(s) of the MFA service.");
       }
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -313,10 +313,10 @@ public final class PushMfaProvider implements MfaProvider {
       ctx.init(null, tmf.getTrustManagers(), null);
       return ctx;
     } catch (IOException e) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "Cannot read the CA file " + caFile + " ("
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "Cannot read the CA file " + caFile + " ("
           + e.getClass().getSimpleName() + "): check the path and its permissions.", e);
     } catch (GeneralSecurityException e) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The CA file " + caFile + " is not PEM certificates ("
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The CA file " + caFile + " is not PEM certificates ("
           + e.getMessage() + "): give the CA certificate(s) of the MFA service in PEM form.", e);
     }
   }

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.mfa;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -44,10 +44,10 @@ public final class PushProviderFactory implements MfaProviderFactory {
           duration(settings.get("request-timeout"), "request-timeout").orElse(PushSettings.DEFAULT_REQUEST_TIMEOUT));
       return new PushMfaProvider(s);
     } catch (URISyntaxException e) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The push url '" + url + "' is not a URL ("
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The push url '" + url + "' is not a URL ("
           + e.getReason() + "): give one like https://mfa.example.com.", e);
     } catch (IllegalArgumentException e) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The settings of the MFA method push are not usable: "
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The settings of the MFA method push are not usable: "
           + e.getMessage() + ".", e);
     }
   }
@@ -76,6 +76,6 @@ public final class PushProviderFactory implements MfaProviderFactory {
   }
 
   private static AgentException bad(String message) {
-    return new AgentException(ErrorCode.MFA_CONFIG_INVALID, message);
+    return new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, message);
   }
 }

@@ -1,8 +1,8 @@
 package dev.keytrust.agent.mfa;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
-import dev.keytrust.error.ErrorCode;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,20 +35,20 @@ public final class TotpProviderFactory implements MfaProviderFactory {
 
   @Override
   public MfaProvider create(MfaSettings settings, MfaContext context) throws AgentException {
-    String fileName = settings.get("secret-file").orElseThrow(() -> new AgentException(ErrorCode.MFA_CONFIG_INVALID,
+    String fileName = settings.get("secret-file").orElseThrow(() -> new AgentException(AgentErrorCode.MFA_CONFIG_INVALID,
         "The MFA method totp needs the setting secret-file: the file with the otpauth://totp/ URI or Base32"
             + " secret of the user's authenticator."));
     Path file;
     try {
       file = Path.of(fileName);
     } catch (InvalidPathException e) {
-      throw new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The TOTP secret-file '" + fileName
+      throw new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The TOTP secret-file '" + fileName
           + "' is not a valid path: give the file's path.", e);
     }
-    MfaCodePrompt prompt = context.codePrompt().orElseThrow(() -> new AgentException(ErrorCode.MFA_CONFIG_INVALID,
+    MfaCodePrompt prompt = context.codePrompt().orElseThrow(() -> new AgentException(AgentErrorCode.MFA_CONFIG_INVALID,
         "The MFA method totp needs someone to type the code, and this run cannot ask (no terminal):"
             + " run interactively or use another MFA method."));
-    byte[] content = StateFiles.readSecretFile(file, TotpSecretFile.MAX_BYTES, ErrorCode.MFA_CONFIG_INVALID,
+    byte[] content = StateFiles.readSecretFile(file, TotpSecretFile.MAX_BYTES, AgentErrorCode.MFA_CONFIG_INVALID,
         "TOTP secret file");
     try {
       return new TotpMfaProvider(TotpSecretFile.parse(content, settings, file), prompt, context.clock(),

@@ -1,9 +1,9 @@
 package dev.keytrust.agent.mfa;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
 import dev.keytrust.agent.internal.StateRecord;
-import dev.keytrust.error.ErrorCode;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +24,7 @@ final class TotpReplayGuard {
   private final Map<String, Long> memory = new ConcurrentHashMap<>();
 
   TotpReplayGuard(Optional<Path> stateDir) {
-    this.files = stateDir.map(d -> new StateFiles(d, ErrorCode.MFA_STATE_IO, "MFA state")).orElse(null);
+    this.files = stateDir.map(d -> new StateFiles(d, AgentErrorCode.MFA_STATE_IO, "MFA state")).orElse(null);
   }
 
   /** The last accepted step, if any (also checks the state file is usable). */
@@ -39,7 +39,7 @@ final class TotpReplayGuard {
     }
     String step = rec.get().get("last-step").orElse("");
     if (!rec.get().get("user").orElse("").equals(user) || !step.matches("-?[0-9]{1,18}")) {
-      throw new AgentException(ErrorCode.MFA_STATE_IO, "The TOTP state file " + file + " is damaged: remove it"
+      throw new AgentException(AgentErrorCode.MFA_STATE_IO, "The TOTP state file " + file + " is damaged: remove it"
           + " (codes of the last minute could then be used once more).");
     }
     return Optional.of(Long.parseLong(step));

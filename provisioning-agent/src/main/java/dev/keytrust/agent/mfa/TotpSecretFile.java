@@ -1,7 +1,7 @@
 package dev.keytrust.agent.mfa;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -237,7 +237,7 @@ final class TotpSecretFile {
   }
 
   static AgentException bad(Path file, String why) {
-    return new AgentException(ErrorCode.MFA_CONFIG_INVALID, "The TOTP secret file " + file + " cannot be used: "
+    return new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "The TOTP secret file " + file + " cannot be used: "
         + why + ". Write the otpauth://totp/ URI your authenticator was set up with, or its Base32 secret.");
   }
 

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -119,7 +119,7 @@ public final class PinCreation {
   /** The first reason to refuse {@code pin}, or null. */
   private AgentException problemWith(char[] pin) throws AgentException {
     if (pin.length == 0) {
-      return new AgentException(ErrorCode.PIN_INVALID, "No PIN was entered: type a PIN and press Enter.");
+      return new AgentException(CoreErrorCode.PIN_INVALID, "No PIN was entered: type a PIN and press Enter.");
     }
     if (policy == null) {
       return null;
@@ -140,7 +140,7 @@ public final class PinCreation {
       if (PinEntry.sameChars(pin, confirmation)) {
         return null;
       }
-      return new AgentException(ErrorCode.PIN_MISMATCH,
+      return new AgentException(CoreErrorCode.PIN_MISMATCH,
           "The PIN and its confirmation differ: run the command again and type the same PIN twice.");
     } finally {
       Arrays.fill(confirmation, '\0');
@@ -151,7 +151,7 @@ public final class PinCreation {
     if (problem instanceof PinRulesException unmet) {
       return unmet.check().describe();
     }
-    if (problem.code() == ErrorCode.PIN_MISMATCH) {
+    if (problem.code() == CoreErrorCode.PIN_MISMATCH) {
       return "The PIN and its confirmation differ: type the same PIN twice.";
     }
     return problem.getMessage();

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -42,6 +42,6 @@ public final class PinEntry {
   }
 
   static AgentException noPin() {
-    return new AgentException(ErrorCode.PIN_INVALID, "No PIN was entered: type the PIN and press Enter.");
+    return new AgentException(CoreErrorCode.PIN_INVALID, "No PIN was entered: type the PIN and press Enter.");
   }
 }

@@ -1,10 +1,11 @@
 package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
 import dev.keytrust.agent.internal.StateRecord;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.Argon2Parameters;
 import dev.keytrust.key.PinAuth;
@@ -93,7 +94,7 @@ public final class PinHistory {
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(cost, "cost");
     Objects.requireNonNull(clock, "clock");
-    StateFiles files = new StateFiles(stateDir, ErrorCode.PIN_HISTORY_IO, "PIN history");
+    StateFiles files = new StateFiles(stateDir, AgentErrorCode.PIN_HISTORY_IO, "PIN history");
     return new PinHistory(files, files.fileFor(KIND, user), user, cost, clock);
   }
 
@@ -174,7 +175,7 @@ public final class PinHistory {
         try {
           hashes.add(derive(pin, useCost, salt));
         } catch (KeytrustException e) {
-          throw new AgentException(ErrorCode.PIN_INVALID, e.getMessage(), e);
+          throw new AgentException(CoreErrorCode.PIN_INVALID, e.getMessage(), e);
         }
       }
       hashes.addAll(kept);
@@ -224,7 +225,7 @@ public final class PinHistory {
   public void requireNotExpired(PinPolicy policy, Instant at) throws AgentException {
     Optional<Instant> expires = expiresAt(policy);
     if (expires.isPresent() && !at.isBefore(expires.get())) {
-      throw new AgentException(ErrorCode.PIN_EXPIRED, "The PIN of user '" + user + "' expired at "
+      throw new AgentException(AgentErrorCode.PIN_EXPIRED, "The PIN of user '" + user + "' expired at "
           + expires.get() + " (" + Durations.human(Duration.between(expires.get(), at)) + " ago; the policy lets a"
           + " PIN live " + policy.expirationDays() + " days): set a new PIN (keytrust pin change).");
     }
@@ -253,7 +254,7 @@ public final class PinHistory {
     try {
       return Optional.of(State.from(rec.get(), user));
     } catch (IllegalArgumentException | DateTimeParseException e) {
-      throw new AgentException(ErrorCode.PIN_HISTORY_IO, "The PIN history file " + file + " is damaged ("
+      throw new AgentException(AgentErrorCode.PIN_HISTORY_IO, "The PIN history file " + file + " is damaged ("
           + e.getMessage() + "): remove it (the history starts again) and set the PIN anew if asked.", e);
     }
   }

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.Arrays;
@@ -35,7 +35,7 @@ public final class PinLines {
         }
         if (len == MAX_LENGTH) {
           throw new AgentException(
-              ErrorCode.PIN_INVALID,
+              CoreErrorCode.PIN_INVALID,
               "The PIN line on standard input is longer than " + MAX_LENGTH
                   + " characters: pass only the PIN, followed by a newline.");
         }
@@ -52,7 +52,7 @@ public final class PinLines {
       }
       if (len == 0) {
         throw new AgentException(
-            ErrorCode.PIN_INVALID,
+            CoreErrorCode.PIN_INVALID,
             sawNewline
                 ? "The PIN read from standard input is empty: write the PIN followed by a newline."
                 : "No PIN on standard input (--pin-stdin): write the PIN followed by a newline.");
@@ -60,7 +60,7 @@ public final class PinLines {
       return Arrays.copyOf(buf, len);
     } catch (IOException e) {
       throw new AgentException(
-          ErrorCode.INVALID_ARGUMENT, "Cannot read the PIN from standard input: " + e.getMessage(), e);
+          CoreErrorCode.INVALID_ARGUMENT, "Cannot read the PIN from standard input: " + e.getMessage(), e);
     } finally {
       Arrays.fill(buf, '\0');
     }

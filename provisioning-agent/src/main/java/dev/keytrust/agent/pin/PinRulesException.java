@@ -1,7 +1,7 @@
 package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.util.List;
 
 /**
@@ -14,7 +14,7 @@ public final class PinRulesException extends AgentException {
   private final transient PinCheck check;
 
   public PinRulesException(PinCheck check) {
-    super(ErrorCode.PIN_RULES_UNMET, check.describe() + "\nChoose a PIN that meets every rule.");
+    super(AgentErrorCode.PIN_RULES_UNMET, check.describe() + "\nChoose a PIN that meets every rule.");
     if (check.passed()) {
       throw new IllegalArgumentException("a PIN that passed has no unmet rules");
     }

@@ -1,6 +1,7 @@
 package dev.keytrust.agent.policy;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.ErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -50,7 +51,7 @@ final class PolicyFileParser {
       String name = eq < 0 ? "" : line.substring(0, eq).strip();
       if (eq < 0 || name.isEmpty()) {
         malformedLines++;
-        diagnostics.add(error(ErrorCode.POLICY_LINE_MALFORMED, file, lineNo, "",
+        diagnostics.add(error(AgentErrorCode.POLICY_LINE_MALFORMED, file, lineNo, "",
             where(file, lineNo) + ": line " + quote(line) + " is not a setting: expected"
                 + " 'Name = value' (see docs/policy.md); the line is ignored"));
         continue;
@@ -59,13 +60,13 @@ final class PolicyFileParser {
       String raw = line.substring(eq + 1).strip();
       Setting<?> setting = Setting.byName(name).orElse(null);
       if (setting == null) {
-        diagnostics.add(error(ErrorCode.POLICY_SETTING_UNKNOWN, file, lineNo, name,
+        diagnostics.add(error(AgentErrorCode.POLICY_SETTING_UNKNOWN, file, lineNo, name,
             where(file, lineNo) + ": " + quote(name) + " is not a policy setting keytrust knows"
                 + " (known: " + knownNames() + "); the line is ignored"));
         continue;
       }
       if (setting.deviceOnly() && layer.scope() == PolicyScope.USER) {
-        diagnostics.add(error(ErrorCode.POLICY_SETTING_DEVICE_ONLY, file, lineNo, setting.name(),
+        diagnostics.add(error(AgentErrorCode.POLICY_SETTING_DEVICE_ONLY, file, lineNo, setting.name(),
             where(file, lineNo) + ": " + setting.name() + " is a device-only setting and cannot"
                 + " be set in a user-scope file; it is not applied. Set it in the computer's "
                 + layer.fileName() + " instead"));
@@ -77,7 +78,7 @@ final class PolicyFileParser {
           duplicated.add(setting);
         }
         values.remove(setting);
-        diagnostics.add(error(ErrorCode.POLICY_SETTING_DUPLICATE, file, lineNo, setting.name(),
+        diagnostics.add(error(AgentErrorCode.POLICY_SETTING_DUPLICATE, file, lineNo, setting.name(),
             where(file, lineNo) + ": " + setting.name() + " is set again (first on line " + earlier
                 + "); neither value is applied. Keep one line"));
         continue;
@@ -85,7 +86,7 @@ final class PolicyFileParser {
       try {
         values.put(setting, configured(setting, raw, new ValueOrigin.Configured(layer, file, lineNo)));
       } catch (Setting.InvalidValueException e) {
-        diagnostics.add(error(ErrorCode.POLICY_VALUE_INVALID, file, lineNo, setting.name(),
+        diagnostics.add(error(AgentErrorCode.POLICY_VALUE_INVALID, file, lineNo, setting.name(),
             where(file, lineNo) + ": " + setting.name() + " = " + quote(raw) + " " + e.getMessage()
                 + ": allowed " + setting.allowedValues() + "; the value is not applied"));
       }
@@ -94,7 +95,7 @@ final class PolicyFileParser {
       values.remove(s);
     }
     if (settingLines == 0 && malformedLines > 0) {
-      throw new AgentException(ErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file
+      throw new AgentException(AgentErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file
           + " cannot be read: none of its " + malformedLines + " line(s) is a 'Name = value'"
           + " setting (first: line " + firstMalformed(diagnostics) + "). Rewrite it in the format"
           + " of docs/policy.md, or remove it");
@@ -112,16 +113,16 @@ final class PolicyFileParser {
     try {
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
-        throw new AgentException(ErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file + " is "
+        throw new AgentException(AgentErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file + " is "
             + size + " bytes, more than a policy file can be (" + MAX_FILE_BYTES + "); check that"
             + " the policy directory holds only policy files");
       }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      throw new AgentException(ErrorCode.POLICY_FILE_UNREADABLE, "Policy file " + file
+      throw new AgentException(AgentErrorCode.POLICY_FILE_UNREADABLE, "Policy file " + file
           + " disappeared while it was read; run again", e);
     } catch (IOException e) {
-      throw new AgentException(ErrorCode.POLICY_FILE_UNREADABLE, "Cannot read policy file " + file
+      throw new AgentException(AgentErrorCode.POLICY_FILE_UNREADABLE, "Cannot read policy file " + file
           + ": " + e + ". Check that it is a readable regular file", e);
     }
     String text;
@@ -132,11 +133,11 @@ final class PolicyFileParser {
           .decode(ByteBuffer.wrap(bytes))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new AgentException(ErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file
+      throw new AgentException(AgentErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file
           + " is not UTF-8 text; save it as UTF-8 in the format of docs/policy.md", e);
     }
     if (text.indexOf('\0') >= 0) {
-      throw new AgentException(ErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file
+      throw new AgentException(AgentErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file
           + " holds binary data (NUL characters); write it as text in the format of docs/policy.md");
     }
     if (text.startsWith("\uFEFF")) {
@@ -147,7 +148,7 @@ final class PolicyFileParser {
 
   private static int firstMalformed(List<PolicyDiagnostic> diagnostics) {
     return diagnostics.stream()
-        .filter(d -> d.code() == ErrorCode.POLICY_LINE_MALFORMED)
+        .filter(d -> d.code() == AgentErrorCode.POLICY_LINE_MALFORMED)
         .mapToInt(PolicyDiagnostic::line)
         .findFirst()
         .orElse(0);

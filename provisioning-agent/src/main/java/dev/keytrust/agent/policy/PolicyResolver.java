@@ -1,7 +1,7 @@
 package dev.keytrust.agent.policy;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -78,7 +78,7 @@ public final class PolicyResolver {
 
   private EffectivePolicy resolve(Optional<String> user) throws AgentException {
     if (Files.exists(directory) && !Files.isDirectory(directory)) {
-      throw new AgentException(ErrorCode.POLICY_DIRECTORY_INVALID, "The policy directory "
+      throw new AgentException(AgentErrorCode.POLICY_DIRECTORY_INVALID, "The policy directory "
           + directory + " is not a directory; point keytrust at the folder that holds computer/"
           + " and users/ (docs/policy.md)");
     }
@@ -94,7 +94,7 @@ public final class PolicyResolver {
         continue;
       }
       if (!Files.isRegularFile(file)) {
-        throw new AgentException(ErrorCode.POLICY_FILE_UNREADABLE, "Policy file " + file
+        throw new AgentException(AgentErrorCode.POLICY_FILE_UNREADABLE, "Policy file " + file
             + " is not a regular file; replace it with a file in the format of docs/policy.md");
       }
       PolicyFileParser.Parsed p = PolicyFileParser.parse(file, layer);
@@ -133,7 +133,7 @@ public final class PolicyResolver {
       for (ConfiguredValue<T> loser : ignored) {
         if (loser.origin().source() == PolicySource.MDM && !loser.value().equals(winner.value())) {
           diagnostics.add(new PolicyDiagnostic(PolicyDiagnostic.Severity.WARNING,
-              ErrorCode.POLICY_SOURCES_CONFLICT, loser.origin().file(), loser.origin().line(),
+              AgentErrorCode.POLICY_SOURCES_CONFLICT, loser.origin().file(), loser.origin().line(),
               s.name(), PolicyFileParser.where(loser.origin().file(), loser.origin().line()) + ": "
                   + s.name() + " = " + s.format(loser.value()) + " from MDM is ignored while group"
                   + " policy sets " + s.format(winner.value()) + " ("
@@ -161,7 +161,7 @@ public final class PolicyResolver {
     EffectiveValue<Integer> blamed = min.isDefault() ? max : min;
     ValueOrigin.Configured at = (ValueOrigin.Configured) blamed.origin();
     diagnostics.add(new PolicyDiagnostic(PolicyDiagnostic.Severity.ERROR,
-        ErrorCode.POLICY_PIN_LENGTHS_INVALID, at.file(), at.line(), blamed.setting().name(),
+        AgentErrorCode.POLICY_PIN_LENGTHS_INVALID, at.file(), at.line(), blamed.setting().name(),
         "The effective " + min.describe() + " is not below the effective " + max.describe()
             + ": the minimum must be less than the maximum (both 4..127), so both lengths use"
             + " their defaults (" + Setting.MINIMUM_PIN_LENGTH.defaultValue() + ".."
@@ -184,7 +184,7 @@ public final class PolicyResolver {
     if (user == null || user.isEmpty() || user.equals(".") || user.equals("..")
         || user.length() > 255 || !user.chars().allMatch(c -> c >= 0x20 && c != 0x7f
             && c != '/' && c != '\\')) {
-      throw new AgentException(ErrorCode.POLICY_DIRECTORY_INVALID, "The user name "
+      throw new AgentException(AgentErrorCode.POLICY_DIRECTORY_INVALID, "The user name "
           + (user == null ? "(none)" : PolicyFileParser.quote(user)) + " cannot name a folder"
           + " under " + USERS_FOLDER + "/: give the account name without a domain prefix,"
           + " slashes or control characters");

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.prereq;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -147,7 +147,7 @@ public final class DeviceContextFile {
     String required(String key) throws AgentException {
       Optional<String> v = optional(key);
       if (v.isEmpty()) {
-        throw new AgentException(ErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file
+        throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file
             + " does not set " + key + " (none, entra, domain or hybrid); add the line");
       }
       return v.get();
@@ -197,7 +197,7 @@ public final class DeviceContextFile {
   }
 
   private static AgentException invalid(Path file, int line, String what) {
-    return new AgentException(ErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file + ":"
+    return new AgentException(AgentErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file + ":"
         + line + " " + what + "; fix the file (format in docs/prerequisites.md)");
   }
 
@@ -210,12 +210,12 @@ public final class DeviceContextFile {
     byte[] bytes;
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new AgentException(ErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file
+        throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file
             + " is larger than " + MAX_FILE_BYTES + " bytes; it is not a device context file");
       }
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new AgentException(ErrorCode.DEVICE_CONTEXT_UNREADABLE, "Cannot read device context "
+      throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_UNREADABLE, "Cannot read device context "
           + file + ": " + e + ". Check the path and that the file is readable", e);
     }
     try {
@@ -228,7 +228,7 @@ public final class DeviceContextFile {
       }
       return List.of(text.split("\r?\n|\r", -1));
     } catch (CharacterCodingException e) {
-      throw new AgentException(ErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file
+      throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file
           + " is not UTF-8 text; save it as UTF-8", e);
     }
   }

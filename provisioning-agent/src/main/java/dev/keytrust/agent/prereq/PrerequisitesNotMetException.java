@@ -1,7 +1,7 @@
 package dev.keytrust.agent.prereq;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 
 /** Provisioning must not start: at least one prerequisite line blocks (KT-1203). */
 public final class PrerequisitesNotMetException extends AgentException {
@@ -10,7 +10,7 @@ public final class PrerequisitesNotMetException extends AgentException {
   private final transient PrerequisiteReport report;
 
   public PrerequisitesNotMetException(PrerequisiteReport report) {
-    super(ErrorCode.PREREQUISITES_NOT_MET, message(report));
+    super(AgentErrorCode.PREREQUISITES_NOT_MET, message(report));
     this.report = report;
   }
 

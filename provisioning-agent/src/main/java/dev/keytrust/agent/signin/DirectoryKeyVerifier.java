@@ -4,6 +4,7 @@ import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.ldap.KeyCredentialLinkReader;
 import dev.keytrust.agent.endpoint.ldap.KeyCredentialLinkReader.UserValues;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.credential.DnBinary;
 import dev.keytrust.credential.EcKeyMaterial;
 import dev.keytrust.credential.KeyCredential;
@@ -11,7 +12,6 @@ import dev.keytrust.credential.KeyCredentialFormatException;
 import dev.keytrust.credential.KeyMaterial;
 import dev.keytrust.credential.KeySource;
 import dev.keytrust.credential.RsaKeyMaterial;
-import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
@@ -119,7 +119,7 @@ public final class DirectoryKeyVerifier implements AutoCloseable {
     }
     Candidate first = candidates.get(0);
     throw new AgentException(
-        ErrorCode.SIGNIN_DIRECTORY_VALUE_INCONSISTENT,
+        AgentErrorCode.SIGNIN_DIRECTORY_VALUE_INCONSISTENT,
         ATTRIBUTE + " of " + user.dn() + " on " + reader.describe() + " holds "
             + (candidates.size() == 1 ? "a value" : candidates.size() + " values")
             + " with the KeyID of key " + b64(keyId) + " (" + first.match.describe() + "), but "
@@ -149,7 +149,7 @@ public final class DirectoryKeyVerifier implements AutoCloseable {
     }
     if (!candidates.isEmpty()) {
       throw new AgentException(
-          ErrorCode.SIGNIN_DIRECTORY_VALUE_INCONSISTENT,
+          AgentErrorCode.SIGNIN_DIRECTORY_VALUE_INCONSISTENT,
           ATTRIBUTE + " of " + user.dn() + " on " + reader.describe() + " holds a value with the"
               + " KeyID of key " + b64(keyId) + " (" + candidates.get(0).match.describe() + "),"
               + " but its key material is not that key's public key: the directory value is"
@@ -162,7 +162,7 @@ public final class DirectoryKeyVerifier implements AutoCloseable {
   /** The error for a user whose values do not hold the key. */
   static AgentException notInDirectory(UserValues user, byte[] keyId, String directory) {
     return new AgentException(
-        ErrorCode.SIGNIN_KEY_NOT_IN_DIRECTORY,
+        AgentErrorCode.SIGNIN_KEY_NOT_IN_DIRECTORY,
         "Key " + b64(keyId) + " is not in " + ATTRIBUTE + " of " + user.dn() + " on " + directory
             + " (" + (user.values().isEmpty() ? "it has no value" : "none of its "
             + user.values().size() + " value(s) has this KeyID") + "): not registered or not"

@@ -3,7 +3,7 @@ package dev.keytrust.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -64,10 +64,10 @@ class PinInputTest {
   @Test
   void emptyLineIsAnError() {
     assertThatThrownBy(() -> PinInput.readLine(stdin("\n")))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID))
         .hasMessageContaining("empty");
     assertThatThrownBy(() -> PinInput.readLine(stdin("\r\n")))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
   }
 
   @Test
@@ -137,7 +137,7 @@ class PinInputTest {
     FakeConsole console = new FakeConsole("2468", "2469");
     assertThatThrownBy(() -> PinInput.promptNew(console))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.PIN_MISMATCH);
+          assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_MISMATCH);
           assertThat(e.code().badInput()).isTrue();
         })
         .hasMessageNotContaining("2468")
@@ -148,7 +148,7 @@ class PinInputTest {
   @Test
   void promptTreatsEndOfInputAsNoPin() {
     assertThatThrownBy(() -> PinInput.prompt(new FakeConsole(), "PIN: "))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
   }
 
   @Test

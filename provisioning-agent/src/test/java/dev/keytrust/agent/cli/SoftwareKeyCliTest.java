@@ -93,6 +93,9 @@ class SoftwareKeyCliTest {
     CliRunner.Result gone = run("", "key", "show", "--user", "alice", "--store", store.toString());
     assertThat(gone.exitCode()).isEqualTo(1);
     assertThat(gone.err()).contains("[KT-0301]");
+    // the library says what to do; the CLI adds how, with its own commands and options
+    assertThat(gone.err().lines()).hasSize(1);
+    assertThat(gone.err()).contains("'keytrust key create --user alice'", "--store");
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytrust.agent.prereq.PrerequisiteId;
 import dev.keytrust.agent.prereq.RemoteSessionDetector;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.tpm.TpmDiscovery;
 import java.io.ByteArrayInputStream;
@@ -37,7 +37,7 @@ class StatusProbeTest {
     StatusProbe.Status s = probe(Map.of("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22"));
 
     assertThat(s.tpm().discovered()).hasSize(1);
-    assertThat(s.tpm().error().code()).isEqualTo(ErrorCode.TPM_VERSION_UNSUPPORTED);
+    assertThat(s.tpm().error().code()).isEqualTo(CoreErrorCode.TPM_VERSION_UNSUPPORTED);
     assertThat(s.tpm().provider()).isEqualTo(ProviderKind.SOFTWARE);
     String text = StatusView.text(s).replaceAll(",\n +", ", ");
     assertThat(text).contains("TPM : auto (--tpm)")
@@ -59,7 +59,7 @@ class StatusProbeTest {
   void autoWithoutAnyTpm() throws Exception {
     StatusProbe.Status s = probe(Map.of());
     assertThat(s.tpm().discovered()).isEmpty();
-    assertThat(s.tpm().error().code()).isEqualTo(ErrorCode.TPM_UNREACHABLE);
+    assertThat(s.tpm().error().code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
     assertThat(StatusView.text(s)).contains("Found in sysfs : no TPM").contains("KeyProvider : software")
         .contains("Remote session : NO (no SSH variables set; no logind session answer)");
   }

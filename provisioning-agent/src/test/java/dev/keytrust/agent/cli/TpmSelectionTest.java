@@ -3,7 +3,7 @@ package dev.keytrust.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmUri;
 import java.io.ByteArrayInputStream;
@@ -59,7 +59,7 @@ class TpmSelectionTest {
   @Test
   void badUrisAreBadInput() {
     assertThatThrownBy(() -> TpmSelection.resolve("http://x", env(Map.of(), "Linux")))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TPM_URI));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.UNKNOWN_TPM_URI));
   }
 
   private static TpmUri forKey(String option, Map<String, String> vars, dev.keytrust.key.ProviderKind provider)

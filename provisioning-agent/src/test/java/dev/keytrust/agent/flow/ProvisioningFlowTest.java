@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.FlowTestKit.ScriptedPins;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.PrerequisitesNotMetException;
@@ -16,7 +17,7 @@ import dev.keytrust.credential.CustomKeyInformation;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeySource;
 import dev.keytrust.credential.KeyUsage;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
@@ -129,13 +130,13 @@ class ProvisioningFlowTest {
     List<StepEvent> seen = new java.util.ArrayList<>();
     assertThatThrownBy(() -> flow(pins).listener(seen::add).build().run(USER))
         .isInstanceOfSatisfying(PrerequisitesNotMetException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.PREREQUISITES_NOT_MET);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.PREREQUISITES_NOT_MET);
           assertThat(e.getMessage()).contains("Windows Hello for Business policy is enabled: No");
         });
     assertThat(seen.get(seen.size() - 1)).satisfies(e -> {
       assertThat(e.step()).isEqualTo(StepId.PREREQUISITES);
       assertThat(e.outcome()).isEqualTo(StepOutcome.FAILED);
-      assertThat(e.errorCode()).isEqualTo(ErrorCode.PREREQUISITES_NOT_MET);
+      assertThat(e.errorCode()).isEqualTo(AgentErrorCode.PREREQUISITES_NOT_MET);
     });
     assertThat(store.find(USER)).isEmpty();
     assertThat(new FlowRecords(store).journal(USER)).isEmpty();
@@ -151,7 +152,7 @@ class ProvisioningFlowTest {
     ScriptedPins stdin = new ScriptedPins(false, "7295");
     assertThatThrownBy(() -> flow(stdin).build().run(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.PIN_RULES_UNMET);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.PIN_RULES_UNMET);
           assertThat(e.getMessage()).containsIgnoringCase("8").containsIgnoringCase("upper")
               .containsIgnoringCase("special").doesNotContain("7295");
         });
@@ -170,11 +171,11 @@ class ProvisioningFlowTest {
     List<StepEvent> seen = new java.util.ArrayList<>();
     assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).listener(seen::add).build().run(USER))
         .isInstanceOfSatisfying(KeytrustException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.DRS_UNREACHABLE));
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.DRS_UNREACHABLE));
     assertThat(seen.get(seen.size() - 1)).satisfies(e -> {
       assertThat(e.step()).isEqualTo(StepId.REGISTER);
       assertThat(e.outcome()).isEqualTo(StepOutcome.FAILED);
-      assertThat(e.errorCode()).isEqualTo(ErrorCode.DRS_UNREACHABLE);
+      assertThat(e.errorCode()).isEqualTo(AgentErrorCode.DRS_UNREACHABLE);
     });
     Journal interrupted = new FlowRecords(store).journal(USER).orElseThrow();
     assertThat(interrupted.state()).isEqualTo(JournalState.CREDENTIAL_BUILT);
@@ -205,7 +206,7 @@ class ProvisioningFlowTest {
     }
     assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).build().run(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_FOREIGN_KEY);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_FOREIGN_KEY);
           assertThat(e.getMessage()).contains(foreign.keyIdHex()).contains("keytrust reset --user " + USER);
         });
     assertThat(store.load(USER).keyIdHex()).isEqualTo(foreign.keyIdHex());
@@ -217,7 +218,7 @@ class ProvisioningFlowTest {
     FlowTestKit.policy(tmp.resolve("policy"), "RequireSecurityDevice = 1");
     assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).build().run(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_SECURITY_DEVICE_REQUIRED);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_SECURITY_DEVICE_REQUIRED);
           assertThat(e.getMessage()).contains(noTpm.toString()).contains("RequireSecurityDevice");
         });
     assertThat(store.find(USER)).isEmpty();
@@ -228,7 +229,7 @@ class ProvisioningFlowTest {
   void aSecondRunForTheSameUserIsBusy() throws Exception {
     try (KeyContainerStore.UserLock lock = store.lockUser(USER)) {
       assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).build().run(USER))
-          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORE_BUSY));
+          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_BUSY));
     }
     assertThat(store.find(USER)).isEmpty();
   }
@@ -239,7 +240,7 @@ class ProvisioningFlowTest {
     store.delete(USER);
     assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).build().run(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_KEY_MISSING);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_KEY_MISSING);
           assertThat(e.getMessage()).contains("keytrust reset --user " + USER);
         });
   }
@@ -274,7 +275,7 @@ class ProvisioningFlowTest {
   void pinChangeWithAWrongCurrentPinChangesNothing() throws Exception {
     ProvisioningResult first = flow(ScriptedPins.always(PIN)).build().run(USER);
     assertThatThrownBy(() -> flow(ScriptedPins.byQuestion(PIN2, PIN2)).build().changePin(USER))
-        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.WRONG_PIN));
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.WRONG_PIN));
     assertThat(store.load(USER).keyIdHex()).isEqualTo(first.keyIdHex());
     assertThat(endpoint.registered()).hasSize(1);
     assertThat(new FlowRecords(store).journal(USER).orElseThrow().state()).isEqualTo(JournalState.DONE);
@@ -284,7 +285,7 @@ class ProvisioningFlowTest {
   void pinChangeOfAnUnprovisionedUserSaysToProvision() throws Exception {
     assertThatThrownBy(() -> flow(ScriptedPins.byQuestion(PIN, PIN2)).build().changePin(USER))
         .isInstanceOfSatisfying(KeytrustException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.FLOW_NOT_PROVISIONED));
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_NOT_PROVISIONED));
   }
 
   @Test
@@ -309,13 +310,13 @@ class ProvisioningFlowTest {
     flow(ScriptedPins.always(PIN)).build().run(USER);
     assertThatThrownBy(() -> flow(new ScriptedPins(true)).build().reset(USER))
         .isInstanceOfSatisfying(KeytrustException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.DRS_UNREACHABLE));
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.DRS_UNREACHABLE));
     assertThat(store.find(USER)).isPresent();
     assertThat(new FlowRecords(store).journal(USER).orElseThrow().state()).isEqualTo(JournalState.RESET_STARTED);
     // provisioning refuses while the reset is unfinished
     assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).build().run(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_OTHER_OPERATION_PENDING);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_OTHER_OPERATION_PENDING);
           assertThat(e.getMessage()).contains("keytrust reset --user " + USER);
         });
     endpoint.heal();
@@ -331,7 +332,7 @@ class ProvisioningFlowTest {
     ProvisioningFlow noEndpoint = ProvisioningFlow.builder().store(store).build();
     assertThatThrownBy(() -> noEndpoint.reset(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_ENDPOINT_REQUIRED);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_ENDPOINT_REQUIRED);
           assertThat(e.code().badInput()).isTrue();
           assertThat(e.getMessage()).contains(endpoint.describe());
         });
@@ -346,7 +347,7 @@ class ProvisioningFlowTest {
         .stateDir(tmp.resolve("state")).build();
     assertThatThrownBy(() -> noEndpoint.run(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_ENDPOINT_REQUIRED);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_ENDPOINT_REQUIRED);
           assertThat(e.getMessage()).contains("--endpoint").contains("Nothing was asked or created");
         });
     assertThat(pins.asked()).isEmpty();
@@ -361,7 +362,7 @@ class ProvisioningFlowTest {
     ProvisioningFlow elsewhere = ProvisioningFlow.builder().store(store).endpoint(other).build();
     assertThatThrownBy(() -> elsewhere.reset(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_ENDPOINT_MISMATCH);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_ENDPOINT_MISMATCH);
           assertThat(e.code().badInput()).isTrue();
           assertThat(e.getMessage()).contains(endpoint.describe()).contains(other.describe());
         });
@@ -400,7 +401,7 @@ class ProvisioningFlowTest {
     ProvisioningFlow p256 = flow(pins).endpoint(rsaOnly).algorithm(KeyAlgorithm.ECC_P256).build();
     assertThatThrownBy(() -> p256.run(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.FLOW_ALGORITHM_NOT_ACCEPTED);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.FLOW_ALGORITHM_NOT_ACCEPTED);
           assertThat(e.getMessage()).contains("p256", "rsa-only:test", "RSA keys only", "--alg rsa2048");
         });
     assertThat(pins.asked()).isEmpty();

@@ -3,7 +3,7 @@ package dev.keytrust.agent.flow;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,7 +131,7 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   private void fail(String flag, String call) throws KeytrustException {
     if (Files.exists(dir.resolve(flag))) {
       log(call + " failed");
-      throw new KeytrustException(ErrorCode.DRS_UNREACHABLE,
+      throw new KeytrustException(AgentErrorCode.DRS_UNREACHABLE,
           "The recording endpoint " + dir + " refuses to " + call + " (" + flag + " exists). Try again later.");
     }
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +23,7 @@ class MfaProvidersTest {
   void anUnknownMethodNamesTheKnownOnes() {
     assertThatThrownBy(() -> MfaProviders.fromClassPath().create("sms", MfaSettings.none(), CONTEXT))
         .isInstanceOfSatisfying(AgentException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.MFA_UNKNOWN_PROVIDER);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_UNKNOWN_PROVIDER);
           assertThat(e.code().badInput()).isTrue();
         })
         .hasMessageContaining("No MFA method 'sms'")
@@ -34,7 +34,7 @@ class MfaProvidersTest {
   void anUnknownSettingIsRefusedBeforeTheFactoryRuns() {
     assertThatThrownBy(() -> MfaProviders.fromClassPath().create("totp",
         new MfaSettings(Map.of("secret-file", "/nonexistent", "secretfile", "/typo")), CONTEXT))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID))
         .hasMessageContaining("Unknown setting(s) [secretfile]");
   }
 

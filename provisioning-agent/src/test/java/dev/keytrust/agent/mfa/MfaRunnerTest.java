@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.key.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ class MfaRunnerTest {
     ScriptedProvider p = new ScriptedProvider(MfaOutcome.denied("a"), MfaOutcome.denied("the request was denied"));
     assertThatThrownBy(() -> MfaRunner.builder(p).maxAttempts(2).build().run("carol"))
         .isInstanceOfSatisfying(AgentException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.MFA_DENIED);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_DENIED);
           assertThat(e.code().id()).isEqualTo("KT-1301");
         })
         .hasMessageContaining("MFA with scripted for user 'carol' was denied: the request was denied (2 attempts)")
@@ -90,7 +90,7 @@ class MfaRunnerTest {
     ScriptedProvider p = new ScriptedProvider(MfaOutcome.timedOut("no answer"));
     assertThatThrownBy(() -> MfaRunner.builder(p).maxAttempts(1).attemptTimeout(Duration.ofSeconds(90)).build()
         .run("dave"))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_TIMED_OUT))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_TIMED_OUT))
         .hasMessageContaining("no answer within 1 min 30 s")
         .hasMessageContaining("(1 attempt)");
   }
@@ -100,7 +100,7 @@ class MfaRunnerTest {
     ScriptedProvider p = new ScriptedProvider(MfaOutcome.failed("HTTP 503"), MfaOutcome.failed("HTTP 503"),
         MfaOutcome.failed("HTTP 502"));
     assertThatThrownBy(() -> MfaRunner.builder(p).build().run("erin"))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_FAILED))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_FAILED))
         .hasMessageContaining("could not be completed: HTTP 502 (3 attempts)")
         .hasMessageContaining("MFA service is reachable");
   }
@@ -109,7 +109,7 @@ class MfaRunnerTest {
   void declinedRetryStopsAtOnce() {
     ScriptedProvider p = new ScriptedProvider(MfaOutcome.denied("no"), MfaOutcome.succeeded());
     assertThatThrownBy(() -> MfaRunner.builder(p).retryPrompt(MfaRetryPrompt.NEVER).build().run("frank"))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_DENIED))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_DENIED))
         .hasMessageContaining("you chose not to try again");
     assertThat(p.startedFor).containsExactly("frank");
   }
@@ -126,7 +126,7 @@ class MfaRunnerTest {
 
   @Test
   void errorsFromStartAreNotRetried() {
-    AgentException config = new AgentException(ErrorCode.MFA_CONFIG_INVALID, "bad config");
+    AgentException config = new AgentException(AgentErrorCode.MFA_CONFIG_INVALID, "bad config");
     ScriptedProvider p = new ScriptedProvider(config, MfaOutcome.succeeded());
     assertThatThrownBy(() -> MfaRunner.builder(p).build().run("hank")).isSameAs(config);
   }
@@ -136,7 +136,7 @@ class MfaRunnerTest {
     ScriptedProvider p = new ScriptedProvider(new InterruptedException());
     try {
       assertThatThrownBy(() -> MfaRunner.builder(p).build().run("ivan"))
-          .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CANCELLED));
+          .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CANCELLED));
       assertThat(Thread.currentThread().isInterrupted()).isTrue();
     } finally {
       Thread.interrupted();
@@ -250,7 +250,7 @@ class MfaRunnerTest {
     }
     Files.writeString(file, "garbage");
     assertThatThrownBy(() -> f.find("olga"))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_STATE_IO));
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_STATE_IO));
     ScriptedProvider p = new ScriptedProvider(MfaOutcome.succeeded());
     MfaResult r = MfaRunner.builder(p).freshness(f).build().run("olga");
     assertThat(r.reused()).isFalse();

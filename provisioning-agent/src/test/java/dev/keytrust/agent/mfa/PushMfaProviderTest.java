@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -92,7 +92,7 @@ class PushMfaProviderTest {
     server = PushServer.http().onStart(200, "{\"id\":\"r2\"}").onPoll(200, PENDING).onPoll(200, DENIED);
     MfaProvider p = provider(PushSettings.of(server.base()));
     assertThatThrownBy(() -> MfaRunner.builder(p).maxAttempts(1).build().run("bob"))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_DENIED))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_DENIED))
         .hasMessageContaining("denied on the device");
   }
 
@@ -102,7 +102,7 @@ class PushMfaProviderTest {
     MfaProvider p = provider(PushSettings.of(server.base()));
     assertThatThrownBy(() -> MfaRunner.builder(p).maxAttempts(2).attemptTimeout(Duration.ofMillis(300)).build()
         .run("carol"))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_TIMED_OUT))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_TIMED_OUT))
         .hasMessageContaining("neither approved nor denied in time")
         .hasMessageContaining("(2 attempts)");
     assertThat(server.seen.stream().filter(s -> s.method().equals("POST")).count()).isEqualTo(2);
@@ -182,12 +182,12 @@ class PushMfaProviderTest {
     server = PushServer.http().onStart(401, "{}");
     PushMfaProvider p = provider(PushSettings.of(server.base()));
     assertThatThrownBy(() -> p.start("ivan"))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID))
         .hasMessageContaining("HTTP 401")
         .hasMessageContaining("bearer token");
     PushMfaProvider wrong = provider(PushSettings.of(server.base().resolve("/elsewhere")));
     assertThatThrownBy(() -> wrong.start("ivan"))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID))
         .hasMessageContaining("no MFA push endpoint at " + server.base() + "/elsewhere/mfa/push");
   }
 
@@ -229,7 +229,7 @@ class PushMfaProviderTest {
     assertThat(once(p, "kim", Duration.ofSeconds(30)).isSuccess()).isTrue();
     assertThatThrownBy(() -> MfaProviders.fromClassPath().create("push",
         new MfaSettings(Map.of("url", server.base().toString(), "poll-interval", "soon")), ctx))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID))
         .hasMessageContaining("not a duration");
     assertThatThrownBy(() -> MfaProviders.fromClassPath().create("push", MfaSettings.none(), ctx))
         .hasMessageContaining("needs the setting url");
@@ -242,7 +242,7 @@ class PushMfaProviderTest {
     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> new PushMfaProvider(PushSettings.of(URI.create("https://mfa.example.com"))
         .withTokenFile(token)))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID))
         .hasMessageContaining("chmod 600")
         .hasMessageNotContaining("tok.EN");
     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
@@ -280,7 +280,7 @@ class PushMfaProviderTest {
 
     Files.writeString(dir.resolve("empty.pem"), "");
     assertThatThrownBy(() -> new PushMfaProvider(PushSettings.of(server.base()).withCaFile(dir.resolve("empty.pem"))))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID));
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID));
   }
 
   private static void keytool(String... args) throws Exception {

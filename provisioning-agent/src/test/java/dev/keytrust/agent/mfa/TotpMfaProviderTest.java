@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -175,7 +175,7 @@ class TotpMfaProviderTest {
   private static void assertConfigError(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String text) {
     assertThatThrownBy(call)
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID);
           assertThat(e.code().badInput()).isTrue();
         })
         .hasMessageContaining(text)
@@ -189,7 +189,7 @@ class TotpMfaProviderTest {
     assertThatThrownBy(() -> MfaProviders.fromClassPath().create("totp",
         new MfaSettings(Map.of("secret-file", f.toString())),
         new MfaContext(new MutableClock(T), Optional.empty(), Optional.of(new Typist()))))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID))
         .hasMessageContaining("readable or writable by other users")
         .hasMessageContaining("chmod 600");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
@@ -209,7 +209,7 @@ class TotpMfaProviderTest {
     assertThatThrownBy(() -> MfaProviders.fromClassPath().create("totp",
         new MfaSettings(Map.of("secret-file", f.toString())),
         new MfaContext(new MutableClock(T), Optional.empty(), Optional.empty())))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MFA_CONFIG_INVALID))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.MFA_CONFIG_INVALID))
         .hasMessageContaining("no terminal");
   }
 

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.FlowTestKit.ScriptedPins;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.key.Argon2Parameters;
 import java.io.StringReader;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class PinCreationTest {
     ScriptedPins s = new ScriptedPins(true, "abc", "abcdef");
     assertThatThrownBy(() -> PinCreation.forPolicy(UPPER_REQUIRED).withMaxAttempts(2).create(s))
         .isInstanceOfSatisfying(PinRulesException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.PIN_RULES_UNMET);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.PIN_RULES_UNMET);
           assertThat(e.violations()).containsExactly(new PinViolation.MissingClass(CharClass.UPPERCASE));
         })
         .hasMessageNotContaining("abcdef");
@@ -57,7 +58,7 @@ class PinCreationTest {
     ScriptedPins s = new ScriptedPins(true, "Good-PIN-1", "Good-PIN-2");
     assertThatThrownBy(() -> PinCreation.forPolicy(UPPER_REQUIRED).withMaxAttempts(1).create(s))
         .isInstanceOfSatisfying(AgentException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.PIN_MISMATCH);
+          assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_MISMATCH);
           assertThat(e.code().badInput()).isTrue();
         });
     assertThat(s.told()).isEmpty();
@@ -68,7 +69,7 @@ class PinCreationTest {
   void endOfInputStopsAtOnce() {
     ScriptedPins s = new ScriptedPins(true, "Good-PIN-1");
     assertThatThrownBy(() -> PinCreation.forPolicy(UPPER_REQUIRED).create(s))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
     assertThat(s.handedOut()).allSatisfy(a -> assertThat(a).containsOnly('\0'));
   }
 
@@ -99,7 +100,7 @@ class PinCreationTest {
   @Test
   void stdinWithoutInputNamesTheOption() {
     assertThatThrownBy(() -> PinCreation.forPolicy(UPPER_REQUIRED).create(new StdinPinSource(new StringReader(""))))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID))
         .hasMessageContaining("--pin-stdin");
   }
 
@@ -152,9 +153,9 @@ class PinCreationTest {
   @Test
   void currentPinEntryRefusesNothingTyped() throws Exception {
     assertThatThrownBy(() -> PinEntry.current(new ScriptedPins(true, "")))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
     assertThatThrownBy(() -> PinEntry.current(new ScriptedPins(true)))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_INVALID));
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
     ScriptedPins s = new ScriptedPins(true, "x");
     assertThat(PinEntry.current(s)).containsExactly('x');
     assertThat(s.asked()).containsExactly(PinQuestion.CURRENT);

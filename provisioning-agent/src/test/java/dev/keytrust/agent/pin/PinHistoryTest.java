@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.key.Argon2Parameters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -144,7 +145,7 @@ class PinHistoryTest {
     assertThat(h.isExpired(p, expiry)).isTrue();
     h.requireNotExpired(p, expiry.minusSeconds(1));
     assertThatThrownBy(() -> h.requireNotExpired(p, expiry.plus(Duration.ofHours(2))))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_EXPIRED))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.PIN_EXPIRED))
         .hasMessageContaining("expired at " + expiry)
         .hasMessageContaining("2 h ago")
         .hasMessageContaining("set a new PIN");
@@ -168,7 +169,7 @@ class PinHistoryTest {
     String text = Files.readString(h.file());
     Files.writeString(h.file(), text.replace("iterations=1", "iterations=2"));
     assertThatThrownBy(() -> h.contains(pin("judy-pin"), 2))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_HISTORY_IO))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.PIN_HISTORY_IO))
         .hasMessageContaining("damaged")
         .hasMessageContaining("remove it");
     Files.writeString(h.file(), text.substring(0, text.length() / 2));
@@ -181,7 +182,7 @@ class PinHistoryTest {
     h.record(pin("kim-pin-1"), policy(2, 0));
     Files.setPosixFilePermissions(h.file(), PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> h.contains(pin("kim-pin-1"), 2))
-        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PIN_HISTORY_IO))
+        .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.PIN_HISTORY_IO))
         .hasMessageContaining("chmod 600");
   }
 
@@ -206,7 +207,7 @@ class PinHistoryTest {
   @Test
   void badUserNamesAreRefused() {
     assertThatThrownBy(() -> history("", T0)).isInstanceOfSatisfying(AgentException.class,
-        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        e -> assertThat(e.code()).isEqualTo(CoreErrorCode.INVALID_ARGUMENT));
     assertThatThrownBy(() -> history("a\nb", T0)).isInstanceOf(AgentException.class);
   }
 

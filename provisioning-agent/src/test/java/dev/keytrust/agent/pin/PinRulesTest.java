@@ -3,7 +3,7 @@ package dev.keytrust.agent.pin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -175,7 +175,7 @@ class PinRulesTest {
     PinCheck c = check("1234", PinPolicy.defaults());
     assertThatThrownBy(c::requirePassed)
         .isInstanceOfSatisfying(PinRulesException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.PIN_RULES_UNMET);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.PIN_RULES_UNMET);
           assertThat(e.code().badInput()).isTrue();
           assertThat(e.violations()).isEqualTo(c.violations());
         })

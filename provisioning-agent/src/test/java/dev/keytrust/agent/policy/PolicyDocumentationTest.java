@@ -2,8 +2,8 @@ package dev.keytrust.agent.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.pin.CharClassRule;
-import dev.keytrust.error.ErrorCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,9 +57,9 @@ class PolicyDocumentationTest {
         .isEqualTo("computer GPO " + dir.resolve("computer/gpo.properties") + ":5");
     assertThat(p.diagnostics()).extracting(PolicyDiagnostic::code, PolicyDiagnostic::setting)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(ErrorCode.POLICY_SOURCES_CONFLICT,
+            org.assertj.core.groups.Tuple.tuple(AgentErrorCode.POLICY_SOURCES_CONFLICT,
                 "PINComplexity/MinimumPINLength"),
-            org.assertj.core.groups.Tuple.tuple(ErrorCode.POLICY_SOURCES_CONFLICT,
+            org.assertj.core.groups.Tuple.tuple(AgentErrorCode.POLICY_SOURCES_CONFLICT,
                 "PINComplexity/Expiration"));
   }
 }

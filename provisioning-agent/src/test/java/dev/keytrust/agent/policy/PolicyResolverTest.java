@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.pin.CharClassRule;
 import dev.keytrust.agent.pin.PinPolicy;
-import dev.keytrust.error.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +101,7 @@ class PolicyResolverTest {
         ? configured.stream().filter(l -> l.source() == PolicySource.MDM).count() : 0;
     assertThat(p.diagnostics()).hasSize((int) expectedConflicts)
         .allSatisfy(d -> {
-          assertThat(d.code()).isEqualTo(ErrorCode.POLICY_SOURCES_CONFLICT);
+          assertThat(d.code()).isEqualTo(AgentErrorCode.POLICY_SOURCES_CONFLICT);
           assertThat(d.severity()).isEqualTo(PolicyDiagnostic.Severity.WARNING);
           assertThat(d.message()).contains("ignored while group policy sets " + historyOf(winner));
         });
@@ -145,7 +145,7 @@ class PolicyResolverTest {
     assertThat(p.value(Setting.EXPIRATION)).isEqualTo(90);
     assertThat(((ValueOrigin.Configured) p.effective(Setting.EXPIRATION).origin()).file()).isEqualTo(mdm);
     assertThat(p.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.code()).isEqualTo(ErrorCode.POLICY_SOURCES_CONFLICT);
+      assertThat(d.code()).isEqualTo(AgentErrorCode.POLICY_SOURCES_CONFLICT);
       assertThat(d.file()).isEqualTo(mdm);
       assertThat(d.line()).isEqualTo(1);
       assertThat(d.setting()).isEqualTo("PINComplexity/MinimumPINLength");
@@ -187,7 +187,7 @@ class PolicyResolverTest {
     assertThat(p.value(Setting.UPPERCASE_LETTERS)).isEqualTo(CharClassRule.DISALLOWED);
     assertThat(p.hasErrors()).isTrue();
     assertThat(p.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.code()).isEqualTo(ErrorCode.POLICY_VALUE_INVALID);
+      assertThat(d.code()).isEqualTo(AgentErrorCode.POLICY_VALUE_INVALID);
       assertThat(d.severity()).isEqualTo(PolicyDiagnostic.Severity.ERROR);
       assertThat(d.file()).isEqualTo(file);
       assertThat(d.line()).isEqualTo(2);
@@ -231,10 +231,10 @@ class PolicyResolverTest {
     assertThat(p.effective(Setting.EXPIRATION).isDefault()).isTrue();
     assertThat(p.diagnostics()).extracting(PolicyDiagnostic::code, PolicyDiagnostic::line)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(ErrorCode.POLICY_LINE_MALFORMED, 2),
-            org.assertj.core.groups.Tuple.tuple(ErrorCode.POLICY_LINE_MALFORMED, 3),
-            org.assertj.core.groups.Tuple.tuple(ErrorCode.POLICY_SETTING_UNKNOWN, 4),
-            org.assertj.core.groups.Tuple.tuple(ErrorCode.POLICY_SETTING_DUPLICATE, 7));
+            org.assertj.core.groups.Tuple.tuple(AgentErrorCode.POLICY_LINE_MALFORMED, 2),
+            org.assertj.core.groups.Tuple.tuple(AgentErrorCode.POLICY_LINE_MALFORMED, 3),
+            org.assertj.core.groups.Tuple.tuple(AgentErrorCode.POLICY_SETTING_UNKNOWN, 4),
+            org.assertj.core.groups.Tuple.tuple(AgentErrorCode.POLICY_SETTING_DUPLICATE, 7));
     assertThat(p.diagnostics()).allSatisfy(d -> assertThat(d.message()).contains(file.toString()));
     assertThat(p.diagnostics().get(2).message()).contains("'PinLength'", "PINComplexity/MinimumPINLength");
     assertThat(p.diagnostics().get(3).message()).contains("first on line 6", "neither value is applied");
@@ -260,7 +260,7 @@ class PolicyResolverTest {
     Path file = write(dir, PolicyLayer.COMPUTER_GPO, "{", "  \"UsePassportForWork\": true", "}");
 
     assertThatThrownBy(this::resolve).isInstanceOfSatisfying(AgentException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorCode.POLICY_FILE_MALFORMED);
+      assertThat(e.code()).isEqualTo(AgentErrorCode.POLICY_FILE_MALFORMED);
       assertThat(e.code().id()).isEqualTo("KT-1103");
       assertThat(e.getMessage()).contains(file.toString(), "line 1", "docs/policy.md");
     });
@@ -271,13 +271,13 @@ class PolicyResolverTest {
     Path file = write(dir, PolicyLayer.USER_MDM, "x");
     Files.write(file, new byte[] {'U', 's', 'e', '=', (byte) 0xC3, (byte) 0x28});
     assertThatThrownBy(this::resolve).isInstanceOfSatisfying(AgentException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorCode.POLICY_FILE_MALFORMED);
+      assertThat(e.code()).isEqualTo(AgentErrorCode.POLICY_FILE_MALFORMED);
       assertThat(e.getMessage()).contains(file.toString(), "UTF-8");
     });
 
     Files.write(file, new byte[] {'A', '=', '1', 0, 0, 7});
     assertThatThrownBy(this::resolve).isInstanceOfSatisfying(AgentException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorCode.POLICY_FILE_MALFORMED);
+      assertThat(e.code()).isEqualTo(AgentErrorCode.POLICY_FILE_MALFORMED);
       assertThat(e.getMessage()).contains(file.toString(), "binary");
     });
   }
@@ -287,7 +287,7 @@ class PolicyResolverTest {
     Files.createDirectories(dir.resolve("computer/mdm.properties"));
 
     assertThatThrownBy(this::resolve).isInstanceOfSatisfying(AgentException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorCode.POLICY_FILE_UNREADABLE);
+      assertThat(e.code()).isEqualTo(AgentErrorCode.POLICY_FILE_UNREADABLE);
       assertThat(e.getMessage()).contains("computer/mdm.properties", "not a regular file");
     });
   }
@@ -297,12 +297,12 @@ class PolicyResolverTest {
     Path notADir = Files.writeString(dir.resolve("policy"), "x");
     assertThatThrownBy(() -> new PolicyResolver(notADir).resolve(USER))
         .isInstanceOfSatisfying(AgentException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.POLICY_DIRECTORY_INVALID));
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.POLICY_DIRECTORY_INVALID));
     for (String bad : new String[] {"..", "a/b", "CONTOSO\\alice", "", "x\ny"}) {
       assertThatThrownBy(() -> new PolicyResolver(dir).resolve(bad))
           .as(bad)
           .isInstanceOfSatisfying(AgentException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.POLICY_DIRECTORY_INVALID);
+            assertThat(e.code()).isEqualTo(AgentErrorCode.POLICY_DIRECTORY_INVALID);
             assertThat(e.code().badInput()).isTrue();
           });
     }
@@ -325,7 +325,7 @@ class PolicyResolverTest {
     assertThat(p.effective(Setting.MAXIMUM_PIN_LENGTH).ignored()).extracting(ConfiguredValue::value)
         .containsExactly(8);
     assertThat(p.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.code()).isEqualTo(ErrorCode.POLICY_PIN_LENGTHS_INVALID);
+      assertThat(d.code()).isEqualTo(AgentErrorCode.POLICY_PIN_LENGTHS_INVALID);
       assertThat(d.severity()).isEqualTo(PolicyDiagnostic.Severity.ERROR);
       assertThat(d.message()).contains("MinimumPINLength = 10", "MaximumPINLength = 8",
           "computer/gpo.properties:1", user + ":1", "both lengths use their defaults (6..127)");
@@ -362,7 +362,7 @@ class PolicyResolverTest {
     EffectivePolicy p = resolve();
 
     assertThat(p.diagnostics()).hasSize(4).allSatisfy(d -> {
-      assertThat(d.code()).isEqualTo(ErrorCode.POLICY_SETTING_DEVICE_ONLY);
+      assertThat(d.code()).isEqualTo(AgentErrorCode.POLICY_SETTING_DEVICE_ONLY);
       assertThat(d.file()).isEqualTo(file);
       assertThat(d.message()).contains(file.toString(), d.setting(), "device-only", "not applied");
     });
@@ -454,7 +454,7 @@ class PolicyResolverTest {
     EffectivePolicy p = resolve();
 
     assertThat(p.value(Setting.HISTORY)).isEqualTo(2);
-    assertThat(p.diagnostics()).extracting(PolicyDiagnostic::code).containsExactly(ErrorCode.POLICY_VALUE_INVALID);
+    assertThat(p.diagnostics()).extracting(PolicyDiagnostic::code).containsExactly(AgentErrorCode.POLICY_VALUE_INVALID);
     assertThat(p.diagnostics().get(0).toString()).startsWith("ERROR KT-1107: ");
   }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +110,7 @@ class DeviceContextFileTest {
     Path file = write(lines);
     assertThatThrownBy(() -> DeviceContextFile.read(file, detector))
         .isInstanceOfSatisfying(AgentException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.DEVICE_CONTEXT_INVALID);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.DEVICE_CONTEXT_INVALID);
           assertThat(e.code().badInput()).isTrue();
           assertThat(e.getMessage()).contains(file + expectedLine, message);
         });
@@ -134,13 +134,13 @@ class DeviceContextFileTest {
   void unreadableOrNonUtf8FilesAreErrors() throws Exception {
     assertThatThrownBy(() -> DeviceContextFile.read(dir.resolve("missing"), detector))
         .isInstanceOfSatisfying(AgentException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.DEVICE_CONTEXT_UNREADABLE);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.DEVICE_CONTEXT_UNREADABLE);
           assertThat(e.getMessage()).contains(dir.resolve("missing").toString());
         });
     Path file = Files.write(dir.resolve("latin1"), new byte[] {'j', 'o', 'i', 'n', '=', (byte) 0xE9});
     assertThatThrownBy(() -> DeviceContextFile.read(file, detector))
         .isInstanceOfSatisfying(AgentException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.DEVICE_CONTEXT_INVALID));
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.DEVICE_CONTEXT_INVALID));
   }
 
   @Test

@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.MachinePolicySource;
-import dev.keytrust.error.ErrorCode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -273,7 +273,7 @@ class PrerequisiteCheckerTest {
         PrerequisiteId.DEVICE_JOINED, PrerequisiteId.NOT_REMOTE, PrerequisiteId.GROUP_TARGETING);
     assertThatThrownBy(r::requireWillProvision).isInstanceOfSatisfying(
         PrerequisitesNotMetException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.PREREQUISITES_NOT_MET);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.PREREQUISITES_NOT_MET);
           assertThat(e.code().id()).isEqualTo("KT-1203");
           assertThat(e.report()).isSameAs(r);
           assertThat(e.getMessage()).contains("Device is AAD joined ( AADJ or DJ++ ): No",

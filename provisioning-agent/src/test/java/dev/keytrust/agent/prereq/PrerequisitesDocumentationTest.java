@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.PolicyResolver;
-import dev.keytrust.error.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +101,7 @@ class PrerequisitesDocumentationTest {
     try {
       DeviceContextFile.read(f, detector);
     } catch (AgentException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.DEVICE_CONTEXT_INVALID);
+      assertThat(e.code()).isEqualTo(AgentErrorCode.DEVICE_CONTEXT_INVALID);
       Matcher m = KNOWN.matcher(e.getMessage());
       assertThat(m.find()).as("the key list in: %s", e.getMessage()).isTrue();
       List<String> keys = Arrays.stream(m.group(1).split(",")).map(String::strip).toList();
@@ -187,19 +187,19 @@ class PrerequisitesDocumentationTest {
     Path noEquals = Files.writeString(dir.resolve("a.conf"), "join hybrid\n");
     assertThatThrownBy(() -> DeviceContextFile.read(noEquals, detector))
         .isInstanceOfSatisfying(AgentException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.DEVICE_CONTEXT_INVALID));
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.DEVICE_CONTEXT_INVALID));
     Path semicolon = Files.writeString(dir.resolve("b.conf"), "join = entra\n; not a comment\n");
     assertThatThrownBy(() -> DeviceContextFile.read(semicolon, detector))
         .isInstanceOfSatisfying(AgentException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.DEVICE_CONTEXT_INVALID));
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.DEVICE_CONTEXT_INVALID));
     assertThatThrownBy(() -> DeviceContextFile.read(dir.resolve("missing.conf"), detector))
         .isInstanceOfSatisfying(AgentException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.DEVICE_CONTEXT_UNREADABLE));
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.DEVICE_CONTEXT_UNREADABLE));
     String t = text();
-    assertThat(t).contains("| " + ErrorCode.DEVICE_CONTEXT_INVALID.id() + " | 2 |")
-        .contains("| " + ErrorCode.DEVICE_CONTEXT_UNREADABLE.id() + " | 1 |");
-    assertThat(ErrorCode.DEVICE_CONTEXT_INVALID.badInput()).isTrue();
-    assertThat(ErrorCode.DEVICE_CONTEXT_UNREADABLE.badInput()).isFalse();
+    assertThat(t).contains("| " + AgentErrorCode.DEVICE_CONTEXT_INVALID.id() + " | 2 |")
+        .contains("| " + AgentErrorCode.DEVICE_CONTEXT_UNREADABLE.id() + " | 1 |");
+    assertThat(AgentErrorCode.DEVICE_CONTEXT_INVALID.badInput()).isTrue();
+    assertThat(AgentErrorCode.DEVICE_CONTEXT_UNREADABLE.badInput()).isFalse();
   }
 
   @Test

@@ -12,8 +12,8 @@ import static dev.keytrust.agent.endpoint.drs.DrsEndpointProvider.TOKEN_FILE;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.Loopback;
-import dev.keytrust.error.ErrorCode;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -103,7 +103,7 @@ record DrsConfig(
       boolean allowed = flag(settings, ALLOW_PLAIN_HTTP);
       if (!isLoopbackLiteral(host) || !allowed) {
         throw new AgentException(
-            ErrorCode.DRS_ENDPOINT_CONFIG,
+            AgentErrorCode.DRS_ENDPOINT_CONFIG,
             "Refusing plain http:// to " + host + ": the access token and the key would cross"
                 + " the network without TLS. Use https://" + uri.getRawAuthority()
                 + (uri.getRawPath() == null ? "" : uri.getRawPath()) + ". (Plain http is"
@@ -112,7 +112,7 @@ record DrsConfig(
       }
       if (settings.get(CA_FILE).isPresent()) {
         throw new AgentException(
-            ErrorCode.DRS_ENDPOINT_CONFIG,
+            AgentErrorCode.DRS_ENDPOINT_CONFIG,
             "The setting " + CA_FILE + " is only used with https://; remove it or use https.");
       }
     } else if (settings.get(ALLOW_PLAIN_HTTP).isPresent()) {
@@ -150,7 +150,7 @@ record DrsConfig(
     }
     if (given.size() != 1) {
       throw new AgentException(
-          ErrorCode.DRS_ENDPOINT_CONFIG,
+          AgentErrorCode.DRS_ENDPOINT_CONFIG,
           (given.isEmpty()
                   ? "The key registration endpoint " + uris.keyEndpoint() + " needs an access token"
                   : "The settings " + given + " each name an access token; give only one")
@@ -238,13 +238,13 @@ record DrsConfig(
 
   private static AgentException setting(String name, String value, String why) {
     return new AgentException(
-        ErrorCode.DRS_ENDPOINT_CONFIG,
+        AgentErrorCode.DRS_ENDPOINT_CONFIG,
         "The endpoint setting " + name + "=" + value + " is invalid: " + why + ".");
   }
 
   private static AgentException config(Object uri, String why) {
     return new AgentException(
-        ErrorCode.DRS_ENDPOINT_CONFIG,
+        AgentErrorCode.DRS_ENDPOINT_CONFIG,
         "The key registration endpoint URI " + uri + " is invalid: " + why + ".");
   }
 }

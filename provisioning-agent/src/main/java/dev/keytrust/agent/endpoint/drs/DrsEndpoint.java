@@ -7,7 +7,7 @@ import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.MalformedResponseException;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.Receipt;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.ServerError;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.key.KeyAlgorithm;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -132,7 +132,7 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
     }
     if (!receipt.upn().equalsIgnoreCase(registration.userPrincipalName())) {
       throw new AgentException(
-          ErrorCode.DRS_USER_MISMATCH,
+          AgentErrorCode.DRS_USER_MISMATCH,
           what + " at " + describe() + ": the server wrote the key to user '"
               + DrsResponses.sanitize(receipt.upn(), token) + "' (kid " + receipt.kid()
               + "), not to '" + registration.userPrincipalName() + "'. The access token belongs"
@@ -173,7 +173,7 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
     }
     if (status == 404 || status == 405 || status == 501) {
       throw new AgentException(
-          ErrorCode.DRS_UNREGISTER_UNSUPPORTED,
+          AgentErrorCode.DRS_UNREGISTER_UNSUPPORTED,
           what + ": the server at " + describe() + " does not offer keytrust's key removal"
               + " (DELETE " + target.getPath() + " answered HTTP " + status + "). Key removal is a"
               + " keytrust extension that [MS-KPP] lacks; remove the key with the directory's own"
@@ -285,7 +285,7 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
     BoundedBody.TooLarge tooLarge = find(error, BoundedBody.TooLarge.class);
     if (tooLarge != null) {
       throw new AgentException(
-          ErrorCode.DRS_RESPONSE_MALFORMED,
+          AgentErrorCode.DRS_RESPONSE_MALFORMED,
           what + " at " + describe() + ": the server's answer was refused because "
               + tooLarge.getMessage() + ". A key service answers with a few hundred bytes; check"
               + " that the URI names the key service and not another site.",
@@ -295,7 +295,7 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
         || find(error, CertPathValidatorException.class) != null
         || find(error, SSLPeerUnverifiedException.class) != null) {
       throw new AgentException(
-          ErrorCode.DRS_TLS_UNTRUSTED,
+          AgentErrorCode.DRS_TLS_UNTRUSTED,
           what + " at " + describe() + ": the server's TLS certificate is not trusted ("
               + describeError(error, null) + "). "
               + (config.caFile() == null
@@ -316,7 +316,7 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
       return retry(Kind.CONNECT, error);
     }
     throw new AgentException(
-        ErrorCode.DRS_UNREACHABLE,
+        AgentErrorCode.DRS_UNREACHABLE,
         what + " at " + describe() + " failed: " + describeError(error, null) + ".",
         error instanceof Exception ex ? ex : null);
   }
@@ -351,19 +351,19 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
     switch (failure.kind()) {
       case STATUS:
         return new AgentException(
-            ErrorCode.DRS_SERVER_ERROR,
+            AgentErrorCode.DRS_SERVER_ERROR,
             what + " at " + describe() + ": the server kept failing" + tries + "; last "
                 + summary(failure, token) + "." + budget + again);
       case TIMEOUT:
         return new AgentException(
-            ErrorCode.DRS_TIMED_OUT,
+            AgentErrorCode.DRS_TIMED_OUT,
             what + " at " + describe() + ": the server did not answer within "
                 + DrsEndpointProvider.REQUEST_TIMEOUT + "=" + seconds(config.requestTimeout())
                 + tries + "." + again,
             failure.error());
       default:
         return new AgentException(
-            ErrorCode.DRS_UNREACHABLE,
+            AgentErrorCode.DRS_UNREACHABLE,
             what + ": cannot reach " + describe() + tries + ": "
                 + describeError(failure.error(), token) + ". Check the URI, the network (proxy,"
                 + " firewall) and that the service runs." + again,
@@ -378,21 +378,21 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
     String said = error.map(e -> e.quote(token)).orElseGet(() -> noErrorBody(response, token));
     if (status == 400) {
       return new AgentException(
-          ErrorCode.DRS_REQUEST_REJECTED,
+          AgentErrorCode.DRS_REQUEST_REJECTED,
           what + " at " + describe() + ": the server refused the request (HTTP 400); " + said
               + ". It refuses requests for users it cannot find and keys it cannot read;"
               + " check that the user exists in the directory.");
     }
     if (status == 401 || status == 403) {
       return new AgentException(
-          ErrorCode.DRS_UNAUTHORIZED,
+          AgentErrorCode.DRS_UNAUTHORIZED,
           what + " at " + describe() + ": the server did not accept the access token from "
               + config.token().describe() + " (HTTP " + status + "); " + said + ". Get a fresh"
               + " token for the device registration service, signed in as the user with fresh"
               + " MFA (amr ngcmfa) on a registered device (deviceid claim).");
     }
     return new AgentException(
-        ErrorCode.DRS_UNEXPECTED_STATUS,
+        AgentErrorCode.DRS_UNEXPECTED_STATUS,
         what + " at " + describe() + ": unexpected HTTP " + status + "; " + said + ". Check that"
             + " the URI names the key registration service (its KeyProvisionEndpoint).");
   }
@@ -434,7 +434,7 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
 
   private AgentException malformed(String what, String why) {
     return new AgentException(
-        ErrorCode.DRS_RESPONSE_MALFORMED,
+        AgentErrorCode.DRS_RESPONSE_MALFORMED,
         what + " at " + describe() + ": the server's answer is malformed: " + why + ". The key may"
             + " or may not be registered; registration is idempotent, so run again, and check"
             + " that the URI names the key registration service.");
@@ -442,7 +442,7 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
 
   private AgentException interrupted(String what, Exception cause) {
     return new AgentException(
-        ErrorCode.DRS_INTERRUPTED,
+        AgentErrorCode.DRS_INTERRUPTED,
         what + " at " + describe() + " was interrupted before the server answered. Run again:"
             + " registration is idempotent.",
         cause);
@@ -460,7 +460,7 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
     if (material.length < BCRYPT_RSA_HEADER
         || ByteBuffer.wrap(material).order(ByteOrder.LITTLE_ENDIAN).getInt(0) != RSA1_MAGIC) {
       throw new AgentException(
-          ErrorCode.DRS_KEY_UNSUPPORTED,
+          AgentErrorCode.DRS_KEY_UNSUPPORTED,
           "The DRS key registration service takes RSA keys (a BCRYPT_RSAKEY_BLOB, 'RSA1') only;"
               + " this key is not one. Create the key with algorithm rsa2048.");
     }

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.endpoint.drs;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -51,7 +51,7 @@ final class TlsTrust {
       return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new AgentException(
-          ErrorCode.DRS_CA_FILE,
+          AgentErrorCode.DRS_CA_FILE,
           (caFile == null ? "The JVM's default trust store" : "The ca-file " + caFile)
               + " cannot be used to check the server's certificate (" + e.getMessage() + "). Give "
               + DrsEndpointProvider.CA_FILE + "=<PEM file of the CA that issued the server's"
@@ -64,14 +64,14 @@ final class TlsTrust {
       throws AgentException, IOException, GeneralSecurityException {
     if (!Files.isRegularFile(caFile) || !Files.isReadable(caFile)) {
       throw new AgentException(
-          ErrorCode.DRS_CA_FILE,
+          AgentErrorCode.DRS_CA_FILE,
           "The ca-file " + caFile + " does not exist or is not a readable file. Give "
               + DrsEndpointProvider.CA_FILE + "=<PEM file of the CA that issued the server's"
               + " certificate>.");
     }
     if (Files.size(caFile) > MAX_CA_FILE) {
       throw new AgentException(
-          ErrorCode.DRS_CA_FILE,
+          AgentErrorCode.DRS_CA_FILE,
           "The ca-file " + caFile + " is larger than " + MAX_CA_FILE + " bytes; it should hold"
               + " the CA certificates only.");
     }
@@ -85,7 +85,7 @@ final class TlsTrust {
     }
     if (certificates.isEmpty()) {
       throw new AgentException(
-          ErrorCode.DRS_CA_FILE,
+          AgentErrorCode.DRS_CA_FILE,
           "The ca-file " + caFile + " holds no X.509 certificate. It should hold the CA"
               + " certificate(s) in PEM ('-----BEGIN CERTIFICATE-----') or DER form.");
     }

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.endpoint.drs;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,7 +84,7 @@ sealed interface TokenSource {
         return token(content, "The token in " + file);
       } catch (IOException e) {
         throw new AgentException(
-            ErrorCode.DRS_TOKEN_SOURCE,
+            AgentErrorCode.DRS_TOKEN_SOURCE,
             "Cannot read the token file " + file + " (" + e + "). Check"
                 + " that this account may read it.",
             e);
@@ -227,7 +227,7 @@ sealed interface TokenSource {
 
     private AgentException failed(String what, Exception cause) {
       return new AgentException(
-          ErrorCode.DRS_TOKEN_COMMAND_FAILED,
+          AgentErrorCode.DRS_TOKEN_COMMAND_FAILED,
           "The token command " + command.get(0) + " (setting " + DrsEndpointProvider.TOKEN_COMMAND
               + ") " + what + ". Run it by hand to see why; it must print the access token alone"
               + " and exit with status 0.",
@@ -274,6 +274,6 @@ sealed interface TokenSource {
   }
 
   private static AgentException source(String message) {
-    return new AgentException(ErrorCode.DRS_TOKEN_SOURCE, message);
+    return new AgentException(AgentErrorCode.DRS_TOKEN_SOURCE, message);
   }
 }

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.endpoint.ldap;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -219,7 +219,7 @@ public final class BindCredentials {
 
   private static AgentException problem(Path file, String what, String todo, Throwable cause) {
     return new AgentException(
-        ErrorCode.LDAP_CREDENTIALS_FILE,
+        AgentErrorCode.LDAP_CREDENTIALS_FILE,
         "The LDAP credentials file " + file + " " + what + ". " + todo,
         cause);
   }

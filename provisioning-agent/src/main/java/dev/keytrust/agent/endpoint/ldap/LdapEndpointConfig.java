@@ -4,8 +4,8 @@ import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.LDAPException;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.Loopback;
-import dev.keytrust.error.ErrorCode;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -108,7 +108,7 @@ record LdapEndpointConfig(
     boolean allowPlain = flag(settings, ALLOW_PLAIN_LDAP);
     if (!tls && !allowPlain && !isLoopback(host)) {
       throw new AgentException(
-          ErrorCode.LDAP_ENDPOINT_CONFIG,
+          AgentErrorCode.LDAP_ENDPOINT_CONFIG,
           "Refusing plain ldap:// to " + host + ": the bind password would cross the network in"
               + " clear. Use ldaps://" + hostForUri(host) + "/" + baseDn + " (with " + CA_FILE
               + " naming the CA of the directory's certificate), or set " + ALLOW_PLAIN_LDAP
@@ -119,14 +119,14 @@ record LdapEndpointConfig(
             .orElseThrow(
                 () ->
                     new AgentException(
-                        ErrorCode.LDAP_ENDPOINT_CONFIG,
+                        AgentErrorCode.LDAP_ENDPOINT_CONFIG,
                         "The LDAP endpoint " + uri + " needs the setting " + CREDENTIALS_FILE
                             + "=<file>: a file readable only by its owner with the lines"
                             + " 'bind-dn=<DN of the account>' and 'password=<its password>'."));
     Path ca = path(settings, CA_FILE).orElse(null);
     if (ca != null && !tls) {
       throw new AgentException(
-          ErrorCode.LDAP_ENDPOINT_CONFIG,
+          AgentErrorCode.LDAP_ENDPOINT_CONFIG,
           "The setting " + CA_FILE + " is only used with ldaps://; use ldaps://"
               + hostForUri(host) + "/" + baseDn + " or remove " + CA_FILE + ".");
     }
@@ -184,7 +184,7 @@ record LdapEndpointConfig(
       return new DN(dn);
     } catch (LDAPException e) {
       throw new AgentException(
-          ErrorCode.LDAP_ENDPOINT_CONFIG,
+          AgentErrorCode.LDAP_ENDPOINT_CONFIG,
           "The base DN '" + dn + "' in the LDAP endpoint URI is not a valid DN ("
               + e.getMessage() + "). Write it as in " + EXAMPLE
               + " (percent-encode spaces as %20).",
@@ -233,13 +233,13 @@ record LdapEndpointConfig(
 
   private static AgentException setting(String name, String value, String expected) {
     return new AgentException(
-        ErrorCode.LDAP_ENDPOINT_CONFIG,
+        AgentErrorCode.LDAP_ENDPOINT_CONFIG,
         "The LDAP endpoint setting " + name + "='" + value + "' is not valid: expected "
             + expected + ".");
   }
 
   private static AgentException config(Object uri, String what) {
     return new AgentException(
-        ErrorCode.LDAP_ENDPOINT_CONFIG, "Invalid LDAP endpoint URI " + uri + ": " + what + ".");
+        AgentErrorCode.LDAP_ENDPOINT_CONFIG, "Invalid LDAP endpoint URI " + uri + ": " + what + ".");
   }
 }

@@ -5,7 +5,7 @@ import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpointProvider;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -86,7 +86,7 @@ public final class LdapEndpointProvider implements KeyRegistrationEndpointProvid
       return new SSLUtil(TrustAnchors.load(config.caFile())).createSSLSocketFactory();
     } catch (GeneralSecurityException e) {
       throw new AgentException(
-          ErrorCode.LDAP_CA_FILE,
+          AgentErrorCode.LDAP_CA_FILE,
           "Cannot set up TLS for " + config.describe() + " (" + e.getMessage() + ").", e);
     }
   }

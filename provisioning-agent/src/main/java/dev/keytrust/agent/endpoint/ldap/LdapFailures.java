@@ -3,8 +3,8 @@ package dev.keytrust.agent.endpoint.ldap;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.ResultCode;
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.Durations;
-import dev.keytrust.error.ErrorCode;
 import java.security.cert.CertificateException;
 import java.util.Locale;
 import java.util.Map;
@@ -56,7 +56,7 @@ final class LdapFailures {
         ? "no answer within " + Durations.human(config.connectTimeout())
         : reason(e);
     return new AgentException(
-        ErrorCode.LDAP_UNREACHABLE,
+        AgentErrorCode.LDAP_UNREACHABLE,
         "Cannot reach the LDAP server " + server + " (" + why + "). Check the host name and port"
             + " in " + config.describe() + " (LDAPS is usually port " + LdapEndpointConfig.LDAPS_PORT
             + "), that a domain controller answers there, and that no firewall blocks it; the"
@@ -74,7 +74,7 @@ final class LdapFailures {
     if (rc == ResultCode.INVALID_CREDENTIALS) {
       String detail = adBindDetail(e.getDiagnosticMessage());
       return new AgentException(
-          ErrorCode.LDAP_BIND_FAILED,
+          AgentErrorCode.LDAP_BIND_FAILED,
           "The directory " + config.describe() + " refused the bind as " + bindDn
               + ": invalid credentials" + (detail == null ? "" : " (" + detail + ")")
               + server(e) + ". Check bind-dn and password in the credentials file "
@@ -84,13 +84,13 @@ final class LdapFailures {
     }
     if (rc == ResultCode.STRONG_AUTH_REQUIRED || rc == ResultCode.CONFIDENTIALITY_REQUIRED) {
       return new AgentException(
-          ErrorCode.LDAP_BIND_FAILED,
+          AgentErrorCode.LDAP_BIND_FAILED,
           "The directory " + config.describe() + " refused a simple bind without TLS" + server(e)
               + ". Use ldaps://" + config.host() + "/" + config.baseDn() + " with ca-file.",
           e);
     }
     return new AgentException(
-        ErrorCode.LDAP_BIND_FAILED,
+        AgentErrorCode.LDAP_BIND_FAILED,
         "The directory " + config.describe() + " refused the bind as " + bindDn + " ("
             + reason(e) + "). Check bind-dn in the credentials file " + config.credentialsFile()
             + " and that the account may bind with a password.",
@@ -105,14 +105,14 @@ final class LdapFailures {
     }
     if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
       return new AgentException(
-          ErrorCode.LDAP_ENDPOINT_CONFIG,
+          AgentErrorCode.LDAP_ENDPOINT_CONFIG,
           "The base DN " + config.baseDn() + " does not exist on " + config.host() + ":"
               + config.port() + server(e) + ". Fix the path of the endpoint URI, e.g. ldaps://"
               + config.host() + "/DC=example,DC=com for the domain example.com.",
           e);
     }
     return new AgentException(
-        ErrorCode.LDAP_OPERATION_FAILED,
+        AgentErrorCode.LDAP_OPERATION_FAILED,
         "The directory " + config.describe() + " failed to " + what + " (" + reason(e)
             + "). Retry later; if it persists, give the server's message to the directory"
             + " administrator.",
@@ -132,7 +132,7 @@ final class LdapFailures {
     ResultCode rc = e.getResultCode();
     if (rc == ResultCode.INSUFFICIENT_ACCESS_RIGHTS) {
       return new AgentException(
-          ErrorCode.LDAP_WRITE_DENIED,
+          AgentErrorCode.LDAP_WRITE_DENIED,
           "The directory refused to " + verb + " " + ATTRIBUTE + " of " + userDn + " for "
               + bindDn + ": insufficient access rights" + server(e) + ". The account needs the"
               + " grant Read/Write property " + ATTRIBUTE + " on descendant User objects at the"
@@ -145,7 +145,7 @@ final class LdapFailures {
     }
     if (rc == ResultCode.UNDEFINED_ATTRIBUTE_TYPE || rc == ResultCode.OBJECT_CLASS_VIOLATION) {
       return new AgentException(
-          ErrorCode.LDAP_WRITE_REFUSED,
+          AgentErrorCode.LDAP_WRITE_REFUSED,
           "The directory has no " + ATTRIBUTE + " for " + userDn + " (" + reason(e)
               + "). The attribute comes with the Windows Server 2016 schema: run adprep"
               + " /forestprep from a 2016 or later server (or extend the schema), then retry.",
@@ -153,13 +153,13 @@ final class LdapFailures {
     }
     if (rc == ResultCode.NO_SUCH_OBJECT) {
       return new AgentException(
-          ErrorCode.LDAP_WRITE_REFUSED,
+          AgentErrorCode.LDAP_WRITE_REFUSED,
           "The user object " + userDn + " vanished while keytrust wrote to it (" + reason(e)
               + "): it was moved, renamed or deleted. Retry.",
           e);
     }
     return new AgentException(
-        ErrorCode.LDAP_WRITE_REFUSED,
+        AgentErrorCode.LDAP_WRITE_REFUSED,
         "The directory refused to " + verb + " " + ATTRIBUTE + " of " + userDn + " ("
             + reason(e) + "). If the server rejects the value itself (constraint violation,"
             + " unwilling to perform), give this message to the directory administrator.",
@@ -175,7 +175,7 @@ final class LdapFailures {
     ResultCode rc = e.getResultCode();
     if (rc == ResultCode.TIMEOUT) {
       return new AgentException(
-          ErrorCode.LDAP_OPERATION_FAILED,
+          AgentErrorCode.LDAP_OPERATION_FAILED,
           "The directory " + config.describe() + " did not answer within "
               + Durations.human(config.responseTimeout()) + " to " + what + ". Retry; raise the"
               + " response-timeout setting if the server is slow.",
@@ -184,7 +184,7 @@ final class LdapFailures {
     if (rc == ResultCode.SERVER_DOWN || rc == ResultCode.CONNECT_ERROR
         || rc == ResultCode.UNAVAILABLE || rc == ResultCode.BUSY) {
       return new AgentException(
-          ErrorCode.LDAP_UNREACHABLE,
+          AgentErrorCode.LDAP_UNREACHABLE,
           "The LDAP server " + config.host() + ":" + config.port() + " dropped or refused the"
               + " connection during the attempt to " + what + " (" + reason(e) + "). Retry; check"
               + " that the domain controller is running.",
@@ -202,7 +202,7 @@ final class LdapFailures {
         ? "the JVM's default trust store" : "the ca-file " + config.caFile();
     if (cert != null) {
       return new AgentException(
-          ErrorCode.LDAP_TLS_UNTRUSTED,
+          AgentErrorCode.LDAP_TLS_UNTRUSTED,
           "The LDAP server " + server + " presented a TLS certificate that " + anchors
               + " does not trust or that does not name " + config.host() + " ("
               + clean(cert.getMessage()) + "). Set ca-file to the PEM file of the CA that issued"
@@ -212,7 +212,7 @@ final class LdapFailures {
     }
     if (ssl != null) {
       return new AgentException(
-          ErrorCode.LDAP_TLS_UNTRUSTED,
+          AgentErrorCode.LDAP_TLS_UNTRUSTED,
           "The TLS handshake with the LDAP server " + server + " failed (" + clean(ssl.getMessage())
               + "). Check that the port speaks LDAPS (usually " + LdapEndpointConfig.LDAPS_PORT
               + ") and that its certificate comes from the CA in " + anchors + ".",

@@ -11,8 +11,9 @@ import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.credential.DnBinary;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import java.time.Clock;
 import java.util.List;
 import javax.net.SocketFactory;
@@ -81,7 +82,7 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
       DirectoryUser after = readBack(connection, user.dn()); // step 4
       if (KeyCredentialLinkValues.matching(after.keyCredentialLinks(), ours).isEmpty()) {
         throw new AgentException(
-            ErrorCode.LDAP_READBACK_MISMATCH,
+            AgentErrorCode.LDAP_READBACK_MISMATCH,
             "The directory " + (alreadyPresent ? "said msDS-KeyCredentialLink of " + user.dn()
                 + " already holds this key" : "accepted the new msDS-KeyCredentialLink value on "
                 + user.dn()) + ", but reading it back as " + credentials.bindDn() + " shows "
@@ -125,7 +126,7 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
       DirectoryUser after = readBack(connection, user.dn());
       if (!KeyCredentialLinkValues.matching(after.keyCredentialLinks(), ours).isEmpty()) {
         throw new AgentException(
-            ErrorCode.LDAP_READBACK_MISMATCH,
+            AgentErrorCode.LDAP_READBACK_MISMATCH,
             "The directory accepted removing key " + registration.keyIdBase64() + " from "
                 + KEY_CREDENTIAL_LINK + " of " + user.dn() + ", but it is still there when read"
                 + " back. Retry; if it stays, remove it with the directory's tools.");
@@ -157,7 +158,7 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
       SearchResultEntry entry = connection.getEntry(dn, KEY_CREDENTIAL_LINK, UPN, ACCOUNT_NAME);
       if (entry == null) {
         throw new AgentException(
-            ErrorCode.LDAP_READBACK_MISMATCH,
+            AgentErrorCode.LDAP_READBACK_MISMATCH,
             "The user object " + dn + " cannot be read back after the write: it was moved,"
                 + " renamed or deleted meanwhile, or " + credentials.bindDn() + " may not read"
                 + " it. Retry.");
@@ -172,7 +173,7 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
     byte[] blob = registration.keyCredentialLink();
     if (blob.length == 0) {
       throw new AgentException(
-          ErrorCode.INVALID_ARGUMENT,
+          CoreErrorCode.INVALID_ARGUMENT,
           "The registration of key " + registration.keyIdBase64() + " has an empty"
               + " KeyCredentialLink blob; nothing can be written to " + KEY_CREDENTIAL_LINK + ".");
     }

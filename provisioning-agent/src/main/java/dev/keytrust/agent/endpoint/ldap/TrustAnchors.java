@@ -1,7 +1,7 @@
 package dev.keytrust.agent.endpoint.ldap;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -49,10 +49,10 @@ final class TrustAnchors {
         }
       }
       throw new AgentException(
-          ErrorCode.LDAP_CA_FILE, "The JVM offers no X.509 trust manager for ldaps.");
+          AgentErrorCode.LDAP_CA_FILE, "The JVM offers no X.509 trust manager for ldaps.");
     } catch (GeneralSecurityException | IOException e) {
       throw new AgentException(
-          ErrorCode.LDAP_CA_FILE,
+          AgentErrorCode.LDAP_CA_FILE,
           (caFile == null ? "The JVM's default trust store" : "The ca-file " + caFile)
               + " cannot be used as trust anchors (" + e.getMessage() + ")."
               + " Give ca-file=<PEM file of the CA that issued the directory's certificate>.",
@@ -63,7 +63,7 @@ final class TrustAnchors {
   private static Collection<X509Certificate> read(Path caFile) throws AgentException {
     if (!Files.isRegularFile(caFile)) {
       throw new AgentException(
-          ErrorCode.LDAP_CA_FILE,
+          AgentErrorCode.LDAP_CA_FILE,
           "The ca-file " + caFile + " does not exist or is not a regular file. Give the PEM file"
               + " of the CA that issued the directory's LDAPS certificate (for Active Directory"
               + " usually the enterprise root CA).");
@@ -79,14 +79,14 @@ final class TrustAnchors {
       }
       if (x509.isEmpty()) {
         throw new AgentException(
-            ErrorCode.LDAP_CA_FILE,
+            AgentErrorCode.LDAP_CA_FILE,
             "The ca-file " + caFile + " holds no certificate. It must contain one or more"
                 + " '-----BEGIN CERTIFICATE-----' blocks (PEM) of the issuing CA.");
       }
       return x509;
     } catch (IOException | GeneralSecurityException e) {
       throw new AgentException(
-          ErrorCode.LDAP_CA_FILE,
+          AgentErrorCode.LDAP_CA_FILE,
           "The ca-file " + caFile + " cannot be read as X.509 certificates (" + e.getMessage()
               + "). It must contain PEM '-----BEGIN CERTIFICATE-----' blocks.",
           e);

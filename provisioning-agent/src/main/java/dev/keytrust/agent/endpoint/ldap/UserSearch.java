@@ -8,7 +8,7 @@ import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,7 +54,7 @@ final class UserSearch {
     }
     if (entries.isEmpty()) {
       throw new AgentException(
-          ErrorCode.LDAP_USER_NOT_FOUND,
+          AgentErrorCode.LDAP_USER_NOT_FOUND,
           "No user object with " + who(upn, accountName) + " under " + config.baseDn() + " on "
               + config.host() + ". Check the user's UPN and account name, and that the base DN"
               + " in the endpoint URI contains the user; the account " + bindDn
@@ -66,7 +66,7 @@ final class UserSearch {
         dns.add(entry.getDN());
       }
       throw new AgentException(
-          ErrorCode.LDAP_USER_AMBIGUOUS,
+          AgentErrorCode.LDAP_USER_AMBIGUOUS,
           (entries.size() > MATCHES_SHOWN ? "More than " + MATCHES_SHOWN : entries.size())
               + " user objects match " + who(upn, accountName) + " under " + config.baseDn() + ": "
               + String.join("; ", dns) + ". keytrust uses exactly one user object: narrow the base DN in"

@@ -7,7 +7,7 @@ import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpointProvider;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -76,7 +76,7 @@ class DrsConfigTest {
         .isInstanceOf(AgentException.class)
         .hasMessageContaining("needs an access token")
         .hasMessageContaining("token-file")
-        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(ErrorCode.DRS_ENDPOINT_CONFIG));
+        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(AgentErrorCode.DRS_ENDPOINT_CONFIG));
     assertThatThrownBy(() -> parse("https://drs.example.com", "token-env", "A", "token-file", "f"))
         .isInstanceOf(AgentException.class)
         .hasMessageContaining("give only one");
@@ -95,7 +95,7 @@ class DrsConfigTest {
   void malformedUris_areRefusedAsBadInput(String uri) {
     assertThatThrownBy(() -> parse(uri, "token-env", "T"))
         .isInstanceOf(AgentException.class)
-        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(ErrorCode.DRS_ENDPOINT_CONFIG))
+        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(AgentErrorCode.DRS_ENDPOINT_CONFIG))
         .satisfies(e -> assertThat(((AgentException) e).code().badInput()).isTrue());
   }
 
@@ -146,7 +146,7 @@ class DrsConfigTest {
     assertThatThrownBy(() -> parse("https://drs.example.com", args))
         .isInstanceOf(AgentException.class)
         .hasMessageContaining(kv[0])
-        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(ErrorCode.DRS_ENDPOINT_CONFIG));
+        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(AgentErrorCode.DRS_ENDPOINT_CONFIG));
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,7 +45,7 @@ class DrsTokenSourceTest {
           .isInstanceOf(AgentException.class)
           .hasMessageContaining("Refusing the token file " + f)
           .hasMessageContaining("chmod 600")
-          .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(ErrorCode.DRS_TOKEN_SOURCE))
+          .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(AgentErrorCode.DRS_TOKEN_SOURCE))
           .message()
           .doesNotContain(TOKEN);
     }
@@ -103,7 +103,7 @@ class DrsTokenSourceTest {
         .isInstanceOf(AgentException.class)
         .hasMessageContaining("exited with status 3")
         .hasMessageContaining("no cached credentials")
-        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(ErrorCode.DRS_TOKEN_COMMAND_FAILED))
+        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(AgentErrorCode.DRS_TOKEN_COMMAND_FAILED))
         .message()
         .doesNotContain(TOKEN);
   }
@@ -145,7 +145,7 @@ class DrsTokenSourceTest {
             () -> new TokenSource.FromCommand(List.of("no-such-token-tool-kt"), Duration.ofSeconds(5)).check())
         .isInstanceOf(AgentException.class)
         .hasMessageContaining("is not on PATH")
-        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(ErrorCode.DRS_TOKEN_SOURCE));
+        .satisfies(e -> assertThat(((AgentException) e).code()).isEqualTo(AgentErrorCode.DRS_TOKEN_SOURCE));
     assertThatThrownBy(
             () -> new TokenSource.FromCommand(List.of(tmp.resolve("nope").toString()), Duration.ofSeconds(5)).check())
         .hasMessageContaining("does not exist or is not executable");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class BindCredentialsTest {
     try {
       BindCredentials.read(f);
     } catch (AgentException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.LDAP_CREDENTIALS_FILE);
+      assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_CREDENTIALS_FILE);
       assertThat(e.code().badInput()).isTrue();
       assertThat(e.getMessage()).contains(f.toString()).doesNotContain("Qx7");
       return e;
@@ -82,7 +82,7 @@ class BindCredentialsTest {
 
       assertThatThrownBy(() -> BindCredentials.read(f))
           .isInstanceOfSatisfying(AgentException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.LDAP_CREDENTIALS_FILE);
+            assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_CREDENTIALS_FILE);
             assertThat(e.getMessage()).contains("accessible to other users")
                 .contains("chmod 600 " + f).contains(mode).doesNotContain("Qx7");
           });
@@ -95,7 +95,7 @@ class BindCredentialsTest {
 
     assertThatThrownBy(() -> BindCredentials.read(f))
         .isInstanceOfSatisfying(AgentException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.LDAP_CREDENTIALS_FILE);
+          assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_CREDENTIALS_FILE);
           assertThat(e.getMessage()).contains(f.toString()).contains("does not exist");
         });
   }

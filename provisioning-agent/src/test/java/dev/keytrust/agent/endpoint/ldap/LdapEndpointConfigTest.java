@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.EndpointSettings;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ class LdapEndpointConfigTest {
   void plainLdapToOtherHostsIsRefused(String host) {
     KeytrustException e = refused("ldap://" + host + "/DC=example,DC=com");
 
-    assertThat(e.code()).isEqualTo(ErrorCode.LDAP_ENDPOINT_CONFIG);
+    assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_ENDPOINT_CONFIG);
     assertThat(e.code().badInput()).isTrue();
     assertThat(e.getMessage())
         .contains("Refusing plain ldap://")
@@ -123,7 +123,7 @@ class LdapEndpointConfigTest {
   void credentialsInTheUriAreRefusedWithoutRepeatingThem() {
     KeytrustException e = refused("ldaps://admin:S3cret-pw@dc1.example.com/DC=example,DC=com");
 
-    assertThat(e.code()).isEqualTo(ErrorCode.LDAP_ENDPOINT_CONFIG);
+    assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_ENDPOINT_CONFIG);
     assertThat(e.getMessage()).contains("credentials-file").doesNotContain("S3cret-pw")
         .doesNotContain("admin");
   }
@@ -149,7 +149,7 @@ class LdapEndpointConfigTest {
     KeytrustException e =
         refused("ldaps://dc1.example.com/DC=example,DC=com", "credentials-file", null);
 
-    assertThat(e.code()).isEqualTo(ErrorCode.LDAP_ENDPOINT_CONFIG);
+    assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_ENDPOINT_CONFIG);
     assertThat(e.getMessage()).contains("credentials-file=<file>").contains("bind-dn=")
         .contains("password=");
     assertThat(refused("ldaps://dc1.example.com/DC=example,DC=com", "credentials-file", " ")
@@ -166,7 +166,7 @@ class LdapEndpointConfigTest {
 
     for (String bad : new String[] {"0", "0ms", "601s", "10 min", "-1s", "1.5s", ""}) {
       KeytrustException e = refused(uri, "connect-timeout", bad);
-      assertThat(e.code()).isEqualTo(ErrorCode.LDAP_ENDPOINT_CONFIG);
+      assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_ENDPOINT_CONFIG);
       assertThat(e.getMessage()).contains("connect-timeout='" + bad + "'");
     }
   }

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
-import dev.keytrust.error.ErrorCode;
+import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class LdapEndpointProviderTest {
     assertThatThrownBy(() -> KeyRegistrationEndpoints.open(
         URI.create("ldaps://dc1.example.com/DC=example,DC=com"), settings))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+          assertThat(e.code()).isEqualTo(CoreErrorCode.INVALID_ARGUMENT);
           assertThat(e.getMessage()).contains("cafile").contains("ca-file");
         });
   }
@@ -69,7 +70,7 @@ class LdapEndpointProviderTest {
       assertThatThrownBy(() -> new LdapEndpointProvider().open(
           URI.create("ldaps://dc1.example.com/DC=example,DC=com"), settings))
           .isInstanceOfSatisfying(KeytrustException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.LDAP_CA_FILE);
+            assertThat(e.code()).isEqualTo(AgentErrorCode.LDAP_CA_FILE);
             assertThat(e.code().badInput()).isTrue();
             assertThat(e.getMessage()).contains(ca.toString());
           });

@@ -1,0 +1,73 @@
+package dev.keytrust.agent.cli;
+
+import dev.keytrust.error.CoreErrorCode;
+import dev.keytrust.error.ErrorCode;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * What to do about a library error in terms of this CLI's commands and options. tpm-core's messages
+ * say what to do in the library's terms ("delete the key", "the TPM URI 'software'"); the CLI adds
+ * here how to do it with keytrust's own options, per error code, so the library never names a
+ * command-line option.
+ */
+final class CliAdvice {
+
+  /** Advice for commands of every kind; {@code {user}} is the command's --user value. */
+  private static final Map<ErrorCode, String> ANY_COMMAND = Map.of(
+      CoreErrorCode.UNKNOWN_TPM_URI, "Name the TPM with --tpm or the variable KEYTRUST_TPM.",
+      CoreErrorCode.TPM_PLATFORM_UNSUPPORTED, "Choose the TPM with --tpm URI, or --tpm software for software keys.",
+      CoreErrorCode.TPM_NO_RESOURCE_MANAGER, "Choose the TPM with --tpm URI.",
+      CoreErrorCode.TPM_VERSION_UNSUPPORTED, "Choose the TPM with --tpm URI, or --tpm software for software keys.",
+      CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM, "'keytrust tpm info' shows what the TPM supports; choose another --alg.",
+      CoreErrorCode.KEY_PROVIDER_MISMATCH, "Select that provider with --tpm.",
+      CoreErrorCode.STORE_PERMISSIONS, "Another key store is chosen with --store DIR.");
+
+  /** Advice for the key commands ({@code keytrust key ...}), which manage one key directly. */
+  private static final Map<ErrorCode, String> KEY_COMMANDS = Map.of(
+      CoreErrorCode.KEY_NOT_FOUND,
+          "Create one with 'keytrust key create --user {user}', or pass --store with the directory that holds it.",
+      CoreErrorCode.KEY_EXISTS, "'keytrust key delete --user {user}' deletes it.",
+      CoreErrorCode.STORE_CORRUPT,
+          "'keytrust key delete --user {user}' deletes it; 'keytrust key create --user {user}' makes a new one.",
+      CoreErrorCode.COUNTER_TAMPERED,
+          "'keytrust key delete --user {user}' deletes it; 'keytrust key create --user {user}' makes a new one.");
+
+  private CliAdvice() {}
+
+  /**
+   * The advice for {@code code} when {@code command} failed with it, or empty.
+   *
+   * @param command the command that ran (its --user value fills {@code {user}})
+   */
+  static Optional<String> forCode(ErrorCode code, CommandLine command) {
+    String advice = ANY_COMMAND.get(code);
+    if (advice == null && isKeyCommand(command)) {
+      advice = KEY_COMMANDS.get(code);
+    }
+    if (advice == null) {
+      return Optional.empty();
+    }
+    if (advice.contains("--tpm") && !hasOption(command, "--tpm")) {
+      return Optional.empty();
+    }
+    return Optional.of(advice.replace("{user}", user(command)));
+  }
+
+  private static boolean isKeyCommand(CommandLine command) {
+    CommandLine parent = command == null ? null : command.getParent();
+    return parent != null && parent.getCommandName().equals("key");
+  }
+
+  private static boolean hasOption(CommandLine command, String name) {
+    return command != null && command.getCommandSpec().findOption(name) != null;
+  }
+
+  private static String user(CommandLine command) {
+    OptionSpec user = command == null ? null : command.getCommandSpec().findOption("--user");
+    Object value = user == null ? null : user.getValue();
+    return value == null ? "USER" : value.toString();
+  }
+}

@@ -1,0 +1,121 @@
+package dev.keytrust.agent.error;
+
+import dev.keytrust.error.ErrorCode;
+
+/**
+ * The provisioning agent's error codes ({@code KT-1xxx}): {@code KT-11xx} policy, {@code KT-12xx}
+ * prerequisites and device context, {@code KT-13xx} MFA, {@code KT-14xx} PIN rules, {@code
+ * KT-15xx} the flow and its journal, {@code KT-16xx} registration endpoints ({@code 160x} HTTPS,
+ * {@code 165x} LDAP), {@code KT-17xx} sign-in. tpm-core's codes are {@link
+ * dev.keytrust.error.CoreErrorCode}.
+ */
+public enum AgentErrorCode implements ErrorCode {
+  // provisioning agent, policy: KT-11xx
+  POLICY_DIRECTORY_INVALID("KT-1101", true),
+  POLICY_FILE_UNREADABLE("KT-1102", false),
+  POLICY_FILE_MALFORMED("KT-1103", true),
+  POLICY_LINE_MALFORMED("KT-1104", true),
+  POLICY_SETTING_UNKNOWN("KT-1105", true),
+  POLICY_SETTING_DUPLICATE("KT-1106", true),
+  POLICY_VALUE_INVALID("KT-1107", true),
+  POLICY_SETTING_DEVICE_ONLY("KT-1108", true),
+  POLICY_PIN_LENGTHS_INVALID("KT-1109", true),
+  POLICY_SOURCES_CONFLICT("KT-1110", false),
+
+  // provisioning agent, prerequisite checks and device context: KT-12xx
+  DEVICE_CONTEXT_INVALID("KT-1201", true),
+  DEVICE_CONTEXT_UNREADABLE("KT-1202", false),
+  PREREQUISITES_NOT_MET("KT-1203", false),
+
+  // provisioning agent, MFA: KT-13xx
+  MFA_DENIED("KT-1301", false),
+  MFA_TIMED_OUT("KT-1302", false),
+  MFA_FAILED("KT-1303", false),
+  MFA_CANCELLED("KT-1304", false),
+  MFA_UNKNOWN_PROVIDER("KT-1305", true),
+  MFA_CONFIG_INVALID("KT-1306", true),
+  MFA_STATE_IO("KT-1307", false),
+
+  // provisioning agent, PIN rules: KT-14xx
+  PIN_RULES_UNMET("KT-1401", true),
+  PIN_EXPIRED("KT-1402", false),
+  PIN_HISTORY_IO("KT-1403", false),
+
+  // provisioning agent, flow and journal: KT-15xx
+  /** The user has a key that no provisioning run made (no journal): reset or delete it first. */
+  FLOW_FOREIGN_KEY("KT-1501", false),
+  /** The journal names a key the store no longer holds: reset, then provision again. */
+  FLOW_KEY_MISSING("KT-1502", false),
+  /** Policy requires a TPM (RequireSecurityDevice) and none is usable. */
+  FLOW_SECURITY_DEVICE_REQUIRED("KT-1503", false),
+  /** The journal or receipt record holds values that do not fit together. */
+  FLOW_JOURNAL_INVALID("KT-1504", false),
+  /** A PIN change needs a provisioned key; the user has none. */
+  FLOW_NOT_PROVISIONED("KT-1505", false),
+  /** Another operation (PIN change, reset) was interrupted for the user: rerun that one first. */
+  FLOW_OTHER_OPERATION_PENDING("KT-1506", false),
+  /** No registration endpoint was given. */
+  FLOW_ENDPOINT_REQUIRED("KT-1507", true),
+  /** The endpoint's receipt names another key than the one registered. */
+  FLOW_RECEIPT_MISMATCH("KT-1508", false),
+  /** A registration is to be removed at another endpoint than the one that holds it. */
+  FLOW_ENDPOINT_MISMATCH("KT-1509", true),
+  /** The registration endpoint does not take keys of the flow's algorithm. */
+  FLOW_ALGORITHM_NOT_ACCEPTED("KT-1510", true),
+
+  // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
+  // DRS-style HTTPS endpoint (dev.keytrust.agent.endpoint.drs): KT-160x..KT-161x
+  DRS_ENDPOINT_CONFIG("KT-1601", true),
+  DRS_TOKEN_SOURCE("KT-1602", true),
+  DRS_TOKEN_COMMAND_FAILED("KT-1603", false),
+  DRS_CA_FILE("KT-1604", true),
+  DRS_KEY_UNSUPPORTED("KT-1605", true),
+  DRS_UNREACHABLE("KT-1606", false),
+  DRS_TIMED_OUT("KT-1607", false),
+  DRS_TLS_UNTRUSTED("KT-1608", false),
+  DRS_REQUEST_REJECTED("KT-1609", false),
+  DRS_UNAUTHORIZED("KT-1610", false),
+  DRS_SERVER_ERROR("KT-1611", false),
+  DRS_UNEXPECTED_STATUS("KT-1612", false),
+  DRS_RESPONSE_MALFORMED("KT-1613", false),
+  DRS_USER_MISMATCH("KT-1614", false),
+  DRS_UNREGISTER_UNSUPPORTED("KT-1615", false),
+  DRS_INTERRUPTED("KT-1616", false),
+  // LDAP endpoint (dev.keytrust.agent.endpoint.ldap): KT-165x..KT-166x
+  LDAP_ENDPOINT_CONFIG("KT-1650", true),
+  LDAP_CREDENTIALS_FILE("KT-1651", true),
+  LDAP_CA_FILE("KT-1652", true),
+  LDAP_UNREACHABLE("KT-1653", false),
+  LDAP_TLS_UNTRUSTED("KT-1654", false),
+  LDAP_BIND_FAILED("KT-1655", false),
+  LDAP_USER_NOT_FOUND("KT-1656", false),
+  LDAP_USER_AMBIGUOUS("KT-1657", false),
+  LDAP_WRITE_DENIED("KT-1658", false),
+  LDAP_WRITE_REFUSED("KT-1659", false),
+  LDAP_READBACK_MISMATCH("KT-1660", false),
+  LDAP_OPERATION_FAILED("KT-1661", false),
+
+  // provisioning agent, sign-in proof against the directory (dev.keytrust.agent.signin): KT-17xx
+  /** msDS-KeyCredentialLink of the user holds no value with the key's KeyID (not registered or not synced yet). */
+  SIGNIN_KEY_NOT_IN_DIRECTORY("KT-1701", false),
+  /** A value with the key's KeyID is there, but its key material is not the key's public key. */
+  SIGNIN_DIRECTORY_VALUE_INCONSISTENT("KT-1702", false);
+
+  private final String id;
+  private final boolean badInput;
+
+  AgentErrorCode(String id, boolean badInput) {
+    this.id = id;
+    this.badInput = badInput;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public boolean badInput() {
+    return badInput;
+  }
+}
