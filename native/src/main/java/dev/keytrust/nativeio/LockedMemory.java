@@ -5,7 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.secret.SecretMemory;
 import java.lang.ref.Cleaner;
 import java.util.Locale;
 import java.util.Objects;
@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link SecretBuffer} in native memory, outside the Java heap where the garbage collector would
- * copy it. On Linux its pages are its own (page-aligned), locked with {@code mlock} so they are
+ * A {@link SecretMemory} (the memory behind a {@code SecretBuffer}) in native memory, outside the
+ * Java heap where the garbage collector would copy it. On Linux its pages are its own (page-aligned), locked with {@code mlock} so they are
  * never swapped, and excluded from core dumps ({@code MADV_DONTDUMP}). On Windows it is its own
  * {@code VirtualAlloc} region locked with {@code VirtualLock} (Windows has no per-region dump
  * exclusion that keytrust uses; this path is compiled and unit-tested everywhere but runs for real
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class LockedMemory implements SecretBuffer {
+public final class LockedMemory implements SecretMemory {
   private static final Logger LOG = LoggerFactory.getLogger(LockedMemory.class);
   private static final Cleaner CLEANER = Cleaner.create();
   private static final AtomicBoolean WARNED = new AtomicBoolean();

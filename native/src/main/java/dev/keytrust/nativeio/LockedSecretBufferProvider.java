@@ -1,6 +1,6 @@
 package dev.keytrust.nativeio;
 
-import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.secret.SecretMemory;
 import dev.keytrust.secret.SecretBufferProvider;
 
 /**
@@ -14,7 +14,7 @@ public final class LockedSecretBufferProvider implements SecretBufferProvider {
   public LockedSecretBufferProvider() {}
 
   @Override
-  public SecretBuffer allocate(int size) {
+  public SecretMemory allocate(int size) {
     return LockedMemory.allocate(size);
   }
 }

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.SecretBuffer;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -103,14 +104,14 @@ class LockedMemoryTest {
   @Test
   void theServiceLoaderHandsOutLockedMemoryAsSecretBuffers() {
     try (SecretBuffer b = SecretBuffer.allocate(32)) {
-      assertThat(b).isInstanceOf(LockedMemory.class);
+      assertThat(b.toString()).startsWith("LockedMemory[");
       if (LinuxLibC.isLinux()) {
         assertThat(b.isLocked()).isTrue();
       }
       byte[] moved = SECRET.clone();
       try (SecretBuffer m = SecretBuffer.moveFrom(moved)) {
-        assertThat(m).isInstanceOf(LockedMemory.class);
-        assertThat(m.copy()).isEqualTo(SECRET);
+        assertThat(m.toString()).startsWith("LockedMemory[");
+        assertThat(m.copy(InsecureSecretAccess.get())).isEqualTo(SECRET);
         assertThat(moved).containsOnly(0);
       }
     }

@@ -2,6 +2,7 @@ package dev.keytrust.key;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.SecretBuffer;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -45,7 +46,7 @@ public final class PinAuth {
    */
   public static byte[] derive(char[] pin, byte[] authSalt) throws KeytrustException {
     try (SecretBuffer auth = deriveSecret(pin, authSalt)) {
-      return auth.copy();
+      return auth.copy(InsecureSecretAccess.get());
     }
   }
 
@@ -60,7 +61,7 @@ public final class PinAuth {
       throw new KeytrustException(CoreErrorCode.STORE_CORRUPT, "The key's auth salt is missing or not 16 bytes.");
     }
     try (SecretBuffer utf8 = utf8Secret(pin)) {
-      return utf8.withCopy(bytes -> {
+      return utf8.withCopy(InsecureSecretAccess.get(), bytes -> {
         try {
           Mac mac = Mac.getInstance("HmacSHA256");
           mac.init(new SecretKeySpec(authSalt, "HmacSHA256"));

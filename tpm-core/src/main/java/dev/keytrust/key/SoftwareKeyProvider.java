@@ -5,6 +5,7 @@ import dev.keytrust.error.Durations;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.WrongPinException;
+import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.SecretBuffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -148,7 +149,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
       byte[] ciphertext;
       try (SecretBuffer pkcs8 = SecretBuffer.moveFrom(pair.getPrivate().getEncoded());
           SecretBuffer kek = deriveKek(kdf, pinBytes, salt)) {
-        ciphertext = kek.withCopy(k -> pkcs8.withCopy(p -> aesGcm(Cipher.ENCRYPT_MODE, k, nonce, aad, p)));
+        ciphertext = kek.withCopy(InsecureSecretAccess.get(), k -> pkcs8.withCopy(InsecureSecretAccess.get(), p -> aesGcm(Cipher.ENCRYPT_MODE, k, nonce, aad, p)));
       }
       AttemptCounter.Initial attempts = AttemptCounter.initial(user, keyId, random);
       return new KeyContainer(user, ProviderKind.SOFTWARE, algorithm, keyId, pair.getPublic().getEncoded(),
@@ -178,14 +179,14 @@ public final class SoftwareKeyProvider implements KeyProvider {
       byte[] aad = aad(key.user(), key.algorithm(), key.keyId());
       SecretBuffer pkcs8;
       try (SecretBuffer kek = deriveKek(blob.kdf(), pinBytes, blob.salt())) {
-        pkcs8 = kek.withCopy(k ->
+        pkcs8 = kek.withCopy(InsecureSecretAccess.get(), k ->
             SecretBuffer.moveFrom(aesGcm(Cipher.DECRYPT_MODE, k, blob.nonce(), aad, blob.ciphertext())));
       } catch (AEADBadTagException e) {
         throw wrongPin(key.user(), failures);
       }
       try (pkcs8) {
         counter.recordSuccess(key);
-        return pkcs8.withCopy(p -> sign(key, p, sha256));
+        return pkcs8.withCopy(InsecureSecretAccess.get(), p -> sign(key, p, sha256));
       }
     }
   }
@@ -209,7 +210,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
 
   /** Argon2id of the PIN bytes, moved straight into a secret buffer. */
   private static SecretBuffer deriveKek(Argon2Parameters kdf, SecretBuffer pinBytes, byte[] salt) {
-    return pinBytes.withCopy(p -> SecretBuffer.moveFrom(kdf.deriveKey(p, salt)));
+    return pinBytes.withCopy(InsecureSecretAccess.get(), p -> SecretBuffer.moveFrom(kdf.deriveKey(p, salt)));
   }
 
   private KeyPair generate(KeyAlgorithm algorithm) {

@@ -2,6 +2,7 @@ package dev.keytrust.key;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.TpmSession;
 import java.security.SecureRandom;
@@ -43,7 +44,7 @@ public final class TpmKeyProvider implements KeyProvider {
     random.nextBytes(salt);
     TpmSession.CreatedKey k;
     try (SecretBuffer auth = PinAuth.deriveSecret(pin, salt)) {
-      k = auth.withCopy(a -> session.createSigningKey(algorithm, a));
+      k = auth.withCopy(InsecureSecretAccess.get(), a -> session.createSigningKey(algorithm, a));
     }
     TpmKeyBlobs blobs = new TpmKeyBlobs(k.parent().handle(), k.parent().name(), k.publicArea(), k.privateArea(), salt);
     return new KeyContainer(
@@ -60,7 +61,7 @@ public final class TpmKeyProvider implements KeyProvider {
               + " the TPM URI '" + key.provider().id() + "'.");
     }
     try (SecretBuffer auth = PinAuth.deriveSecret(pin, blobs.authSalt())) {
-      return auth.withCopy(a -> session.signDigest(blobs, a, sha256));
+      return auth.withCopy(InsecureSecretAccess.get(), a -> session.signDigest(blobs, a, sha256));
     }
   }
 

@@ -13,32 +13,39 @@ import java.util.Objects;
  * dumps. Without it, or where locking is refused, they are ordinary heap arrays and one warning is
  * logged; {@link #isLocked()} tells which.
  *
+ * <p>Reading the bytes takes a {@link SecretAccess} ({@link InsecureSecretAccess#get()}), so every
+ * place that reads a secret says so. Writing does not.
+ *
  * <p><b>What this does not cover.</b> The JDK, Bouncy Castle and TSS.Java take secrets as Java
  * arrays, so every use hands them a short-lived heap copy ({@link #withCopy}) that keytrust zeroes
  * as soon as the call returns. Copies those libraries make inside ({@code SecretKeySpec}, {@code
  * PKCS8EncodedKeySpec}, JCA {@code PrivateKey} objects, digest and cipher state, TSS.Java's command
- * buffers and auth values) cannot be zeroed by keytrust and stay in the heap until collected. A
- * locked buffer keeps the copy keytrust owns out of swap and dumps between those calls, nothing
- * more.
+ * buffers) cannot be zeroed by keytrust and stay in the heap until collected. A locked buffer keeps
+ * the copy keytrust owns out of swap and dumps between those calls, nothing more.
  *
- * <p>Implementations are thread safe, print only their size and lock state in {@code toString},
- * and fail with {@link IllegalStateException} when used after {@link #close()}.
+ * <p>Thread safe. {@code toString} prints only the size and lock state; {@code equals} is
+ * identity. Every use after {@link #close()} fails with {@link IllegalStateException}.
  */
-public interface SecretBuffer extends AutoCloseable {
+public final class SecretBuffer implements AutoCloseable {
+  private final SecretMemory memory;
+
+  private SecretBuffer(SecretMemory memory) {
+    this.memory = memory;
+  }
 
   /**
    * A zeroed buffer of {@code size} bytes from the installed {@link SecretBufferProvider}, or from
    * the heap (with one warning per process) when there is none.
    */
-  static SecretBuffer allocate(int size) {
-    return SecretBuffers.DEFAULT.allocate(size);
+  public static SecretBuffer allocate(int size) {
+    return new SecretBuffer(SecretBuffers.DEFAULT.allocate(size));
   }
 
   /**
    * A buffer holding a copy of {@code src} (at least one byte); the caller still owns and wipes
    * {@code src}.
    */
-  static SecretBuffer copyOf(byte[] src) {
+  public static SecretBuffer copyOf(byte[] src) {
     Objects.requireNonNull(src, "src");
     SecretBuffer b = allocate(src.length);
     b.write(0, src, 0, src.length);
@@ -46,7 +53,7 @@ public interface SecretBuffer extends AutoCloseable {
   }
 
   /** Moves {@code src} into a new buffer and zeroes {@code src}: for results libraries return. */
-  static SecretBuffer moveFrom(byte[] src) {
+  public static SecretBuffer moveFrom(byte[] src) {
     try {
       return copyOf(src);
     } finally {
@@ -55,25 +62,25 @@ public interface SecretBuffer extends AutoCloseable {
   }
 
   /** The usable size in bytes. */
-  int size();
+  public int size() {
+    return memory.size();
+  }
 
   /** True when the bytes are locked in RAM (never swapped out). */
-  boolean isLocked();
+  public boolean isLocked() {
+    return memory.isLocked();
+  }
 
   /** Copies {@code length} bytes of {@code src} from {@code srcOffset} into this buffer at {@code offset}. */
-  void write(int offset, byte[] src, int srcOffset, int length);
-
-  /** Copies {@code length} bytes at {@code offset} into {@code dst} from {@code dstOffset}. */
-  void read(int offset, byte[] dst, int dstOffset, int length);
-
-  /** Zeroes and releases the buffer. Idempotent. */
-  @Override
-  void close();
+  public void write(int offset, byte[] src, int srcOffset, int length) {
+    memory.write(offset, src, srcOffset, length);
+  }
 
   /** A heap copy of all bytes that the caller must zero after use; prefer {@link #withCopy}. */
-  default byte[] copy() {
+  public byte[] copy(SecretAccess access) {
+    Objects.requireNonNull(access, "access");
     byte[] out = new byte[size()];
-    read(0, out, 0, out.length);
+    memory.read(0, out, 0, out.length);
     return out;
   }
 
@@ -81,8 +88,8 @@ public interface SecretBuffer extends AutoCloseable {
    * Runs {@code use} on a heap copy of all bytes and zeroes that copy when it returns or throws:
    * for APIs that take a {@code byte[]}. {@code use} must not keep the array.
    */
-  default <T, E extends Exception> T withCopy(SecretFunction<T, E> use) throws E {
-    byte[] copy = copy();
+  public <T, E extends Exception> T withCopy(SecretAccess access, SecretFunction<T, E> use) throws E {
+    byte[] copy = copy(access);
     try {
       return use.apply(copy);
     } finally {
@@ -90,9 +97,20 @@ public interface SecretBuffer extends AutoCloseable {
     }
   }
 
+  /** Zeroes and releases the buffer. Idempotent. */
+  @Override
+  public void close() {
+    memory.close();
+  }
+
+  @Override
+  public String toString() {
+    return memory.toString();
+  }
+
   /** What {@link #withCopy} runs: a function of the secret bytes that may throw {@code E}. */
   @FunctionalInterface
-  interface SecretFunction<T, E extends Exception> {
+  public interface SecretFunction<T, E extends Exception> {
     T apply(byte[] secret) throws E;
   }
 }

@@ -1,17 +1,18 @@
 package dev.keytrust.secret;
 
 /**
- * Service-provider interface: allocates {@link SecretBuffer}s, normally in locked native memory.
+ * Service-provider interface: allocates the {@link SecretMemory} behind {@link SecretBuffer}s,
+ * normally in locked native memory.
  * Found with {@link java.util.ServiceLoader}; the {@code keytrust-native} module provides one
  * ({@code mlock}/{@code VirtualLock}). The first provider found is used.
  */
 public interface SecretBufferProvider {
 
   /**
-   * A zeroed buffer of {@code size} bytes. When memory cannot be locked the provider still returns
-   * a working buffer whose {@link SecretBuffer#isLocked()} is false, and warns once.
+   * A zeroed region of {@code size} bytes. When memory cannot be locked the provider still returns
+   * a working region whose {@link SecretMemory#isLocked()} is false, and warns once.
    *
    * @param size at least 1
    */
-  SecretBuffer allocate(int size);
+  SecretMemory allocate(int size);
 }

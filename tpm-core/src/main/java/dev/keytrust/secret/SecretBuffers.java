@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where {@link SecretBuffer#allocate} gets its buffers: the first {@link SecretBufferProvider}
+ * Where {@link SecretBuffer#allocate} gets its memory: the first {@link SecretBufferProvider}
  * service, else the heap with one warning.
  */
 final class SecretBuffers {
@@ -25,7 +25,7 @@ final class SecretBuffers {
     this.lookup = lookup;
   }
 
-  SecretBuffer allocate(int size) {
+  SecretMemory allocate(int size) {
     if (size < 1) {
       throw new IllegalArgumentException("size must be at least 1, got " + size);
     }
@@ -35,11 +35,11 @@ final class SecretBuffers {
         return p.allocate(size);
       } catch (RuntimeException | LinkageError e) {
         warnOnce("the secret buffer provider " + p.getClass().getName() + " failed (" + e + ")");
-        return new HeapSecretBuffer(size);
+        return new HeapSecretMemory(size);
       }
     }
     warnOnce("no secret buffer provider (module keytrust-native) is on the class path");
-    return new HeapSecretBuffer(size);
+    return new HeapSecretMemory(size);
   }
 
   private SecretBufferProvider provider() {

@@ -35,8 +35,8 @@ class PinAuthTest {
     try (dev.keytrust.secret.SecretBuffer auth = PinAuth.deriveSecret(pin, SALT);
         dev.keytrust.secret.SecretBuffer utf8 = PinAuth.utf8Secret(pin)) {
       assertThat(auth.size()).isEqualTo(32);
-      assertThat(auth.copy()).isEqualTo(PinAuth.derive(pin, SALT));
-      assertThat(utf8.copy()).isEqualTo("pässwörd€".getBytes(StandardCharsets.UTF_8));
+      assertThat(auth.copy(dev.keytrust.secret.InsecureSecretAccess.get())).isEqualTo(PinAuth.derive(pin, SALT));
+      assertThat(utf8.copy(dev.keytrust.secret.InsecureSecretAccess.get())).isEqualTo("pässwörd€".getBytes(StandardCharsets.UTF_8));
     }
     assertThat(pin).containsExactly("pässwörd€".toCharArray());
     assertThatThrownBy(() -> PinAuth.utf8Secret(new char[0]))

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 class SecretBufferTest {
   private static final byte[] SECRET = {11, 22, 33, 44, 55, 66, 77, 88};
+  private static final SecretAccess ACCESS = InsecureSecretAccess.get();
 
   private final Logger logger = (Logger) LoggerFactory.getLogger(SecretBuffers.class);
   private final ListAppender<ILoggingEvent> events = new ListAppender<>();
@@ -40,9 +41,9 @@ class SecretBufferTest {
   void withoutAProviderBuffersAreOnTheHeapAndOneWarningIsLogged() {
     SecretBuffers source = new SecretBuffers(() -> null);
 
-    try (SecretBuffer a = source.allocate(8);
-        SecretBuffer b = source.allocate(16)) {
-      assertThat(a).isInstanceOf(HeapSecretBuffer.class);
+    try (SecretMemory a = source.allocate(8);
+        SecretMemory b = source.allocate(16)) {
+      assertThat(a).isInstanceOf(HeapSecretMemory.class);
       assertThat(a.isLocked()).isFalse();
       assertThat(b.size()).isEqualTo(16);
     }
@@ -59,7 +60,7 @@ class SecretBufferTest {
     List<Integer> sizes = new ArrayList<>();
     SecretBufferProvider provider = size -> {
       sizes.add(size);
-      return new HeapSecretBuffer(size);
+      return new HeapSecretMemory(size);
     };
     SecretBuffers source = new SecretBuffers(() -> {
       lookups.incrementAndGet();
@@ -80,18 +81,18 @@ class SecretBufferTest {
       throw new UnsatisfiedLinkError("no libc here");
     });
 
-    SecretBuffer a = source.allocate(8);
+    SecretMemory a = source.allocate(8);
     source.allocate(8).close();
     a.close();
 
-    assertThat(a).isInstanceOf(HeapSecretBuffer.class);
+    assertThat(a).isInstanceOf(HeapSecretMemory.class);
     assertThat(warnings()).singleElement()
         .satisfies(e -> assertThat(e.getFormattedMessage()).contains("no libc here"));
   }
 
   @Test
   void closeZeroesTheBytesAndForbidsFurtherUse() {
-    HeapSecretBuffer b = new HeapSecretBuffer(SECRET.length);
+    HeapSecretMemory b = new HeapSecretMemory(SECRET.length);
     b.write(0, SECRET, 0, SECRET.length);
     assertThat(b.array()).isEqualTo(SECRET);
 
@@ -108,17 +109,19 @@ class SecretBufferTest {
   void moveFromZeroesTheSourceAndCopyOfDoesNot() {
     byte[] moved = SECRET.clone();
     byte[] copied = SECRET.clone();
-    SecretBuffers heap = new SecretBuffers(() -> HeapSecretBuffer::new);
+    SecretBuffers heap = new SecretBuffers(() -> HeapSecretMemory::new);
 
     try (SecretBuffer a = SecretBuffer.moveFrom(moved);
         SecretBuffer b = SecretBuffer.copyOf(copied)) {
       assertThat(moved).containsOnly(0);
       assertThat(copied).isEqualTo(SECRET);
-      assertThat(a.copy()).isEqualTo(SECRET);
-      assertThat(b.copy()).isEqualTo(SECRET);
+      assertThat(a.copy(ACCESS)).isEqualTo(SECRET);
+      assertThat(b.copy(ACCESS)).isEqualTo(SECRET);
     }
-    try (SecretBuffer c = heap.allocate(3)) {
-      assertThat(c.copy()).containsExactly(0, 0, 0);
+    try (SecretMemory c = heap.allocate(3)) {
+      byte[] read = new byte[3];
+      c.read(0, read, 0, 3);
+      assertThat(read).containsExactly(0, 0, 0);
     }
     assertThatThrownBy(() -> SecretBuffer.copyOf(new byte[0])).isInstanceOf(IllegalArgumentException.class);
   }
@@ -127,7 +130,7 @@ class SecretBufferTest {
   void withCopyZeroesTheCopyAfterUseEvenWhenItThrows() {
     List<byte[]> seen = new ArrayList<>();
     try (SecretBuffer b = SecretBuffer.copyOf(SECRET)) {
-      int sum = b.withCopy(bytes -> {
+      int sum = b.withCopy(ACCESS, bytes -> {
         seen.add(bytes);
         int s = 0;
         for (byte x : bytes) {
@@ -136,19 +139,28 @@ class SecretBufferTest {
         return s;
       });
       assertThat(sum).isEqualTo(396);
-      assertThatThrownBy(() -> b.withCopy(bytes -> {
+      assertThatThrownBy(() -> b.withCopy(ACCESS, bytes -> {
         seen.add(bytes);
         throw new java.io.IOException("boom");
       })).hasMessage("boom");
       // the buffer itself still holds the secret
-      assertThat(b.copy()).isEqualTo(SECRET);
+      assertThat(b.copy(ACCESS)).isEqualTo(SECRET);
     }
     assertThat(seen).hasSize(2).allSatisfy(copy -> assertThat(copy).containsOnly(0));
   }
 
   @Test
+  void readingTheBytesNeedsTheAccessToken() {
+    try (SecretBuffer b = SecretBuffer.copyOf(SECRET)) {
+      assertThatThrownBy(() -> b.copy(null)).isInstanceOf(NullPointerException.class).hasMessage("access");
+      assertThatThrownBy(() -> b.withCopy(null, bytes -> bytes.length)).isInstanceOf(NullPointerException.class);
+      assertThat(b.toString()).doesNotContain("11").doesNotContain("22");
+    }
+  }
+
+  @Test
   void toStringShowsNoBytes() {
-    try (SecretBuffer b = new HeapSecretBuffer(4)) {
+    try (SecretMemory b = new HeapSecretMemory(4)) {
       b.write(0, new byte[] {0x41, 0x42, 0x43, 0x44}, 0, 4);
       assertThat(b.toString()).isEqualTo("SecretBuffer[size=4, heap]").doesNotContain("65").doesNotContain("ABCD");
     }
@@ -156,7 +168,7 @@ class SecretBufferTest {
 
   @Test
   void accessOutsideTheBufferIsRejected() {
-    try (SecretBuffer b = new HeapSecretBuffer(4)) {
+    try (SecretMemory b = new HeapSecretMemory(4)) {
       assertThatThrownBy(() -> b.write(2, SECRET, 0, 3)).isInstanceOf(IndexOutOfBoundsException.class);
       assertThatThrownBy(() -> b.read(-1, new byte[4], 0, 1)).isInstanceOf(IndexOutOfBoundsException.class);
       assertThatThrownBy(() -> b.read(0, new byte[2], 1, 2)).isInstanceOf(IndexOutOfBoundsException.class);

@@ -4,11 +4,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /** The fallback: a heap array, zeroed on close, never locked. */
-final class HeapSecretBuffer implements SecretBuffer {
+final class HeapSecretMemory implements SecretMemory {
   private final byte[] bytes;
   private boolean closed;
 
-  HeapSecretBuffer(int size) {
+  HeapSecretMemory(int size) {
     this.bytes = new byte[size];
   }
 
