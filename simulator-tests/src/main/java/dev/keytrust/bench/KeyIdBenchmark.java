@@ -3,12 +3,13 @@ package dev.keytrust.bench;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyIds;
 import dev.keytrust.key.PinAuth;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.SecretBuffer;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,11 +39,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class KeyIdBenchmark {
   private PublicKey rsa2048;
   private PublicKey p256;
-  private char[] pin;
+  private Pin pin;
   private byte[] authSalt;
 
   @Setup(Level.Trial)
-  public void setUp() throws GeneralSecurityException {
+  public void setUp() throws GeneralSecurityException, KeytrustException {
     SecureRandom random = new SecureRandom();
     KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
     rsa.initialize(2048, random);
@@ -50,14 +51,14 @@ public class KeyIdBenchmark {
     KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
     ec.initialize(new ECGenParameterSpec("secp256r1"), random);
     p256 = ec.generateKeyPair().getPublic();
-    pin = new char[] {'4', '8', '2', '9', '1', '5'};
+    pin = Pin.moveFrom(new char[] {'4', '8', '2', '9', '1', '5'});
     authSalt = new byte[PinAuth.SALT_LENGTH];
     random.nextBytes(authSalt);
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    Arrays.fill(pin, '\0');
+    pin.destroy();
   }
 
   @Benchmark
@@ -71,7 +72,9 @@ public class KeyIdBenchmark {
   }
 
   @Benchmark
-  public byte[] pinAuthDerive() throws KeytrustException {
-    return PinAuth.derive(pin, authSalt);
+  public int pinAuthDerive() throws KeytrustException {
+    try (SecretBuffer auth = PinAuth.derive(pin, authSalt)) {
+      return auth.size();
+    }
   }
 }

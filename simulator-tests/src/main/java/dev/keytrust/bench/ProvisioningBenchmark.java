@@ -27,6 +27,7 @@ import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.KeyProvider;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmTransports;
 import dev.keytrust.tpm.TpmUri;
@@ -280,12 +281,12 @@ public class ProvisioningBenchmark {
     }
 
     @Override
-    public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+    public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
       return delegate.create(user, algorithm, pin);
     }
 
     @Override
-    public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
+    public byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException {
       return delegate.signDigest(key, sha256, pin);
     }
 

@@ -5,9 +5,10 @@ import dev.keytrust.key.Argon2Parameters;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
-import dev.keytrust.key.PinAuth;
 import dev.keytrust.key.SoftwareKeyProvider;
 import dev.keytrust.key.SoftwareLockoutPolicy;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ public class SoftwareKeyBenchmark {
 
     private Path dir;
     private HelloKeys keys;
-    private char[] pin;
+    private Pin pin;
     private byte[] message;
 
     @Setup(Level.Trial)
@@ -70,7 +71,7 @@ public class SoftwareKeyBenchmark {
       SoftwareKeyProvider provider = new SoftwareKeyProvider(
           store, Argon2Cost.of(argon2).parameters(), Clock.systemUTC(), SoftwareLockoutPolicy.DEFAULT);
       keys = HelloKeys.of(store, provider, "software");
-      pin = new char[] {'4', '8', '2', '9', '1', '5'};
+      pin = Pin.moveFrom(new char[] {'4', '8', '2', '9', '1', '5'});
       message = "sign-in challenge from the benchmark".getBytes(StandardCharsets.UTF_8);
       keys.create(USER, KeyAlgorithm.fromId(alg), pin);
     }
@@ -83,7 +84,7 @@ public class SoftwareKeyBenchmark {
         }
       } finally {
         if (pin != null) {
-          Arrays.fill(pin, '\0');
+          pin.destroy();
         }
         BenchFiles.deleteRecursively(dir);
       }
@@ -105,11 +106,8 @@ public class SoftwareKeyBenchmark {
       cost = Argon2Cost.of(argon2).parameters();
       salt = new byte[16];
       new SecureRandom().nextBytes(salt);
-      char[] pin = {'4', '8', '2', '9', '1', '5'};
-      try {
-        password = PinAuth.utf8(pin);
-      } finally {
-        Arrays.fill(pin, '\0');
+      try (Pin pin = Pin.moveFrom(new char[] {'4', '8', '2', '9', '1', '5'})) {
+        password = pin.withUtf8(InsecureSecretAccess.get(), byte[]::clone);
       }
     }
 

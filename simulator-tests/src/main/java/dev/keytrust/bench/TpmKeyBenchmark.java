@@ -9,6 +9,9 @@ import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.PinAuth;
 import dev.keytrust.key.TpmKeyBlobs;
 import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.TpmSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +74,13 @@ import tss.tpm.TPM_HANDLE;
 public class TpmKeyBenchmark {
   static final String USER = "bench";
 
+  /** The auth value the TPM provider derives for {@code pin}, as a heap array (the raw benchmarks send it). */
+  static byte[] authValue(Pin pin, byte[] salt) throws KeytrustException {
+    try (SecretBuffer auth = PinAuth.derive(pin, salt)) {
+      return auth.copy(InsecureSecretAccess.get());
+    }
+  }
+
   /**
    * A swtpm over {@code transport}, its SRK for {@code alg}, and a saved TPM key of that algorithm
    * for {@link #USER}; the four commands of one sign recorded for the raw replay.
@@ -88,7 +98,7 @@ public class TpmKeyBenchmark {
 
     private HelloKeys keys;
     private KeyAlgorithm algorithm;
-    private char[] pin;
+    private Pin pin;
     private byte[] createAuthValue; // for createSigningKey (fresh salt)
     private byte[] message;
     private TpmKeyBlobs blobs;
@@ -108,16 +118,18 @@ public class TpmKeyBenchmark {
       TpmSession session = tpm.session();
       keys = HelloKeys.of(new KeyContainerStore(storeDir.resolve("keys")), new TpmKeyProvider(session),
           session.describe());
-      pin = new char[] {'4', '8', '2', '9', '1', '5'};
+      pin = Pin.moveFrom(new char[] {'4', '8', '2', '9', '1', '5'});
       byte[] salt = new byte[PinAuth.SALT_LENGTH];
       new SecureRandom().nextBytes(salt);
-      createAuthValue = PinAuth.derive(pin, salt);
+      createAuthValue = authValue(pin, salt);
       message = "sign-in challenge from the benchmark".getBytes(StandardCharsets.UTF_8);
       KeyContainer key = keys.create(USER, algorithm, pin); // also creates and persists the SRK
       blobs = (TpmKeyBlobs) key.protectedKey();
-      keyAuthValue = PinAuth.derive(pin, blobs.authSalt());
+      keyAuthValue = authValue(pin, blobs.authSalt());
       digest = MessageDigest.getInstance("SHA-256").digest(message);
-      wrongAuthValue = PinAuth.derive(new char[] {'0', '0', '0', '0', '0', '0'}, blobs.authSalt());
+      try (Pin wrong = Pin.moveFrom(new char[] {'0', '0', '0', '0', '0', '0'})) {
+        wrongAuthValue = authValue(wrong, blobs.authSalt());
+      }
       tpm.recorder().startRecording();
       tpm.session().signDigest(blobs, keyAuthValue, digest);
       signCommands = tpm.recorder().stopRecording();
@@ -138,7 +150,7 @@ public class TpmKeyBenchmark {
         }
       } finally {
         if (pin != null) {
-          Arrays.fill(pin, '\0');
+          pin.destroy();
         }
         if (createAuthValue != null) {
           Arrays.fill(createAuthValue, (byte) 0);

@@ -37,6 +37,7 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -449,8 +450,9 @@ public final class LabDemo {
 
   private void signIn() throws KeytrustException {
     begin("Sign in: the PIN unlocks the key, the key signs a fresh challenge, the directory checks it");
-    try (HelloKeys keys = HelloKeys.open(tpm, store); DirectoryKeyVerifier verifier = verifier()) {
-      KeyTrustSignIn.Result r = new KeyTrustSignIn().authenticate(keys, USER, pin, verifier,
+    try (HelloKeys keys = HelloKeys.open(tpm, store); DirectoryKeyVerifier verifier = verifier();
+        Pin p = Pin.copyOf(pin)) {
+      KeyTrustSignIn.Result r = new KeyTrustSignIn().authenticate(keys, USER, p, verifier,
           DirectoryAccount.of(USER, null));
       detail("challenge " + HexFormat.of().formatHex(r.challenge()).substring(0, 16) + "..., "
           + r.verified().signatureAlgorithm() + " signature of " + r.signature().length + " bytes");
@@ -460,8 +462,8 @@ public final class LabDemo {
 
   private void wrongPin() throws KeytrustException, StepFailed {
     begin("Sign in with a wrong PIN");
-    char[] wrong = pins.get();
-    try (HelloKeys keys = HelloKeys.open(tpm, store); DirectoryKeyVerifier verifier = verifier()) {
+    try (HelloKeys keys = HelloKeys.open(tpm, store); DirectoryKeyVerifier verifier = verifier();
+        Pin wrong = Pin.moveFrom(pins.get())) {
       new KeyTrustSignIn().authenticate(keys, USER, wrong, verifier, DirectoryAccount.of(USER, null));
       throw new StepFailed("a wrong PIN was accepted");
     } catch (KeytrustException e) {
@@ -469,8 +471,6 @@ public final class LabDemo {
         throw e;
       }
       expected(describe(e));
-    } finally {
-      Arrays.fill(wrong, '\0');
     }
   }
 
@@ -532,8 +532,9 @@ public final class LabDemo {
 
   private void signInAfterReset(Path copy) throws KeytrustException, StepFailed {
     begin("Sign in again, with a copy of the old key taken before the reset (the PIN still unlocks it)");
-    try (HelloKeys keys = HelloKeys.open(tpm, copy); DirectoryKeyVerifier verifier = verifier()) {
-      new KeyTrustSignIn().authenticate(keys, USER, pin, verifier, DirectoryAccount.of(USER, null));
+    try (HelloKeys keys = HelloKeys.open(tpm, copy); DirectoryKeyVerifier verifier = verifier();
+        Pin p = Pin.copyOf(pin)) {
+      new KeyTrustSignIn().authenticate(keys, USER, p, verifier, DirectoryAccount.of(USER, null));
       throw new StepFailed("the directory accepted a key that was reset");
     } catch (KeytrustException e) {
       if (e.code() != AgentErrorCode.SIGNIN_KEY_NOT_IN_DIRECTORY) {

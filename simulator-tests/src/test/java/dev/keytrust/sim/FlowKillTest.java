@@ -18,6 +18,7 @@ import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.KeyIds;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmUri;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -210,7 +211,7 @@ class FlowKillTest {
     byte[] challenge = ("kill test " + point).getBytes(StandardCharsets.UTF_8);
     byte[] signature;
     try (HelloKeys hello = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
-      signature = hello.sign(USER, challenge, PIN.toCharArray());
+      signature = hello.sign(USER, challenge, TestPins.pin(PIN));
     }
     Signature verifier = Signature.getInstance("SHA256withECDSA");
     verifier.initVerify(key.publicKey());

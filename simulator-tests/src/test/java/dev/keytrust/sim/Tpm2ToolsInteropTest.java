@@ -13,6 +13,10 @@ import dev.keytrust.key.TpmKeyBlobs;
 import dev.keytrust.lab.Openssl;
 import dev.keytrust.lab.SwtpmExtension;
 import dev.keytrust.lab.Tpm2Tools;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmObjects;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
@@ -41,7 +45,7 @@ class Tpm2ToolsInteropTest {
   @ParameterizedTest
   @EnumSource(KeyAlgorithm.class)
   void keyCreatedHereIsLoadedAndUsedByTpm2ToolsAndVerifiedByOpenssl(KeyAlgorithm alg) throws Exception {
-    char[] pin = "4711".toCharArray();
+    Pin pin = TestPins.pin("4711");
     KeyContainer key;
     Path blobs = work.resolve(alg.id());
     try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
@@ -60,7 +64,10 @@ class Tpm2ToolsInteropTest {
 
     Path message = Files.write(work.resolve(alg.id() + ".msg"), "signed by tpm2-tools".getBytes(StandardCharsets.UTF_8));
     Path sig = work.resolve(alg.id() + ".sig");
-    byte[] auth = PinAuth.derive(pin, tpm.authSalt());
+    byte[] auth;
+    try (SecretBuffer derived = PinAuth.derive(pin, tpm.authSalt())) {
+      auth = derived.copy(InsecureSecretAccess.get());
+    }
     try {
       tools.sign(ctx, auth, message, sig,
           alg == KeyAlgorithm.RSA_2048 ? Tpm2Tools.SignScheme.RSASSA : Tpm2Tools.SignScheme.ECDSA);
@@ -86,7 +93,7 @@ class Tpm2ToolsInteropTest {
     tools.flushTransient();
     String before = tools.readPublic("0x81000002").name();
     try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
-      assertThatThrownBy(() -> keys.create("judy", KeyAlgorithm.ECC_P256, "1234".toCharArray()))
+      assertThatThrownBy(() -> keys.create("judy", KeyAlgorithm.ECC_P256, TestPins.pin("1234")))
           .isInstanceOfSatisfying(KeytrustException.class,
               e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_SRK_MISMATCH))
           .hasMessageContaining("0x81000002")

@@ -16,6 +16,10 @@ import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.TpmKeyBlobs;
 import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmObjects;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
@@ -75,7 +79,7 @@ class TpmKeysOnSwtpmTest {
   @ParameterizedTest
   @EnumSource(KeyAlgorithm.class)
   void createLoadSignAndVerifyWithJca(KeyAlgorithm alg) throws Exception {
-    KeyContainer key = keys.create("alice", alg, "1234".toCharArray());
+    KeyContainer key = keys.create("alice", alg, TestPins.pin("1234"));
     assertThat(key.provider()).isEqualTo(ProviderKind.TPM);
     assertThat(key.keyId()).isEqualTo(KeyIds.keyId(key.publicKey()));
     TpmKeyBlobs blobs = (TpmKeyBlobs) key.protectedKey();
@@ -86,7 +90,7 @@ class TpmKeysOnSwtpmTest {
 
     byte[] message = "sign-in challenge".getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < 3; i++) {
-      byte[] sig = keys.sign("alice", message, "1234".toCharArray());
+      byte[] sig = keys.sign("alice", message, TestPins.pin("1234"));
       assertThat(verifies(key, message, sig)).isTrue();
       assertThat(verifies(key, "another challenge".getBytes(StandardCharsets.UTF_8), sig)).isFalse();
     }
@@ -95,7 +99,7 @@ class TpmKeysOnSwtpmTest {
 
   @Test
   void keyAttributesAreFixedTpmFixedParentSensitiveDataOriginUserWithAuthSignWithoutNoDa() throws Exception {
-    KeyContainer key = keys.create("attrs", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+    KeyContainer key = keys.create("attrs", KeyAlgorithm.ECC_P256, TestPins.pin("1234"));
     byte[] pub = ((TpmKeyBlobs) key.protectedKey()).publicArea();
     // TPMT_PUBLIC: type(2) nameAlg(2) objectAttributes(4)
     int attrs = ((pub[4] & 0xFF) << 24) | ((pub[5] & 0xFF) << 16) | ((pub[6] & 0xFF) << 8) | (pub[7] & 0xFF);
@@ -106,7 +110,7 @@ class TpmKeysOnSwtpmTest {
 
   @Test
   void wrongPinCountsDownTheTpmsTriesAndNeverReachesStdout() throws Exception {
-    KeyContainer key = keys.create("bob", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+    KeyContainer key = keys.create("bob", KeyAlgorithm.ECC_P256, TestPins.pin("1234"));
     byte[] message = {1, 2, 3};
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -114,7 +118,7 @@ class TpmKeysOnSwtpmTest {
     try {
       for (int expectedLeft = 4; expectedLeft >= 2; expectedLeft--) {
         int left = expectedLeft;
-        assertThatThrownBy(() -> keys.sign("bob", message, "9999".toCharArray()))
+        assertThatThrownBy(() -> keys.sign("bob", message, TestPins.pin("9999")))
             .isInstanceOfSatisfying(WrongPinException.class, e -> {
               assertThat(e.code()).isEqualTo(CoreErrorCode.WRONG_PIN);
               assertThat(e.triesLeft()).hasValue(left);
@@ -126,7 +130,7 @@ class TpmKeysOnSwtpmTest {
       System.setOut(original);
     }
     assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty(); // TSS.Java prints "TPM ERROR" unless stopped
-    assertThat(verifies(key, message, keys.sign("bob", message, "1234".toCharArray()))).isTrue();
+    assertThat(verifies(key, message, keys.sign("bob", message, TestPins.pin("1234")))).isTrue();
     keys.delete("bob");
   }
 
@@ -148,13 +152,13 @@ class TpmKeysOnSwtpmTest {
 
   @Test
   void oneSessionServesConcurrentCallersSafely() throws Exception {
-    KeyContainer key = keys.create("carol", KeyAlgorithm.ECC_P256, "2468".toCharArray());
+    KeyContainer key = keys.create("carol", KeyAlgorithm.ECC_P256, TestPins.pin("2468"));
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<Boolean>> results = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         byte[] message = ("message " + i).getBytes(StandardCharsets.UTF_8);
-        results.add(pool.submit(() -> verifies(key, message, keys.sign("carol", message, "2468".toCharArray()))));
+        results.add(pool.submit(() -> verifies(key, message, keys.sign("carol", message, TestPins.pin("2468")))));
       }
       for (Future<Boolean> f : results) {
         assertThat(f.get()).isTrue();
@@ -167,7 +171,7 @@ class TpmKeysOnSwtpmTest {
 
   @Test
   void aKeyFromAnotherStoreOrTpmStateIsRefusedClearly() throws Exception {
-    KeyContainer key = keys.create("dave", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+    KeyContainer key = keys.create("dave", KeyAlgorithm.ECC_P256, TestPins.pin("1234"));
     TpmKeyBlobs blobs = (TpmKeyBlobs) key.protectedKey();
     byte[] wrongParentName = blobs.parentName();
     wrongParentName[5] ^= 1;
@@ -193,9 +197,12 @@ class TpmKeysOnSwtpmTest {
 
   @Test
   void createdKeyFilesNeverHoldThePinOrAuthValue() throws Exception {
-    char[] pin = "pin-735194-x".toCharArray();
+    Pin pin = TestPins.pin("pin-735194-x");
     KeyContainer key = keys.create("erin", KeyAlgorithm.RSA_2048, pin);
-    byte[] auth = PinAuth.derive(pin, ((TpmKeyBlobs) key.protectedKey()).authSalt());
+    byte[] auth;
+    try (SecretBuffer derived = PinAuth.derive(pin, ((TpmKeyBlobs) key.protectedKey()).authSalt())) {
+      auth = derived.copy(InsecureSecretAccess.get());
+    }
     List<byte[]> secrets = List.of("pin-735194-x".getBytes(StandardCharsets.UTF_8), auth,
         HexFormat.of().formatHex(auth).getBytes(StandardCharsets.US_ASCII),
         HexFormat.of().withUpperCase().formatHex(auth).getBytes(StandardCharsets.US_ASCII),

@@ -12,6 +12,7 @@ import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.DictionaryAttackState;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
@@ -35,29 +36,29 @@ class TpmLockoutTest {
         HelloKeys keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(s), s.describe())) {
       // 3 tries; one failure forgotten every 2 s
       s.setDictionaryAttackParameters(new byte[0], 3, Duration.ofSeconds(2), Duration.ofSeconds(2));
-      KeyContainer key = keys.create("mallory", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+      KeyContainer key = keys.create("mallory", KeyAlgorithm.ECC_P256, TestPins.pin("1234"));
       byte[] message = {42};
 
-      assertThatThrownBy(() -> keys.sign("mallory", message, "0000".toCharArray()))
+      assertThatThrownBy(() -> keys.sign("mallory", message, TestPins.pin("0000")))
           .isInstanceOfSatisfying(WrongPinException.class, e -> assertThat(e.triesLeft()).hasValue(2));
-      assertThatThrownBy(() -> keys.sign("mallory", message, "0000".toCharArray()))
+      assertThatThrownBy(() -> keys.sign("mallory", message, TestPins.pin("0000")))
           .isInstanceOfSatisfying(WrongPinException.class, e -> assertThat(e.triesLeft()).hasValue(1));
       // the third wrong PIN reaches maxTries: the TPM is now locked out
-      assertThatThrownBy(() -> keys.sign("mallory", message, "0000".toCharArray()))
+      assertThatThrownBy(() -> keys.sign("mallory", message, TestPins.pin("0000")))
           .isInstanceOfSatisfying(LockedOutException.class, e -> {
             assertThat(e.code()).isEqualTo(CoreErrorCode.LOCKED_OUT);
             assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
           })
           .hasMessageContaining("retry in 2 s");
       // even the right PIN is refused while locked out, with the time to wait
-      assertThatThrownBy(() -> keys.sign("mallory", message, "1234".toCharArray()))
+      assertThatThrownBy(() -> keys.sign("mallory", message, TestPins.pin("1234")))
           .isInstanceOfSatisfying(LockedOutException.class,
               e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2)))
           .hasMessageContaining("tpm2_dictionarylockout");
 
       assertThat(s.dictionaryAttackState().inLockout()).isTrue();
       awaitLockoutEnd(s);
-      assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("mallory", message, "1234".toCharArray())))
+      assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("mallory", message, TestPins.pin("1234"))))
           .isTrue();
     }
   }

@@ -11,6 +11,7 @@ import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.lab.SwtpmExtension;
 import dev.keytrust.lab.Tpm2Tools;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class TpmRefusalsTest {
         HelloKeys keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(s), s.describe())) {
       s.setDictionaryAttackParameters(new byte[0], 3, Duration.ZERO, Duration.ZERO);
       try {
-        assertThatThrownBy(() -> keys.create("nina", KeyAlgorithm.ECC_P256, "1234".toCharArray()))
+        assertThatThrownBy(() -> keys.create("nina", KeyAlgorithm.ECC_P256, TestPins.pin("1234")))
             .isInstanceOfSatisfying(KeytrustException.class,
                 e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_DA_DISABLED))
             .hasMessageContaining("tpm2_dictionarylockout");
@@ -39,7 +40,7 @@ class TpmRefusalsTest {
       } finally {
         s.setDictionaryAttackParameters(new byte[0], 3, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
       }
-      assertThat(keys.create("nina", KeyAlgorithm.ECC_P256, "1234".toCharArray()).keyIdHex()).hasSize(64);
+      assertThat(keys.create("nina", KeyAlgorithm.ECC_P256, TestPins.pin("1234")).keyIdHex()).hasSize(64);
     }
   }
 
@@ -50,7 +51,7 @@ class TpmRefusalsTest {
       s.setDictionaryAttackParameters(new byte[0], 0, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
       try {
         assertThat(s.dictionaryAttackState().inLockout()).isTrue(); // a maximum of 0: locked for good
-        assertThatThrownBy(() -> keys.create("pia", KeyAlgorithm.ECC_P256, "1234".toCharArray()))
+        assertThatThrownBy(() -> keys.create("pia", KeyAlgorithm.ECC_P256, TestPins.pin("1234")))
             .isInstanceOfSatisfying(KeytrustException.class,
                 e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_DA_DISABLED))
             .hasMessageContaining("permanently in lockout");
@@ -68,7 +69,7 @@ class TpmRefusalsTest {
     tools.tryRun("tpm2_evictcontrol", "-C", "o", "-c", "0x81000001");
     tools.run("tpm2_changeauth", "-c", "o", "owner-secret");
     try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
-      assertThatThrownBy(() -> keys.create("olga", KeyAlgorithm.RSA_2048, "1234".toCharArray()))
+      assertThatThrownBy(() -> keys.create("olga", KeyAlgorithm.RSA_2048, TestPins.pin("1234")))
           .isInstanceOfSatisfying(KeytrustException.class,
               e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_HIERARCHY_AUTH))
           .hasMessageContaining("owner")

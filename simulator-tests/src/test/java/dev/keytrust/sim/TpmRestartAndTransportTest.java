@@ -10,6 +10,7 @@ import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmInfo;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
@@ -31,14 +32,14 @@ class TpmRestartAndTransportTest {
     KeyContainer key;
     byte[] message = "after reboot".getBytes(StandardCharsets.UTF_8);
     try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
-      key = keys.create("frank", KeyAlgorithm.RSA_2048, "1357".toCharArray());
+      key = keys.create("frank", KeyAlgorithm.RSA_2048, TestPins.pin("1357"));
     }
     long pidBefore = SWTPM.swtpm().pid();
     SWTPM.swtpm().restart();
     assertThat(SWTPM.swtpm().pid()).isNotEqualTo(pidBefore);
     try (HelloKeys keys = HelloKeys.open(TpmUri.parse(SWTPM.swtpm().tpmUri()), store)) {
       assertThat(keys.show("frank").keyIdHex()).isEqualTo(key.keyIdHex());
-      assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("frank", message, "1357".toCharArray())))
+      assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("frank", message, TestPins.pin("1357"))))
           .isTrue();
     }
   }
@@ -83,9 +84,9 @@ class TpmRestartAndTransportTest {
       TpmUri uri = TpmUri.parse(unix.tpmUri());
       assertThat(uri.scheme()).isEqualTo("unix");
       try (HelloKeys keys = HelloKeys.open(uri, store)) {
-        KeyContainer key = keys.create("gina", KeyAlgorithm.ECC_P256, "8642".toCharArray());
+        KeyContainer key = keys.create("gina", KeyAlgorithm.ECC_P256, TestPins.pin("8642"));
         byte[] message = {7, 7, 7};
-        assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("gina", message, "8642".toCharArray())))
+        assertThat(TpmKeysOnSwtpmTest.verifies(key, message, keys.sign("gina", message, TestPins.pin("8642"))))
             .isTrue();
       }
     } finally {

@@ -2,6 +2,7 @@ package dev.keytrust.key;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.security.MessageDigest;
 import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -21,15 +21,14 @@ import org.slf4j.LoggerFactory;
  * provider a {@link TpmUri} selects, and kept in a {@link KeyContainerStore}.
  *
  * <pre>{@code
- * try (HelloKeys keys = HelloKeys.open(TpmUri.parse("mssim://127.0.0.1:2321"), KeyContainerStore.defaultRoot())) {
+ * try (HelloKeys keys = HelloKeys.open(TpmUri.parse("mssim://127.0.0.1:2321"), KeyContainerStore.defaultRoot());
+ *     Pin pin = Pin.moveFrom(console.readPassword("PIN: "))) {
  *   KeyContainer key = keys.create("alice", KeyAlgorithm.RSA_2048, pin);
  *   byte[] signature = keys.sign("alice", challenge, pin);
- * } finally {
- *   Arrays.fill(pin, '\0');
  * }
  * }</pre>
  *
- * <p>The PIN arrays are never kept; the caller clears them. Not thread safe beyond what the TPM
+ * <p>PINs are never kept; the caller destroys them. Not thread safe beyond what the TPM
  * session serializes; use one instance per thread or synchronize.
  */
 public final class HelloKeys implements AutoCloseable {
@@ -87,9 +86,9 @@ public final class HelloKeys implements AutoCloseable {
    *
    * @throws KeytrustException {@code KEY_EXISTS} when the user already has a key
    */
-  public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+  public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
+    Objects.requireNonNull(pin, "pin");
     store.requireNoKey(user);
-    Arrays.fill(PinAuth.utf8(pin), (byte) 0); // shape check before the TPM does any work
     LOG.info("creating a {} key for user '{}' with the {} provider", algorithm.id(), user, provider.kind().id());
     KeyContainer key = provider.create(user, algorithm, pin);
     store.save(key); // logs the key id
@@ -102,7 +101,7 @@ public final class HelloKeys implements AutoCloseable {
    *
    * @return PKCS#1 v1.5 (RSA) or DER ECDSA signature bytes
    */
-  public byte[] sign(String user, byte[] message, char[] pin) throws KeytrustException {
+  public byte[] sign(String user, byte[] message, Pin pin) throws KeytrustException {
     Objects.requireNonNull(message, "message");
     KeyContainer key = store.load(user);
     requireProvider(key);

@@ -1,6 +1,7 @@
 package dev.keytrust.key;
 
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.Pin;
 
 /**
  * Creates PIN-protected user keys and signs with them. Two implementations: {@link TpmKeyProvider}
@@ -11,7 +12,7 @@ import dev.keytrust.error.KeytrustException;
  * ProtectedKey#initialState()}, is written by the store before the key file, and is removed by
  * {@link KeyContainerStore#delete} with the key.
  *
- * <p>PINs are passed as {@code char[]} and are not retained; the caller clears them.
+ * <p>PINs are passed as {@link Pin}s and are not retained; the caller destroys them.
  */
 public interface KeyProvider extends AutoCloseable {
 
@@ -23,7 +24,7 @@ public interface KeyProvider extends AutoCloseable {
    * @return the container to persist; its private half is in the provider's protected form, with
    *     any provider state the store must write with it ({@link ProtectedKey#initialState()})
    */
-  KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException;
+  KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException;
 
   /**
    * Signs a SHA-256 digest with the key, after checking the PIN.
@@ -34,7 +35,7 @@ public interface KeyProvider extends AutoCloseable {
    * @throws dev.keytrust.error.WrongPinException with the tries left
    * @throws dev.keytrust.error.LockedOutException with the time until the next try
    */
-  byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException;
+  byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException;
 
   @Override
   void close();

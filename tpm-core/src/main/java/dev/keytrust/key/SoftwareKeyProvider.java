@@ -6,6 +6,7 @@ import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.WrongPinException;
 import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -137,10 +138,11 @@ public final class SoftwareKeyProvider implements KeyProvider {
    * until {@link KeyContainerStore#save} commits it together with the key.
    */
   @Override
-  public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+  public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
     KeyContainerStore.checkUser(user);
     Objects.requireNonNull(algorithm, "algorithm");
-    try (SecretBuffer pinBytes = PinAuth.utf8Secret(pin)) {
+    Objects.requireNonNull(pin, "pin");
+    try {
       KeyPair pair = generate(algorithm);
       byte[] keyId = KeyIds.keyId(pair.getPublic());
       byte[] salt = randomBytes(SALT_LENGTH);
@@ -148,8 +150,9 @@ public final class SoftwareKeyProvider implements KeyProvider {
       byte[] aad = aad(user, algorithm, keyId);
       byte[] ciphertext;
       try (SecretBuffer pkcs8 = SecretBuffer.moveFrom(pair.getPrivate().getEncoded());
-          SecretBuffer kek = deriveKek(kdf, pinBytes, salt)) {
-        ciphertext = kek.withCopy(InsecureSecretAccess.get(), k -> pkcs8.withCopy(InsecureSecretAccess.get(), p -> aesGcm(Cipher.ENCRYPT_MODE, k, nonce, aad, p)));
+          SecretBuffer kek = deriveKek(kdf, pin, salt)) {
+        ciphertext = kek.withCopy(InsecureSecretAccess.get(),
+            k -> pkcs8.withCopy(InsecureSecretAccess.get(), p -> aesGcm(Cipher.ENCRYPT_MODE, k, nonce, aad, p)));
       }
       AttemptCounter.Initial attempts = AttemptCounter.initial(user, keyId, random);
       return new KeyContainer(user, ProviderKind.SOFTWARE, algorithm, keyId, pair.getPublic().getEncoded(),
@@ -166,28 +169,27 @@ public final class SoftwareKeyProvider implements KeyProvider {
    *     when the key is not (or no longer) the one saved in the store for its user
    */
   @Override
-  public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
+  public byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException {
     SoftwareKeyBlob blob = softwareBlob(key);
     if (sha256 == null || sha256.length != 32) {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "A SHA-256 digest is 32 bytes, this one is " + (sha256 == null ? "missing" : sha256.length + " bytes")
               + ": pass the SHA-256 of the message.");
     }
-    try (SecretBuffer pinBytes = PinAuth.utf8Secret(pin)) {
-      counter.requireStored(key);
-      int failures = counter.beginAttempt(key, clock.instant());
-      byte[] aad = aad(key.user(), key.algorithm(), key.keyId());
-      SecretBuffer pkcs8;
-      try (SecretBuffer kek = deriveKek(blob.kdf(), pinBytes, blob.salt())) {
-        pkcs8 = kek.withCopy(InsecureSecretAccess.get(), k ->
-            SecretBuffer.moveFrom(aesGcm(Cipher.DECRYPT_MODE, k, blob.nonce(), aad, blob.ciphertext())));
-      } catch (AEADBadTagException e) {
-        throw wrongPin(key.user(), failures);
-      }
-      try (pkcs8) {
-        counter.recordSuccess(key);
-        return pkcs8.withCopy(InsecureSecretAccess.get(), p -> sign(key, p, sha256));
-      }
+    Objects.requireNonNull(pin, "pin");
+    counter.requireStored(key);
+    int failures = counter.beginAttempt(key, clock.instant());
+    byte[] aad = aad(key.user(), key.algorithm(), key.keyId());
+    SecretBuffer pkcs8;
+    try (SecretBuffer kek = deriveKek(blob.kdf(), pin, blob.salt())) {
+      pkcs8 = kek.withCopy(InsecureSecretAccess.get(), k ->
+          SecretBuffer.moveFrom(aesGcm(Cipher.DECRYPT_MODE, k, blob.nonce(), aad, blob.ciphertext())));
+    } catch (AEADBadTagException e) {
+      throw wrongPin(key.user(), failures);
+    }
+    try (pkcs8) {
+      counter.recordSuccess(key);
+      return pkcs8.withCopy(InsecureSecretAccess.get(), p -> sign(key, p, sha256));
     }
   }
 
@@ -208,9 +210,9 @@ public final class SoftwareKeyProvider implements KeyProvider {
 
   // ---- crypto ----------------------------------------------------------------------------------
 
-  /** Argon2id of the PIN bytes, moved straight into a secret buffer. */
-  private static SecretBuffer deriveKek(Argon2Parameters kdf, SecretBuffer pinBytes, byte[] salt) {
-    return pinBytes.withCopy(InsecureSecretAccess.get(), p -> SecretBuffer.moveFrom(kdf.deriveKey(p, salt)));
+  /** Argon2id of the PIN's UTF-8 bytes, moved straight into a secret buffer. */
+  private static SecretBuffer deriveKek(Argon2Parameters kdf, Pin pin, byte[] salt) {
+    return pin.withUtf8(InsecureSecretAccess.get(), p -> SecretBuffer.moveFrom(kdf.deriveKey(p, salt)));
   }
 
   private KeyPair generate(KeyAlgorithm algorithm) {

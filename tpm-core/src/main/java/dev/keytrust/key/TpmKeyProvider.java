@@ -3,6 +3,7 @@ package dev.keytrust.key;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.TpmSession;
 import java.security.SecureRandom;
@@ -38,12 +39,12 @@ public final class TpmKeyProvider implements KeyProvider {
   }
 
   @Override
-  public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+  public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
     Objects.requireNonNull(algorithm, "algorithm");
     byte[] salt = new byte[PinAuth.SALT_LENGTH];
     random.nextBytes(salt);
     TpmSession.CreatedKey k;
-    try (SecretBuffer auth = PinAuth.deriveSecret(pin, salt)) {
+    try (SecretBuffer auth = PinAuth.derive(pin, salt)) {
       k = auth.withCopy(InsecureSecretAccess.get(), a -> session.createSigningKey(algorithm, a));
     }
     TpmKeyBlobs blobs = new TpmKeyBlobs(k.parent().handle(), k.parent().name(), k.publicArea(), k.privateArea(), salt);
@@ -53,14 +54,14 @@ public final class TpmKeyProvider implements KeyProvider {
   }
 
   @Override
-  public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
+  public byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException {
     if (!(key.protectedKey() instanceof TpmKeyBlobs blobs)) {
       throw new KeytrustException(
           CoreErrorCode.KEY_PROVIDER_MISMATCH,
           "The key of user '" + key.user() + "' is a " + key.provider().id() + " key, not a TPM key: open it with"
               + " the TPM URI '" + key.provider().id() + "'.");
     }
-    try (SecretBuffer auth = PinAuth.deriveSecret(pin, blobs.authSalt())) {
+    try (SecretBuffer auth = PinAuth.derive(pin, blobs.authSalt())) {
       return auth.withCopy(InsecureSecretAccess.get(), a -> session.signDigest(blobs, a, sha256));
     }
   }

@@ -1,6 +1,7 @@
 package dev.keytrust.key;
 
 import static dev.keytrust.key.TestKeys.failure;
+import static dev.keytrust.secret.TestPins.pin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytrust.error.CoreErrorCode;
@@ -28,17 +29,17 @@ class HelloKeysTest {
   @Test
   void createSignVerifyAndDelete() throws Exception {
     try (HelloKeys keys = software()) {
-      KeyContainer key = keys.create("alice", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+      KeyContainer key = keys.create("alice", KeyAlgorithm.ECC_P256, pin("1234"));
       assertThat(keys.show("alice").keyIdHex()).isEqualTo(key.keyIdHex());
       byte[] message = "m".getBytes(StandardCharsets.UTF_8);
-      byte[] sig = keys.sign("alice", message, "1234".toCharArray());
+      byte[] sig = keys.sign("alice", message, pin("1234"));
       Signature v = Signature.getInstance("SHA256withECDSA");
       v.initVerify(key.publicKey());
       v.update(message);
       assertThat(v.verify(sig)).isTrue();
       keys.delete("alice");
       assertThat(keys.find("alice")).isEmpty();
-      assertThat(failure(CoreErrorCode.KEY_NOT_FOUND, () -> keys.sign("alice", message, "1234".toCharArray())))
+      assertThat(failure(CoreErrorCode.KEY_NOT_FOUND, () -> keys.sign("alice", message, pin("1234"))))
           .hasMessageContaining("alice");
     }
   }
@@ -46,7 +47,7 @@ class HelloKeysTest {
   @Test
   void deleteRemovesAKeyWhoseFileIsDamagedTogetherWithItsCounter() throws Exception {
     try (HelloKeys keys = software()) {
-      keys.create("alice", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+      keys.create("alice", KeyAlgorithm.ECC_P256, pin("1234"));
       Path dir = keys.store().userDirectory("alice");
       assertThat(dir.resolve(AttemptCounter.COUNTER_FILE)).exists();
       Files.writeString(dir.resolve(KeyContainerStore.KEY_FILE), "garbage");
@@ -56,58 +57,28 @@ class HelloKeysTest {
       assertThat(dir).doesNotExist();
       assertThat(keys.find("alice")).isEmpty();
       failure(CoreErrorCode.KEY_NOT_FOUND, () -> keys.delete("alice"));
-      keys.create("alice", KeyAlgorithm.ECC_P256, "5678".toCharArray());
-      keys.sign("alice", new byte[1], "5678".toCharArray());
+      keys.create("alice", KeyAlgorithm.ECC_P256, pin("5678"));
+      keys.sign("alice", new byte[1], pin("5678"));
     }
   }
 
   @Test
   void aSecondKeyForTheSameUserIsRefusedAndTheFirstIsKept() throws Exception {
     try (HelloKeys keys = software()) {
-      KeyContainer first = keys.create("bob", KeyAlgorithm.ECC_P256, "1234".toCharArray());
-      assertThat(failure(CoreErrorCode.KEY_EXISTS, () -> keys.create("bob", KeyAlgorithm.RSA_2048, "5678".toCharArray())))
+      KeyContainer first = keys.create("bob", KeyAlgorithm.ECC_P256, pin("1234"));
+      assertThat(failure(CoreErrorCode.KEY_EXISTS, () -> keys.create("bob", KeyAlgorithm.RSA_2048, pin("5678"))))
           .hasMessageContaining("delete it first");
       assertThat(keys.show("bob").keyIdHex()).isEqualTo(first.keyIdHex());
-      keys.sign("bob", new byte[1], "1234".toCharArray()); // the first key's counter was not replaced
+      keys.sign("bob", new byte[1], pin("1234")); // the first key's counter was not replaced
     }
   }
-
-  @Test
-  void aBadPinIsRefusedBeforeTheProviderIsAsked() throws Exception {
-    // a provider that must not be reached: the TPM provider would create the key before any check
-    KeyProvider mustNotCreate = new KeyProvider() {
-      @Override
-      public ProviderKind kind() {
-        return ProviderKind.TPM;
-      }
-
-      @Override
-      public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) {
-        throw new AssertionError("the provider was asked to create a key for a bad PIN");
-      }
-
-      @Override
-      public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) {
-        throw new AssertionError("not used");
-      }
-
-      @Override
-      public void close() {}
-    };
-    try (HelloKeys keys = HelloKeys.of(new KeyContainerStore(root), mustNotCreate, "no TPM")) {
-      failure(CoreErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[0]));
-      failure(CoreErrorCode.PIN_INVALID, () -> keys.create("carol", KeyAlgorithm.ECC_P256, new char[128]));
-      assertThat(keys.find("carol")).isEmpty();
-    }
-  }
-
 
   @Test
   void aTpmKeyIsNotUsedThroughTheSoftwareProvider() throws Exception {
     KeyContainerStore store = new KeyContainerStore(root);
     store.save(TestKeys.tpmContainer("dave"));
     try (HelloKeys keys = software()) {
-      assertThat(failure(CoreErrorCode.KEY_PROVIDER_MISMATCH, () -> keys.sign("dave", new byte[1], "1234".toCharArray())))
+      assertThat(failure(CoreErrorCode.KEY_PROVIDER_MISMATCH, () -> keys.sign("dave", new byte[1], pin("1234"))))
           .hasMessageContaining("tpm key")
           .hasMessageContaining("the URI of the TPM that holds it");
     }
@@ -134,7 +105,7 @@ class HelloKeysTest {
         .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
             java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     try (HelloKeys keys = software()) {
-      keys.create("frank", KeyAlgorithm.ECC_P256, "1234".toCharArray());
+      keys.create("frank", KeyAlgorithm.ECC_P256, pin("1234"));
       assertThat(failure(CoreErrorCode.INVALID_ARGUMENT, () -> keys.exportTpmBlobs("frank", out)))
           .hasMessageContaining("software key");
     }

@@ -4,6 +4,7 @@ import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -57,7 +58,7 @@ final class KeyCreateCommand implements Callable<Integer> {
     });
   }
 
-  private int create(HelloKeys keys, TpmUri uri, char[] pin) throws KeytrustException {
+  private int create(HelloKeys keys, TpmUri uri, Pin pin) throws KeytrustException {
     KeyAlgorithm algorithm = alg.algorithm;
     log.debug("creating a {} key for user '{}' on {} in {}", algorithm.id(), user, uri, store.root());
     // key generation is the one slow step: say what is happening (stderr; stdout is the result)

@@ -8,17 +8,16 @@ import dev.keytrust.agent.pin.PinQuestion;
 import dev.keytrust.agent.pin.PinSource;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.Pin;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The CLI's PIN input on top of {@code dev.keytrust.agent.pin}: one line from standard input
  * ({@code --pin-stdin}) or masked from the terminal. No PIN ever becomes a {@link String}; the
- * arrays returned belong to the caller, who clears them with {@link Arrays#fill(char[], char)} in a
- * {@code finally}.
+ * arrays and {@link Pin}s returned belong to the caller, who clears or destroys them.
  */
 final class PinInput {
 
@@ -47,7 +46,7 @@ final class PinInput {
    * @throws KeytrustException INVALID_ARGUMENT when there is no terminal, PIN_INVALID when the
    *     answer is empty or input ended
    */
-  static char[] prompt(PinConsole console, String prompt) throws KeytrustException {
+  static Pin prompt(PinConsole console, String prompt) throws KeytrustException {
     requireTerminal(console);
     return PinEntry.current(new ConsolePinSource(new ConsolePinSource.Terminal() {
       @Override
@@ -68,7 +67,7 @@ final class PinInput {
    *
    * @throws KeytrustException PIN_MISMATCH when the two entries differ
    */
-  static char[] promptNew(PinConsole console) throws KeytrustException {
+  static Pin promptNew(PinConsole console) throws KeytrustException {
     requireTerminal(console);
     return PinCreation.confirmOnly().withMaxAttempts(1).create(source(console));
   }
@@ -85,10 +84,5 @@ final class PinInput {
           CoreErrorCode.INVALID_ARGUMENT,
           "No terminal to ask for the PIN: use --pin-stdin and write the PIN to standard input.");
     }
-  }
-
-  /** Compares in time that depends on the lengths only. */
-  static boolean sameChars(char[] a, char[] b) {
-    return PinEntry.sameChars(a, b);
   }
 }

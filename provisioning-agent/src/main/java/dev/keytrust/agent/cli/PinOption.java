@@ -1,7 +1,7 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.error.KeytrustException;
-import java.util.Arrays;
+import dev.keytrust.secret.Pin;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,9 +15,9 @@ final class PinOption {
       description = "Read the PIN as one line from standard input instead of asking on the terminal.")
   boolean pinStdin;
 
-  /** What is done with a PIN; the PIN is cleared after it returns or throws. */
+  /** What is done with a PIN; the PIN is destroyed after it returns or throws. */
   interface PinUse<T> {
-    T apply(char[] pin) throws Exception;
+    T apply(Pin pin) throws Exception;
   }
 
   /** The current PIN: one stdin line, else asked once on the terminal ({@code PIN: }). */
@@ -31,20 +31,14 @@ final class PinOption {
   }
 
   private <T> T use(CliEnvironment env, boolean fresh, PinUse<T> use) throws Exception {
-    char[] pin = null;
-    try {
-      pin = read(env, fresh);
+    try (Pin pin = read(env, fresh)) {
       return use.apply(pin);
-    } finally {
-      if (pin != null) {
-        Arrays.fill(pin, '\0');
-      }
     }
   }
 
-  private char[] read(CliEnvironment env, boolean fresh) throws KeytrustException {
+  private Pin read(CliEnvironment env, boolean fresh) throws KeytrustException {
     if (pinStdin) {
-      return PinInput.readLine(env.stdin());
+      return Pin.moveFrom(PinInput.readLine(env.stdin()));
     }
     return fresh ? PinInput.promptNew(env.console()) : PinInput.prompt(env.console(), "PIN: ");
   }

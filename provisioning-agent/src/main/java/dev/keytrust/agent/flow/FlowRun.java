@@ -15,6 +15,7 @@ import dev.keytrust.agent.prereq.PrerequisiteReport;
 import dev.keytrust.agent.prereq.UserIdentity;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
+import dev.keytrust.secret.Pin;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -172,8 +173,8 @@ final class FlowRun {
     return result;
   }
 
-  /** The new PIN; the caller clears it. The journal is not written here: the key step writes it. */
-  char[] newPin(EffectivePolicy policy, PinHistory history) throws KeytrustException {
+  /** The new PIN; the caller destroys it. The journal is not written here: the key step writes it. */
+  Pin newPin(EffectivePolicy policy, PinHistory history) throws KeytrustException {
     return events.run(StepId.PIN, () -> Done.succeeded(
         PinCreation.forPolicy(policy.pinPolicy()).withHistory(history).create(flow.requirePins()),
         "the PIN meets the PIN rules"));
@@ -189,7 +190,7 @@ final class FlowRun {
    * made and saved, then the journal names it ({@link JournalState#KEY_CREATED}), and then the PIN
    * goes into the history.
    */
-  KeyContainer createKey(EffectivePolicy policy, char[] pin, PinHistory history) throws KeytrustException {
+  KeyContainer createKey(EffectivePolicy policy, Pin pin, PinHistory history) throws KeytrustException {
     KeyStep.Output out = events.run(StepId.KEY, () -> {
       move(JournalState.KEY_PENDING, StepId.PIN);
       KeyStep.Output o = new KeyStep(flow.keys()).create(new KeyStep.Input(user, flow.algorithm(),

@@ -9,6 +9,7 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.ProviderKind;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
 import java.util.Objects;
 import java.util.Set;
@@ -51,7 +52,7 @@ final class KeyStep {
     this.keys = Objects.requireNonNull(keys, "keys");
   }
 
-  Output create(Input in, char[] pin) throws KeytrustException {
+  Output create(Input in, Pin pin) throws KeytrustException {
     Opened opened = open(in);
     try (HelloKeys k = opened.keys()) {
       KeyContainer key = k.create(in.user(), in.algorithm(), pin);

@@ -12,9 +12,9 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,10 +98,8 @@ final class PinChangeOperation {
     EffectivePolicy policy = run.policy();
     checkCurrentPin(run, current);
     PinHistory history = flow.history(run.user());
-    char[] pin = null;
     KeyContainer k;
-    try {
-      pin = run.newPin(policy, history);
+    try (Pin pin = run.newPin(policy, history)) {
       if (run.journal() == null || run.journal().operation() != FlowOperation.PIN_CHANGE) {
         run.save(Journal.start(FlowOperation.PIN_CHANGE, JournalState.OLD_KEY_RECORDED, run.runId(), run.now())
             .withOld(old).to(JournalState.OLD_KEY_RECORDED, run.runId(), run.now(), StepId.PIN));
@@ -115,33 +113,21 @@ final class PinChangeOperation {
       });
       run.move(JournalState.OLD_KEY_DELETED, StepId.DELETE_OLD_KEY);
       k = run.createKey(policy, pin, history);
-    } finally {
-      if (pin != null) {
-        Arrays.fill(pin, '\0');
-      }
     }
     return finish(run, k, old, resumed);
   }
 
   private KeyContainer newKey(FlowRun run, EffectivePolicy policy) throws KeytrustException {
     PinHistory history = flow.history(run.user());
-    char[] pin = null;
-    try {
-      pin = run.newPin(policy, history);
+    try (Pin pin = run.newPin(policy, history)) {
       return run.createKey(policy, pin, history);
-    } finally {
-      if (pin != null) {
-        Arrays.fill(pin, '\0');
-      }
     }
   }
 
   /** Proves the current PIN: a signature over a random challenge with the current key, verified. */
   private void checkCurrentPin(FlowRun run, KeyContainer current) throws KeytrustException {
     run.events().run(StepId.CURRENT_PIN, () -> {
-      char[] pin = null;
-      try {
-        pin = PinEntry.current(flow.requirePins());
+      try (Pin pin = PinEntry.current(flow.requirePins())) {
         TpmUri uri = current.provider() == ProviderKind.SOFTWARE ? software() : flow.requireTpm();
         byte[] challenge = new byte[32];
         RANDOM.nextBytes(challenge);
@@ -149,10 +135,6 @@ final class PinChangeOperation {
           keys.sign(run.user(), challenge, pin);
         }
         return Done.succeeded(null, "the current PIN unlocks key " + current.keyIdHex());
-      } finally {
-        if (pin != null) {
-          Arrays.fill(pin, '\0');
-        }
       }
     });
     run.stepDone(StepId.CURRENT_PIN);

@@ -7,7 +7,7 @@ import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
-import java.util.Arrays;
+import dev.keytrust.secret.Pin;
 import java.util.Optional;
 
 /** {@link ProvisioningFlow#run}: provisioning, or finishing an interrupted one. */
@@ -55,14 +55,8 @@ final class ProvisionOperation {
         k = run.reuseKey(key.get());
       } else {
         PinHistory history = flow.history(user);
-        char[] pin = null;
-        try {
-          pin = run.newPin(policy, history);
+        try (Pin pin = run.newPin(policy, history)) {
           k = run.createKey(policy, pin, history);
-        } finally {
-          if (pin != null) {
-            Arrays.fill(pin, '\0');
-          }
         }
       }
       KeyRegistration registration = run.credential(k);

@@ -2,7 +2,9 @@ package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.error.CoreErrorCode;
-import java.util.Arrays;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
 import java.util.Objects;
 
 /**
@@ -11,17 +13,14 @@ import java.util.Objects;
  * up to {@link #maxAttempts()} times. Immutable; configure with the {@code with...} methods:
  *
  * <pre>{@code
- * char[] pin = PinCreation.forPolicy(policy).withHistory(history).create(source);
- * try {
+ * try (Pin pin = PinCreation.forPolicy(policy).withHistory(history).create(source)) {
  *   ... create the key with pin ...
  *   history.record(pin, policy);
- * } finally {
- *   Arrays.fill(pin, '\0');
  * }
  * }</pre>
  *
- * <p>Every array read from the source is cleared before {@link #create} returns, except the PIN it
- * returns. With a source that is not {@link PinSource#interactive() interactive} (stdin) the one PIN
+ * <p>Every array read from the source is cleared before {@link #create} returns; every {@link Pin}
+ * made from one is destroyed, except the one it returns. With a source that is not {@link PinSource#interactive() interactive} (stdin) the one PIN
  * read is its own confirmation, and the first unmet rule fails at once with the full list.
  */
 public final class PinCreation {
@@ -76,22 +75,35 @@ public final class PinCreation {
   /**
    * Runs the dialogue.
    *
-   * @return the new PIN, owned by the caller, who clears it in a {@code finally}
+   * @return the new PIN, owned by the caller, who destroys it (try-with-resources)
    * @throws AgentException {@link PinRulesException} (PIN_RULES_UNMET, every unmet rule) or PIN_MISMATCH when the last
    *     allowed attempt failed that way; PIN_INVALID when input ended or nothing was entered on a
    *     one-shot source; PIN_HISTORY_IO when the history cannot be read; what the source throws
    */
-  public char[] create(PinSource source) throws AgentException {
+  public Pin create(PinSource source) throws AgentException {
     Objects.requireNonNull(source, "source");
     AgentException last = null;
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-      char[] pin = source.read(PinQuestion.NEW);
-      if (pin == null) {
+      char[] read = source.read(PinQuestion.NEW);
+      if (read == null) {
         throw PinEntry.noPin();
       }
+      Pin pin = null;
       boolean handedOut = false;
       try {
-        AgentException problem = problemWith(pin);
+        AgentException problem;
+        if (read.length == 0) {
+          problem = new AgentException(CoreErrorCode.PIN_INVALID, "No PIN was entered: type a PIN and press Enter.");
+        } else {
+          try {
+            pin = Pin.moveFrom(read);
+            problem = problemWith(pin);
+          } catch (AgentException e) {
+            throw e;
+          } catch (KeytrustException e) {
+            problem = new AgentException(e.code(), e.getMessage(), e);
+          }
+        }
         if (problem == null && source.interactive()) {
           problem = confirm(source, pin);
         }
@@ -108,8 +120,9 @@ public final class PinCreation {
           source.tell(tellText(problem) + "\n" + (left == 1 ? "1 attempt left." : left + " attempts left."));
         }
       } finally {
-        if (!handedOut) {
-          Arrays.fill(pin, '\0');
+        java.util.Arrays.fill(read, '\0');
+        if (!handedOut && pin != null) {
+          pin.destroy();
         }
       }
     }
@@ -117,10 +130,7 @@ public final class PinCreation {
   }
 
   /** The first reason to refuse {@code pin}, or null. */
-  private AgentException problemWith(char[] pin) throws AgentException {
-    if (pin.length == 0) {
-      return new AgentException(CoreErrorCode.PIN_INVALID, "No PIN was entered: type a PIN and press Enter.");
-    }
+  private AgentException problemWith(Pin pin) throws AgentException {
     if (policy == null) {
       return null;
     }
@@ -131,20 +141,31 @@ public final class PinCreation {
     return new PinRulesException(check);
   }
 
-  private static AgentException confirm(PinSource source, char[] pin) throws AgentException {
+  private static AgentException confirm(PinSource source, Pin pin) throws AgentException {
     char[] confirmation = source.read(PinQuestion.CONFIRM);
     if (confirmation == null) {
       throw PinEntry.noPin();
     }
+    boolean same;
     try {
-      if (PinEntry.sameChars(pin, confirmation)) {
-        return null;
-      }
-      return new AgentException(CoreErrorCode.PIN_MISMATCH,
-          "The PIN and its confirmation differ: run the command again and type the same PIN twice.");
+      same = pin.withChars(InsecureSecretAccess.get(), chars -> sameChars(chars, confirmation));
     } finally {
-      Arrays.fill(confirmation, '\0');
+      java.util.Arrays.fill(confirmation, '\0');
     }
+    return same ? null : new AgentException(CoreErrorCode.PIN_MISMATCH,
+        "The PIN and its confirmation differ: run the command again and type the same PIN twice.");
+  }
+
+  /** Compares two PINs in time that depends on their lengths only. */
+  private static boolean sameChars(char[] a, char[] b) {
+    if (a.length != b.length) {
+      return false;
+    }
+    int diff = 0;
+    for (int i = 0; i < a.length; i++) {
+      diff |= a[i] ^ b[i];
+    }
+    return diff == 0;
   }
 
   private static String tellText(AgentException problem) {

@@ -2,7 +2,8 @@ package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.error.CoreErrorCode;
-import java.util.Arrays;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.Pin;
 import java.util.Objects;
 
 /** Asks for the user's current PIN (to use a key, or before a change). See {@link PinCreation} for a new PIN. */
@@ -13,32 +14,21 @@ public final class PinEntry {
   /**
    * Asks {@link PinQuestion#CURRENT} once. No rules apply: the key decides whether the PIN is right.
    *
-   * @return the PIN, owned by the caller, who clears it in a {@code finally}
-   * @throws AgentException PIN_INVALID when nothing was entered or input ended; what the source
-   *     throws
+   * @return the PIN, owned by the caller, who destroys it (try-with-resources)
+   * @throws KeytrustException PIN_INVALID when nothing was entered, input ended or the PIN is not a
+   *     PIN ({@link Pin#copyOf}); what the source throws
    */
-  public static char[] current(PinSource source) throws AgentException {
+  public static Pin current(PinSource source) throws KeytrustException {
     Objects.requireNonNull(source, "source");
-    char[] pin = source.read(PinQuestion.CURRENT);
-    if (pin == null || pin.length == 0) {
-      if (pin != null) {
-        Arrays.fill(pin, '\0');
-      }
-      throw noPin();
-    }
-    return pin;
+    return toPin(source.read(PinQuestion.CURRENT));
   }
 
-  /** Compares two PINs in time that depends on their lengths only. */
-  public static boolean sameChars(char[] a, char[] b) {
-    if (a.length != b.length) {
-      return false;
+  /** The characters a source returned as a {@link Pin}; the array is zeroed. */
+  static Pin toPin(char[] read) throws KeytrustException {
+    if (read == null || read.length == 0) {
+      throw noPin();
     }
-    int diff = 0;
-    for (int i = 0; i < a.length; i++) {
-      diff |= a[i] ^ b[i];
-    }
-    return diff == 0;
+    return Pin.moveFrom(read);
   }
 
   static AgentException noPin() {

@@ -8,7 +8,8 @@ import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.Argon2Parameters;
-import dev.keytrust.key.PinAuth;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -110,7 +111,7 @@ public final class PinHistory {
    *
    * @throws AgentException PIN_HISTORY_IO when the file cannot be read or is damaged
    */
-  public boolean contains(char[] pin, int depth) throws AgentException {
+  public boolean contains(Pin pin, int depth) throws AgentException {
     Objects.requireNonNull(pin, "pin");
     if (depth <= 0) {
       return false;
@@ -129,8 +130,6 @@ public final class PinHistory {
         found |= MessageDigest.isEqual(hash, s.hashes.get(i));
       }
       return found;
-    } catch (KeytrustException e) {
-      return false; // a PIN of a shape no provider accepts was never recorded
     } finally {
       if (hash != null) {
         Arrays.fill(hash, (byte) 0);
@@ -142,13 +141,12 @@ public final class PinHistory {
   /**
    * Records {@code pin} as the user's new current PIN, set now: it goes first in the history, which
    * then keeps at most {@code policy.history()} hashes (none for a policy without history; the set
-   * time is kept either way). Check the PIN with {@link PinRules#check(char[], PinPolicy,
+   * time is kept either way). Check the PIN with {@link PinRules#check(Pin, PinPolicy,
    * PinHistory)} first: this method does not refuse a reused PIN.
    *
-   * @throws AgentException PIN_HISTORY_IO when the file cannot be read or written, PIN_INVALID when
-   *     the PIN is empty, longer than 127 characters or not valid UTF-16
+   * @throws AgentException PIN_HISTORY_IO when the file cannot be read or written
    */
-  public void record(char[] pin, PinPolicy policy) throws AgentException {
+  public void record(Pin pin, PinPolicy policy) throws AgentException {
     Objects.requireNonNull(pin, "pin");
     Objects.requireNonNull(policy, "policy");
     Optional<State> old = load();
@@ -172,11 +170,7 @@ public final class PinHistory {
     List<byte[]> hashes = new ArrayList<>();
     try {
       if (policy.history() > 0) {
-        try {
-          hashes.add(derive(pin, useCost, salt));
-        } catch (KeytrustException e) {
-          throw new AgentException(CoreErrorCode.PIN_INVALID, e.getMessage(), e);
-        }
+        hashes.add(derive(pin, useCost, salt));
       }
       hashes.addAll(kept);
       Instant now = clock.instant();
@@ -237,13 +231,8 @@ public final class PinHistory {
     LOG.debug("Cleared the PIN history of user {}", user);
   }
 
-  private static byte[] derive(char[] pin, Argon2Parameters cost, byte[] salt) throws KeytrustException {
-    byte[] utf8 = PinAuth.utf8(pin);
-    try {
-      return cost.deriveKey(utf8, salt);
-    } finally {
-      Arrays.fill(utf8, (byte) 0);
-    }
+  private static byte[] derive(Pin pin, Argon2Parameters cost, byte[] salt) {
+    return pin.withUtf8(InsecureSecretAccess.get(), utf8 -> cost.deriveKey(utf8, salt));
   }
 
   private Optional<State> load() throws AgentException {

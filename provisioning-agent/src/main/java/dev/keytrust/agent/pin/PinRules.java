@@ -1,6 +1,8 @@
 package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -25,16 +27,20 @@ import java.util.Set;
  *       the current PIN included.
  * </ol>
  *
- * <p>The PIN array is only read, never kept or changed; the caller clears it.
+ * <p>The PIN is only read (through a copy of its characters zeroed after the check), never kept.
  */
 public final class PinRules {
 
   private PinRules() {}
 
   /** Checks every rule except history (for a policy with {@code history = 0}, that is all of them). */
-  public static PinCheck check(char[] pin, PinPolicy policy) {
+  public static PinCheck check(Pin pin, PinPolicy policy) {
     Objects.requireNonNull(pin, "pin");
     Objects.requireNonNull(policy, "policy");
+    return pin.withChars(InsecureSecretAccess.get(), chars -> check(chars, policy));
+  }
+
+  private static PinCheck check(char[] pin, PinPolicy policy) {
     List<PinViolation> violations = new ArrayList<>();
     if (pin.length < policy.minLength()) {
       violations.add(new PinViolation.TooShort(policy.minLength()));
@@ -78,7 +84,7 @@ public final class PinRules {
    *
    * @throws AgentException PIN_HISTORY_IO when the history file cannot be read
    */
-  public static PinCheck check(char[] pin, PinPolicy policy, PinHistory history) throws AgentException {
+  public static PinCheck check(Pin pin, PinPolicy policy, PinHistory history) throws AgentException {
     PinCheck basic = check(pin, policy);
     Objects.requireNonNull(history, "history");
     if (policy.history() == 0 || !history.contains(pin, policy.history())) {

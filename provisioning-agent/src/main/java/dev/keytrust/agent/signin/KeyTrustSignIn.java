@@ -4,6 +4,7 @@ import dev.keytrust.agent.signin.DirectoryKeyVerifier.Verified;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
+import dev.keytrust.secret.Pin;
 import java.security.SecureRandom;
 import java.util.Objects;
 
@@ -60,7 +61,7 @@ public final class KeyTrustSignIn {
    *     left, LOCKED_OUT, TPM errors), then the verifier's (SIGNIN_KEY_NOT_IN_DIRECTORY,
    *     SIGNIN_DIRECTORY_VALUE_INCONSISTENT, LDAP errors)
    */
-  public Result authenticate(HelloKeys keys, String user, char[] pin, DirectoryKeyVerifier verifier,
+  public Result authenticate(HelloKeys keys, String user, Pin pin, DirectoryKeyVerifier verifier,
       DirectoryAccount account) throws KeytrustException {
     KeyContainer key = keys.show(user);
     byte[] challenge = new byte[CHALLENGE_BYTES];

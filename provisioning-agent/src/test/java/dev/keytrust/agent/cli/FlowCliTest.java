@@ -19,6 +19,7 @@ import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.DeviceContextFile;
 import dev.keytrust.agent.prereq.JoinState;
 import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.secret.TestPins;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,7 +182,7 @@ class FlowCliTest {
     FlowTestKit.policy(policy, "RequireSecurityDevice = false", "PINComplexity/MinimumPINLength = 8",
         "PINComplexity/Digits = 1", "PINComplexity/UppercaseLetters = 1", "PINComplexity/SpecialCharacters = 1");
     String bad = "abcd";
-    List<PinViolation> unmet = PinRules.check(bad.toCharArray(),
+    List<PinViolation> unmet = PinRules.check(TestPins.pin(bad),
         new PolicyResolver(policy).resolve(USER).pinPolicy()).violations();
     assertThat(unmet).hasSizeGreaterThanOrEqualTo(4);
 

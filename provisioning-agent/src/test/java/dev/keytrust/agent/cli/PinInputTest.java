@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,10 +110,13 @@ class PinInputTest {
   }
 
   @Test
-  void theReaderApiHandsBackCharArraysNotStrings() throws Exception {
+  void theReaderApiHandsBackCharArraysOrPinsNeverStrings() throws Exception {
     for (Method m : PinInput.class.getDeclaredMethods()) {
-      if (m.getName().startsWith("read") || m.getName().startsWith("prompt")) {
+      if (m.getName().startsWith("read")) {
         assertThat(m.getReturnType()).as(m.toString()).isEqualTo(char[].class);
+      }
+      if (m.getName().startsWith("prompt")) {
+        assertThat(m.getReturnType()).as(m.toString()).isEqualTo(Pin.class);
       }
     }
   }
@@ -126,8 +131,10 @@ class PinInputTest {
   @Test
   void promptNewReturnsThePinWhenConfirmationMatchesAndClearsTheConfirmation() throws Exception {
     FakeConsole console = new FakeConsole("2468", "2468");
-    char[] pin = PinInput.promptNew(console);
-    assertThat(pin).containsExactly('2', '4', '6', '8');
+    try (Pin pin = PinInput.promptNew(console)) {
+      String typed = pin.withChars(InsecureSecretAccess.get(), String::new);
+      assertThat(typed).isEqualTo("2468");
+    }
     assertThat(console.prompts).containsExactly("New PIN: ", "Confirm PIN: ");
     assertThat(console.handedOut.get(1)).containsOnly('\0');
   }
@@ -151,12 +158,6 @@ class PinInputTest {
         .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
   }
 
-  @Test
-  void sameCharsComparesContentAndLength() {
-    assertThat(PinInput.sameChars("ab".toCharArray(), "ab".toCharArray())).isTrue();
-    assertThat(PinInput.sameChars("ab".toCharArray(), "ac".toCharArray())).isFalse();
-    assertThat(PinInput.sameChars("ab".toCharArray(), "abc".toCharArray())).isFalse();
-  }
 
   /** Answers prompts from a queue; remembers the arrays it handed out to check they get cleared. */
   static final class FakeConsole implements PinConsole {

@@ -16,6 +16,8 @@ import dev.keytrust.key.KeyProvider;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.SoftwareKeyProvider;
 import dev.keytrust.key.SoftwareLockoutPolicy;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmUri;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -105,7 +107,7 @@ class FlowInterruptionTest {
     assertOneKeyRegisteredOnce(r);
     // the key works with the PIN of the run that finished
     try (HelloKeys keys = FlowTestKit.keys(root).open(TpmUri.parse("software"))) {
-      keys.sign(USER, new byte[] {7}, PIN.toCharArray());
+      keys.sign(USER, new byte[] {7}, TestPins.pin(PIN));
     }
   }
 
@@ -122,13 +124,13 @@ class FlowInterruptionTest {
         }
 
         @Override
-        public KeyContainer create(String user, KeyAlgorithm algorithm, char[] pin) throws KeytrustException {
+        public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
           real.create(user, algorithm, pin); // made, never saved
           throw new Crash();
         }
 
         @Override
-        public byte[] signDigest(KeyContainer key, byte[] sha256, char[] pin) throws KeytrustException {
+        public byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException {
           return real.signDigest(key, sha256, pin);
         }
 
@@ -190,7 +192,7 @@ class FlowInterruptionTest {
     assertOneKeyRegisteredOnce(r);
     assertThat(new FlowRecords(store).journal(USER).orElseThrow().old()).isNull();
     try (HelloKeys keys = FlowTestKit.keys(root).open(TpmUri.parse("software"))) {
-      keys.sign(USER, new byte[] {7}, PIN2.toCharArray());
+      keys.sign(USER, new byte[] {7}, TestPins.pin(PIN2));
     }
   }
 

@@ -23,6 +23,7 @@ import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmUri;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -202,7 +203,7 @@ class ProvisioningFlowTest {
   void aKeyNoProvisioningMadeIsRefusedAndLeftAlone() throws Exception {
     KeyContainer foreign;
     try (var keys = FlowTestKit.keys(root).open(TpmUri.parse("software"))) {
-      foreign = keys.create(USER, KeyAlgorithm.ECC_P256, PIN.toCharArray());
+      foreign = keys.create(USER, KeyAlgorithm.ECC_P256, TestPins.pin(PIN));
     }
     assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).build().run(USER))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
@@ -265,7 +266,7 @@ class ProvisioningFlowTest {
     assertThat(mfa).as("the current PIN proves the user; no MFA").hasValue(1);
     // the new PIN works, and the next run knows the user is provisioned
     try (var keys = FlowTestKit.keys(root).open(TpmUri.parse("software"))) {
-      keys.sign(USER, new byte[] {1}, PIN2.toCharArray());
+      keys.sign(USER, new byte[] {1}, TestPins.pin(PIN2));
     }
     assertThat(flow(new ScriptedPins(true)).build().run(USER).outcome())
         .isEqualTo(ProvisioningResult.Outcome.ALREADY_PROVISIONED);

@@ -8,6 +8,9 @@ import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.FlowTestKit.ScriptedPins;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.key.Argon2Parameters;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.TestPins;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,22 +25,25 @@ class PinCreationTest {
   private static final PinPolicy UPPER_REQUIRED = new PinPolicy(6, 127, CharClassRule.ALLOWED,
       CharClassRule.ALLOWED, CharClassRule.REQUIRED, CharClassRule.ALLOWED, 2, 0);
 
+  /** The PIN's characters as a string (tests only), and the PIN destroyed. */
+  private static String typed(Pin pin) {
+    try (pin) {
+      return pin.withChars(InsecureSecretAccess.get(), String::new);
+    }
+  }
+
   @Test
   void asksAgainAfterUnmetRulesAndAMismatchAndClearsEverythingButTheResult() throws Exception {
     ScriptedPins s = new ScriptedPins(true, "1234", "Good-PIN-7", "Good-PIN-8", "Good-PIN-7", "Good-PIN-7");
-    char[] pin = PinCreation.forPolicy(UPPER_REQUIRED).withMaxAttempts(3).create(s);
-    assertThat(new String(pin)).isEqualTo("Good-PIN-7");
+    assertThat(typed(PinCreation.forPolicy(UPPER_REQUIRED).withMaxAttempts(3).create(s))).isEqualTo("Good-PIN-7");
     assertThat(s.asked()).containsExactly(PinQuestion.NEW, PinQuestion.NEW, PinQuestion.CONFIRM, PinQuestion.NEW,
         PinQuestion.CONFIRM);
     assertThat(s.told()).hasSize(2);
     assertThat(s.told().get(0)).contains("3 rules", "at least 6 characters", "upper-case letters", "simple pattern",
         "2 attempts left");
     assertThat(s.told().get(1)).contains("differ", "1 attempt left");
-    for (int i = 0; i < s.handedOut().size() - 2; i++) {
-      assertThat(s.handedOut().get(i)).as("array %d", i).containsOnly('\0');
-    }
-    assertThat(s.handedOut().get(3)).as("the PIN handed back").isSameAs(pin);
-    assertThat(s.handedOut().get(4)).as("its confirmation").containsOnly('\0');
+    // every array the source handed out is zeroed, the PIN's too: the Pin holds its own copy
+    assertThat(s.handedOut()).hasSize(5).allSatisfy(a -> assertThat(a).containsOnly('\0'));
   }
 
   @Test
@@ -76,16 +82,14 @@ class PinCreationTest {
   @Test
   void anEmptyAnswerIsAFailedAttempt() throws Exception {
     ScriptedPins s = new ScriptedPins(true, "", "Good-PIN-1", "Good-PIN-1");
-    char[] pin = PinCreation.forPolicy(UPPER_REQUIRED).create(s);
-    assertThat(new String(pin)).isEqualTo("Good-PIN-1");
+    assertThat(typed(PinCreation.forPolicy(UPPER_REQUIRED).create(s))).isEqualTo("Good-PIN-1");
     assertThat(s.told()).singleElement().asString().contains("No PIN was entered");
   }
 
   @Test
   void stdinTakesOneLineAsItsOwnConfirmation() throws Exception {
     StringReader in = new StringReader("Good-PIN-1\nnext line\n");
-    char[] pin = PinCreation.forPolicy(UPPER_REQUIRED).create(new StdinPinSource(in));
-    assertThat(new String(pin)).isEqualTo("Good-PIN-1");
+    assertThat(typed(PinCreation.forPolicy(UPPER_REQUIRED).create(new StdinPinSource(in)))).isEqualTo("Good-PIN-1");
     assertThat(PinLines.readLine(in)).as("only one line was read").containsExactly("next line".toCharArray());
   }
 
@@ -107,17 +111,16 @@ class PinCreationTest {
   @Test
   void historyRefusesARecentPin(@TempDir Path dir) throws Exception {
     PinHistory history = PinHistory.forUser(dir, "olga", new Argon2Parameters(64, 1, 1), Clock.systemUTC());
-    history.record("Old-PIN-1".toCharArray(), UPPER_REQUIRED);
+    history.record(TestPins.pin("Old-PIN-1"), UPPER_REQUIRED);
     ScriptedPins s = new ScriptedPins(true, "Old-PIN-1", "New-PIN-2", "New-PIN-2");
-    char[] pin = PinCreation.forPolicy(UPPER_REQUIRED).withHistory(history).create(s);
-    assertThat(new String(pin)).isEqualTo("New-PIN-2");
+    assertThat(typed(PinCreation.forPolicy(UPPER_REQUIRED).withHistory(history).create(s))).isEqualTo("New-PIN-2");
     assertThat(s.told()).singleElement().asString().contains("not used recently");
   }
 
   @Test
   void confirmOnlyAppliesNoRules() throws Exception {
     ScriptedPins s = new ScriptedPins(true, "1", "1");
-    assertThat(PinCreation.confirmOnly().create(s)).containsExactly('1');
+    assertThat(typed(PinCreation.confirmOnly().create(s))).isEqualTo("1");
   }
 
   @Test
@@ -144,8 +147,7 @@ class PinCreationTest {
         lines.add(line);
       }
     });
-    char[] pin = PinCreation.forPolicy(UPPER_REQUIRED).create(console);
-    assertThat(new String(pin)).isEqualTo("Good-PIN-1");
+    assertThat(typed(PinCreation.forPolicy(UPPER_REQUIRED).create(console))).isEqualTo("Good-PIN-1");
     assertThat(prompts).containsExactly("New PIN: ", "New PIN: ", "Confirm PIN: ");
     assertThat(lines).singleElement().asString().contains("at least 6 characters");
   }
@@ -157,7 +159,7 @@ class PinCreationTest {
     assertThatThrownBy(() -> PinEntry.current(new ScriptedPins(true)))
         .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID));
     ScriptedPins s = new ScriptedPins(true, "x");
-    assertThat(PinEntry.current(s)).containsExactly('x');
+    assertThat(typed(PinEntry.current(s))).isEqualTo("x");
     assertThat(s.asked()).containsExactly(PinQuestion.CURRENT);
   }
 }

@@ -7,6 +7,8 @@ import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.key.Argon2Parameters;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.TestPins;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +37,8 @@ class PinHistoryTest {
     return PinHistory.forUser(dir.resolve("state"), user, CHEAP, Clock.fixed(now, ZoneOffset.UTC));
   }
 
-  private static char[] pin(String s) {
-    return s.toCharArray();
+  private static Pin pin(String s) {
+    return TestPins.pin(s);
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.TestPins;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,7 +18,9 @@ class PinRulesTest {
       CharClassRule.ALLOWED, CharClassRule.ALLOWED, 0, 0);
 
   private static PinCheck check(String pin, PinPolicy policy) {
-    return PinRules.check(pin.toCharArray(), policy);
+    try (Pin p = TestPins.pin(pin)) {
+      return PinRules.check(p, policy);
+    }
   }
 
   // ---- §1.3 simple-PIN rule -----------------------------------------------------------------
@@ -193,8 +198,11 @@ class PinRulesTest {
 
   @Test
   void theCheckLeavesThePinAsItWas() {
-    char[] pin = "ab c".toCharArray();
-    PinRules.check(pin, PinPolicy.defaults());
-    assertThat(pin).containsExactly('a', 'b', ' ', 'c');
+    try (Pin pin = TestPins.pin("ab c")) {
+      PinRules.check(pin, PinPolicy.defaults());
+      assertThat(pin.isDestroyed()).isFalse();
+      String after = pin.withChars(InsecureSecretAccess.get(), String::new);
+      assertThat(after).isEqualTo("ab c");
+    }
   }
 }
