@@ -1,7 +1,7 @@
 package dev.keytrust.bench;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.key.KeyIds;
 import dev.keytrust.key.PinAuth;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The small pure-Java steps of every key operation: the key id of an RSA-2048 and a P-256 public
- * key ({@link KeyIds#keyId}: BCRYPT blob + SHA-256) and the PIN to TPM auth value derivation
+ * key ({@link BcryptKeyBlob#keyId(java.security.PublicKey)}: BCRYPT blob + SHA-256) and the PIN to TPM auth value derivation
  * ({@link PinAuth#derive}: HMAC-SHA256). Microseconds; they show up nowhere next to Argon2id or
  * a TPM command, and this benchmark is here to keep it that way.
  */
@@ -63,12 +63,12 @@ public class KeyIdBenchmark {
 
   @Benchmark
   public byte[] keyIdRsa2048() throws KeytrustException {
-    return KeyIds.keyId(rsa2048);
+    return BcryptKeyBlob.keyId(rsa2048);
   }
 
   @Benchmark
   public byte[] keyIdP256() throws KeytrustException {
-    return KeyIds.keyId(p256);
+    return BcryptKeyBlob.keyId(p256);
   }
 
   @Benchmark

@@ -5,6 +5,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.keytrust.credential.BcryptKeyBlob;
+import dev.keytrust.credential.KeyCredentialFormatException;
+import dev.keytrust.internal.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,8 +16,6 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -112,7 +113,6 @@ public final class LabKeyService implements AutoCloseable {
   public static final int OVERSIZED_BODY = 10 * 1024 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(LabKeyService.class);
-  private static final int RSA1_MAGIC = 0x31415352;
   private static final int MIN_RSA_BITS = 2048;
   private static final int MAX_RSA_BITS = 16384;
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
@@ -898,45 +898,35 @@ public final class LabKeyService implements AutoCloseable {
 
   /** Why {@code blob} is not a BCRYPT_RSAKEY_BLOB (RSA1) of 2048+ bits, or null when it is one. */
   static String rsa1Problem(byte[] blob) {
-    if (blob.length < 24) {
-      return "shorter than the 24-byte BCRYPT_RSAKEY_BLOB header";
+    BcryptKeyBlob parsed;
+    try {
+      parsed = BcryptKeyBlob.parse(blob);
+    } catch (KeyCredentialFormatException e) {
+      return e.getMessage();
     }
-    ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
-    if (b.getInt(0) != RSA1_MAGIC) {
+    if (!parsed.isRsa()) {
       return "the magic is not RSA1";
     }
-    long bits = Integer.toUnsignedLong(b.getInt(4));
-    long cbExp = Integer.toUnsignedLong(b.getInt(8));
-    long cbMod = Integer.toUnsignedLong(b.getInt(12));
-    if (b.getInt(16) != 0 || b.getInt(20) != 0) {
-      return "a public blob has no primes (cbPrime1 and cbPrime2 must be 0)";
-    }
+    int bits = parsed.bitLength();
     if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
       return "BitLength " + bits + " is outside " + MIN_RSA_BITS + ".." + MAX_RSA_BITS;
     }
-    if (cbExp < 1 || cbExp > 8) {
-      return "cbPublicExp " + cbExp + " is outside 1..8";
+    BigInteger e = parsed.rsaExponent();
+    if (e.bitLength() > 64) {
+      return "the public exponent is longer than 8 bytes";
     }
-    if (cbMod != (bits + 7) / 8) {
-      return "cbModulus " + cbMod + " does not fit BitLength " + bits;
-    }
-    if (blob.length != 24 + cbExp + cbMod) {
-      return "the blob has " + blob.length + " bytes, the header announces " + (24 + cbExp + cbMod);
-    }
-    BigInteger e = new BigInteger(1, Arrays.copyOfRange(blob, 24, 24 + (int) cbExp));
-    BigInteger n = new BigInteger(1, Arrays.copyOfRange(blob, 24 + (int) cbExp, blob.length));
     if (!e.testBit(0) || e.compareTo(BigInteger.valueOf(3)) < 0) {
       return "the public exponent is not an odd number of at least 3";
     }
-    if (n.bitLength() != bits || !n.testBit(0)) {
-      return "the modulus does not have BitLength bits or is even";
+    if (!parsed.rsaModulus().testBit(0)) {
+      return "the modulus is even";
     }
     return null;
   }
 
   private Answer register(LabTokens.Subject subject, byte[] keyMaterial, String requestId)
       throws Refusal {
-    byte[] keyId = sha256(keyMaterial);
+    byte[] keyId = Sha256.of(keyMaterial);
     String id = Base64.getEncoder().encodeToString(keyId);
     RegisteredKey key;
     boolean created;
@@ -1140,11 +1130,4 @@ public final class LabKeyService implements AutoCloseable {
     return values;
   }
 
-  private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new LabException("SHA-256 is missing from the JDK", e);
-    }
-  }
 }

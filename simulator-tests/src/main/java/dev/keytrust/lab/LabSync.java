@@ -1,5 +1,6 @@
 package dev.keytrust.lab;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.credential.CustomKeyInformation;
 import dev.keytrust.credential.DnBinary;
 import dev.keytrust.credential.KeyCredential;
@@ -9,13 +10,7 @@ import dev.keytrust.credential.KeySource;
 import dev.keytrust.credential.KeyUsage;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.lab.LabKeyService.RegisteredKey;
-import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.RSAPublicKeySpec;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +65,6 @@ public final class LabSync implements AutoCloseable {
   public static final Duration MAX_INTERVAL = Duration.ofDays(7);
 
   private static final Logger LOG = LoggerFactory.getLogger(LabSync.class);
-  private static final int RSA1_MAGIC = 0x31415352;
   /** Entra's 15-byte CustomKeyInformation: Version 1, Flags 0, VolType, SupportsNotification,
    *  FekKeyVersion 0, KeyStrength 2 (normal), 9 reserved bytes. */
   private static final byte[] ENTRA_CKI = {1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -308,23 +302,17 @@ public final class LabSync implements AutoCloseable {
     return credential;
   }
 
-  private static RSAPublicKey rsaKey(byte[] blob) {
-    ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
-    if (blob.length < 24 || b.getInt(0) != RSA1_MAGIC) {
+  private static PublicKey rsaKey(byte[] blob) throws KeytrustException {
+    BcryptKeyBlob parsed;
+    try {
+      parsed = BcryptKeyBlob.parse(blob);
+    } catch (KeyCredentialFormatException e) {
+      throw new IllegalArgumentException("its key material is not a BCRYPT key blob: " + e.getMessage(), e);
+    }
+    if (!parsed.isRsa()) {
       throw new IllegalArgumentException("its key material is not a BCRYPT_RSAKEY_BLOB");
     }
-    int cbExp = b.getInt(8);
-    int cbMod = b.getInt(12);
-    if (cbExp < 1 || cbMod < 1 || 24L + cbExp + cbMod != blob.length) {
-      throw new IllegalArgumentException("its BCRYPT_RSAKEY_BLOB lengths do not add up");
-    }
-    BigInteger e = new BigInteger(1, Arrays.copyOfRange(blob, 24, 24 + cbExp));
-    BigInteger n = new BigInteger(1, Arrays.copyOfRange(blob, 24 + cbExp, blob.length));
-    try {
-      return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
-    } catch (GeneralSecurityException x) {
-      throw new IllegalArgumentException("its RSA key is not usable: " + x.getMessage(), x);
-    }
+    return parsed.toPublicKey();
   }
 
   /** The value re-formatted as this job formats it (upper-case hex), empty when not DN-Binary. */

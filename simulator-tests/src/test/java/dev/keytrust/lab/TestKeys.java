@@ -1,9 +1,9 @@
 package dev.keytrust.lab;
 
 import dev.keytrust.agent.endpoint.KeyRegistration;
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeyCredentialOptions;
-import dev.keytrust.key.KeyIds;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.time.Instant;
@@ -37,7 +37,7 @@ public final class TestKeys {
       PublicKey key = rsa(n);
       Instant created = Instant.parse("2026-11-25T10:00:00Z");
       return new KeyRegistration(
-          upn, null, KeyIds.bcryptPublicBlob(key), KeyIds.keyId(key),
+          upn, null, BcryptKeyBlob.of(key).encoded(), BcryptKeyBlob.keyId(key),
           KeyCredential.build(key, KeyCredentialOptions.userKey(deviceId, created)).toByteArray(),
           deviceId, created);
     } catch (Exception e) {

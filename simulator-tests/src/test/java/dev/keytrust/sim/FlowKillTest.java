@@ -10,12 +10,12 @@ import dev.keytrust.agent.flow.StepId;
 import dev.keytrust.agent.mfa.Totp;
 import dev.keytrust.agent.mfa.TotpAlgorithm;
 import dev.keytrust.agent.prereq.DeviceContextFile;
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
-import dev.keytrust.key.KeyIds;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.lab.SwtpmExtension;
 import dev.keytrust.secret.TestPins;
@@ -204,9 +204,9 @@ class FlowKillTest {
     assertThat(registered).as("registrations after a kill at %s; calls: %s", point, endpoint.log()).hasSize(1);
     RecordingEndpoint.Value value = registered.get(0);
     assertThat(value.keyIdHex()).isEqualTo(key.keyIdHex());
-    assertThat(value.keyMaterialHex()).isEqualTo(HexFormat.of().formatHex(KeyIds.bcryptPublicBlob(key.publicKey())));
+    assertThat(value.keyMaterialHex()).isEqualTo(HexFormat.of().formatHex(BcryptKeyBlob.of(key.publicKey()).encoded()));
     KeyCredential kcl = KeyCredential.parse(HexFormat.of().parseHex(value.credentialHex()));
-    assertThat(kcl.keyId()).contains(KeyIds.keyId(key.publicKey()));
+    assertThat(kcl.keyId()).contains(BcryptKeyBlob.keyId(key.publicKey()));
     // the surviving key is in the TPM and works with the PIN
     byte[] challenge = ("kill test " + point).getBytes(StandardCharsets.UTF_8);
     byte[] signature;

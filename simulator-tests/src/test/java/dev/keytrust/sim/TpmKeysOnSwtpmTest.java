@@ -3,6 +3,7 @@ package dev.keytrust.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.WrongPinException;
@@ -10,7 +11,6 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
-import dev.keytrust.key.KeyIds;
 import dev.keytrust.key.PinAuth;
 import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.key.ProviderKind;
@@ -81,7 +81,7 @@ class TpmKeysOnSwtpmTest {
   void createLoadSignAndVerifyWithJca(KeyAlgorithm alg) throws Exception {
     KeyContainer key = keys.create("alice", alg, TestPins.pin("1234"));
     assertThat(key.provider()).isEqualTo(ProviderKind.TPM);
-    assertThat(key.keyId()).isEqualTo(KeyIds.keyId(key.publicKey()));
+    assertThat(key.keyId()).isEqualTo(BcryptKeyBlob.keyId(key.publicKey()));
     TpmKeyBlobs blobs = (TpmKeyBlobs) key.protectedKey();
     assertThat(blobs.parentHandle())
         .isEqualTo(alg == KeyAlgorithm.RSA_2048 ? TpmSession.SRK_RSA_HANDLE : TpmSession.SRK_ECC_HANDLE);

@@ -1,9 +1,6 @@
 package dev.keytrust.credential;
 
-import dev.keytrust.error.KeytrustBugException;
 import java.math.BigInteger;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -15,20 +12,6 @@ final class Bytes {
 
   static String hex(byte[] b) {
     return HEX.formatHex(b);
-  }
-
-  static byte[] sha256(byte[] data, int from, int to) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(data, from, to - from);
-      return md.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new KeytrustBugException("SHA-256 missing from the JDK", e);
-    }
-  }
-
-  static byte[] sha256(byte[] data) {
-    return sha256(data, 0, data.length);
   }
 
   /** Big-endian magnitude of a non-negative value, left-padded with zeros to at least {@code len}. */

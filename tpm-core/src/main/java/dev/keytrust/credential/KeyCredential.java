@@ -3,7 +3,7 @@ package dev.keytrust.credential;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.key.KeyIds;
+import dev.keytrust.internal.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -109,12 +109,12 @@ public final class KeyCredential {
       this.keyHashValid = null;
     } else {
       int from = endOf(hash);
-      this.keyHashValid = MessageDigest.isEqual(hash.valueUnsafe(), Bytes.sha256(blob, from, blob.length));
+      this.keyHashValid = MessageDigest.isEqual(hash.valueUnsafe(), Sha256.of(blob, from, blob.length));
     }
     this.keyMaterial = material == null ? null : KeyMaterials.parse(material.valueUnsafe());
     this.keyIdMatchesKeyMaterial = id == null || material == null
         ? null
-        : MessageDigest.isEqual(id.valueUnsafe(), Bytes.sha256(material.valueUnsafe()));
+        : MessageDigest.isEqual(id.valueUnsafe(), Sha256.of(material.valueUnsafe()));
     if (use == null) {
       this.usageCode = OptionalInt.empty();
       this.usage = null;
@@ -269,8 +269,8 @@ public final class KeyCredential {
 
     ByteArrayOutputStream blob = new ByteArrayOutputStream();
     blob.writeBytes(new byte[] {0x00, 0x02, 0x00, 0x00});
-    writeEntry(blob, EntryType.KEY_ID, Bytes.sha256(material));
-    writeEntry(blob, EntryType.KEY_HASH, Bytes.sha256(rest));
+    writeEntry(blob, EntryType.KEY_ID, Sha256.of(material));
+    writeEntry(blob, EntryType.KEY_HASH, Sha256.of(rest));
     blob.writeBytes(rest);
     try {
       return parse(blob.toByteArray());
@@ -288,12 +288,12 @@ public final class KeyCredential {
       }
       material = pkcs1
           ? Der.rsaPublicKey(rsa.getModulus(), rsa.getPublicExponent())
-          : KeyIds.bcryptPublicBlob(rsa);
+          : BcryptKeyBlob.of(rsa).encoded();
     } else if (key instanceof ECPublicKey ec && P256.is(ec.getParams())) {
       if (pkcs1) {
         throw invalid("PKCS#1 key material (computer keys) needs an RSA key, not P-256");
       }
-      material = KeyIds.bcryptPublicBlob(ec);
+      material = BcryptKeyBlob.of(ec).encoded();
     } else {
       throw new KeytrustException(CoreErrorCode.KEY_CREDENTIAL_UNSUPPORTED_KEY,
           "A key credential can hold an RSA or an EC P-256 public key, not "

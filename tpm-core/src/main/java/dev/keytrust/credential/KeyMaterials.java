@@ -16,8 +16,6 @@ import java.util.UUID;
  * malformed becomes {@link UnknownKeyMaterial} with the reason.
  */
 final class KeyMaterials {
-  static final int BCRYPT_RSAPUBLIC_MAGIC = 0x31415352; // "RSA1"
-  static final int BCRYPT_ECDSA_PUBLIC_P256_MAGIC = 0x31534345; // "ECS1"
   static final int PCP_KEY_MAGIC = 0x4D504350; // "PCPM"
   static final int PCP_TYPE_TPM20 = 2;
   /** PCP_KEY_BLOB_WIN8 up to cbTpm12HostageBlob: 13 DWORDs. */
@@ -43,10 +41,10 @@ final class KeyMaterials {
     try {
       if (value.length >= 4) {
         int magic = ByteBuffer.wrap(value, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        if (magic == BCRYPT_RSAPUBLIC_MAGIC) {
+        if (magic == BcryptKeyBlob.RSA1_MAGIC) {
           return bcryptRsa(value);
         }
-        if (magic == BCRYPT_ECDSA_PUBLIC_P256_MAGIC) {
+        if (magic == BcryptKeyBlob.ECS1_MAGIC) {
           return bcryptEcc(value);
         }
         if (magic == PCP_KEY_MAGIC) {
@@ -65,28 +63,10 @@ final class KeyMaterials {
     }
   }
 
-  /** BCRYPT_RSAKEY_BLOB (bcrypt.h): magic, BitLength, cbPublicExp, cbModulus, cbPrime1, cbPrime2. */
+  /** BCRYPT_RSAKEY_BLOB (bcrypt.h), read by {@link BcryptKeyBlob}. */
   static RsaKeyMaterial bcryptRsa(byte[] value) throws StructureException {
-    ByteReader r = new ByteReader(value, 4, "BCRYPT_RSAKEY_BLOB");
-    long bitLength = r.u32le("BitLength");
-    int cbExp = r.lengthU32le("cbPublicExp");
-    int cbMod = r.lengthU32le("cbModulus");
-    long cbPrime1 = r.u32le("cbPrime1");
-    long cbPrime2 = r.u32le("cbPrime2");
-    if (cbPrime1 != 0 || cbPrime2 != 0) {
-      throw new StructureException("BCRYPT_RSAKEY_BLOB: a public key blob has cbPrime1 = cbPrime2 = 0");
-    }
-    if (cbExp == 0 || cbMod == 0) {
-      throw new StructureException("BCRYPT_RSAKEY_BLOB: empty exponent or modulus");
-    }
-    if ((bitLength + 7) / 8 != cbMod) {
-      throw new StructureException(
-          "BCRYPT_RSAKEY_BLOB: BitLength " + bitLength + " does not match cbModulus " + cbMod);
-    }
-    BigInteger e = new BigInteger(1, r.bytes(cbExp, "exponent"));
-    BigInteger n = new BigInteger(1, r.bytes(cbMod, "modulus"));
-    r.expectEnd();
-    return rsa(KeyMaterialFormat.BCRYPT_RSAKEY_BLOB, value, n, e, bitLength);
+    BcryptKeyBlob blob = BcryptKeyBlob.decode(value);
+    return new RsaKeyMaterial(KeyMaterialFormat.BCRYPT_RSAKEY_BLOB, value, blob.rsaModulus(), blob.rsaExponent());
   }
 
   private static RsaKeyMaterial rsa(
@@ -102,20 +82,10 @@ final class KeyMaterials {
     return new RsaKeyMaterial(format, value, n, e);
   }
 
-  /** BCRYPT_ECCKEY_BLOB with BCRYPT_ECDSA_PUBLIC_P256_MAGIC: magic, cbKey = 32, X, Y. */
+  /** BCRYPT_ECCKEY_BLOB with BCRYPT_ECDSA_PUBLIC_P256_MAGIC, read by {@link BcryptKeyBlob}. */
   static EcKeyMaterial bcryptEcc(byte[] value) throws StructureException {
-    ByteReader r = new ByteReader(value, 4, "BCRYPT_ECCKEY_BLOB");
-    long cbKey = r.u32le("cbKey");
-    if (cbKey != P256.COORDINATE_BYTES) {
-      throw new StructureException("BCRYPT_ECCKEY_BLOB: cbKey " + cbKey + " is not 32 for P-256");
-    }
-    byte[] x = r.bytes(32, "X");
-    byte[] y = r.bytes(32, "Y");
-    r.expectEnd();
-    if (!P256.isOnCurve(new BigInteger(1, x), new BigInteger(1, y))) {
-      throw new StructureException("BCRYPT_ECCKEY_BLOB: the point is not on the P-256 curve");
-    }
-    return new EcKeyMaterial(value, x, y);
+    BcryptKeyBlob blob = BcryptKeyBlob.decode(value);
+    return new EcKeyMaterial(value, blob.x(), blob.y());
   }
 
   /** DER RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 A.1.1). */

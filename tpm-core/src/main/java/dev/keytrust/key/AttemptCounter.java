@@ -4,6 +4,7 @@ import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
+import dev.keytrust.internal.Sha256;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -116,7 +117,7 @@ final class AttemptCounter {
       Map<String, byte[]> files = new LinkedHashMap<>();
       files.put(SECRET_FILE, secretRecord(user, keyId, secret, 0));
       files.put(COUNTER_FILE, counterRecord(user, keyId, secret, new State(0, 0, null)));
-      return new Initial(KeyIds.sha256(secret), files);
+      return new Initial(Sha256.of(secret), files);
     } finally {
       Arrays.fill(secret, (byte) 0);
     }
@@ -214,7 +215,7 @@ final class AttemptCounter {
       if (secret.length != SECRET_LENGTH) {
         throw tampered(user, "the secret has the wrong length");
       }
-      if (!MessageDigest.isEqual(KeyIds.sha256(secret), stored.counterId())) {
+      if (!MessageDigest.isEqual(Sha256.of(secret), stored.counterId())) {
         throw tampered(user, "its secret is not the one the key was created with");
       }
       secretSequence = r.number("sequence", 0, Long.MAX_VALUE - 1);

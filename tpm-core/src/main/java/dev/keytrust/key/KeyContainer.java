@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param user the user the key belongs to
  * @param provider where the private key lives
  * @param algorithm the key algorithm
- * @param keyId SHA-256 of the BCRYPT key blob of the public key ({@link KeyIds})
+ * @param keyId SHA-256 of the BCRYPT key blob of the public key ({@link dev.keytrust.credential.BcryptKeyBlob#keyId()})
  * @param publicKeyDer the public key as DER SubjectPublicKeyInfo
  * @param createdAt when the key was created
  * @param protectedKey the provider's form of the private key

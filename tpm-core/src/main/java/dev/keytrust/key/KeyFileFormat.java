@@ -1,5 +1,6 @@
 package dev.keytrust.key;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.security.MessageDigest;
@@ -132,7 +133,7 @@ final class KeyFileFormat {
         pk = new SoftwareKeyBlob(kdf, r.bytes("salt"), r.bytes("nonce"), r.bytes("ciphertext"), r.hex("counterId"));
       }
       KeyContainer c = new KeyContainer(user, provider, algorithm, keyId, publicKey, createdAt, pk);
-      if (!MessageDigest.isEqual(keyId, KeyIds.keyId(c.publicKey()))) {
+      if (!MessageDigest.isEqual(keyId, BcryptKeyBlob.keyId(c.publicKey()))) {
         throw new TextRecord.FormatException("keyId does not match the public key");
       }
       return c;

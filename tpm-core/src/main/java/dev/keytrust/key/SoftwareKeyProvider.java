@@ -1,5 +1,6 @@
 package dev.keytrust.key;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
 import dev.keytrust.error.KeytrustBugException;
@@ -144,7 +145,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
     Objects.requireNonNull(pin, "pin");
     try {
       KeyPair pair = generate(algorithm);
-      byte[] keyId = KeyIds.keyId(pair.getPublic());
+      byte[] keyId = BcryptKeyBlob.keyId(pair.getPublic());
       byte[] salt = randomBytes(SALT_LENGTH);
       byte[] nonce = randomBytes(NONCE_LENGTH);
       byte[] aad = aad(user, algorithm, keyId);

@@ -1,6 +1,7 @@
 package dev.keytrust.key;
 
 import dev.keytrust.error.KeytrustBugException;
+import dev.keytrust.internal.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -183,7 +184,7 @@ final class TextRecord {
 
   /** True when the integrity line is a SHA-256 checksum and it matches. */
   boolean sha256Matches() {
-    return integrityName.equals(SHA256) && MessageDigest.isEqual(integrityValue, KeyIds.sha256(signed));
+    return integrityName.equals(SHA256) && MessageDigest.isEqual(integrityValue, Sha256.of(signed));
   }
 
   /** True when the integrity line is an HMAC-SHA256 under {@code key} and it matches. */
@@ -297,7 +298,7 @@ final class TextRecord {
     /** The record with a SHA-256 checksum line. */
     byte[] sealSha256() {
       byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
-      return seal(body, SHA256, KeyIds.sha256(body));
+      return seal(body, SHA256, Sha256.of(body));
     }
 
     /** The record with an HMAC-SHA256 line under {@code key}. */

@@ -1,5 +1,6 @@
 package dev.keytrust.key;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.secret.InsecureSecretAccess;
@@ -49,7 +50,7 @@ public final class TpmKeyProvider implements KeyProvider {
     }
     TpmKeyBlobs blobs = new TpmKeyBlobs(k.parent().handle(), k.parent().name(), k.publicArea(), k.privateArea(), salt);
     return new KeyContainer(
-        user, ProviderKind.TPM, algorithm, KeyIds.keyId(k.publicKey()), k.publicKey().getEncoded(),
+        user, ProviderKind.TPM, algorithm, BcryptKeyBlob.keyId(k.publicKey()), k.publicKey().getEncoded(),
         clock.instant(), blobs);
   }
 

@@ -3,7 +3,6 @@ package dev.keytrust.credential;
 import static dev.keytrust.credential.Blobs.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keytrust.key.KeyIds;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,7 +53,7 @@ class KeyMaterialsTest {
     assertThat(rsa.weakKey()).isFalse();
     RSAPublicKey jca = rsa.toPublicKey();
     assertThat(jca.getModulus()).isEqualTo(rsa.modulus());
-    assertThat(KeyIds.bcryptPublicBlob(jca)).as("KeyIds writes the same blob").isEqualTo(rsa.encoded());
+    assertThat(BcryptKeyBlob.of(jca).encoded()).as("KeyIds writes the same blob").isEqualTo(rsa.encoded());
   }
 
   @Test
@@ -145,7 +144,7 @@ class KeyMaterialsTest {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     ECPublicKey key = (ECPublicKey) g.generateKeyPair().getPublic();
-    byte[] blob = KeyIds.bcryptPublicBlob(key);
+    byte[] blob = BcryptKeyBlob.of(key).encoded();
 
     EcKeyMaterial ec = (EcKeyMaterial) KeyMaterials.parse(blob);
 

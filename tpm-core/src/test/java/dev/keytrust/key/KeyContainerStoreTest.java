@@ -8,6 +8,7 @@ import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.internal.Sha256;
 import java.io.BufferedReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -262,7 +263,7 @@ class KeyContainerStoreTest {
     store.save(TestKeys.softwareContainer("bob"));
     String text = Files.readString(keyFile("alice"));
     String body = text.substring(0, text.lastIndexOf("sha256=")).replace("version=2\n", "version=3\n");
-    String resealed = body + "sha256=" + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8)))
+    String resealed = body + "sha256=" + HexFormat.of().formatHex(Sha256.of(body.getBytes(StandardCharsets.UTF_8)))
         + "\n";
     Files.writeString(keyFile("alice"), resealed);
 
@@ -278,7 +279,7 @@ class KeyContainerStoreTest {
     String text = Files.readString(keyFile("alice"));
     String body = text.substring(0, text.lastIndexOf("sha256=")).replace("algorithm=p256", "algorithm=rsa2048");
     Files.writeString(keyFile("alice"), body + "sha256="
-        + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8))) + "\n");
+        + HexFormat.of().formatHex(Sha256.of(body.getBytes(StandardCharsets.UTF_8))) + "\n");
 
     failure(CoreErrorCode.STORE_CORRUPT, () -> store.load("alice"));
   }
@@ -569,7 +570,7 @@ class KeyContainerStoreTest {
     Path lock = root.resolve(KeyContainerStore.LOCK_FILE);
     String body = "format=keytrust-store-lock\nversion=2\n";
     Files.writeString(lock, body + "sha256="
-        + HexFormat.of().formatHex(KeyIds.sha256(body.getBytes(StandardCharsets.UTF_8))) + "\n");
+        + HexFormat.of().formatHex(Sha256.of(body.getBytes(StandardCharsets.UTF_8))) + "\n");
 
     KeytrustException e = failure(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
         () -> store.save(TestKeys.softwareContainer("bob")));

@@ -14,6 +14,7 @@ import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
 import dev.keytrust.error.WrongPinException;
+import dev.keytrust.internal.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -243,7 +244,7 @@ class SoftwareKeyLockoutTest {
     String secretFile = Files.readString(file("alice", AttemptCounter.SECRET_FILE));
     String secret = secretFile.lines().filter(l -> l.startsWith("secret=")).findFirst().orElseThrow().substring(7);
 
-    assertThat(counterId).isEqualTo(KeyIds.sha256(java.util.Base64.getDecoder().decode(secret)))
+    assertThat(counterId).isEqualTo(Sha256.of(java.util.Base64.getDecoder().decode(secret)))
         .isEqualTo(((SoftwareKeyBlob) key.protectedKey()).counterId());
     assertThat(Files.readString(file("alice", KeyContainerStore.KEY_FILE)))
         .contains("counterId=" + java.util.HexFormat.of().formatHex(counterId) + "\n");

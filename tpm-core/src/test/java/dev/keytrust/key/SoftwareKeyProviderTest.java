@@ -3,6 +3,7 @@ package dev.keytrust.key;
 import static dev.keytrust.key.TestKeys.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.TestPins;
 import dev.keytrust.error.CoreErrorCode;
@@ -85,7 +86,7 @@ class SoftwareKeyProviderTest {
     assertThat(verifies(key, tampered, signature)).isFalse();
     assertThat(key.provider()).isEqualTo(ProviderKind.SOFTWARE);
     assertThat(key.algorithm()).isEqualTo(alg);
-    assertThat(key.keyId()).isEqualTo(KeyIds.keyId(key.publicKey()));
+    assertThat(key.keyId()).isEqualTo(BcryptKeyBlob.keyId(key.publicKey()));
     assertThat(key.createdAt()).isEqualTo(clock.instant());
     assertThat(((SoftwareKeyBlob) key.protectedKey()).kdf()).isEqualTo(FAST);
   }

@@ -3,6 +3,7 @@ package dev.keytrust.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class TestKeys {
 
   static KeyContainer softwareContainer(String user) throws Exception {
     KeyPair p = ecPair();
-    return new KeyContainer(user, ProviderKind.SOFTWARE, KeyAlgorithm.ECC_P256, KeyIds.keyId(p.getPublic()),
+    return new KeyContainer(user, ProviderKind.SOFTWARE, KeyAlgorithm.ECC_P256, BcryptKeyBlob.keyId(p.getPublic()),
         p.getPublic().getEncoded(), Instant.parse("2026-11-25T10:15:30.123456789Z"),
         new SoftwareKeyBlob(new Argon2Parameters(1024, 2, 1), bytes(16, 1), bytes(12, 2), bytes(150, 3),
             bytes(32, 8)));
@@ -45,7 +46,7 @@ final class TestKeys {
 
   static KeyContainer tpmContainer(String user) throws Exception {
     KeyPair p = ecPair();
-    return new KeyContainer(user, ProviderKind.TPM, KeyAlgorithm.ECC_P256, KeyIds.keyId(p.getPublic()),
+    return new KeyContainer(user, ProviderKind.TPM, KeyAlgorithm.ECC_P256, BcryptKeyBlob.keyId(p.getPublic()),
         p.getPublic().getEncoded(), Instant.parse("2026-01-02T03:04:05Z"),
         new TpmKeyBlobs(0x81000001, bytes(34, 4), bytes(88, 5), bytes(126, 6), bytes(16, 7)));
   }

@@ -2,6 +2,7 @@ package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistration;
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.credential.CustomKeyInformation;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeyCredentialOptions;
@@ -10,7 +11,6 @@ import dev.keytrust.credential.KeyUsage;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
-import dev.keytrust.key.KeyIds;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Arrays;
@@ -56,7 +56,7 @@ final class CredentialStep {
           "The KeyCredentialLink built for key " + in.key().keyIdHex() + " names another key id; this is a bug in"
               + " keytrust.");
     }
-    return new KeyRegistration(in.userPrincipalName(), in.accountName(), KeyIds.bcryptPublicBlob(publicKey), keyId,
+    return new KeyRegistration(in.userPrincipalName(), in.accountName(), BcryptKeyBlob.of(publicKey).encoded(), keyId,
         credential.toByteArray(), in.deviceId(), credential.creationTime().orElse(in.now()));
   }
 }

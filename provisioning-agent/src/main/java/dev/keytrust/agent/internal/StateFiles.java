@@ -3,6 +3,7 @@ package dev.keytrust.agent.internal;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
+import dev.keytrust.internal.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -73,7 +74,7 @@ public final class StateFiles {
   /** The file of {@code kind} for {@code user}. */
   public Path fileFor(String kind, String user) throws AgentException {
     checkUser(user);
-    return dir.resolve(kind + "-" + HexFormat.of().formatHex(sha256(user.getBytes(StandardCharsets.UTF_8))));
+    return dir.resolve(kind + "-" + HexFormat.of().formatHex(Sha256.of(user.getBytes(StandardCharsets.UTF_8))));
   }
 
   /**
@@ -303,14 +304,6 @@ public final class StateFiles {
       return "no such file or directory";
     }
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
-  }
-
-  private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new dev.keytrust.error.KeytrustBugException("SHA-256 missing from the JDK", e);
-    }
   }
 
   @Override

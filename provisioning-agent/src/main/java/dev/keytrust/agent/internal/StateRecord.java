@@ -1,5 +1,6 @@
 package dev.keytrust.agent.internal;
 
+import dev.keytrust.internal.Sha256;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +75,7 @@ public final class StateRecord {
     sb.append("version=").append(version).append('\n');
     fields.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
     byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
-    byte[] trailer = ("sha256=" + HexFormat.of().formatHex(sha256(body)) + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] trailer = ("sha256=" + HexFormat.of().formatHex(Sha256.of(body)) + "\n").getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[body.length + trailer.length];
     System.arraycopy(body, 0, all, 0, body.length);
     System.arraycopy(trailer, 0, all, body.length, trailer.length);
@@ -125,7 +126,7 @@ public final class StateRecord {
     }
     int bodyLength = text.length() - last.length() - 1;
     byte[] body = text.substring(0, bodyLength).getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(sha256(body), HexFormat.of().parseHex(last.substring(7)))) {
+    if (!MessageDigest.isEqual(Sha256.of(body), HexFormat.of().parseHex(last.substring(7)))) {
       throw new FormatException("the checksum does not match (damaged or edited)", 0);
     }
     Map<String, String> fields = new LinkedHashMap<>();
@@ -153,14 +154,6 @@ public final class StateRecord {
       }
     }
     return false;
-  }
-
-  private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new dev.keytrust.error.KeytrustBugException("SHA-256 missing from the JDK", e);
-    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.keytrust.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmUri;
@@ -76,7 +77,7 @@ class TpmSelectionTest {
     g.initialize(256);
     java.security.PublicKey pub = g.generateKeyPair().getPublic();
     return new dev.keytrust.key.KeyContainer("u", dev.keytrust.key.ProviderKind.SOFTWARE,
-        dev.keytrust.key.KeyAlgorithm.ECC_P256, dev.keytrust.key.KeyIds.keyId(pub), pub.getEncoded(),
+        dev.keytrust.key.KeyAlgorithm.ECC_P256, dev.keytrust.credential.BcryptKeyBlob.keyId(pub), pub.getEncoded(),
         java.time.Instant.EPOCH, new dev.keytrust.key.SoftwareKeyBlob(
             dev.keytrust.key.Argon2Parameters.DEFAULT, new byte[16], new byte[12], new byte[48], new byte[32]));
   }
@@ -86,7 +87,7 @@ class TpmSelectionTest {
     g.initialize(256);
     java.security.PublicKey pub = g.generateKeyPair().getPublic();
     return new dev.keytrust.key.KeyContainer("u", dev.keytrust.key.ProviderKind.TPM,
-        dev.keytrust.key.KeyAlgorithm.ECC_P256, dev.keytrust.key.KeyIds.keyId(pub), pub.getEncoded(),
+        dev.keytrust.key.KeyAlgorithm.ECC_P256, dev.keytrust.credential.BcryptKeyBlob.keyId(pub), pub.getEncoded(),
         java.time.Instant.EPOCH, new dev.keytrust.key.TpmKeyBlobs(0x81000002, new byte[34], new byte[88],
             new byte[128], new byte[16]));
   }

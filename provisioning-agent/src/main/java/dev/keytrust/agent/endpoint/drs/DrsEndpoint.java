@@ -8,6 +8,8 @@ import dev.keytrust.agent.endpoint.drs.DrsResponses.MalformedResponseException;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.Receipt;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.ServerError;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.credential.BcryptKeyBlob;
+import dev.keytrust.credential.KeyCredentialFormatException;
 import dev.keytrust.key.KeyAlgorithm;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -17,8 +19,6 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -54,8 +54,6 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
   static final String USER_AGENT = "keytrust (DRS key registration)";
 
   private static final Logger LOG = LoggerFactory.getLogger(DrsEndpoint.class);
-  private static final int RSA1_MAGIC = 0x31415352;
-  private static final int BCRYPT_RSA_HEADER = 24;
 
   /** Waits between attempts; {@code Thread::sleep} outside tests. */
   @FunctionalInterface
@@ -457,12 +455,19 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
   }
 
   private static void requireRsa1(byte[] material) throws AgentException {
-    if (material.length < BCRYPT_RSA_HEADER
-        || ByteBuffer.wrap(material).order(ByteOrder.LITTLE_ENDIAN).getInt(0) != RSA1_MAGIC) {
+    if (!isRsa1(material)) {
       throw new AgentException(
           AgentErrorCode.DRS_KEY_UNSUPPORTED,
           "The DRS key registration service takes RSA keys (a BCRYPT_RSAKEY_BLOB, 'RSA1') only;"
               + " this key is not one. Create the key with algorithm rsa2048.");
+    }
+  }
+
+  private static boolean isRsa1(byte[] material) {
+    try {
+      return BcryptKeyBlob.parse(material).isRsa();
+    } catch (KeyCredentialFormatException e) {
+      return false;
     }
   }
 
