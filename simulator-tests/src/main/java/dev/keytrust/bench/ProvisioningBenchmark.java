@@ -113,7 +113,7 @@ public class ProvisioningBenchmark {
     void setUpState() throws IOException, KeytrustException {
       uri = TpmUri.parse(tpm.tpmUri());
       // the SRK exists before the first run, as on a device that has a Hello key already
-      tpm.session().storageRootKey(KeyAlgorithm.fromId(alg));
+      tpm.session().storageRootKey(KeyAlgorithm.fromId(alg).tpmKeyType());
       // the flow opens its own sessions: swtpm serves one client, so the fixture's goes now
       tpm.closeSession();
       service = LoopbackKeyService.start();

@@ -1,6 +1,7 @@
 package dev.keytrust.bench;
 
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.lab.DictionaryAttackAdmin;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmTransports;
@@ -89,13 +90,13 @@ final class SwtpmFixture implements AutoCloseable {
    * the measured time, and {@link #resetLockout()} between iterations sets the counter back to 0.
    */
   void allowManyWrongPins() throws KeytrustException {
-    session.setDictionaryAttackParameters(new byte[0], 1 << 30, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    DictionaryAttackAdmin.setParameters(session, 1 << 30, Duration.ofSeconds(1), Duration.ofSeconds(1));
     resetLockout();
   }
 
   /** TPM2_DictionaryAttackLockReset with the (empty) lockout auth value. */
   void resetLockout() throws KeytrustException {
-    session.resetDictionaryAttackLockout(new byte[0]);
+    DictionaryAttackAdmin.resetLockout(session);
   }
 
   /** The URI of the swtpm, e.g. {@code mssim://127.0.0.1:23456}. */

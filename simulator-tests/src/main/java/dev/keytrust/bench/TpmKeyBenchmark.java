@@ -9,9 +9,9 @@ import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.PinAuth;
 import dev.keytrust.key.TpmKeyBlobs;
 import dev.keytrust.key.TpmKeyProvider;
-import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.tpm.LoadableKey;
 import dev.keytrust.tpm.TpmSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -74,13 +74,6 @@ import tss.tpm.TPM_HANDLE;
 public class TpmKeyBenchmark {
   static final String USER = "bench";
 
-  /** The auth value the TPM provider derives for {@code pin}, as a heap array (the raw benchmarks send it). */
-  static byte[] authValue(Pin pin, byte[] salt) throws KeytrustException {
-    try (SecretBuffer auth = PinAuth.derive(pin, salt)) {
-      return auth.copy(InsecureSecretAccess.get());
-    }
-  }
-
   /**
    * A swtpm over {@code transport}, its SRK for {@code alg}, and a saved TPM key of that algorithm
    * for {@link #USER}; the four commands of one sign recorded for the raw replay.
@@ -94,15 +87,15 @@ public class TpmKeyBenchmark {
     public String transport;
 
     private List<CommandRecorder.Exchange> signCommands;
-    private byte[] wrongAuthValue;
+    private SecretBuffer wrongAuthValue;
 
     private HelloKeys keys;
     private KeyAlgorithm algorithm;
     private Pin pin;
-    private byte[] createAuthValue; // for createSigningKey (fresh salt)
+    private SecretBuffer createAuthValue; // for createSigningKey (fresh salt)
     private byte[] message;
-    private TpmKeyBlobs blobs;
-    private byte[] keyAuthValue; // the auth value of the saved key
+    private LoadableKey loadable;
+    private SecretBuffer keyAuthValue; // the auth value of the saved key
     private byte[] digest;
 
     @Override
@@ -121,17 +114,18 @@ public class TpmKeyBenchmark {
       pin = Pin.moveFrom(new char[] {'4', '8', '2', '9', '1', '5'});
       byte[] salt = new byte[PinAuth.SALT_LENGTH];
       new SecureRandom().nextBytes(salt);
-      createAuthValue = authValue(pin, salt);
+      createAuthValue = PinAuth.derive(pin, salt);
       message = "sign-in challenge from the benchmark".getBytes(StandardCharsets.UTF_8);
       KeyContainer key = keys.create(USER, algorithm, pin); // also creates and persists the SRK
-      blobs = (TpmKeyBlobs) key.protectedKey();
-      keyAuthValue = authValue(pin, blobs.authSalt());
+      TpmKeyBlobs blobs = (TpmKeyBlobs) key.protectedKey();
+      loadable = blobs.loadable();
+      keyAuthValue = PinAuth.derive(pin, blobs.authSalt());
       digest = MessageDigest.getInstance("SHA-256").digest(message);
       try (Pin wrong = Pin.moveFrom(new char[] {'0', '0', '0', '0', '0', '0'})) {
-        wrongAuthValue = authValue(wrong, blobs.authSalt());
+        wrongAuthValue = PinAuth.derive(wrong, blobs.authSalt());
       }
       tpm.recorder().startRecording();
-      tpm.session().signDigest(blobs, keyAuthValue, digest);
+      tpm.session().signDigest(loadable, keyAuthValue, digest);
       signCommands = tpm.recorder().stopRecording();
       tpm.recorder().replayChecked(signCommands);
     }
@@ -152,11 +146,10 @@ public class TpmKeyBenchmark {
         if (pin != null) {
           pin.destroy();
         }
-        if (createAuthValue != null) {
-          Arrays.fill(createAuthValue, (byte) 0);
-        }
-        if (keyAuthValue != null) {
-          Arrays.fill(keyAuthValue, (byte) 0);
+        for (SecretBuffer auth : new SecretBuffer[] {createAuthValue, keyAuthValue, wrongAuthValue}) {
+          if (auth != null) {
+            auth.close();
+          }
         }
       }
     }
@@ -216,16 +209,16 @@ public class TpmKeyBenchmark {
     @Override
     void setUpState() throws KeytrustException, NoSuchAlgorithmException {
       KeyAlgorithm algorithm = KeyAlgorithm.fromId(alg);
-      byte[] auth = new byte[32];
+      byte[] auth = new byte[32]; // this benchmark's raw TSS.Java path sends it again
       new SecureRandom().nextBytes(auth);
-      TpmSession.CreatedKey key = tpm.session().createSigningKey(algorithm, auth);
       digest = MessageDigest.getInstance("SHA-256").digest("sign-in challenge".getBytes(StandardCharsets.UTF_8));
       // record one keytrust sign: ReadPublic, Load, Sign, FlushContext; the Load's and the Sign's
       // bytes are what this state sends again
-      TpmKeyBlobs blobs = new TpmKeyBlobs(key.parent().handle(), key.parent().name(), key.publicArea(),
-          key.privateArea(), new byte[PinAuth.SALT_LENGTH]);
-      tpm.recorder().startRecording();
-      tpm.session().signDigest(blobs, auth, digest);
+      try (SecretBuffer secret = SecretBuffer.copyOf(auth)) {
+        TpmSession.CreatedKey key = tpm.session().createSigningKey(algorithm.tpmKeyType(), secret);
+        tpm.recorder().startRecording();
+        tpm.session().signDigest(key.key(), secret, digest);
+      }
       List<CommandRecorder.Exchange> sent = tpm.recorder().stopRecording();
       CommandRecorder.Exchange load = find(sent, TPM_CC_LOAD);
       signCommand = find(sent, TPM_CC_SIGN).command();
@@ -277,7 +270,7 @@ public class TpmKeyBenchmark {
   @Warmup(iterations = 2, time = 2)
   @Measurement(iterations = 3, time = 3)
   public byte[] signDigestInTpm(KeyState s) throws KeytrustException {
-    return s.tpm.session().signDigest(s.blobs, s.keyAuthValue, s.digest);
+    return s.tpm.session().signDigest(s.loadable, s.keyAuthValue, s.digest);
   }
 
   /** The four commands of {@link #signDigestInTpm}, recorded in the set-up, sent as bytes without TSS.Java. */
@@ -302,7 +295,7 @@ public class TpmKeyBenchmark {
   @Measurement(iterations = 3, time = 3)
   public Object signDigestWrongPin(KeyState s) throws KeytrustException {
     try {
-      return s.tpm.session().signDigest(s.blobs, s.wrongAuthValue, s.digest);
+      return s.tpm.session().signDigest(s.loadable, s.wrongAuthValue, s.digest);
     } catch (WrongPinException e) {
       return e;
     }
@@ -335,7 +328,7 @@ public class TpmKeyBenchmark {
   @Warmup(iterations = 1, time = 3)
   @Measurement(iterations = 3, time = 5)
   public TpmSession.CreatedKey createSigningKey(KeyState s) throws KeytrustException {
-    return s.tpm.session().createSigningKey(s.algorithm, s.createAuthValue);
+    return s.tpm.session().createSigningKey(s.algorithm.tpmKeyType(), s.createAuthValue);
   }
 
   /** One TPM2_GetRandom(32): the round-trip baseline. */

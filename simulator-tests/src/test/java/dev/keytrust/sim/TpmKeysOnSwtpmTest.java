@@ -15,11 +15,13 @@ import dev.keytrust.key.PinAuth;
 import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.TpmKeyBlobs;
+import dev.keytrust.lab.DictionaryAttackAdmin;
 import dev.keytrust.lab.SwtpmExtension;
 import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.secret.TestPins;
+import dev.keytrust.tpm.TpmKeyType;
 import dev.keytrust.tpm.TpmObjects;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
@@ -48,7 +50,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** TPM-bound user keys through TSS.Java against a real swtpm over the MS-simulator TCP protocol. */
 class TpmKeysOnSwtpmTest {
   @RegisterExtension static final SwtpmExtension SWTPM = SwtpmExtension.tcp();
-  static final byte[] NO_LOCKOUT_AUTH = new byte[0];
 
   @TempDir Path store;
   TpmSession session; // swtpm serves one client at a time: everything here shares this connection
@@ -58,8 +59,8 @@ class TpmKeysOnSwtpmTest {
   void open() throws Exception {
     session = TpmSession.open(TpmUri.parse(SWTPM.swtpm().tpmUri()));
     // known anti-hammering settings for the tries-left assertions: 5 tries, slow recovery
-    session.resetDictionaryAttackLockout(NO_LOCKOUT_AUTH);
-    session.setDictionaryAttackParameters(NO_LOCKOUT_AUTH, 5, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+    DictionaryAttackAdmin.resetLockout(session);
+    DictionaryAttackAdmin.setParameters(session, 5, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
     keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(session), session.describe());
   }
 
@@ -138,8 +139,8 @@ class TpmKeysOnSwtpmTest {
   void storageRootKeyIsCreatedOnceThenReused() throws Exception {
     TpmSession s = session;
     {
-      TpmSession.StorageRootKey first = s.storageRootKey(KeyAlgorithm.RSA_2048);
-      TpmSession.StorageRootKey again = s.storageRootKey(KeyAlgorithm.RSA_2048);
+      TpmSession.StorageRootKey first = s.storageRootKey(TpmKeyType.RSA_2048);
+      TpmSession.StorageRootKey again = s.storageRootKey(TpmKeyType.RSA_2048);
       assertThat(again.createdNow()).isFalse();
       assertThat(again.name()).isEqualTo(first.name());
       assertThat(s.info().srks()).anySatisfy(srk -> {
@@ -179,7 +180,7 @@ class TpmKeysOnSwtpmTest {
         blobs.privateArea(), blobs.authSalt());
     TpmSession s = session;
     {
-      assertThatThrownBy(() -> s.signDigest(foreign, new byte[32], new byte[32]))
+      assertThatThrownBy(() -> s.signDigest(foreign.loadable(), SecretBuffer.allocate(32), new byte[32]))
           .isInstanceOfSatisfying(KeytrustException.class,
               e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_SRK_MISMATCH))
           .hasMessageContaining("delete it and provision again");
@@ -188,7 +189,7 @@ class TpmKeysOnSwtpmTest {
       priv[priv.length - 1] ^= 1;
       TpmKeyBlobs damaged = new TpmKeyBlobs(blobs.parentHandle(), blobs.parentName(), blobs.publicArea(), priv,
           blobs.authSalt());
-      assertThatThrownBy(() -> s.signDigest(damaged, new byte[32], new byte[32]))
+      assertThatThrownBy(() -> s.signDigest(damaged.loadable(), SecretBuffer.allocate(32), new byte[32]))
           .isInstanceOfSatisfying(KeytrustException.class,
               e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_KEY_NOT_LOADABLE));
     }

@@ -11,6 +11,7 @@ import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.lab.DictionaryAttackAdmin;
 import dev.keytrust.lab.SwtpmExtension;
 import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.DictionaryAttackState;
@@ -35,7 +36,7 @@ class TpmLockoutTest {
     try (TpmSession s = TpmSession.open(uri);
         HelloKeys keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(s), s.describe())) {
       // 3 tries; one failure forgotten every 2 s
-      s.setDictionaryAttackParameters(new byte[0], 3, Duration.ofSeconds(2), Duration.ofSeconds(2));
+      DictionaryAttackAdmin.setParameters(s, 3, Duration.ofSeconds(2), Duration.ofSeconds(2));
       KeyContainer key = keys.create("mallory", KeyAlgorithm.ECC_P256, TestPins.pin("1234"));
       byte[] message = {42};
 

@@ -9,6 +9,7 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.lab.DictionaryAttackAdmin;
 import dev.keytrust.lab.SwtpmExtension;
 import dev.keytrust.lab.Tpm2Tools;
 import dev.keytrust.secret.TestPins;
@@ -30,7 +31,7 @@ class TpmRefusalsTest {
   void noPinProtectedKeyOnATpmWhoseDictionaryAttackProtectionIsOff() throws Exception {
     try (TpmSession s = TpmSession.open(TpmUri.parse(SWTPM.swtpm().tpmUri()));
         HelloKeys keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(s), s.describe())) {
-      s.setDictionaryAttackParameters(new byte[0], 3, Duration.ZERO, Duration.ZERO);
+      DictionaryAttackAdmin.setParameters(s, 3, Duration.ZERO, Duration.ZERO);
       try {
         assertThatThrownBy(() -> keys.create("nina", KeyAlgorithm.ECC_P256, TestPins.pin("1234")))
             .isInstanceOfSatisfying(KeytrustException.class,
@@ -38,7 +39,7 @@ class TpmRefusalsTest {
             .hasMessageContaining("tpm2_dictionarylockout");
         assertThat(keys.find("nina")).isEmpty();
       } finally {
-        s.setDictionaryAttackParameters(new byte[0], 3, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+        DictionaryAttackAdmin.setParameters(s, 3, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
       }
       assertThat(keys.create("nina", KeyAlgorithm.ECC_P256, TestPins.pin("1234")).keyIdHex()).hasSize(64);
     }
@@ -48,7 +49,7 @@ class TpmRefusalsTest {
   void noPinProtectedKeyOnATpmThatAllowsNoFailures() throws Exception {
     try (TpmSession s = TpmSession.open(TpmUri.parse(SWTPM.swtpm().tpmUri()));
         HelloKeys keys = HelloKeys.of(new KeyContainerStore(store), new TpmKeyProvider(s), s.describe())) {
-      s.setDictionaryAttackParameters(new byte[0], 0, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+      DictionaryAttackAdmin.setParameters(s, 0, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
       try {
         assertThat(s.dictionaryAttackState().inLockout()).isTrue(); // a maximum of 0: locked for good
         assertThatThrownBy(() -> keys.create("pia", KeyAlgorithm.ECC_P256, TestPins.pin("1234")))
@@ -57,7 +58,7 @@ class TpmRefusalsTest {
             .hasMessageContaining("permanently in lockout");
         assertThat(keys.find("pia")).isEmpty();
       } finally {
-        s.setDictionaryAttackParameters(new byte[0], 3, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+        DictionaryAttackAdmin.setParameters(s, 3, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.keytrust.key;
 
+import dev.keytrust.tpm.LoadableKey;
 import java.util.Objects;
 
 /**
@@ -14,11 +15,21 @@ import java.util.Objects;
 public record TpmKeyBlobs(
     int parentHandle, byte[] parentName, byte[] publicArea, byte[] privateArea, byte[] authSalt)
     implements ProtectedKey {
+  /** The blobs of a key TPM2_Create just made, with the salt of its auth value. */
+  public TpmKeyBlobs(LoadableKey key, byte[] authSalt) {
+    this(key.parentHandle(), key.parentName(), key.publicArea(), key.privateArea(), authSalt);
+  }
+
   public TpmKeyBlobs {
     parentName = Objects.requireNonNull(parentName, "parentName").clone();
     publicArea = Objects.requireNonNull(publicArea, "publicArea").clone();
     privateArea = Objects.requireNonNull(privateArea, "privateArea").clone();
     authSalt = Objects.requireNonNull(authSalt, "authSalt").clone();
+  }
+
+  /** The key object as TPM2_Load takes it. */
+  public LoadableKey loadable() {
+    return new LoadableKey(parentHandle, parentName, publicArea, privateArea);
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.keytrust.key;
 import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.TpmSession;
@@ -16,8 +15,7 @@ import java.util.Objects;
  * fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | sign and without noDA, so the
  * private key never leaves the TPM and every wrong PIN counts against the TPM's dictionary-attack
  * protection. The key's auth value is derived from the PIN with {@link PinAuth} into a {@link
- * SecretBuffer}; TSS.Java receives it as a heap copy that is zeroed when the TPM call returns
- * (TSS.Java's own copies in the key handle and the marshalled command cannot be zeroed).
+ * SecretBuffer} that the TPM session takes as it is.
  */
 public final class TpmKeyProvider implements KeyProvider {
   private final TpmSession session;
@@ -46,9 +44,9 @@ public final class TpmKeyProvider implements KeyProvider {
     random.nextBytes(salt);
     TpmSession.CreatedKey k;
     try (SecretBuffer auth = PinAuth.derive(pin, salt)) {
-      k = auth.withCopy(InsecureSecretAccess.get(), a -> session.createSigningKey(algorithm, a));
+      k = session.createSigningKey(algorithm.tpmKeyType(), auth);
     }
-    TpmKeyBlobs blobs = new TpmKeyBlobs(k.parent().handle(), k.parent().name(), k.publicArea(), k.privateArea(), salt);
+    TpmKeyBlobs blobs = new TpmKeyBlobs(k.key(), salt);
     return new KeyContainer(
         user, ProviderKind.TPM, algorithm, BcryptKeyBlob.keyId(k.publicKey()), k.publicKey().getEncoded(),
         clock.instant(), blobs);
@@ -63,7 +61,7 @@ public final class TpmKeyProvider implements KeyProvider {
               + " the TPM URI '" + key.provider().id() + "'.");
     }
     try (SecretBuffer auth = PinAuth.derive(pin, blobs.authSalt())) {
-      return auth.withCopy(InsecureSecretAccess.get(), a -> session.signDigest(blobs, a, sha256));
+      return session.signDigest(blobs.loadable(), auth, sha256);
     }
   }
 

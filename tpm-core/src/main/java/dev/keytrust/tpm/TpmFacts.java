@@ -2,7 +2,6 @@ package dev.keytrust.tpm;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.key.KeyAlgorithm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,7 +102,7 @@ final class TpmFacts {
         algorithms(session),
         curves(session),
         dictionaryAttackState(session),
-        List.of(session.srkStatus(KeyAlgorithm.RSA_2048), session.srkStatus(KeyAlgorithm.ECC_P256)));
+        List.of(session.srkStatus(TpmKeyType.RSA_2048), session.srkStatus(TpmKeyType.ECC_P256)));
   }
 
   private static String ascii(int v) {

@@ -1,13 +1,12 @@
 package dev.keytrust.tpm;
 
 import dev.keytrust.error.CoreErrorCode;
-import dev.keytrust.error.Durations;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.secret.InsecureSecretAccess;
+import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.error.LockedOutException;
 import dev.keytrust.error.TpmCommandException;
 import dev.keytrust.error.WrongPinException;
-import dev.keytrust.key.KeyAlgorithm;
-import dev.keytrust.key.TpmKeyBlobs;
 import java.io.ByteArrayOutputStream;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -58,9 +57,9 @@ public final class TpmSession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TpmSession.class);
 
   /** TCG-reserved persistent handle of the RSA-2048 storage root key. */
-  public static final int SRK_RSA_HANDLE = 0x81000001;
+  public static final int SRK_RSA_HANDLE = TpmKeyType.RSA_2048.srkHandle();
   /** TCG-reserved persistent handle of the ECC P-256 storage root key. */
-  public static final int SRK_ECC_HANDLE = 0x81000002;
+  public static final int SRK_ECC_HANDLE = TpmKeyType.ECC_P256.srkHandle();
 
   static final int MAX_RETRIES = 12;
 
@@ -229,131 +228,9 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
-  /** Maps a TPM response code to the error a caller can act on. */
+  /** Maps a TPM response code to the error a caller can act on ({@link ResponseErrors}). */
   KeytrustException responseError(String command, int rc) {
-    int base = TpmResponseCodes.base(rc);
-    String what = TpmResponseCodes.describe(rc);
-    switch (base) {
-      case TpmResponseCodes.AUTH_FAIL:
-      case TpmResponseCodes.BAD_AUTH:
-        if (!KEY_AUTH_COMMANDS.contains(command)) {
-          return hierarchyAuth(command, rc);
-        }
-        return base == TpmResponseCodes.AUTH_FAIL
-            ? wrongPin(command, rc)
-            : new WrongPinException(
-                -1, "Wrong PIN: the TPM refused the key's authorization (" + what + "). Enter the correct PIN.");
-      case TpmResponseCodes.LOCKOUT:
-        return lockedOut();
-      case TpmResponseCodes.OBJECT_MEMORY:
-      case TpmResponseCodes.SESSION_MEMORY:
-      case TpmResponseCodes.MEMORY:
-        return new TpmCommandException(
-            CoreErrorCode.TPM_OBJECT_MEMORY, command, rc,
-            command + " failed: the TPM has no free object or session slot (" + what + "). Another program "
-                + "left objects loaded: close it, use the resource manager (/dev/tpmrm0), or on a simulator "
-                + "run tpm2_flushcontext -t / restart it.");
-      case TpmResponseCodes.ASYMMETRIC:
-      case TpmResponseCodes.CURVE:
-      case TpmResponseCodes.KEY_SIZE:
-      case TpmResponseCodes.SCHEME:
-      case TpmResponseCodes.HASH:
-      case TpmResponseCodes.SYMMETRIC:
-        return new TpmCommandException(
-            CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM, command, rc,
-            command + " failed: this TPM does not support the requested algorithm or parameters (" + what
-                + "): choose another algorithm this TPM supports.");
-      case TpmResponseCodes.INTEGRITY:
-        return new TpmCommandException(
-            CoreErrorCode.TPM_KEY_NOT_LOADABLE, command, rc,
-            command + " failed: the key blob was not made by this TPM under this storage root key (" + what
-                + "). The TPM was cleared or replaced, or the key store belongs to another machine: delete "
-                + "the key and provision again.");
-      default:
-        return new TpmCommandException(
-            CoreErrorCode.TPM_COMMAND_FAILED, command, rc,
-            command + " failed with " + what + ".");
-    }
-  }
-
-  /** Commands authorized with a user key's auth value (the PIN); other auth failures are a hierarchy's. */
-  static final java.util.Set<String> KEY_AUTH_COMMANDS = java.util.Set.of("TPM2_Sign");
-
-  private static KeytrustException hierarchyAuth(String command, int rc) {
-    boolean lockout = command.startsWith("TPM2_DictionaryAttack");
-    return new TpmCommandException(
-        CoreErrorCode.TPM_HIERARCHY_AUTH, command, rc,
-        command + " failed: the TPM refused the " + (lockout ? "lockout" : "owner") + " hierarchy's authorization ("
-            + TpmResponseCodes.describe(rc) + "). This is not about a PIN: " + (lockout
-                ? "the TPM's lockout authorization is set; pass it, or reset the settings with the owner's tools."
-                : "keytrust creates its storage root key with an empty owner authorization, and this TPM's owner "
-                    + "authorization is set. Persist the storage root key yourself (tpm2_createprimary -C o -P OWNER "
-                    + "with the TCG template, then tpm2_evictcontrol to 0x81000001 / 0x81000002), or clear the owner "
-                    + "authorization.")
-            + (lockout ? " After a wrong lockout authorization the TPM refuses it for its lockout recovery time." : ""));
-  }
-
-  private KeytrustException wrongPin(String command, int rc) {
-    try {
-      DictionaryAttackState da = dictionaryAttackState();
-      if (da.lockoutInterval().isZero()) {
-        return new WrongPinException(
-            -1,
-            "Wrong PIN: the TPM refused the key's authorization (" + TpmResponseCodes.describe(rc) + "). This TPM's "
-                + "dictionary-attack protection is off (lockout interval 0), so wrong PINs are not counted or "
-                + "limited: have the TPM owner enable it.");
-      }
-      if (da.inLockout() || da.triesLeft() == 0) {
-        return new LockedOutException(
-            retryAfter(da),
-            "Wrong PIN, and the TPM is now in dictionary-attack lockout after " + da.lockoutCounter()
-                + " failed attempts. " + lockoutAdvice(da));
-      }
-      return new WrongPinException(
-          da.triesLeft(),
-          "Wrong PIN: the TPM refused the key's authorization (" + TpmResponseCodes.describe(rc) + "). "
-              + da.triesLeft() + " of " + da.maxAuthFail() + " tries left before the TPM locks out.");
-    } catch (KeytrustException e) {
-      LOG.debug("could not read the dictionary-attack state after {}: {}", command, e.getMessage());
-      return new WrongPinException(-1, "Wrong PIN: the TPM refused the key's authorization.");
-    }
-  }
-
-  private KeytrustException lockedOut() {
-    try {
-      DictionaryAttackState da = dictionaryAttackState();
-      return new LockedOutException(
-          retryAfter(da),
-          "The TPM is in dictionary-attack lockout after " + da.lockoutCounter() + " failed PIN attempts "
-              + "and refuses the key. " + lockoutAdvice(da));
-    } catch (KeytrustException e) {
-      return new LockedOutException(
-          Duration.ZERO, "The TPM is in dictionary-attack lockout and refuses the key. Wait, or have the TPM "
-              + "owner reset the lockout.");
-    }
-  }
-
-  /**
-   * How long until one more try: the lockout interval, after which the TPM forgets one failure.
-   * Zero when waiting does not help: the TPM is locked with fewer failures than its maximum (a
-   * maximum of 0 locks it for good), so only a reset or new settings end the lockout.
-   */
-  private static Duration retryAfter(DictionaryAttackState da) {
-    return waitingHelps(da) ? da.lockoutInterval() : Duration.ZERO;
-  }
-
-  private static boolean waitingHelps(DictionaryAttackState da) {
-    return !da.lockoutInterval().isZero() && da.maxAuthFail() > 0 && da.lockoutCounter() >= da.maxAuthFail();
-  }
-
-  private static String lockoutAdvice(DictionaryAttackState da) {
-    String reset = "have the TPM owner reset the lockout (tpm2_dictionarylockout --clear-lockout)";
-    if (!waitingHelps(da)) {
-      return "Waiting does not end this lockout (" + da.lockoutCounter() + " of " + da.maxAuthFail()
-          + " failures counted): " + reset + " or set new dictionary-attack parameters.";
-    }
-    return "It forgets one failure every " + Durations.human(da.lockoutInterval()) + ": retry in "
-        + Durations.human(da.lockoutInterval()) + ", or " + reset + ".";
+    return ResponseErrors.of(command, rc, this::dictionaryAttackState);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -449,8 +326,8 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
-  SrkStatus srkStatus(KeyAlgorithm alg) throws KeytrustException {
-    int handle = TpmTemplates.srkHandle(alg);
+  SrkStatus srkStatus(TpmKeyType alg) throws KeytrustException {
+    int handle = alg.srkHandle();
     ReadPublicResponse r = readPublicOrNull(handle);
     boolean matches = r != null && Arrays.equals(TpmTemplates.withoutUnique(r.outPublic, alg), TpmTemplates.srkTemplate(alg).toBytes());
     return new SrkStatus(alg.id(), handle, r != null, matches);
@@ -462,10 +339,10 @@ public final class TpmSession implements AutoCloseable {
    *
    * @throws KeytrustException {@code TPM_SRK_MISMATCH} when another object occupies the handle
    */
-  public StorageRootKey storageRootKey(KeyAlgorithm alg) throws KeytrustException {
+  public StorageRootKey storageRootKey(TpmKeyType alg) throws KeytrustException {
     lock.lock();
     try {
-      int handle = TpmTemplates.srkHandle(alg);
+      int handle = alg.srkHandle();
       TPMT_PUBLIC template = TpmTemplates.srkTemplate(alg);
       ReadPublicResponse existing = readPublicOrNull(handle);
       if (existing != null) {
@@ -508,34 +385,18 @@ public final class TpmSession implements AutoCloseable {
   /**
    * A user key just created by TPM2_Create.
    *
-   * @param parent the storage root key it was created under
-   * @param publicArea TPMT_PUBLIC (no size prefix)
-   * @param privateArea TPM2B_PRIVATE (with its size prefix)
+   * @param key the key's blobs, loadable under its storage root key
    * @param publicKey the public key as a JCA key
    */
-  public record CreatedKey(StorageRootKey parent, byte[] publicArea, byte[] privateArea, PublicKey publicKey) {
-    public CreatedKey {
-      publicArea = publicArea.clone();
-      privateArea = privateArea.clone();
-    }
-
-    @Override
-    public byte[] publicArea() {
-      return publicArea.clone();
-    }
-
-    @Override
-    public byte[] privateArea() {
-      return privateArea.clone();
-    }
-  }
+  public record CreatedKey(LoadableKey key, PublicKey publicKey) {}
 
   /**
    * Creates a signing key under the storage root key for {@code alg} with the given auth value
-   * (see {@link dev.keytrust.key.PinAuth}). The private key is generated inside the TPM and never
-   * leaves it: only the parent-wrapped private blob comes back.
+   * (keytrust derives it from the PIN). The private key is generated inside the TPM and never
+   * leaves it: only the parent-wrapped private blob comes back. The auth value is copied into
+   * TSS.Java's command only, and that copy is zeroed when the command returns.
    */
-  public CreatedKey createSigningKey(KeyAlgorithm alg, byte[] authValue) throws KeytrustException {
+  public CreatedKey createSigningKey(TpmKeyType alg, SecretBuffer authValue) throws KeytrustException {
     checkAuth(authValue);
     lock.lock();
     try {
@@ -556,7 +417,7 @@ public final class TpmSession implements AutoCloseable {
       }
       StorageRootKey srk = storageRootKey(alg);
       TPMT_PUBLIC template = TpmTemplates.userKeyTemplate(alg);
-      TPMS_SENSITIVE_CREATE sensitive = new TPMS_SENSITIVE_CREATE(authValue.clone(), new byte[0]);
+      TPMS_SENSITIVE_CREATE sensitive = new TPMS_SENSITIVE_CREATE(authValue.copy(InsecureSecretAccess.get()), new byte[0]);
       CreateResponse r;
       try {
         r = call("TPM2_Create", t -> t.Create(TPM_HANDLE.from(srk.handle()), sensitive, template, new byte[0],
@@ -571,20 +432,22 @@ public final class TpmSession implements AutoCloseable {
                 r.outPublic.objectAttributes.toInt(), TpmTemplates.USER_KEY_ATTRIBUTES));
       }
       byte[] publicArea = r.outPublic.toBytes();
-      return new CreatedKey(srk, publicArea, r.outPrivate.toBytes(), TpmObjects.publicKey(publicArea));
+      return new CreatedKey(new LoadableKey(srk.handle(), srk.name(), publicArea, r.outPrivate.toBytes()),
+          TpmObjects.publicKey(publicArea));
     } finally {
       lock.unlock();
     }
   }
 
   /**
-   * Loads a user key, signs a SHA-256 digest with it and flushes it again.
+   * Loads a user key, signs a SHA-256 digest with it and flushes it again. The auth value is copied
+   * into TSS.Java's key handle only, and that copy is zeroed when the command returns.
    *
    * @return the signature as JCA verifies it: PKCS#1 v1.5 bytes (RSA) or DER {@code SEQUENCE {r, s}}
    * @throws WrongPinException on a wrong auth value, with the TPM's tries left
    * @throws LockedOutException when the TPM is in dictionary-attack lockout
    */
-  public byte[] signDigest(TpmKeyBlobs key, byte[] authValue, byte[] sha256) throws KeytrustException {
+  public byte[] signDigest(LoadableKey key, SecretBuffer authValue, byte[] sha256) throws KeytrustException {
     checkAuth(authValue);
     if (sha256 == null || sha256.length != 32) {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "A SHA-256 digest is 32 bytes.");
@@ -604,7 +467,7 @@ public final class TpmSession implements AutoCloseable {
       TPM2B_PRIVATE priv = TPM2B_PRIVATE.fromBytes(key.privateArea());
       TPM_HANDLE loaded = call("TPM2_Load", t -> t.Load(TPM_HANDLE.from(key.parentHandle()), priv, pub));
       try {
-        loaded.AuthValue = authValue.clone();
+        loaded.AuthValue = authValue.copy(InsecureSecretAccess.get());
         TPMU_SIGNATURE sig =
             call("TPM2_Sign", t -> t.Sign(loaded, sha256, new TPMS_NULL_SIG_SCHEME(), new TPMT_TK_HASHCHECK()));
         return TpmObjects.toJcaSignature(sig);
@@ -619,39 +482,47 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
-  private static void checkAuth(byte[] authValue) throws KeytrustException {
-    if (authValue == null || authValue.length > 32) {
+  private static void checkAuth(SecretBuffer authValue) throws KeytrustException {
+    if (authValue == null || authValue.size() > 32) {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "A key auth value is at most 32 bytes (SHA-256).");
     }
   }
 
   // ---------------------------------------------------------------------------------------------
-  // lab administration
+  // raw commands
 
   /**
-   * Sets the dictionary-attack parameters (TPM2_DictionaryAttackParameters), authorized with the
-   * lockout hierarchy's auth value (empty on a fresh TPM or simulator).
+   * Sends one marshalled command as it is, serialized with every other command of this session,
+   * with the same bounded retries of TPM_RC_RETRY/YIELDED/TESTING, and returns the response. For
+   * commands keytrust marshals itself (sessions with HMAC and parameter encryption, lab
+   * administration). The command buffer is zeroed once sent (it may carry an HMAC).
+   *
+   * @param command the command's name for messages, e.g. {@code TPM2_Unseal}
+   * @return the whole response (header, handles, parameters, sessions) of a successful command
+   * @throws KeytrustException the typed error of a non-success response code, as for every other
+   *     command; transport errors
    */
-  public void setDictionaryAttackParameters(
-      byte[] lockoutAuth, int maxTries, Duration recoveryTime, Duration lockoutRecovery) throws KeytrustException {
-    TPM_HANDLE lockout = TPM_HANDLE.from(TPM_RH.LOCKOUT);
-    lockout.AuthValue = lockoutAuth.clone();
+  public byte[] execute(String command, byte[] marshalled) throws KeytrustException {
+    lock.lock();
     try {
-      run("TPM2_DictionaryAttackParameters", t -> t.DictionaryAttackParameters(
-          lockout, maxTries, (int) recoveryTime.getSeconds(), (int) lockoutRecovery.getSeconds()));
+      if (closed) {
+        throw new KeytrustException(CoreErrorCode.INTERNAL, "The TPM session is closed.");
+      }
+      device.resetLastResponseCode();
+      byte[] response;
+      try {
+        device.dispatchCommand(marshalled);
+        response = device.getResponse();
+      } catch (TransportDevice.TransportFailure f) {
+        throw f.error();
+      }
+      int rc = device.lastResponseCode();
+      if (rc != TpmResponseCodes.SUCCESS) {
+        throw responseError(command, rc);
+      }
+      return response;
     } finally {
-      Arrays.fill(lockout.AuthValue, (byte) 0);
-    }
-  }
-
-  /** Resets the dictionary-attack counter and lockout (TPM2_DictionaryAttackLockReset). */
-  public void resetDictionaryAttackLockout(byte[] lockoutAuth) throws KeytrustException {
-    TPM_HANDLE lockout = TPM_HANDLE.from(TPM_RH.LOCKOUT);
-    lockout.AuthValue = lockoutAuth.clone();
-    try {
-      run("TPM2_DictionaryAttackLockReset", t -> t.DictionaryAttackLockReset(lockout));
-    } finally {
-      Arrays.fill(lockout.AuthValue, (byte) 0);
+      lock.unlock();
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.keytrust.tpm;
 
-import dev.keytrust.key.KeyAlgorithm;
 import tss.tpm.TPM2B_PUBLIC_KEY_RSA;
 import tss.tpm.TPMA_OBJECT;
 import tss.tpm.TPMS_ECC_PARMS;
@@ -23,17 +22,13 @@ final class TpmTemplates {
 
   private TpmTemplates() {}
 
-  static int srkHandle(KeyAlgorithm alg) {
-    return alg == KeyAlgorithm.RSA_2048 ? TpmSession.SRK_RSA_HANDLE : TpmSession.SRK_ECC_HANDLE;
-  }
-
   /** The TCG storage root key template: restricted decryption key, AES-128-CFB, zero unique. */
-  static TPMT_PUBLIC srkTemplate(KeyAlgorithm alg) {
+  static TPMT_PUBLIC srkTemplate(TpmKeyType alg) {
     TPMA_OBJECT attrs =
         new TPMA_OBJECT(TPMA_OBJECT.fixedTPM, TPMA_OBJECT.fixedParent, TPMA_OBJECT.sensitiveDataOrigin,
             TPMA_OBJECT.userWithAuth, TPMA_OBJECT.noDA, TPMA_OBJECT.restricted, TPMA_OBJECT.decrypt);
     TPMT_SYM_DEF_OBJECT aes = new TPMT_SYM_DEF_OBJECT(TPM_ALG_ID.AES, 128, TPM_ALG_ID.CFB);
-    if (alg == KeyAlgorithm.RSA_2048) {
+    if (alg == TpmKeyType.RSA_2048) {
       return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
           new TPMS_RSA_PARMS(aes, new TPMS_NULL_ASYM_SCHEME(), 2048, 0),
           new TPM2B_PUBLIC_KEY_RSA(new byte[256]));
@@ -44,19 +39,19 @@ final class TpmTemplates {
   }
 
   /** The public area without its unique field: what must equal the template for an SRK to be ours. */
-  static byte[] withoutUnique(TPMT_PUBLIC p, KeyAlgorithm alg) {
+  static byte[] withoutUnique(TPMT_PUBLIC p, TpmKeyType alg) {
     TPMT_PUBLIC copy = TPMT_PUBLIC.fromBytes(p.toBytes());
     copy.unique = srkTemplate(alg).unique;
     return copy.toBytes();
   }
 
   /** The user key template: a DA-protected, non-duplicable signing key with SHA-256 signatures. */
-  static TPMT_PUBLIC userKeyTemplate(KeyAlgorithm alg) {
+  static TPMT_PUBLIC userKeyTemplate(TpmKeyType alg) {
     TPMA_OBJECT attrs =
         new TPMA_OBJECT(TPMA_OBJECT.fixedTPM, TPMA_OBJECT.fixedParent, TPMA_OBJECT.sensitiveDataOrigin,
             TPMA_OBJECT.userWithAuth, TPMA_OBJECT.sign);
     TPMT_SYM_DEF_OBJECT none = new TPMT_SYM_DEF_OBJECT(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL);
-    if (alg == KeyAlgorithm.RSA_2048) {
+    if (alg == TpmKeyType.RSA_2048) {
       return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
           new TPMS_RSA_PARMS(none, new TPMS_SIG_SCHEME_RSASSA(TPM_ALG_ID.SHA256), 2048, 0),
           new TPM2B_PUBLIC_KEY_RSA());
