@@ -387,6 +387,14 @@ public final class KeyTrustKdc implements AutoCloseable {
     return pid;
   }
 
+  /**
+   * True while this run's samba master runs (its pid, not a zombie, with this run's root); false
+   * after {@link #close()}.
+   */
+  public boolean isRunning() {
+    return pid > 0 && running(pid) && Chroot.rootedAt(pid, root);
+  }
+
   /** The installed samba package's version, e.g. {@code 2:4.24.1+dfsg-1~bpo13+1}. */
   public String sambaVersion() {
     return sambaVersion;
@@ -410,6 +418,25 @@ public final class KeyTrustKdc implements AutoCloseable {
    */
   public Path writeInRoot(String pathInRoot, byte[] content, String mode) {
     return Chroot.writeInRoot(root, pathInRoot, content, mode);
+  }
+
+  /**
+   * Writes a key trust client identity for Heimdal's {@code kinit -C} into the chroot: a
+   * self-signed certificate around {@code keys} naming {@code upn} ({@link
+   * KdcCertificates#selfSignedKeyTrust}, valid a day) as {@code /root/kt/NAME.pem} and the private
+   * key as {@code /root/kt/NAME.key} (0600), and returns the identity argument, {@code
+   * FILE:/root/kt/NAME.pem,/root/kt/NAME.key}.
+   */
+  public String writeKeyTrustIdentity(String name, java.security.KeyPair keys, String upn) {
+    if (!name.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("not a plain file name: " + name);
+    }
+    String cert = "/root/kt/" + name + ".pem";
+    String key = "/root/kt/" + name + ".key";
+    writeInRoot(cert, KdcCertificates.ascii(KdcCertificates.pem(
+        KdcCertificates.selfSignedKeyTrust(keys, upn, Duration.ofDays(1)))), "rw-r--r--");
+    writeInRoot(key, KdcCertificates.ascii(KdcCertificates.pem(keys.getPrivate())), "rw-------");
+    return "FILE:" + cert + "," + key;
   }
 
   /**
@@ -809,6 +836,17 @@ public final class KeyTrustKdc implements AutoCloseable {
       throw new LabException("Cannot create the KDC state folder " + dir + ": " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * Deletes a KDC state folder (after {@link #close()}), refusing while anything is still mounted
+   * under it: a {@code /dev} bound into a chroot would otherwise be emptied on the host. Use it
+   * instead of a plain recursive delete (or JUnit's {@code @TempDir}, which deletes through mounts).
+   *
+   * @throws LabException when something is mounted there (nothing is deleted then)
+   */
+  public static void deleteState(Path stateDir) {
+    Chroot.deleteTree(Chroot.canonical(stateDir));
   }
 
   private static void writeHostFile(Path file, String content, String mode) {

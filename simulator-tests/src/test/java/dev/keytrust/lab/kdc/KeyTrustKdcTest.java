@@ -88,7 +88,7 @@ class KeyTrustKdcTest {
       kdc.close();
     }
     if (state != null) {
-      Chroot.deleteTree(state); // refuses while anything is mounted under it
+      KeyTrustKdc.deleteState(state); // refuses while anything is mounted under it
     }
   }
 
@@ -222,15 +222,8 @@ class KeyTrustKdcTest {
 
   /** Heimdal's kinit -C in the chroot with a self-signed certificate around {@code key}. */
   private ProcessResult kinit(String name, KeyPair key) {
-    X509Certificate cert = KdcCertificates.selfSignedKeyTrust(key, alice.upn(),
-        Duration.ofDays(1));
-    String dir = "/root/kt/";
-    kdc.writeInRoot(dir + name + ".pem", KdcCertificates.ascii(KdcCertificates.pem(cert)),
-        "rw-r--r--");
-    kdc.writeInRoot(dir + name + ".key", KdcCertificates.ascii(KdcCertificates.pem(
-        key.getPrivate())), "rw-------");
     return kdc.runInRoot(List.of(kdc.heimdalTool("kinit"), "-C",
-        "FILE:" + dir + name + ".pem," + dir + name + ".key", alice.principal()),
+        kdc.writeKeyTrustIdentity(name, key, alice.upn()), alice.principal()),
         Map.of("KRB5CCNAME", "FILE:/tmp/" + name + ".cc"), KINIT_TIMEOUT);
   }
 
