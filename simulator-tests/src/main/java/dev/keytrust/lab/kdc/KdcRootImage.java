@@ -163,6 +163,14 @@ public final class KdcRootImage {
     Files.writeString(log, "keytrust lab KDC root, recipe " + recipeHash() + ", mirror " + mirror
         + ", " + Instant.now() + "\n", StandardCharsets.UTF_8);
     boolean done = false;
+    // a JVM that exits mid-build (Ctrl-C) stops what runs in the new root and unmounts its /proc
+    // and /dev, so that no one deletes the leftover with the host's /dev bound into it
+    Thread hook = new Thread(() -> {
+      Chroot.processesRootedAt(tmp).forEach(p -> ProcessHandle.of(p)
+          .ifPresent(ProcessHandle::destroyForcibly));
+      Chroot.unmountAll(tmp);
+    }, "keytrust-kdc-root-build-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
       progress.stage("debootstrap " + KdcRecipe.SUITE + " (" + KdcRecipe.VARIANT + ") from "
           + mirror + " into " + tmp + " (first build only; about 2 minutes in all)");
@@ -234,6 +242,11 @@ public final class KdcRootImage {
         if (left.isEmpty()) {
           Chroot.deleteTree(tmp);
         }
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook runs
       }
     }
   }

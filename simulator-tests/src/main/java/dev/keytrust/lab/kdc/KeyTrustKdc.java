@@ -216,7 +216,15 @@ public final class KeyTrustKdc implements AutoCloseable {
     }
   }
 
-  private void up(Path image, KdcProgress progress) {
+  /**
+   * Holds the lock while it mounts and starts, so that a {@link #close()} from another thread (the
+   * shutdown hook) waits for the step under way and then undoes all of it, instead of racing it.
+   * An interrupt (lab up's hook interrupts a starting lab) ends the step under way early.
+   */
+  private synchronized void up(Path image, KdcProgress progress) {
+    if (closed) {
+      throw new LabException("The lab KDC was stopped while it was starting.");
+    }
     Chroot.mountOverlay(image, stateDir.resolve("overlay/upper"),
         stateDir.resolve("overlay/work"), root);
     Map<String, String> values = templateValues();

@@ -2,10 +2,13 @@ package dev.keytrust.lab.kdc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.keytrust.lab.LabException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +110,35 @@ class KdcRootImageTest {
     Chroot.writeInRoot(root, "/var/target", "y", "rw-r--r--");
     assertThat(outside.resolve("victim")).doesNotExist();
     assertThat(root.resolve("var/target")).isRegularFile().hasContent("y");
+  }
+
+  @Test
+  void anUnreachableMirrorFailsTheBuildWithOneClearMessageAndLeavesNoRootBehind() throws Exception {
+    if (!"true".equals(System.getenv("CI"))) {
+      assumeThat(KeyTrustKdc.isRoot() && dev.keytrust.lab.ProcessRunner.onPath("debootstrap"))
+          .as("root and debootstrap").isTrue();
+    }
+    Path cache = Files.createDirectories(tmp.resolve("cache"));
+    System.setProperty(KdcRootImage.CACHE_PROPERTY, cache.toString());
+    System.setProperty(KdcRootImage.MIRROR_PROPERTY, "http://127.0.0.1:9/debian");
+    List<String> progress = new ArrayList<>();
+    try {
+      assertThatThrownBy(() -> KdcRootImage.ensure(new KdcProgress(progress::add)))
+          .isInstanceOf(LabException.class)
+          .hasMessageContaining("debootstrap trixie from http://127.0.0.1:9/debian failed")
+          .hasMessageContaining("Is the mirror reachable?")
+          .hasMessageContaining(KdcRootImage.MIRROR_ENV);
+      assertThat(progress).singleElement().asString().contains("debootstrap trixie");
+      try (var left = Files.list(cache)) {
+        assertThat(left.map(p -> p.getFileName().toString()))
+            .noneMatch(n -> n.startsWith("kdc-root-") && !n.endsWith(".log"))
+            .noneMatch(n -> n.endsWith(".building"));
+      }
+      assertThat(Chroot.mountPointsUnder(cache)).isEmpty();
+    } finally {
+      System.clearProperty(KdcRootImage.CACHE_PROPERTY);
+      System.clearProperty(KdcRootImage.MIRROR_PROPERTY);
+    }
   }
 
   @Test
