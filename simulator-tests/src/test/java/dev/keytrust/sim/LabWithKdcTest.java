@@ -7,6 +7,7 @@ import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
+import dev.keytrust.agent.endpoint.ldap.KeySyncPermissions;
 import dev.keytrust.credential.DnBinary;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeyCredentialOptions;
@@ -65,6 +66,11 @@ class LabWithKdcTest {
             .contains("KEYTRUST_LAB_KRB5_CONFIG='" + kdc.krb5Conf() + "'");
         assertThat(lab.directory()).isEmpty();
         assertThat(lab.ldapsCaFile()).isEqualTo(kdc.caFile());
+        // the guide's key-sync set-up, as keytrust's permission check reads it on Samba 4.24
+        KeySyncPermissions.Report permissions = KeySyncPermissions.check(lab.ldapsUri(),
+            new EndpointSettings(Map.of("credentials-file", lab.ldapCredentials().toString(),
+                "ca-file", lab.ldapsCaFile().toString())), KeySyncPermissions.DEFAULT_GROUP, null);
+        assertThat(permissions.granted()).as(permissions.lines().toString()).isTrue();
 
         // a key registered at the DRS-style service reaches the KDC through the sync job
         Lab.User alice = lab.user("alice@keytrust.lab");
