@@ -144,7 +144,17 @@ public final class KdcRootImage {
         if (cached()) {
           return root; // the other process built it
         }
-        build(cache, root, progress);
+        if (Files.exists(root)) {
+          throw new LabException(root + " exists but is not a complete KDC root (no " + MARKER
+              + " in it): delete it (rm -rf --one-file-system " + root + ") to have it built"
+              + " again.");
+        }
+        try {
+          build(cache, root, progress);
+        } catch (IOException e) {
+          throw new LabException("Building the KDC root in " + cache + " failed: "
+              + e.getMessage(), e);
+        }
         return root;
       } finally {
         lock.release();
