@@ -5,6 +5,7 @@ import dev.keytrust.error.Durations;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.LockedOutException;
 import dev.keytrust.internal.Sha256;
+import dev.keytrust.store.TextRecord;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package dev.keytrust.key;
 import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.store.TextRecord;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

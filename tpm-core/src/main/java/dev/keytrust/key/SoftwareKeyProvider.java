@@ -9,6 +9,7 @@ import dev.keytrust.error.WrongPinException;
 import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.store.UserNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -140,7 +141,7 @@ public final class SoftwareKeyProvider implements KeyProvider {
    */
   @Override
   public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
-    KeyContainerStore.checkUser(user);
+    UserNames.checkUser(user);
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(pin, "pin");
     try {

@@ -9,6 +9,7 @@ import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.internal.Sha256;
+import dev.keytrust.store.UserNames;
 import java.io.BufferedReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -603,19 +604,19 @@ class KeyContainerStoreTest {
     assertThat(dir.getFileName().toString()).matches("[A-Za-z0-9._@%-]+").doesNotStartWith(".");
     assertThat(store.load(user).user()).isEqualTo(user);
     assertThat(store.users()).containsExactlyInAnyOrder(user, "other");
-    assertThat(KeyContainerStore.userFromDirectoryName(dir.getFileName().toString())).hasValue(user);
+    assertThat(UserNames.userFromDirectoryName(dir.getFileName().toString())).hasValue(user);
   }
 
   @Test
   void directoryNamesAreReadable() throws Exception {
-    assertThat(KeyContainerStore.directoryName("alice@lab.test")).isEqualTo("alice@lab.test");
-    assertThat(KeyContainerStore.directoryName("LAB\\alice")).isEqualTo("LAB%5Calice");
-    assertThat(KeyContainerStore.directoryName("..")).isEqualTo("%2E%2E");
-    assertThat(KeyContainerStore.directoryName("CON")).isEqualTo("%43ON");
-    assertThat(KeyContainerStore.directoryName("é")).isEqualTo("%C3%A9");
-    assertThat(KeyContainerStore.userFromDirectoryName("%61lice")).as("not canonical").isEmpty();
-    assertThat(KeyContainerStore.userFromDirectoryName("LAB%5calice")).as("lower-case hex").isEmpty();
-    assertThat(KeyContainerStore.userFromDirectoryName("a%")).isEmpty();
+    assertThat(UserNames.directoryName("alice@lab.test")).isEqualTo("alice@lab.test");
+    assertThat(UserNames.directoryName("LAB\\alice")).isEqualTo("LAB%5Calice");
+    assertThat(UserNames.directoryName("..")).isEqualTo("%2E%2E");
+    assertThat(UserNames.directoryName("CON")).isEqualTo("%43ON");
+    assertThat(UserNames.directoryName("é")).isEqualTo("%C3%A9");
+    assertThat(UserNames.userFromDirectoryName("%61lice")).as("not canonical").isEmpty();
+    assertThat(UserNames.userFromDirectoryName("LAB%5calice")).as("lower-case hex").isEmpty();
+    assertThat(UserNames.userFromDirectoryName("a%")).isEmpty();
   }
 
   @ParameterizedTest

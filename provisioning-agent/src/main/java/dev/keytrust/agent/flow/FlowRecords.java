@@ -3,18 +3,19 @@ package dev.keytrust.agent.flow;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.Journal.JournalKey;
+import dev.keytrust.agent.records.UserRecord;
+import dev.keytrust.agent.records.UserRecords;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
-import dev.keytrust.key.UserRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The flow's two user records in the key store ({@link KeyContainerStore#writeRecord}): the
+ * The flow's two user records beside the key store ({@link UserRecords#write}): the
  * {@code journal} of the operation in progress (or the last one, {@link JournalState#DONE}) and the
  * {@code receipt} of the user's current registration, which {@code keytrust status} shows and
  * {@code keytrust reset} unregisters. Neither holds a secret.
@@ -30,13 +31,15 @@ final class FlowRecords {
   private static final String OLD = "old";
 
   private final KeyContainerStore store;
+  private final UserRecords records;
 
   FlowRecords(KeyContainerStore store) {
     this.store = Objects.requireNonNull(store, "store");
+    this.records = new UserRecords(store);
   }
 
   Optional<Journal> journal(String user) throws KeytrustException {
-    Optional<UserRecord> r = store.readRecord(user, JOURNAL, JOURNAL_FORMAT, VERSION);
+    Optional<UserRecord> r = records.read(user, JOURNAL, JOURNAL_FORMAT, VERSION);
     if (r.isEmpty()) {
       return Optional.empty();
     }
@@ -48,15 +51,15 @@ final class FlowRecords {
   }
 
   void write(String user, Journal j) throws KeytrustException {
-    store.writeRecord(user, JOURNAL, new UserRecord(JOURNAL_FORMAT, VERSION, encodeJournal(j)));
+    records.write(user, JOURNAL, new UserRecord(JOURNAL_FORMAT, VERSION, encodeJournal(j)));
   }
 
   void deleteJournal(String user) throws KeytrustException {
-    store.deleteRecord(user, JOURNAL);
+    records.delete(user, JOURNAL);
   }
 
   Optional<RegisteredKey> receipt(String user) throws KeytrustException {
-    Optional<UserRecord> r = store.readRecord(user, RECEIPT, RECEIPT_FORMAT, VERSION);
+    Optional<UserRecord> r = records.read(user, RECEIPT, RECEIPT_FORMAT, VERSION);
     if (r.isEmpty()) {
       return Optional.empty();
     }
@@ -70,11 +73,11 @@ final class FlowRecords {
   void writeReceipt(String user, RegisteredKey k) throws KeytrustException {
     Map<String, String> fields = new LinkedHashMap<>();
     new RecordFields(fields).putRegisteredKey("", k);
-    store.writeRecord(user, RECEIPT, new UserRecord(RECEIPT_FORMAT, VERSION, fields));
+    records.write(user, RECEIPT, new UserRecord(RECEIPT_FORMAT, VERSION, fields));
   }
 
   void deleteReceipt(String user) throws KeytrustException {
-    store.deleteRecord(user, RECEIPT);
+    records.delete(user, RECEIPT);
   }
 
   private AgentException invalid(String user, String name, Exception e) {

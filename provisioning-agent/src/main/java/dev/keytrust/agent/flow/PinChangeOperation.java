@@ -6,11 +6,12 @@ import dev.keytrust.agent.flow.FlowEvents.Done;
 import dev.keytrust.agent.pin.PinEntry;
 import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.policy.EffectivePolicy;
+import dev.keytrust.agent.records.UserLock;
+import dev.keytrust.agent.records.UserRecords;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
-import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
@@ -37,7 +38,7 @@ final class PinChangeOperation {
   @SuppressWarnings("try") // the lock is held for the whole run, never referenced
   ProvisioningResult run(String user) throws KeytrustException {
     FlowRun run = new FlowRun(flow, user, FlowOperation.PIN_CHANGE);
-    try (KeyContainerStore.UserLock lock = flow.store().lockUser(user)) {
+    try (UserLock lock = new UserRecords(flow.store()).lock(user)) {
       Journal journal = flow.records().journal(user).orElse(null);
       Optional<KeyContainer> key = flow.store().find(user);
       if (journal != null && journal.inProgress() && journal.operation() != FlowOperation.PIN_CHANGE) {

@@ -4,9 +4,10 @@ import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.policy.EffectivePolicy;
+import dev.keytrust.agent.records.UserLock;
+import dev.keytrust.agent.records.UserRecords;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
-import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.secret.Pin;
 import java.util.Optional;
 
@@ -21,7 +22,7 @@ final class ProvisionOperation {
   @SuppressWarnings("try") // the lock is held for the whole run, never referenced
   ProvisioningResult run(String user) throws KeytrustException {
     FlowRun run = new FlowRun(flow, user, FlowOperation.PROVISION);
-    try (KeyContainerStore.UserLock lock = flow.store().lockUser(user)) {
+    try (UserLock lock = new UserRecords(flow.store()).lock(user)) {
       Optional<Journal> found = flow.records().journal(user);
       Optional<KeyContainer> key = flow.store().find(user);
       Journal journal = found.orElse(null);

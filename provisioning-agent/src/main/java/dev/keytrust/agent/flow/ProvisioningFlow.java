@@ -39,7 +39,7 @@ import java.util.Objects;
  * StepEvent#LOGGER} as key-value pairs.
  *
  * <p><b>Journal and resumption.</b> A run holds the user's lock in the key store ({@link
- * KeyContainerStore#lockUser}): a second run for the same user fails with STORE_BUSY. The journal
+ * dev.keytrust.agent.records.UserRecords#lock}): a second run for the same user fails with STORE_BUSY. The journal
  * (a record in the key store) is written after every step and before the key is created, so a
  * crash or kill at any point, followed by a rerun, ends with exactly one key and at most one
  * registration:

@@ -5,6 +5,8 @@ import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.FlowEvents.Done;
 import dev.keytrust.agent.pin.PinHistory;
+import dev.keytrust.agent.records.UserLock;
+import dev.keytrust.agent.records.UserRecords;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainerStore;
@@ -34,7 +36,7 @@ final class ResetOperation {
   @SuppressWarnings("try") // the lock is held for the whole run, never referenced
   ProvisioningResult run(String user) throws KeytrustException {
     FlowRun run = new FlowRun(flow, user, FlowOperation.RESET);
-    try (KeyContainerStore.UserLock lock = flow.store().lockUser(user)) {
+    try (UserLock lock = new UserRecords(flow.store()).lock(user)) {
       Journal journal = readJournal(user);
       Optional<RegisteredKey> recorded = readReceipt(user);
       boolean keyPresent = keyPresent(user);

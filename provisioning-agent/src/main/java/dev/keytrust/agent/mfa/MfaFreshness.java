@@ -3,7 +3,7 @@ package dev.keytrust.agent.mfa;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
-import dev.keytrust.agent.internal.StateRecord;
+import dev.keytrust.store.TextRecord;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,7 +105,7 @@ public final class MfaFreshness {
     Optional<MfaCompletion> found;
     if (files != null) {
       Path file = files.fileFor(KIND, user);
-      Optional<StateRecord> rec = files.read(file, FORMAT, VERSION);
+      Optional<TextRecord> rec = files.read(file, FORMAT, VERSION);
       found = rec.isEmpty() ? Optional.empty() : Optional.of(parse(rec.get(), user, file));
     } else {
       found = memory == null ? Optional.empty() : Optional.ofNullable(memory.get(user));
@@ -122,11 +122,10 @@ public final class MfaFreshness {
     StateFiles.checkUser(user);
     Objects.requireNonNull(completion, "completion");
     if (files != null) {
-      files.write(files.fileFor(KIND, user), StateRecord.builder(FORMAT, VERSION)
-          .put("user", user)
-          .put("method", completion.method())
-          .put("completed-at", completion.completedAt().toString())
-          .build());
+      files.write(files.fileFor(KIND, user), new TextRecord.Writer(FORMAT, VERSION)
+          .text("user", user)
+          .text("method", completion.method())
+          .text("completed-at", completion.completedAt().toString()));
     } else if (memory != null) {
       memory.put(user, completion);
     }
@@ -142,7 +141,7 @@ public final class MfaFreshness {
     }
   }
 
-  private static MfaCompletion parse(StateRecord rec, String user, Path file) throws AgentException {
+  private static MfaCompletion parse(TextRecord rec, String user, Path file) throws AgentException {
     try {
       if (!rec.get("user").orElse("").equals(user)) {
         throw new IllegalArgumentException("it names another user");

@@ -3,7 +3,7 @@ package dev.keytrust.agent.mfa;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
-import dev.keytrust.agent.internal.StateRecord;
+import dev.keytrust.store.TextRecord;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +33,7 @@ final class TotpReplayGuard {
       return Optional.ofNullable(memory.get(user));
     }
     Path file = files.fileFor(KIND, user);
-    Optional<StateRecord> rec = files.read(file, FORMAT, VERSION);
+    Optional<TextRecord> rec = files.read(file, FORMAT, VERSION);
     if (rec.isEmpty()) {
       return Optional.empty();
     }
@@ -54,10 +54,9 @@ final class TotpReplayGuard {
     if (files == null) {
       memory.put(user, step);
     } else {
-      files.write(files.fileFor(KIND, user), StateRecord.builder(FORMAT, VERSION)
-          .put("user", user)
-          .put("last-step", Long.toString(step))
-          .build());
+      files.write(files.fileFor(KIND, user), new TextRecord.Writer(FORMAT, VERSION)
+          .text("user", user)
+          .text("last-step", Long.toString(step)));
     }
     return true;
   }

@@ -3,13 +3,11 @@ package dev.keytrust.agent.pin;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.internal.StateFiles;
-import dev.keytrust.agent.internal.StateRecord;
-import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
-import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.Argon2Parameters;
 import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.Pin;
+import dev.keytrust.store.TextRecord;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -236,7 +234,7 @@ public final class PinHistory {
   }
 
   private Optional<State> load() throws AgentException {
-    Optional<StateRecord> rec = files.read(file, FORMAT, VERSION);
+    Optional<TextRecord> rec = files.read(file, FORMAT, VERSION);
     if (rec.isEmpty()) {
       return Optional.empty();
     }
@@ -267,24 +265,24 @@ public final class PinHistory {
       this.hashes = hashes;
     }
 
-    StateRecord toRecord(String user) {
+    TextRecord.Writer toRecord(String user) {
       Base64.Encoder b64 = Base64.getEncoder();
       StringBuilder joined = new StringBuilder();
       for (byte[] h : hashes) {
         joined.append(joined.length() == 0 ? "" : ",").append(b64.encodeToString(h));
       }
-      StateRecord.Builder b = StateRecord.builder(FORMAT, VERSION)
-          .put("user", user)
-          .put("kdf", "argon2id")
-          .put("memory-kib", Integer.toString(cost.memoryKiB()))
-          .put("iterations", Integer.toString(cost.iterations()))
-          .put("parallelism", Integer.toString(cost.parallelism()))
-          .put("salt", b64.encodeToString(salt));
-      setAt.ifPresent(t -> b.put("set-at", t.toString()));
-      return b.put("hashes", joined.toString()).build();
+      TextRecord.Writer b = new TextRecord.Writer(FORMAT, VERSION)
+          .text("user", user)
+          .text("kdf", "argon2id")
+          .text("memory-kib", Integer.toString(cost.memoryKiB()))
+          .text("iterations", Integer.toString(cost.iterations()))
+          .text("parallelism", Integer.toString(cost.parallelism()))
+          .text("salt", b64.encodeToString(salt));
+      setAt.ifPresent(t -> b.text("set-at", t.toString()));
+      return b.text("hashes", joined.toString());
     }
 
-    static State from(StateRecord r, String user) {
+    static State from(TextRecord r, String user) {
       if (!r.get("user").orElse("").equals(user)) {
         throw new IllegalArgumentException("it belongs to another user");
       }
@@ -315,7 +313,7 @@ public final class PinHistory {
       return new State(cost, salt, setAt, hashes);
     }
 
-    private static int number(StateRecord r, String name) {
+    private static int number(TextRecord r, String name) {
       String v = r.get(name).orElseThrow(() -> missing(name));
       if (!v.matches("[1-9][0-9]{0,8}")) {
         throw new IllegalArgumentException(name + " is not a number");

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.flow;
 
-import static dev.keytrust.agent.flow.FlowTestKit.PIN;
 import static dev.keytrust.agent.flow.FlowTestKit.PIN2;
+import static dev.keytrust.agent.flow.FlowTestKit.PIN;
 import static dev.keytrust.agent.flow.FlowTestKit.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +13,8 @@ import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.flow.FlowTestKit.ScriptedPins;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.PrerequisitesNotMetException;
+import dev.keytrust.agent.records.UserLock;
+import dev.keytrust.agent.records.UserRecords;
 import dev.keytrust.credential.CustomKeyInformation;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeySource;
@@ -228,7 +230,7 @@ class ProvisioningFlowTest {
 
   @Test
   void aSecondRunForTheSameUserIsBusy() throws Exception {
-    try (KeyContainerStore.UserLock lock = store.lockUser(USER)) {
+    try (UserLock lock = new UserRecords(store).lock(USER)) {
       assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).build().run(USER))
           .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_BUSY));
     }

@@ -1,4 +1,4 @@
-package dev.keytrust.key;
+package dev.keytrust.store;
 
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.internal.Sha256;
@@ -13,18 +13,20 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The strict text format of every file in the key store.
+ * The strict text format of every file keytrust keeps: the key store's key files, counters and
+ * lock, and the agent's records and state (journal, receipts, MFA freshness, PIN history).
  *
  * <pre>
  *   format=NAME          first line, always
  *   version=N            second line, always (decimal, no sign, no leading zero)
- *   name=value           zero or more fields: name [A-Za-z][A-Za-z0-9]*, unique; value UTF-8, no control characters
+ *   name=value           zero or more fields: name [A-Za-z][A-Za-z0-9-]*, unique; value UTF-8, no control characters
  *   INTEGRITY=hex        last line: sha256=... (SHA-256) or hmac-sha256=... (HMAC-SHA256),
  *                        64 lower-case hex digits over every byte before this line
  * </pre>
@@ -32,14 +34,15 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Lines end with a single {@code \n}, including the last. Nothing else is accepted: no blank
  * lines, no comments, no {@code \r}, no trailing bytes. Bytes are base64 (RFC 4648, padded). The
  * first two lines keep this shape in every version, so a reader can tell "newer version" from
- * "damaged" before it looks at anything else.
+ * "damaged" before it looks at anything else. Immutable.
  */
-final class TextRecord {
+public final class TextRecord {
   static final String SHA256 = "sha256";
   static final String HMAC_SHA256 = "hmac-sha256";
-  static final int MAX_SIZE = 1 << 20;
+  /** Largest record, in bytes. */
+  public static final int MAX_SIZE = 1 << 20;
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]*");
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
@@ -62,11 +65,11 @@ final class TextRecord {
   }
 
   /** Why a file does not parse. The message is a short reason without file contents. */
-  static final class FormatException extends Exception {
+  public static final class FormatException extends Exception {
     private static final long serialVersionUID = 1L;
     private final int unsupportedVersion;
 
-    FormatException(String reason) {
+    public FormatException(String reason) {
       this(reason, 0);
     }
 
@@ -76,7 +79,7 @@ final class TextRecord {
     }
 
     /** The version found when it is well-formed but not the supported one, else 0. */
-    int unsupportedVersion() {
+    public int unsupportedVersion() {
       return unsupportedVersion;
     }
   }
@@ -88,7 +91,7 @@ final class TextRecord {
    * @throws FormatException when the bytes are not such a record; {@link
    *     FormatException#unsupportedVersion()} is set when only the version differs
    */
-  static TextRecord parse(byte[] data, String expectedFormat, int supportedVersion) throws FormatException {
+  public static TextRecord parse(byte[] data, String expectedFormat, int supportedVersion) throws FormatException {
     if (data.length == 0) {
       throw new FormatException("the file is empty");
     }
@@ -174,26 +177,26 @@ final class TextRecord {
     }
   }
 
-  String format() {
+  public String format() {
     return format;
   }
 
-  int version() {
+  public int version() {
     return version;
   }
 
   /** True when the integrity line is a SHA-256 checksum and it matches. */
-  boolean sha256Matches() {
+  public boolean sha256Matches() {
     return integrityName.equals(SHA256) && MessageDigest.isEqual(integrityValue, Sha256.of(signed));
   }
 
   /** True when the integrity line is an HMAC-SHA256 under {@code key} and it matches. */
-  boolean hmacMatches(byte[] key) {
+  public boolean hmacMatches(byte[] key) {
     return integrityName.equals(HMAC_SHA256) && MessageDigest.isEqual(integrityValue, hmac(key, signed));
   }
 
   /** Fails unless the record has exactly these field names. */
-  void requireFields(Set<String> names) throws FormatException {
+  public void requireFields(Set<String> names) throws FormatException {
     for (String n : fields.keySet()) {
       if (!names.contains(n)) {
         throw new FormatException("unknown field '" + n + "'");
@@ -206,11 +209,23 @@ final class TextRecord {
     }
   }
 
-  Set<String> names() {
+  /** The field names, in file order. */
+  public Set<String> names() {
     return fields.keySet();
   }
 
-  String text(String name) throws FormatException {
+  /** Every field in file order. */
+  public Map<String, String> fields() {
+    return fields;
+  }
+
+  /** One field, or empty when the record has none of that name. */
+  public Optional<String> get(String name) {
+    return Optional.ofNullable(fields.get(name));
+  }
+
+  /** A field that must be there. */
+  public String text(String name) throws FormatException {
     String v = fields.get(name);
     if (v == null) {
       throw new FormatException("field '" + name + "' is missing");
@@ -218,7 +233,8 @@ final class TextRecord {
     return v;
   }
 
-  byte[] bytes(String name) throws FormatException {
+  /** A base64 field that must be there. */
+  public byte[] bytes(String name) throws FormatException {
     try {
       return Base64.getDecoder().decode(text(name));
     } catch (IllegalArgumentException e) {
@@ -226,7 +242,8 @@ final class TextRecord {
     }
   }
 
-  byte[] hex(String name) throws FormatException {
+  /** A hex field that must be there. */
+  public byte[] hex(String name) throws FormatException {
     try {
       return HexFormat.of().parseHex(text(name));
     } catch (IllegalArgumentException e) {
@@ -234,7 +251,8 @@ final class TextRecord {
     }
   }
 
-  long number(String name, long min, long max) throws FormatException {
+  /** A decimal field that must be there, within [min, max]. */
+  public long number(String name, long min, long max) throws FormatException {
     String v = text(name);
     if (!v.matches("0|-?[1-9][0-9]{0,18}")) {
       throw new FormatException("field '" + name + "' is not a decimal number");
@@ -250,7 +268,8 @@ final class TextRecord {
     }
   }
 
-  static byte[] hmac(byte[] key, byte[] data) {
+  /** HMAC-SHA256, as the integrity line uses it. */
+  public static byte[] hmac(byte[] key, byte[] data) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -261,16 +280,16 @@ final class TextRecord {
   }
 
   /** Builds a record; values are checked so that what is written always parses back. */
-  static final class Writer {
+  public static final class Writer {
     private final StringBuilder text = new StringBuilder();
     private final Set<String> used = new java.util.HashSet<>();
 
-    Writer(String format, int version) {
+    public Writer(String format, int version) {
       text.append("format=").append(format).append('\n');
       text.append("version=").append(version).append('\n');
     }
 
-    Writer text(String name, String value) {
+    public Writer text(String name, String value) {
       if (!NAME.matcher(name).matches() || !used.add(name)) {
         throw new KeytrustBugException("invalid or repeated field name " + name);
       }
@@ -283,26 +302,26 @@ final class TextRecord {
       return this;
     }
 
-    Writer bytes(String name, byte[] value) {
+    public Writer bytes(String name, byte[] value) {
       return text(name, Base64.getEncoder().encodeToString(value));
     }
 
-    Writer hex(String name, byte[] value) {
+    public Writer hex(String name, byte[] value) {
       return text(name, HexFormat.of().formatHex(value));
     }
 
-    Writer number(String name, long value) {
+    public Writer number(String name, long value) {
       return text(name, Long.toString(value));
     }
 
     /** The record with a SHA-256 checksum line. */
-    byte[] sealSha256() {
+    public byte[] sealSha256() {
       byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
       return seal(body, SHA256, Sha256.of(body));
     }
 
     /** The record with an HMAC-SHA256 line under {@code key}. */
-    byte[] sealHmac(byte[] key) {
+    public byte[] sealHmac(byte[] key) {
       byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
       return seal(body, HMAC_SHA256, hmac(key, body));
     }

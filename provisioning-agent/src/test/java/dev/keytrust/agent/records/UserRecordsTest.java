@@ -1,14 +1,21 @@
-package dev.keytrust.key;
+package dev.keytrust.agent.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.Argon2Parameters;
+import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.key.SoftwareKeyProvider;
+import dev.keytrust.key.SoftwareLockoutPolicy;
+import dev.keytrust.secret.TestPins;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +27,13 @@ class UserRecordsTest {
   @TempDir Path tmp;
   private Path root;
   private KeyContainerStore store;
+  private UserRecords records;
 
   @BeforeEach
   void setUp() {
     root = tmp.resolve("keys");
     store = new KeyContainerStore(root);
+    records = new UserRecords(store);
   }
 
   private static UserRecord journal(String step) {
@@ -36,11 +45,11 @@ class UserRecordsTest {
 
   @Test
   void aRecordIsWrittenReadBackAndReplaced() throws Exception {
-    assertThat(store.readRecord("alice", "journal", "keytrustJournal", 1)).isEmpty();
-    store.writeRecord("alice", "journal", journal("key"));
-    assertThat(store.readRecord("alice", "journal", "keytrustJournal", 1)).contains(journal("key"));
-    store.writeRecord("alice", "journal", journal("registered"));
-    UserRecord read = store.readRecord("alice", "journal", "keytrustJournal", 1).orElseThrow();
+    assertThat(records.read("alice", "journal", "keytrustJournal", 1)).isEmpty();
+    records.write("alice", "journal", journal("key"));
+    assertThat(records.read("alice", "journal", "keytrustJournal", 1)).contains(journal("key"));
+    records.write("alice", "journal", journal("registered"));
+    UserRecord read = records.read("alice", "journal", "keytrustJournal", 1).orElseThrow();
     assertThat(read.get("step")).isEqualTo("registered");
     assertThat(read.fields().keySet()).containsExactly("step", "keyId");
     Path file = root.resolve(".records/alice/journal");
@@ -50,19 +59,20 @@ class UserRecordsTest {
 
   @Test
   void recordsSurviveKeySaveAndDeleteAndAreNotUsers() throws Exception {
-    store.writeRecord("alice", "journal", journal("key"));
-    store.save(TestKeys.softwareContainer("alice"));
+    records.write("alice", "journal", journal("key"));
+    store.save(new SoftwareKeyProvider(store, new Argon2Parameters(64, 1, 1), Clock.systemUTC(),
+        SoftwareLockoutPolicy.DEFAULT).create("alice", KeyAlgorithm.ECC_P256, TestPins.pin("1234")));
     store.delete("alice");
-    assertThat(store.readRecord("alice", "journal", "keytrustJournal", 1)).contains(journal("key"));
+    assertThat(records.read("alice", "journal", "keytrustJournal", 1)).contains(journal("key"));
     assertThat(store.users()).isEmpty();
   }
 
   @Test
   void aDamagedRecordIsCorruptAndNamesItsFile() throws Exception {
-    store.writeRecord("alice", "journal", journal("key"));
+    records.write("alice", "journal", journal("key"));
     Path file = root.resolve(".records/alice/journal");
     Files.writeString(file, Files.readString(file).replace("step=key", "step=kez"));
-    assertThatThrownBy(() -> store.readRecord("alice", "journal", "keytrustJournal", 1))
+    assertThatThrownBy(() -> records.read("alice", "journal", "keytrustJournal", 1))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
           assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT);
           assertThat(e.getMessage()).contains(file.toString()).contains("checksum");
@@ -71,22 +81,22 @@ class UserRecordsTest {
 
   @Test
   void aRecordOfAnotherFormatOrANewerVersionIsRefused() throws Exception {
-    store.writeRecord("alice", "journal", journal("key"));
-    assertThatThrownBy(() -> store.readRecord("alice", "journal", "keytrustReceipt", 1))
+    records.write("alice", "journal", journal("key"));
+    assertThatThrownBy(() -> records.read("alice", "journal", "keytrustReceipt", 1))
         .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT));
-    store.writeRecord("alice", "receipt", new UserRecord("keytrustReceipt", 2, Map.of("kid", "x")));
-    assertThatThrownBy(() -> store.readRecord("alice", "receipt", "keytrustReceipt", 1))
+    records.write("alice", "receipt", new UserRecord("keytrustReceipt", 2, Map.of("kid", "x")));
+    assertThatThrownBy(() -> records.read("alice", "receipt", "keytrustReceipt", 1))
         .isInstanceOfSatisfying(KeytrustException.class,
             e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_VERSION_UNSUPPORTED));
   }
 
   @Test
   void deletingARecordIsIdempotent() throws Exception {
-    store.deleteRecord("alice", "journal");
-    store.writeRecord("alice", "journal", journal("key"));
-    store.deleteRecord("alice", "journal");
-    store.deleteRecord("alice", "journal");
-    assertThat(store.readRecord("alice", "journal", "keytrustJournal", 1)).isEmpty();
+    records.delete("alice", "journal");
+    records.write("alice", "journal", journal("key"));
+    records.delete("alice", "journal");
+    records.delete("alice", "journal");
+    assertThat(records.read("alice", "journal", "keytrustJournal", 1)).isEmpty();
   }
 
   @Test
@@ -94,7 +104,7 @@ class UserRecordsTest {
     Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
     Files.createDirectories(root.resolve(".records"));
     Files.createSymbolicLink(root.resolve(".records/alice"), elsewhere);
-    assertThatThrownBy(() -> store.writeRecord("alice", "journal", journal("key")))
+    assertThatThrownBy(() -> records.write("alice", "journal", journal("key")))
         .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT));
     try (var files = Files.list(elsewhere)) {
       assertThat(files).isEmpty();
@@ -103,17 +113,17 @@ class UserRecordsTest {
 
   @Test
   void theUserLockIsExclusiveInOneJvmAndFreedOnClose() throws Exception {
-    try (KeyContainerStore.UserLock lock = store.lockUser("alice")) {
-      assertThatThrownBy(() -> new KeyContainerStore(root).lockUser("alice"))
+    try (UserLock lock = records.lock("alice")) {
+      assertThatThrownBy(() -> new UserRecords(new KeyContainerStore(root)).lock("alice"))
           .isInstanceOfSatisfying(KeytrustException.class, e -> {
             assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_BUSY);
             assertThat(e.getMessage()).contains("alice").contains("Wait");
           });
-      try (KeyContainerStore.UserLock other = store.lockUser("bob")) {
+      try (UserLock other = records.lock("bob")) {
         assertThat(other).isNotNull();
       }
     }
-    try (KeyContainerStore.UserLock again = store.lockUser("alice")) {
+    try (UserLock again = records.lock("alice")) {
       assertThat(again).isNotNull();
     }
   }
@@ -128,12 +138,12 @@ class UserRecordsTest {
     try {
       try (BufferedReader out = holder.inputReader(StandardCharsets.UTF_8)) {
         assertThat(out.readLine()).as(() -> "stderr: " + read(errors)).isEqualTo("holder: locked");
-        assertThatThrownBy(() -> store.lockUser("alice"))
+        assertThatThrownBy(() -> records.lock("alice"))
             .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_BUSY));
         holder.destroyForcibly();
         assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
       }
-      try (KeyContainerStore.UserLock lock = store.lockUser("alice")) {
+      try (UserLock lock = records.lock("alice")) {
         assertThat(lock).isNotNull();
       }
     } finally {

@@ -1,5 +1,6 @@
-package dev.keytrust.key;
+package dev.keytrust.agent.records;
 
+import dev.keytrust.key.KeyContainerStore;
 import java.nio.file.Path;
 
 /**
@@ -10,8 +11,7 @@ final class UserLockHolder {
   private UserLockHolder() {}
 
   public static void main(String[] args) throws Exception {
-    KeyContainerStore store = new KeyContainerStore(Path.of(args[0]));
-    KeyContainerStore.UserLock lock = store.lockUser(args[1]);
+    UserLock lock = new UserRecords(new KeyContainerStore(Path.of(args[0]))).lock(args[1]);
     System.out.println("holder: locked");
     System.out.flush();
     Thread.sleep(Long.MAX_VALUE);

@@ -1,4 +1,4 @@
-package dev.keytrust.key;
+package dev.keytrust.agent.records;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * A small record kept beside a user's key, such as the provisioning journal or a registration
- * receipt ({@link KeyContainerStore#writeRecord}). On disk it is a versioned, checksummed text
+ * receipt ({@link UserRecords#write}). On disk it is a versioned, checksummed text
  * file, like every file of the store. It must not hold a secret: records are integrity-checked,
  * not encrypted.
  *

@@ -1,0 +1,217 @@
+package dev.keytrust.agent.records;
+
+import dev.keytrust.error.CoreErrorCode;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.store.OwnerOnlyFiles;
+import dev.keytrust.store.TextRecord;
+import dev.keytrust.store.UserNames;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's records of a user, kept beside the key store (the provisioning journal, the
+ * registration receipt), and the user's work lock.
+ *
+ * <pre>
+ *   ROOT/                    the key store's root
+ *     .records/              0700
+ *       alice/               0700   one directory per user ({@link UserNames#directoryName})
+ *         journal, receipt   0600   records: {@link TextRecord}s, SHA-256 checksummed
+ *         .user.lock         0600   the user's work lock
+ * </pre>
+ *
+ * <p>Records live outside the user's key directory: saving or deleting a key leaves them alone,
+ * and they may exist before the user has a key. They are written atomically through {@link
+ * OwnerOnlyFiles}, never hold a secret, and fail with the key store's codes (STORE_CORRUPT naming
+ * the file when damaged, STORE_VERSION_UNSUPPORTED when a newer keytrust wrote them).
+ */
+public final class UserRecords {
+  private static final Logger LOG = LoggerFactory.getLogger(UserRecords.class);
+
+  /** The folder of user records, beside the user directories: {@code ROOT/.records}. */
+  static final String RECORDS_DIR = ".records";
+  private static final String USER_LOCK_FILE = ".user.lock";
+  private static final Pattern RECORD_NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+  private static final Set<Path> USER_LOCKS_HELD = ConcurrentHashMap.newKeySet();
+  private static final OwnerOnlyFiles.Codes CODES = new OwnerOnlyFiles.Codes(
+      CoreErrorCode.STORE_IO, CoreErrorCode.STORE_PERMISSIONS, CoreErrorCode.STORE_CORRUPT);
+
+  private final Path root;
+  private final Path records;
+  private final OwnerOnlyFiles files = new OwnerOnlyFiles("key store", CODES);
+
+  /** The records beside the key store at {@code store}'s root. Nothing is read or created yet. */
+  public UserRecords(KeyContainerStore store) {
+    this.root = Objects.requireNonNull(store, "store").root();
+    this.records = root.resolve(RECORDS_DIR);
+  }
+
+  /**
+   * Reads a record of the user ({@code ROOT/.records/USER/NAME}), or empty when there is none.
+   *
+   * @param name the record's file name, {@code [a-z][a-z0-9-]*}
+   * @throws KeytrustException STORE_CORRUPT naming the file when it is damaged or of another
+   *     format; STORE_VERSION_UNSUPPORTED when a newer keytrust wrote it
+   */
+  public Optional<UserRecord> read(String user, String name, String format, int supportedVersion)
+      throws KeytrustException {
+    checkName(name);
+    Path dir = directory(user);
+    Path file = dir.resolve(name);
+    if (!Files.isDirectory(records, LinkOption.NOFOLLOW_LINKS) || !files.directoryExists(dir, "nothing was read")) {
+      return Optional.empty();
+    }
+    Optional<byte[]> data = files.read(file, TextRecord.MAX_SIZE);
+    if (data.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      TextRecord r = TextRecord.parse(data.get(), format, supportedVersion);
+      if (!r.sha256Matches()) {
+        throw new TextRecord.FormatException("its checksum does not match its content");
+      }
+      return Optional.of(new UserRecord(format, r.version(), new LinkedHashMap<>(r.fields())));
+    } catch (TextRecord.FormatException e) {
+      if (e.unsupportedVersion() != 0) {
+        throw new KeytrustException(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
+            "The record " + file + " of user '" + user + "' has format version " + e.unsupportedVersion()
+                + "; this keytrust reads up to version " + supportedVersion + ". Use the keytrust version that wrote"
+                + " it.", e);
+      }
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
+          "The record " + file + " of user '" + user + "' is damaged (" + e.getMessage() + "). Delete it by hand;"
+              + " keytrust then starts that work for the user afresh.", e);
+    }
+  }
+
+  /**
+   * Writes (or replaces) a record of the user atomically: the file on disk is always either the
+   * old record or the new one, never a mix.
+   */
+  public void write(String user, String name, UserRecord record) throws KeytrustException {
+    checkName(name);
+    TextRecord.Writer w = new TextRecord.Writer(record.format(), record.version());
+    record.fields().forEach(w::text);
+    byte[] content = w.sealSha256();
+    Path dir = ensureDirectory(user);
+    try {
+      files.writeAtomically(dir, name, content, true);
+    } catch (IOException e) {
+      throw files.io("write " + dir.resolve(name), e);
+    }
+  }
+
+  /** Deletes a record of the user; nothing happens when it does not exist. */
+  public void delete(String user, String name) throws KeytrustException {
+    checkName(name);
+    Path dir = directory(user);
+    if (!Files.isDirectory(records, LinkOption.NOFOLLOW_LINKS) || !files.directoryExists(dir, "nothing was deleted")) {
+      return;
+    }
+    files.delete(dir.resolve(name));
+  }
+
+  /**
+   * Takes the user's exclusive work lock, across processes, without waiting: one provisioning, PIN
+   * change or reset per user at a time. Release it by closing the returned handle. A process that
+   * dies releases its lock.
+   *
+   * @throws KeytrustException STORE_BUSY when another run (in this or another process) holds it
+   */
+  public UserLock lock(String user) throws KeytrustException {
+    Path dir = ensureDirectory(user);
+    Path file = dir.resolve(USER_LOCK_FILE);
+    Path key = file.toAbsolutePath().normalize();
+    if (!USER_LOCKS_HELD.add(key)) {
+      throw busy(user);
+    }
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+          OwnerOnlyFiles.isPosix(file) ? OwnerOnlyFiles.fileAttributes() : new FileAttribute<?>[0]);
+      FileLock lock = ch.tryLock();
+      if (lock == null) {
+        throw busy(user);
+      }
+      FileChannel held = ch;
+      return () -> {
+        try {
+          held.close();
+        } catch (IOException e) {
+          LOG.debug("Closing the user lock {}: {}", file, e.toString());
+        } finally {
+          USER_LOCKS_HELD.remove(key);
+        }
+      };
+    } catch (IOException e) {
+      closeQuietly(ch);
+      USER_LOCKS_HELD.remove(key);
+      throw files.io("lock " + file, e);
+    } catch (KeytrustException | RuntimeException e) {
+      closeQuietly(ch);
+      USER_LOCKS_HELD.remove(key);
+      throw e;
+    }
+  }
+
+  private Path directory(String user) throws KeytrustException {
+    return records.resolve(UserNames.directoryName(user));
+  }
+
+  private Path ensureDirectory(String user) throws KeytrustException {
+    Path dir = directory(user);
+    files.ensureDirectory(root);
+    if (!Files.exists(records, LinkOption.NOFOLLOW_LINKS)) {
+      files.ensureChildDirectory(records);
+    }
+    if (!files.directoryExists(records, "nothing was written")) {
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
+          "The key store entry " + records + " is missing; keytrust cannot write records there. Check the disk.");
+    }
+    files.ensureChildDirectory(dir);
+    return dir;
+  }
+
+  private static KeytrustException busy(String user) {
+    return new KeytrustException(CoreErrorCode.STORE_BUSY,
+        "Another keytrust run is working on the key of user '" + user + "' (a provisioning, PIN change or reset)."
+            + " Wait until it has finished, then try again.");
+  }
+
+  private static void checkName(String name) {
+    if (!RECORD_NAME.matcher(name).matches()) {
+      throw new dev.keytrust.error.KeytrustBugException("invalid record name " + name);
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        LOG.debug("close: {}", e.toString());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UserRecords[" + records + "]";
+  }
+}
