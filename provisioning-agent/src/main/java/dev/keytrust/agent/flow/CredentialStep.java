@@ -24,7 +24,7 @@ import java.util.UUID;
  * material a DRS-style service receives. The flow keeps the result in its journal: a rerun sends
  * this identical value, never a rebuilt one with a new time.
  */
-final class CredentialStep {
+final class CredentialStep implements FlowStep<CredentialStep.Input, KeyRegistration> {
 
   /**
    * @param key the user's key
@@ -47,7 +47,8 @@ final class CredentialStep {
         CustomKeyInformation.ofFlags(CustomKeyInformation.FLAG_MFA_NOT_USED), false);
   }
 
-  KeyRegistration build(Input in) throws KeytrustException {
+  @Override
+  public KeyRegistration run(Input in) throws KeytrustException {
     PublicKey publicKey = in.key().publicKey();
     KeyCredential credential = KeyCredential.build(publicKey, options(in.deviceId(), in.now()));
     byte[] keyId = in.key().keyId();

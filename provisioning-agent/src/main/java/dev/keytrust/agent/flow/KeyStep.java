@@ -19,7 +19,7 @@ import java.util.Set;
  * (RequireSecurityDevice false), and says which and why ({@link KeyChoice}). The PIN is the
  * caller's; this step neither keeps nor clears it.
  */
-final class KeyStep {
+final class KeyStep implements FlowStep<KeyStep.Input, KeyStep.Output> {
   /** Errors that mean "no usable TPM at this URI", after which software may stand in. */
   static final Set<ErrorCode> NO_TPM = Set.of(
       CoreErrorCode.TPM_UNREACHABLE,
@@ -34,17 +34,23 @@ final class KeyStep {
    * @param algorithm the key algorithm
    * @param tpm the TPM to use, or {@code software} when asked for by name
    * @param requireSecurityDevice the policy's RequireSecurityDevice
+   * @param pin the new PIN (the caller's; neither kept nor destroyed here)
    */
-  record Input(String user, KeyAlgorithm algorithm, TpmUri tpm, boolean requireSecurityDevice) {
+  record Input(String user, KeyAlgorithm algorithm, TpmUri tpm, boolean requireSecurityDevice, Pin pin) {
     Input {
       Objects.requireNonNull(user, "user");
       Objects.requireNonNull(algorithm, "algorithm");
       Objects.requireNonNull(tpm, "tpm");
+      Objects.requireNonNull(pin, "pin");
     }
   }
 
   /** The key, saved in the store, and the provider choice. */
-  record Output(KeyContainer key, KeyChoice choice) {}
+  record Output(KeyContainer key, KeyChoice choice) {
+    String summary() {
+      return key.provider().id() + " " + key.algorithm().id() + " key " + key.keyIdHex() + ": " + choice.reason();
+    }
+  }
 
   private final HelloKeysFactory keys;
 
@@ -52,10 +58,11 @@ final class KeyStep {
     this.keys = Objects.requireNonNull(keys, "keys");
   }
 
-  Output create(Input in, Pin pin) throws KeytrustException {
+  @Override
+  public Output run(Input in) throws KeytrustException {
     Opened opened = open(in);
     try (HelloKeys k = opened.keys()) {
-      KeyContainer key = k.create(in.user(), in.algorithm(), pin);
+      KeyContainer key = k.create(in.user(), in.algorithm(), in.pin());
       return new Output(key, opened.choice());
     }
   }

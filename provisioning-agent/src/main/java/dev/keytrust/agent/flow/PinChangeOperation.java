@@ -79,14 +79,14 @@ final class PinChangeOperation {
         throw FlowErrors.foreignKey(user, key.get());
       }
       key = run.cleanup(key, JournalState.OLD_KEY_DELETED);
-      EffectivePolicy policy = run.policy();
+      EffectivePolicy policy = steps(run).policy();
       KeyContainer k;
       if (key.isPresent()) {
-        run.skipPin();
-        k = run.reuseKey(key.get());
+        steps(run).skipPin();
+        k = steps(run).reuseKey(key.get());
       } else {
         // the old key is gone, so the current PIN cannot be checked any more: MFA stands in for it
-        run.mfa();
+        steps(run).mfa();
         k = newKey(run, policy);
       }
       return finish(run, k, old, true);
@@ -96,11 +96,11 @@ final class PinChangeOperation {
   /** The path while the old key exists: check its PIN, ask the new one, then replace the key. */
   private ProvisioningResult withCurrentPin(FlowRun run, KeyContainer current, RegisteredKey old, boolean resumed)
       throws KeytrustException {
-    EffectivePolicy policy = run.policy();
+    EffectivePolicy policy = steps(run).policy();
     checkCurrentPin(run, current);
     PinHistory history = flow.history(run.user());
     KeyContainer k;
-    try (Pin pin = run.newPin(policy, history)) {
+    try (Pin pin = steps(run).newPin(policy, history)) {
       if (run.journal() == null || run.journal().operation() != FlowOperation.PIN_CHANGE) {
         run.save(Journal.start(FlowOperation.PIN_CHANGE, JournalState.OLD_KEY_RECORDED, run.runId(), run.now())
             .withOld(old).to(JournalState.OLD_KEY_RECORDED, run.runId(), run.now(), StepId.PIN));
@@ -113,15 +113,15 @@ final class PinChangeOperation {
             + " until the new key is registered");
       });
       run.move(JournalState.OLD_KEY_DELETED, StepId.DELETE_OLD_KEY);
-      k = run.createKey(policy, pin, history);
+      k = steps(run).createKey(policy, pin, history);
     }
     return finish(run, k, old, resumed);
   }
 
   private KeyContainer newKey(FlowRun run, EffectivePolicy policy) throws KeytrustException {
     PinHistory history = flow.history(run.user());
-    try (Pin pin = run.newPin(policy, history)) {
-      return run.createKey(policy, pin, history);
+    try (Pin pin = steps(run).newPin(policy, history)) {
+      return steps(run).createKey(policy, pin, history);
     }
   }
 
@@ -143,14 +143,14 @@ final class PinChangeOperation {
 
   private ProvisioningResult finish(FlowRun run, KeyContainer k, RegisteredKey old, boolean resumed)
       throws KeytrustException {
-    KeyRegistration registration = run.credential(k);
-    RegistrationReceipt receipt = run.register(registration);
+    KeyRegistration registration = steps(run).credential(k);
+    RegistrationReceipt receipt = steps(run).register(registration);
     RegisteredKey registered;
     if (run.journal().state() == JournalState.RECEIPT_RECORDED) {
       registered = new RegisteredKey(registration, receipt);
       run.events().run(StepId.RECEIPT, () -> Done.reused(registered, "recorded by run " + run.journal().runId()));
     } else {
-      registered = run.recordReceipt(registration, receipt);
+      registered = steps(run).recordReceipt(registration, receipt);
     }
     run.move(JournalState.RECEIPT_RECORDED, StepId.RECEIPT);
     run.events().run(StepId.UNREGISTER_OLD, () -> {
@@ -170,5 +170,9 @@ final class PinChangeOperation {
     } catch (KeytrustException e) {
       throw new KeytrustBugException("the software URI does not parse", e);
     }
+  }
+
+  private FlowSteps steps(FlowRun run) {
+    return new FlowSteps(flow, run);
   }
 }

@@ -42,27 +42,27 @@ final class ProvisionOperation {
       run.resumeFrom(journal);
       key = run.cleanup(key, JournalState.STARTED);
 
-      EffectivePolicy policy = run.policy();
-      run.prerequisites(policy);
+      EffectivePolicy policy = steps(run).policy();
+      steps(run).prerequisites(policy);
       if (run.journal() == null) {
         run.save(Journal.start(FlowOperation.PROVISION, JournalState.STARTED, run.runId(), run.now())
             .to(JournalState.STARTED, run.runId(), run.now(), StepId.PREREQUISITES));
       }
-      run.mfa();
+      steps(run).mfa();
 
       KeyContainer k;
       if (key.isPresent()) {
-        run.skipPin();
-        k = run.reuseKey(key.get());
+        steps(run).skipPin();
+        k = steps(run).reuseKey(key.get());
       } else {
         PinHistory history = flow.history(user);
-        try (Pin pin = run.newPin(policy, history)) {
-          k = run.createKey(policy, pin, history);
+        try (Pin pin = steps(run).newPin(policy, history)) {
+          k = steps(run).createKey(policy, pin, history);
         }
       }
-      KeyRegistration registration = run.credential(k);
-      RegistrationReceipt receipt = run.register(registration);
-      RegisteredKey registered = run.recordReceipt(registration, receipt);
+      KeyRegistration registration = steps(run).credential(k);
+      RegistrationReceipt receipt = steps(run).register(registration);
+      RegisteredKey registered = steps(run).recordReceipt(registration, receipt);
       run.move(JournalState.DONE, StepId.RECEIPT);
       return run.result(ProvisioningResult.Outcome.PROVISIONED, k.keyIdHex(), run.journal().key().choice(),
           registered, resumed);
@@ -81,5 +81,9 @@ final class ProvisionOperation {
     RegisteredKey registered = flow.records().receipt(user).orElse(done.registered());
     return run.result(ProvisioningResult.Outcome.ALREADY_PROVISIONED, done.key().keyIdHex(), done.key().choice(),
         registered, false);
+  }
+
+  private FlowSteps steps(FlowRun run) {
+    return new FlowSteps(flow, run);
   }
 }

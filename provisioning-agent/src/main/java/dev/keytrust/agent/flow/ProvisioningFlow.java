@@ -59,8 +59,12 @@ import java.util.Objects;
  *       is removed and a new key is made; after DONE, FLOW_KEY_MISSING asks for a reset.
  * </ul>
  *
- * <p>Nothing is written before the prerequisites pass. PINs are {@code char[]}, cleared in a
- * {@code finally} once the key exists and the PIN is in the history.
+ * <p>Nothing is written before the prerequisites pass. PINs are {@link dev.keytrust.secret.Pin}s,
+ * destroyed once the key exists and the PIN is in the history.
+ *
+ * <p><b>Steps.</b> Each step is a class with one job and an input and output record ({@link
+ * FlowStep}); {@code FlowSteps} runs them in order and moves the journal, which {@code FlowRun}
+ * keeps.
  */
 public final class ProvisioningFlow {
 
@@ -119,8 +123,7 @@ public final class ProvisioningFlow {
    *     FLOW_FOREIGN_KEY, FLOW_KEY_MISSING, FLOW_OTHER_OPERATION_PENDING
    */
   public ProvisioningResult run(String user) throws KeytrustException {
-    requireFor("provisioning", policies != null && device != null && mfa != null && pins != null
-        && histories != null && tpm != null);
+    requireFor("provisioning", missing(true));
     if (endpoint == null) { // before anything is asked or created, not at the register step
       throw FlowErrors.endpointRequiredToRegister(user, "Provisioning");
     }
@@ -135,8 +138,7 @@ public final class ProvisioningFlow {
    * old key is gone, a rerun proves the user with MFA instead of the current PIN.
    */
   public ProvisioningResult changePin(String user) throws KeytrustException {
-    requireFor("a PIN change", policies != null && device != null && pins != null && histories != null
-        && tpm != null);
+    requireFor("a PIN change", missing(false));
     if (endpoint != null) {
       requireAccepted(user);
     }
@@ -163,10 +165,34 @@ public final class ProvisioningFlow {
     };
   }
 
-  private static void requireFor(String what, boolean ok) {
-    if (!ok) {
-      throw new IllegalStateException("the flow was built without what " + what + " needs: policies, device,"
-          + " pins, stateDir (or pinHistories), tpm, and mfa for provisioning");
+  /** The builder methods not called that provisioning (with {@code mfa}) or a PIN change needs. */
+  private List<String> missing(boolean withMfa) {
+    List<String> missing = new java.util.ArrayList<>();
+    if (policies == null) {
+      missing.add("policies");
+    }
+    if (device == null) {
+      missing.add("device");
+    }
+    if (withMfa && mfa == null) {
+      missing.add("mfa");
+    }
+    if (pins == null) {
+      missing.add("pins");
+    }
+    if (histories == null) {
+      missing.add("stateDir (or pinHistories)");
+    }
+    if (tpm == null) {
+      missing.add("tpm");
+    }
+    return missing;
+  }
+
+  private static void requireFor(String what, List<String> missing) {
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("the flow was built without what " + what + " needs: call "
+          + String.join(", ", missing) + " on its builder");
     }
   }
 
@@ -372,7 +398,11 @@ public final class ProvisioningFlow {
       return this;
     }
 
+    /** @throws IllegalStateException when {@link #store} was not given (the one part every operation needs) */
     public ProvisioningFlow build() {
+      if (store == null) {
+        throw new IllegalStateException("the flow was built without a key store: call store(...) on its builder");
+      }
       return new ProvisioningFlow(this);
     }
   }

@@ -13,14 +13,15 @@ import java.util.Objects;
  * the same value again (a rerun after a kill between the request and the journal write) gives one
  * registration, and removing an absent one succeeds.
  */
-final class RegisterStep {
+final class RegisterStep implements FlowStep<KeyRegistration, RegistrationReceipt> {
   private final KeyRegistrationEndpoint endpoint;
 
   RegisterStep(KeyRegistrationEndpoint endpoint) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
   }
 
-  RegistrationReceipt register(KeyRegistration registration) throws KeytrustException {
+  @Override
+  public RegistrationReceipt run(KeyRegistration registration) throws KeytrustException {
     RegistrationReceipt receipt = endpoint.register(registration);
     if (!registration.keyIdBase64().equals(receipt.keyIdBase64())) {
       throw new AgentException(AgentErrorCode.FLOW_RECEIPT_MISMATCH,

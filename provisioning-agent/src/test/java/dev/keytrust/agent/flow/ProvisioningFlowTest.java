@@ -113,6 +113,17 @@ class ProvisioningFlowTest {
   }
 
   @Test
+  void aFlowBuiltWithoutWhatAnOperationNeedsSaysWhichPartsAreMissing() {
+    assertThatThrownBy(() -> ProvisioningFlow.builder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("store(...)");
+    ProvisioningFlow storeOnly = ProvisioningFlow.builder().store(store).build();
+    assertThatThrownBy(() -> storeOnly.run(USER)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("provisioning needs: call policies, device, mfa, pins, stateDir (or pinHistories), tpm");
+    assertThatThrownBy(() -> storeOnly.changePin(USER)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("a PIN change needs: call policies, device, pins, stateDir (or pinHistories), tpm");
+  }
+
+  @Test
   void aSecondRunSaysAlreadyProvisionedAndDoesNothing() throws Exception {
     ProvisioningResult first = flow(ScriptedPins.always(PIN)).build().run(USER);
     ScriptedPins pins = new ScriptedPins(true);

@@ -1,0 +1,176 @@
+package dev.keytrust.agent.flow;
+
+import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.endpoint.KeyRegistration;
+import dev.keytrust.agent.endpoint.RegistrationReceipt;
+import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.agent.flow.FlowEvents.Done;
+import dev.keytrust.agent.flow.Journal.JournalKey;
+import dev.keytrust.agent.mfa.MfaResult;
+import dev.keytrust.agent.pin.PinHistory;
+import dev.keytrust.agent.policy.EffectivePolicy;
+import dev.keytrust.agent.policy.Setting;
+import dev.keytrust.agent.prereq.PrerequisiteReport;
+import dev.keytrust.agent.prereq.UserIdentity;
+import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.KeyContainer;
+import dev.keytrust.secret.Pin;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The steps the operations share, run in their order: each {@link FlowStep} runs inside its
+ * STARTED/ended events, and the journal of the {@link FlowRun} moves exactly where {@link
+ * JournalState} says (a step that changes no state is recorded as the last one that ended).
+ * A step the journal says is done already is reused, never run again.
+ */
+final class FlowSteps {
+  private final ProvisioningFlow flow;
+  private final FlowRun run;
+
+  FlowSteps(ProvisioningFlow flow, FlowRun run) {
+    this.flow = flow;
+    this.run = run;
+  }
+
+  EffectivePolicy policy() throws KeytrustException {
+    PolicyStep.Output out = run.events().run(StepId.POLICY, () -> {
+      PolicyStep.Output o = new PolicyStep(flow.policies()).run(new PolicyStep.Input(run.user()));
+      return Done.succeeded(o, o.summary());
+    });
+    run.stepDone(StepId.POLICY);
+    return out.policy();
+  }
+
+  PrerequisiteReport prerequisites(EffectivePolicy policy) throws KeytrustException {
+    PrerequisitesStep.Output out = run.events().run(StepId.PREREQUISITES, () -> {
+      PrerequisitesStep.Output o = new PrerequisitesStep(flow.checker())
+          .run(new PrerequisitesStep.Input(flow.device(), policy, flow.trigger()));
+      return Done.succeeded(o, o.summary());
+    });
+    run.stepDone(StepId.PREREQUISITES);
+    return out.report();
+  }
+
+  MfaResult mfa() throws KeytrustException {
+    MfaStep.Output out = run.events().run(StepId.MFA, () -> {
+      MfaStep.Output o = new MfaStep(flow.requireMfa()).run(new MfaStep.Input(run.user()));
+      return o.reused() ? Done.skipped(o, o.summary()) : Done.succeeded(o, o.summary());
+    });
+    run.stepDone(StepId.MFA);
+    return out.result();
+  }
+
+  /** The new PIN; the caller destroys it. The journal is not written here: the key step writes it. */
+  Pin newPin(EffectivePolicy policy, PinHistory history) throws KeytrustException {
+    PinStep.Output out = run.events().run(StepId.PIN, () -> {
+      PinStep.Output o = new PinStep(flow.requirePins()).run(new PinStep.Input(policy.pinPolicy(), history));
+      return Done.succeeded(o, o.summary());
+    });
+    return out.pin();
+  }
+
+  void skipPin() throws KeytrustException {
+    run.events().skip(StepId.PIN, "the key of the interrupted run is reused with the PIN set then");
+    run.stepDone(StepId.PIN);
+  }
+
+  /**
+   * Creates the key: the journal goes to {@link JournalState#KEY_PENDING} first, then the key is
+   * made and saved, then the journal names it ({@link JournalState#KEY_CREATED}), and then the PIN
+   * goes into the history.
+   */
+  KeyContainer createKey(EffectivePolicy policy, Pin pin, PinHistory history) throws KeytrustException {
+    KeyStep.Output out = run.events().run(StepId.KEY, () -> {
+      run.move(JournalState.KEY_PENDING, StepId.PIN);
+      KeyStep.Output o = new KeyStep(flow.keys()).run(new KeyStep.Input(run.user(), flow.algorithm(),
+          flow.requireTpm(), policy.value(Setting.REQUIRE_SECURITY_DEVICE), pin));
+      return Done.succeeded(o, o.summary());
+    });
+    KeyContainer key = out.key();
+    run.save(run.journal().to(JournalState.KEY_CREATED, run.runId(), run.now(), StepId.KEY)
+        .withKey(new JournalKey(key.keyIdHex(), key.algorithm(), out.choice())));
+    history.record(pin, policy.pinPolicy());
+    return key;
+  }
+
+  KeyContainer reuseKey(KeyContainer key) throws KeytrustException {
+    run.events().run(StepId.KEY, () -> Done.reused(key, key.provider().id() + " " + key.algorithm().id() + " key "
+        + key.keyIdHex() + " made by run " + run.journal().runId()));
+    run.stepDone(StepId.KEY);
+    return key;
+  }
+
+  KeyRegistration credential(KeyContainer key) throws KeytrustException {
+    Journal journal = run.journal();
+    if (journal.state().hasCredential()) {
+      KeyRegistration kept = journal.registration();
+      run.events().run(StepId.CREDENTIAL, () -> Done.reused(kept, "the KeyCredentialLink built at " + kept.createdAt()));
+      run.stepDone(StepId.CREDENTIAL);
+      return kept;
+    }
+    UserIdentity id = flow.device().user();
+    String upn = id.cloudUpn().or(id::onPremUpn).orElse(run.user());
+    KeyRegistration registration = run.events().run(StepId.CREDENTIAL, () -> {
+      KeyRegistration r = new CredentialStep().run(
+          new CredentialStep.Input(key, upn, accountName(run.user()), deviceId(), run.now()));
+      return Done.succeeded(r, "NGC key for " + upn + ", source AD, device "
+          + (r.deviceId() == null ? "none" : r.deviceId()) + ", " + r.keyCredentialLink().length + " bytes");
+    });
+    run.save(run.journal().to(JournalState.CREDENTIAL_BUILT, run.runId(), run.now(), StepId.CREDENTIAL)
+        .withRegistration(registration));
+    return registration;
+  }
+
+  RegistrationReceipt register(KeyRegistration registration) throws KeytrustException {
+    Journal journal = run.journal();
+    if (journal.state().hasReceipt()) {
+      RegistrationReceipt kept = journal.receipt();
+      run.events().run(StepId.REGISTER, () -> Done.reused(kept, "registered at " + kept.endpoint() + " ("
+          + kept.registeredAt() + ")"));
+      run.stepDone(StepId.REGISTER);
+      return kept;
+    }
+    RegisterStep step = new RegisterStep(flow.requireEndpoint(run.user(), null));
+    RegistrationReceipt receipt = run.events().run(StepId.REGISTER, () -> {
+      RegistrationReceipt r = step.run(registration);
+      return Done.succeeded(r, (r.alreadyPresent() ? "already registered at " : "registered at ") + r.endpoint()
+          + (r.serverKeyId() == null ? "" : " as " + r.serverKeyId()));
+    });
+    run.save(run.journal().to(JournalState.REGISTERED, run.runId(), run.now(), StepId.REGISTER).withReceipt(receipt));
+    return receipt;
+  }
+
+  RegisteredKey recordReceipt(KeyRegistration registration, RegistrationReceipt receipt) throws KeytrustException {
+    ReceiptStep.Output out = run.events().run(StepId.RECEIPT, () -> {
+      ReceiptStep.Output o = new ReceiptStep(flow.records())
+          .run(new ReceiptStep.Input(run.user(), registration, receipt));
+      return Done.succeeded(o, o.summary());
+    });
+    return out.registered();
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  /** The on-premises account name for an LDAP search: the user name unless it is a UPN. */
+  static String accountName(String user) {
+    if (UserIdentity.isUpn(user)) {
+      return null;
+    }
+    int slash = user.lastIndexOf('\\');
+    return slash >= 0 ? user.substring(slash + 1) : user;
+  }
+
+  private UUID deviceId() throws KeytrustException {
+    Optional<String> id = flow.device().deviceId();
+    if (id.isEmpty()) {
+      return null;
+    }
+    try {
+      return UUID.fromString(id.get().replace("{", "").replace("}", ""));
+    } catch (IllegalArgumentException e) {
+      throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_INVALID,
+          "The device id '" + id.get() + "' of the device context is not a GUID: fix the device context.", e);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.keytrust.agent.flow;
+
+import dev.keytrust.agent.endpoint.KeyRegistration;
+import dev.keytrust.agent.endpoint.RegistrationReceipt;
+import dev.keytrust.error.KeytrustException;
+import java.util.Objects;
+
+/** Records the registration receipt, which {@code status} shows and {@code reset} unregisters. */
+final class ReceiptStep implements FlowStep<ReceiptStep.Input, ReceiptStep.Output> {
+
+  /**
+   * @param user the user
+   * @param registration what was registered
+   * @param receipt what the endpoint answered
+   */
+  record Input(String user, KeyRegistration registration, RegistrationReceipt receipt) {
+    Input {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(registration, "registration");
+      Objects.requireNonNull(receipt, "receipt");
+    }
+  }
+
+  /** @param registered the key and where it is registered, as recorded */
+  record Output(RegisteredKey registered) {
+    String summary() {
+      return "key " + registered.registration().keyIdBase64() + " at " + registered.receipt().endpoint();
+    }
+  }
+
+  private final FlowRecords records;
+
+  ReceiptStep(FlowRecords records) {
+    this.records = Objects.requireNonNull(records, "records");
+  }
+
+  @Override
+  public Output run(Input in) throws KeytrustException {
+    RegisteredKey k = new RegisteredKey(in.registration(), in.receipt());
+    records.writeReceipt(in.user(), k);
+    return new Output(k);
+  }
+}
