@@ -358,11 +358,45 @@ public final class LabDirectory implements SyncDirectory, AutoCloseable {
             "( 1.2.840.113556.1.3.23 NAME 'container' SUP top STRUCTURAL MUST cn )")));
   }
 
-  /** Tracks who each connection is bound as, and applies the access switches. */
+  /** How many searches the directory has answered over LDAP since it started. */
+  public int searches() {
+    return access.searches.get();
+  }
+
+  /**
+   * Waits until the directory has answered {@code count} searches since it started (a test that
+   * must act after a client's first read waits for it instead of sleeping).
+   *
+   * @return false when {@code timeout} passed first
+   */
+  public boolean awaitSearches(int count, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (access.searches) {
+      while (access.searches.get() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        access.searches.wait(Math.max(1, left / 1_000_000));
+      }
+      return true;
+    }
+  }
+
+  /** Tracks who each connection is bound as, applies the access switches, and counts searches. */
   private static final class AccessSwitches extends InMemoryOperationInterceptor {
     final Set<DN> denyWrites = ConcurrentHashMap.newKeySet();
     final Set<DN> hideReads = ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.atomic.AtomicInteger searches = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<Long, DN> boundAs = new ConcurrentHashMap<>();
+
+    @Override
+    public void processSearchResult(com.unboundid.ldap.listener.interceptor.InMemoryInterceptedSearchResult result) {
+      synchronized (searches) {
+        searches.incrementAndGet();
+        searches.notifyAll();
+      }
+    }
 
     @Override
     public void processSimpleBindResult(InMemoryInterceptedSimpleBindResult bind) {

@@ -16,6 +16,7 @@ import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -220,9 +221,13 @@ class AuthenticateOnLabDirectoryTest {
     String value = lab.value(key.publicKey(), KeySource.AZURE_AD);
     CountDownLatch added = new CountDownLatch(1);
     AtomicReference<Throwable> failed = new AtomicReference<>();
+    int searchesBefore = lab.lab.searches();
     Thread sync = new Thread(() -> {
       try {
-        Thread.sleep(1200);
+        // after two of sync-watch's polls have read the user without it (however slow the machine)
+        if (!lab.lab.awaitSearches(searchesBefore + 2, Duration.ofSeconds(60))) {
+          throw new AssertionError("sync-watch never read the directory");
+        }
         lab.lab.addKeyCredentialLink(lab.alice, value); // the sync service writes the key
       } catch (Throwable t) {
         failed.set(t);
