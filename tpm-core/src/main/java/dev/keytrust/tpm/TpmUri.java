@@ -4,6 +4,7 @@ import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Names a TPM. Accepted forms:
@@ -53,12 +54,33 @@ public record TpmUri(String scheme, String host, int port, String path, String t
     return SOFTWARE.equals(scheme);
   }
 
-  /** Parses a TPM URI, or fails with {@code UNKNOWN_TPM_URI} saying which forms are accepted. */
+  /** Longest TPM URI accepted (a path or a host name and a port fit easily). */
+  static final int MAX_LENGTH = 4096;
+  private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+  /**
+   * Parses a TPM URI, or fails with {@code UNKNOWN_TPM_URI} (bad input) saying which forms are
+   * accepted. Nothing is looked up or opened: a host is checked to be a host name or an IP
+   * literal; control characters and user information are refused, never trimmed (spaces around
+   * the URI are).
+   */
   public static TpmUri parse(String text) throws KeytrustException {
-    if (text == null || text.isBlank()) {
+    if (text == null || text.isEmpty()) {
       throw bad(String.valueOf(text), "it is empty");
     }
-    String t = text.trim();
+    if (text.length() > MAX_LENGTH) {
+      throw bad(text, "it is longer than " + MAX_LENGTH + " characters");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isISOControl(text.charAt(i))) {
+        throw bad(text, "it contains a control character at position " + (i + 1));
+      }
+    }
+    String t = text.strip(); // spaces around the URI are forgiven; control characters never
+    if (t.isEmpty()) {
+      throw bad(text, "it is empty");
+    }
     String lower = t.toLowerCase(Locale.ROOT);
     if (lower.equals(SOFTWARE) || lower.equals(SOFTWARE + ":")) {
       return new TpmUri(SOFTWARE, null, -1, null, SOFTWARE);
@@ -79,15 +101,19 @@ public record TpmUri(String scheme, String host, int port, String path, String t
         throw bad(t, "mssim needs a host and a port, e.g. mssim://127.0.0.1:2321");
       }
       String host = hostPort.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
+      String hostProblem = hostProblem(host);
+      if (hostProblem != null) {
+        throw bad(t, hostProblem);
+      }
+      if (host.startsWith("[")) {
         host = host.substring(1, host.length() - 1);
       }
       int port;
-      try {
-        port = Integer.parseInt(hostPort.substring(colon + 1));
-      } catch (NumberFormatException e) {
+      String portText = hostPort.substring(colon + 1);
+      if (!portText.matches("[0-9]{1,5}")) {
         throw bad(t, "the port is not a number");
       }
+      port = Integer.parseInt(portText);
       if (port < 1 || port > 65535) {
         throw bad(t, "the port must be 1..65535");
       }
@@ -108,10 +134,46 @@ public record TpmUri(String scheme, String host, int port, String path, String t
     throw bad(t, "the scheme is not known");
   }
 
+  /**
+   * Why {@code host} is neither a host name (RFC 1123 labels, at most 253 characters), an IPv4
+   * address nor a bracketed IPv6 literal, or null when it is one of them.
+   */
+  private static String hostProblem(String host) {
+    if (host.indexOf('@') >= 0) {
+      return "user information (user@) has no place in a TPM URI";
+    }
+    if (host.startsWith("[") || host.endsWith("]") || host.indexOf(':') >= 0) {
+      if (!(host.startsWith("[") && host.endsWith("]") && host.length() > 2)
+          || !IPV6_LITERAL.matcher(host.substring(1, host.length() - 1)).matches()
+          || host.chars().filter(ch -> ch == ':').count() < 2) {
+        return "an IPv6 address is written in brackets, e.g. mssim://[::1]:2321";
+      }
+      return null;
+    }
+    if (host.length() > 253) {
+      return "the host name is longer than 253 characters";
+    }
+    for (String label : host.split("\\.", -1)) {
+      if (!HOST_LABEL.matcher(label).matches()) {
+        return "the host is not a host name or an IP address";
+      }
+    }
+    return null;
+  }
+
   private static KeytrustException bad(String text, String why) {
+    String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+    StringBuilder printable = new StringBuilder();
+    shown.codePoints().forEach(cp -> {
+      if (Character.isISOControl(cp)) {
+        printable.append(String.format("\\u%04X", cp));
+      } else {
+        printable.appendCodePoint(cp);
+      }
+    });
     return new KeytrustException(
         CoreErrorCode.UNKNOWN_TPM_URI,
-        "Cannot use TPM '" + text + "': " + why + ". Use one of mssim://HOST:PORT, unix:PATH, "
+        "Cannot use TPM '" + printable + "': " + why + ". Use one of mssim://HOST:PORT, unix:PATH, "
             + "device:/dev/tpmrm0, tbs:, auto or software.");
   }
 

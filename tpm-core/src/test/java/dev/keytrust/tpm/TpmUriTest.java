@@ -48,7 +48,11 @@ class TpmUriTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", " ", "tcp://127.0.0.1:1", "mssim://host", "mssim://host:", "mssim://:1",
-      "mssim://h:0", "mssim://h:65536", "mssim://h:x", "unix:", "device:", "/dev/tpmrm0", "swtpm"})
+      "mssim://h:0", "mssim://h:65536", "mssim://h:x", "unix:", "device:", "/dev/tpmrm0", "swtpm",
+      // bad input, never a name lookup of junk (issue 16 item 7)
+      "mssim://user:pw@127.0.0.1:24321", "mssim://[::1:24321", "mssim://::1:24321", "mssim://[zz::1]:2321",
+      "mssim://host_name:2321", "mssim://-host:2321", "mssim://a..b:2321", "software\u0007", "mssim://h:2321\n",
+      "device:/dev/tpm\u0000rm0", "mssim://h:+2321", "mssim://h:00002321x"})
   void rejectsWithTheAcceptedForms(String text) {
     assertThatThrownBy(() -> TpmUri.parse(text))
         .isInstanceOfSatisfying(KeytrustException.class, e -> {
@@ -57,6 +61,17 @@ class TpmUriTest {
         })
         .hasMessageContaining("mssim://HOST:PORT")
         .hasMessageContaining("auto or software");
+  }
+
+  @Test
+  void anOverLongHostIsBadInputWithTheTextCutShort() throws Exception {
+    String host = "a".repeat(10_000);
+    assertThatThrownBy(() -> TpmUri.parse("mssim://" + host + ":2321"))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> {
+          assertThat(e.code()).isEqualTo(CoreErrorCode.UNKNOWN_TPM_URI);
+          assertThat(e.getMessage()).hasSizeLessThan(400);
+        });
+    assertThat(TpmUri.parse("mssim://" + "a".repeat(63) + ".lab:2321").host()).startsWith("aaa");
   }
 
   @Test
