@@ -58,6 +58,12 @@ public final class KeyCredential {
   private static final int V0_ALIGNMENT = 4;
   private static final int GUID_BYTES = 16;
   private static final int TIMESTAMP_BYTES = 8;
+  /**
+   * Most entries a blob may have. A key credential has at most nine kinds of entry; real values
+   * hold nine or ten, and test tools add a few unknown or repeated ones. The bound keeps a huge
+   * value of empty entries from costing time and memory.
+   */
+  public static final int MAX_ENTRIES = 64;
 
   private final byte[] original;
   private final int version;
@@ -172,7 +178,8 @@ public final class KeyCredential {
    * @throws KeyCredentialFormatException (code {@code KEY_CREDENTIAL_MALFORMED}) when the blob is
    *     null, shorter than its 4-byte version, has a version other than 0, 0x100 or 0x200, ends
    *     inside an entry header or value, or has a KeySource, DeviceId or timestamp entry whose
-   *     length is not 1, 16 or 8; {@link KeyCredentialFormatException#offset()} is the byte offset
+   *     length is not 1, 16 or 8, or has more than {@value #MAX_ENTRIES} entries; {@link
+   *     KeyCredentialFormatException#offset()} is the byte offset
    */
   public static KeyCredential parse(byte[] blob) throws KeyCredentialFormatException {
     if (blob == null) {
@@ -192,6 +199,10 @@ public final class KeyCredential {
     List<byte[]> paddings = new ArrayList<>();
     int pos = VERSION_BYTES;
     while (pos < b.length) {
+      if (entries.size() == MAX_ENTRIES) {
+        throw KeyCredentialFormatException.blob(
+            "the blob has more than " + MAX_ENTRIES + " entries, which no key credential has", pos);
+      }
       if (b.length - pos < ENTRY_HEADER_BYTES) {
         throw KeyCredentialFormatException.blob(
             "an entry header needs 3 bytes but only " + (b.length - pos) + " remain", pos);
@@ -342,6 +353,23 @@ public final class KeyCredential {
   }
 
   /** The blob, serialised from the entry list (byte-identical to what was parsed). */
+  /**
+   * This credential, when it names a key: it has a KeyID or a KeyMaterial entry. {@link #parse}
+   * reads any well-formed blob (test tools write ones without either, to test validation); a
+   * value with neither is not a key credential.
+   *
+   * @throws KeyCredentialFormatException KEY_CREDENTIAL_MALFORMED (bad input), the offset at the
+   *     end of the blob, when it has neither entry
+   */
+  public KeyCredential requireKey() throws KeyCredentialFormatException {
+    if (keyId == null && keyMaterial == null) {
+      throw KeyCredentialFormatException.blob(
+          "the value has no KeyID and no KeyMaterial entry, so it names no key: it is not a key credential",
+          original.length);
+    }
+    return this;
+  }
+
   public byte[] toByteArray() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(original.length);
     out.writeBytes(ByteBuffer.allocate(VERSION_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN)

@@ -45,6 +45,22 @@ class KeyCredentialTest {
   }
 
   @Test
+  void theEntryCountIsBoundedAndTheOffsetNamesTheFirstEntryTooMany() throws Exception {
+    byte[] atBound = new byte[4 + 3 * KeyCredential.MAX_ENTRIES];
+    atBound[1] = 2; // version 0x200, then empty entries of id 0
+    assertThat(KeyCredential.parse(atBound).entries()).hasSize(KeyCredential.MAX_ENTRIES);
+    byte[] tooMany = java.util.Arrays.copyOf(atBound, atBound.length + 3);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyCredential.parse(tooMany))
+        .isInstanceOfSatisfying(KeyCredentialFormatException.class,
+            e -> assertThat(e.offset()).isEqualTo(atBound.length))
+        .hasMessageContaining("more than 64 entries");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyCredential.parse(atBound).requireKey())
+        .isInstanceOfSatisfying(KeyCredentialFormatException.class,
+            e -> assertThat(e.offset()).isEqualTo(atBound.length))
+        .hasMessageContaining("no KeyID and no KeyMaterial");
+  }
+
+  @Test
   void versionOnlyBlobHasNoEntries() throws Exception {
     KeyCredential kc = parse(version(0x200));
 

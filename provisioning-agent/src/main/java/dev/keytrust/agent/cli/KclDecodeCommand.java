@@ -55,7 +55,7 @@ final class KclDecodeCommand implements Callable<Integer> {
     KeyCredential kc;
     try {
       input = KclInput.read(value, inputFormat, KeytrustCli.environment(spec).stdin());
-      kc = KeyCredential.parse(input.blob());
+      kc = KeyCredential.parse(input.blob()).requireKey();
     } catch (KeytrustException e) {
       if (json) {
         out.println(Json.write(KclView.error(e)));
