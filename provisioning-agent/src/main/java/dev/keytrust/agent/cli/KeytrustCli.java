@@ -8,8 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code keytrust} command line: TPM facts and PIN-protected user keys, the way Windows Hello
@@ -71,6 +73,7 @@ public final class KeytrustCli implements Callable<Integer> {
     cmd.setExecutionExceptionHandler(exitCodes);
     cmd.setParameterExceptionHandler(exitCodes);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setExecutionStrategy(KeytrustCli::execute);
     // "@FILE" is a value of its own ('kcl decode @FILE'), not a picocli argument file
     cmd.setExpandAtFiles(false);
     // the descriptions are written in lines of up to 100 characters; at picocli's default 80 every
@@ -78,6 +81,21 @@ public final class KeytrustCli implements Callable<Integer> {
     cmd.setUsageHelpWidth(104);
     addExitCodeList(cmd);
     return cmd;
+  }
+
+  /**
+   * Runs the command that was parsed, but never when a word was not understood: picocli tolerates
+   * unmatched arguments when --help or --version is given and would show the root's help (exit
+   * 0) for {@code keytrust no-such-command --help}; an unknown command is bad input whatever
+   * follows it.
+   */
+  private static int execute(ParseResult parseResult) {
+    for (ParseResult level = parseResult; level != null; level = level.subcommand()) {
+      if (!level.unmatched().isEmpty()) {
+        throw new UnmatchedArgumentException(level.commandSpec().commandLine(), level.unmatched());
+      }
+    }
+    return new CommandLine.RunLast().execute(parseResult);
   }
 
   private static void addExitCodeList(CommandLine cmd) {

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = {
-      "  printf '%s\\n%s\\n' \"$CODE\" \"$PIN\" | keytrust provision --user alice@contoso.com \\",
+      "  printf '%%s\\n%%s\\n' \"$CODE\" \"$PIN\" | keytrust provision --user alice@contoso.com \\",
       "      --device /etc/keytrust/device.conf --mfa totp:secret-file=$HOME/.keytrust/alice.totp \\",
       "      --endpoint https://enterpriseregistration.contoso.com --endpoint-setting token-file=TOKEN \\",
       "      --mfa-code-stdin --pin-stdin"

@@ -60,6 +60,30 @@ class KeytrustCliTest {
 
   @ParameterizedTest
   @MethodSource("allCommands")
+  void helpIsRenderedWithoutPicocliWarnings(List<String> command) {
+    java.io.PrintStream before = System.err;
+    java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(new CliRunner().run(args(command, "--help")).exitCode()).isZero();
+    } finally {
+      System.setErr(before);
+    }
+    assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli");
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"--help", "-h", "--version", "-V"})
+  void anUnknownCommandIsBadInputWhateverFollowsIt(String option) {
+    CliRunner.Result r = new CliRunner().run("no-such-command", option);
+    assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("no-such-command").contains("[KT-0001]");
+    CliRunner.Result nested = new CliRunner().run("key", "no-such-subcommand", option);
+    assertThat(nested.exitCode()).as(nested.out() + nested.err()).isEqualTo(ExitCodes.BAD_INPUT);
+  }
+
+  @ParameterizedTest
+  @MethodSource("allCommands")
   void helpExitsZeroAndDocumentsTheExitCodes(List<String> command) {
     CliRunner.Result r = new CliRunner().run(args(command, "--help"));
     assertThat(r.exitCode()).isZero();
