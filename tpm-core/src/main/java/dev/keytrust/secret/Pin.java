@@ -25,8 +25,10 @@ import javax.security.auth.Destroyable;
  * }</pre>
  *
  * <p>A PIN is 1 to {@value #MAX_LENGTH} characters of valid UTF-16 (no lone surrogate), so that
- * its UTF-8 encoding is exact: two different character strings never give the same bytes. Rules
- * beyond that shape (length, character classes, history) are the agent's PIN policy.
+ * its UTF-8 encoding is exact: two different character strings never give the same bytes; with
+ * no control character (NUL, ESC, DEL, C1) and not only spaces, which no one types as a PIN on
+ * purpose. Rules beyond that shape (length, character classes, history) are the agent's PIN
+ * policy.
  *
  * <p>Reading the characters or the bytes takes a {@link SecretAccess}, and hands out a copy that is
  * zeroed when the function returns. {@link #destroy()} (or {@link #close()}) zeroes both forms;
@@ -56,6 +58,7 @@ public final class Pin implements Destroyable, AutoCloseable {
   public static Pin copyOf(char[] chars) throws KeytrustException {
     Objects.requireNonNull(chars, "chars");
     checkLength(chars.length);
+    checkCharacters(chars);
     char[] copy = chars.clone();
     try {
       return new Pin(copy, encode(copy));
@@ -164,6 +167,20 @@ public final class Pin implements Destroyable, AutoCloseable {
     if (length > MAX_LENGTH) {
       throw new KeytrustException(
           CoreErrorCode.PIN_INVALID, "The PIN is longer than " + MAX_LENGTH + " characters: use a shorter PIN.");
+    }
+  }
+
+  private static void checkCharacters(char[] chars) throws KeytrustException {
+    boolean onlySpaces = true;
+    for (int i = 0; i < chars.length; i++) {
+      if (Character.isISOControl(chars[i])) {
+        throw new KeytrustException(CoreErrorCode.PIN_INVALID,
+            "The PIN contains a control character at position " + (i + 1) + ": use only characters you can type.");
+      }
+      onlySpaces &= Character.isWhitespace(chars[i]) || Character.isSpaceChar(chars[i]);
+    }
+    if (onlySpaces) {
+      throw new KeytrustException(CoreErrorCode.PIN_INVALID, "The PIN is only spaces: enter a PIN.");
     }
   }
 

@@ -36,7 +36,9 @@ class PinTest {
 
   @Test
   void emptyOverlongAndBrokenPinsAreRefusedWithoutShowingThem() {
-    for (char[] bad : new char[][] {new char[0], new char[Pin.MAX_LENGTH + 1], {'1', '\uD800', '2', '3'}, {'9', '\uDC00'}}) {
+    for (char[] bad : new char[][] {new char[0], new char[Pin.MAX_LENGTH + 1], {'1', '\uD800', '2', '3'}, {'9', '\uDC00'},
+        {'1', '2', '3', '\0'}, {'1', 0x1B, '2', '3'}, {'1', 0x7F, '3'}, {'1', 0x85, '3'}, {' ', ' ', ' '}, {'\u3000'},
+        {'1', '2', '\n', '3'}}) {
       assertThatThrownBy(() -> Pin.copyOf(bad))
           .isInstanceOfSatisfying(KeytrustException.class, e -> {
             assertThat(e.code()).isEqualTo(CoreErrorCode.PIN_INVALID);

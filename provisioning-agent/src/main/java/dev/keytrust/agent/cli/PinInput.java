@@ -10,9 +10,7 @@ import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.secret.Pin;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The CLI's PIN input on top of {@code dev.keytrust.agent.pin}: one line from standard input
@@ -33,7 +31,7 @@ final class PinInput {
    *     line is longer than {@link #MAX_LENGTH}
    */
   static char[] readLine(InputStream in) throws KeytrustException {
-    return readLine(new InputStreamReader(in, StandardCharsets.UTF_8));
+    return readLine(PinLines.strictUtf8(in));
   }
 
   static char[] readLine(Reader reader) throws KeytrustException {

@@ -1,12 +1,11 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.pin.PinLines;
 import dev.keytrust.agent.pin.PinQuestion;
 import dev.keytrust.agent.pin.PinSource;
 import dev.keytrust.agent.pin.StdinPinSource;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -22,7 +21,7 @@ final class StdinLines {
   private boolean codeRead;
 
   StdinLines(CliEnvironment env, boolean codeFirst) {
-    this.reader = new InputStreamReader(env.stdin(), StandardCharsets.UTF_8);
+    this.reader = PinLines.strictUtf8(env.stdin());
     this.codeFirst = codeFirst;
   }
 

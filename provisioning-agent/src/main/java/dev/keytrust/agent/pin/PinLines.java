@@ -3,7 +3,12 @@ package dev.keytrust.agent.pin;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.error.CoreErrorCode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Reads one PIN line from a {@link Reader} into a {@code char[]}, never through a {@link String}. */
@@ -13,6 +18,16 @@ public final class PinLines {
   public static final int MAX_LENGTH = 1024;
 
   private PinLines() {}
+
+  /**
+   * A reader of {@code in} as strict UTF-8: malformed bytes fail the read ({@link #readLine} says
+   * so) instead of becoming U+FFFD, so two different byte strings never read as the same PIN.
+   */
+  public static Reader strictUtf8(InputStream in) {
+    return new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT));
+  }
 
   /**
    * Reads one line without its terminator ({@code \n} or {@code \r\n}), character by character into
@@ -58,6 +73,10 @@ public final class PinLines {
                 : "No PIN on standard input (--pin-stdin): write the PIN followed by a newline.");
       }
       return Arrays.copyOf(buf, len);
+    } catch (CharacterCodingException e) {
+      throw new AgentException(CoreErrorCode.PIN_INVALID,
+          "The PIN on standard input is not valid UTF-8 text: write it as UTF-8 (the terminal's encoding, not"
+              + " Latin-1 or UTF-16).", e);
     } catch (IOException e) {
       throw new AgentException(
           CoreErrorCode.INVALID_ARGUMENT, "Cannot read the PIN from standard input: " + e.getMessage(), e);

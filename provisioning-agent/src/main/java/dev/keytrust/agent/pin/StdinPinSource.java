@@ -2,9 +2,7 @@ package dev.keytrust.agent.pin;
 
 import dev.keytrust.agent.AgentException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 
 /**
  * PINs as lines of standard input, for {@code --pin-stdin}: each question reads the next line
@@ -17,7 +15,7 @@ public final class StdinPinSource implements PinSource {
 
   /** Reads UTF-8 lines from {@code in}. */
   public StdinPinSource(InputStream in) {
-    this(new InputStreamReader(in, StandardCharsets.UTF_8));
+    this(PinLines.strictUtf8(in));
   }
 
   /** Reads lines from {@code reader}. */

@@ -15,7 +15,7 @@ final class CliRunner {
   private Map<String, String> env = Map.of();
   private String os = "Linux";
   private PinConsole console;
-  private String stdin = "";
+  private byte[] stdin = new byte[0];
 
   CliRunner env(Map<String, String> env) {
     this.env = env;
@@ -33,12 +33,18 @@ final class CliRunner {
   }
 
   CliRunner stdin(String stdin) {
-    this.stdin = stdin;
+    this.stdin = stdin.getBytes(StandardCharsets.UTF_8);
+    return this;
+  }
+
+  /** Standard input as bytes, for input that is not (valid) UTF-8 text. */
+  CliRunner stdin(byte[] stdin) {
+    this.stdin = stdin.clone();
     return this;
   }
 
   CliEnvironment stdinEnvironment() {
-    return new CliEnvironment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env, os, console);
+    return new CliEnvironment(new ByteArrayInputStream(stdin), env, os, console);
   }
 
   Result run(String... args) {

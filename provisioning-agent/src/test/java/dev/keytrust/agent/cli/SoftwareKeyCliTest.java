@@ -98,6 +98,25 @@ class SoftwareKeyCliTest {
     assertThat(gone.err()).contains("'keytrust key create --user alice'", "--store");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"   ", "12\u000034", "12\u001B34", "\t"})
+  void keyCreateRefusesPinsNoOneTypesWithExitTwo(String pin) {
+    CliRunner.Result r = run(pin + "\n", with("key", "create", "--user", "zoe", "--alg", "p256", "--pin-stdin"));
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("[KT-0004]");
+    assertThat(run("", "key", "show", "--user", "zoe", "--store", store.toString()).exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void invalidUtf8IsRefusedNotDecodedLossily() {
+    // p 0xFF 0xFE i n and p 0xFE 0xFF i n: both would read as "p\uFFFD\uFFFDin" if decoded lossily
+    byte[] first = {'p', (byte) 0xFF, (byte) 0xFE, 'i', 'n', '\n'};
+    CliRunner.Result r = new CliRunner().stdin(first)
+        .run(with("key", "create", "--user", "yan", "--alg", "p256", "--pin-stdin"));
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("not valid UTF-8").contains("[KT-0004]");
+  }
+
   @Test
   void jsonOutputParsesBackToTheSameKey() throws Exception {
     CliRunner.Result created = run(PIN + "\n", with("key", "create", "--user", "bob", "--alg", "p256", "--pin-stdin",

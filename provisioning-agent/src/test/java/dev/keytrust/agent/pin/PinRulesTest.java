@@ -135,7 +135,8 @@ class PinRulesTest {
   }
 
   @ParameterizedTest(name = "unsupported character in \"{0}\"")
-  @ValueSource(strings = {"18 72", "1872\t", "pïn-18", "1872€", "18\u00a072"})
+  // a control character (a tab, NUL, ESC) never makes a Pin at all (PinTest), so no rule sees it
+  @ValueSource(strings = {"18 72", "pïn-18", "1872€", "18\u00a072"})
   void charactersOutsideTheClassesAreRefusedWhateverThePolicy(String pin) {
     assertThat(check(pin, OPEN).violations()).containsExactly(new PinViolation.UnsupportedCharacter());
   }
