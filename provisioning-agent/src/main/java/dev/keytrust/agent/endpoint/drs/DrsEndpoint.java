@@ -6,43 +6,33 @@ import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.MalformedResponseException;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.Receipt;
-import dev.keytrust.agent.endpoint.drs.FailedAttempt.Kind;
 import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.credential.KeyCredentialFormatException;
 import dev.keytrust.key.KeyAlgorithm;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The DRS-style HTTPS key registration endpoint ([MS-KPP]), as {@link DrsEndpointProvider}
- * documents it: one request per operation, retried with backoff and jitter on connection
- * failures, timeouts, 429 and 5xx, within the configured attempt and time bounds.
+ * documents it: the protocol. One request per operation (register: {@code POST} of the {@code
+ * kngc}; unregister: keytrust's {@code DELETE} extension), the answers it accepts (a KPP receipt
+ * for the same user; 200/204 for a removal), and what it makes of them.
  *
- * <p>Timeouts are retried as well as connection failures: a request that timed out may have been
- * carried out, and registering the same key again is harmless (the server answers with the same
- * {@code kid}). 501 and 505 are not retried (they do not pass).
+ * <p>{@link DrsRetries} sends each request, retried with backoff and jitter on connection failures,
+ * timeouts, 429 and 5xx within the configured attempt and time bounds; {@link DrsFailures} words
+ * every error.
  */
 final class DrsEndpoint implements KeyRegistrationEndpoint {
   /** keytrust extension: the lab service says {@code existing} when it already held the key. */
@@ -51,30 +41,11 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
 
   private static final Logger LOG = LoggerFactory.getLogger(DrsEndpoint.class);
 
-  /** Waits between attempts; {@code Thread::sleep} outside tests. */
-  @FunctionalInterface
-  interface Sleeper {
-    void sleep(Duration duration) throws InterruptedException;
-  }
-
-  /** Thrown by one attempt whose outcome may pass on a retry. */
-  private static final class RetryableException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final transient FailedAttempt failure;
-
-    RetryableException(FailedAttempt failure) {
-      super(null, null, false, false);
-      this.failure = failure;
-    }
-  }
-
   private final DrsConfig config;
   private final DrsFailures failures;
-  private final HttpClient client;
+  private final DrsRetries retries;
   private final ExecutorService executor;
   private final Clock clock;
-  private final Sleeper sleeper;
-  private final RandomGenerator random;
   private volatile boolean closed;
 
   DrsEndpoint(
@@ -82,15 +53,14 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
       HttpClient client,
       ExecutorService executor,
       Clock clock,
-      Sleeper sleeper,
+      DrsRetries.Sleeper sleeper,
       RandomGenerator random) {
     this.config = config;
     this.failures = new DrsFailures(config);
-    this.client = client;
+    this.retries =
+        new DrsRetries(config, client, clock, sleeper, random, failures, this::ensureOpen);
     this.executor = executor;
     this.clock = clock;
-    this.sleeper = sleeper;
-    this.random = random;
   }
 
   @Override
@@ -174,47 +144,13 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
     return "DrsEndpoint[" + describe() + ", token from " + config.token().describe() + "]";
   }
 
-  // ---- one exchange, with retries ----
+  // ---- the requests ----
 
+  /** One operation's request, sent by {@link DrsRetries} until its answer is final. */
   private HttpResponse<byte[]> exchange(
       String method, URI uri, byte[] body, BearerToken token, String requestId, String what)
       throws AgentException {
-    Instant start = clock.instant();
-    int max = config.retry().maxAttempts();
-    for (int attempt = 1; ; attempt++) {
-      LOG.debug("{} {} (attempt {}/{}, client-request-id {})", method, uri, attempt, max, requestId);
-      FailedAttempt failure;
-      Optional<Duration> retryAfter = Optional.empty();
-      try {
-        HttpResponse<byte[]> response = send(request(method, uri, body, token, requestId), what);
-        if (!retryable(response.statusCode())) {
-          LOG.debug("{} {}: HTTP {}", method, uri, response.statusCode());
-          return response;
-        }
-        retryAfter =
-            response.headers().firstValue("retry-after")
-                .flatMap(v -> RetryAfter.parse(v, clock.instant()));
-        failure = new FailedAttempt(Kind.STATUS, response, null);
-      } catch (RetryableException e) {
-        failure = e.failure;
-      }
-      Duration elapsed = Duration.between(start, clock.instant());
-      Optional<Duration> delay = config.retry().nextDelay(attempt, elapsed, retryAfter, random);
-      if (delay.isEmpty()) {
-        throw failures.exhausted(failure, attempt, elapsed, retryAfter, token, what);
-      }
-      LOG.info(
-          "{} at {}: {}; attempt {}/{} failed, retrying in {} ms{}",
-          what, describe(), failures.summary(failure, token), attempt, max, delay.get().toMillis(),
-          retryAfter.isPresent() ? " (Retry-After)" : "");
-      try {
-        sleeper.sleep(delay.get());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw failures.interrupted(what, e);
-      }
-      ensureOpen();
-    }
+    return retries.exchange(request(method, uri, body, token, requestId), requestId, token, what);
   }
 
   private HttpRequest request(
@@ -233,57 +169,6 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
     return b.build();
-  }
-
-  /** One attempt: a response, a retryable failure, or a final error. */
-  private HttpResponse<byte[]> send(HttpRequest request, String what)
-      throws AgentException, RetryableException {
-    CompletableFuture<HttpResponse<byte[]>> future =
-        client.sendAsync(request, BoundedBody.handler(DrsResponses.MAX_BODY));
-    long bound = config.connectTimeout().plus(config.requestTimeout()).toMillis();
-    try {
-      return future.get(bound, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new RetryableException(new FailedAttempt(Kind.TIMEOUT, null, e));
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      throw failures.interrupted(what, e);
-    } catch (ExecutionException e) {
-      throw classify(e.getCause() == null ? e : e.getCause(), what);
-    }
-  }
-
-  /** Sorts an attempt's exception: retryable, or final (too large, untrusted certificate). */
-  private RetryableException classify(Throwable error, String what) throws AgentException {
-    BoundedBody.TooLarge tooLarge = DrsFailures.find(error, BoundedBody.TooLarge.class);
-    if (tooLarge != null) {
-      throw failures.tooLarge(what, tooLarge);
-    }
-    if (DrsFailures.untrustedCertificate(error)) {
-      throw failures.tlsUntrusted(what, error);
-    }
-    if (DrsFailures.find(error, HttpConnectTimeoutException.class) != null) {
-      return retry(Kind.CONNECT, error);
-    }
-    if (DrsFailures.find(error, HttpTimeoutException.class) != null) {
-      return retry(Kind.TIMEOUT, error);
-    }
-    if (DrsFailures.find(error, ConnectException.class) != null
-        || DrsFailures.find(error, IOException.class) != null) {
-      return retry(Kind.CONNECT, error);
-    }
-    throw failures.unreachable(what, error);
-  }
-
-  private static RetryableException retry(Kind kind, Throwable error) {
-    return new RetryableException(
-        new FailedAttempt(kind, null, error instanceof Exception ex ? ex : new IOException(error)));
-  }
-
-  private static boolean retryable(int status) {
-    return status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505);
   }
 
   private void requireJson(HttpResponse<byte[]> response, String what) throws AgentException {
