@@ -5,6 +5,7 @@ import dev.keytrust.agent.endpoint.drs.DrsResponses.MalformedResponseException;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.Receipt;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.ServerError;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.agent.internal.Causes;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.security.cert.CertPathValidatorException;
@@ -125,9 +126,9 @@ final class DrsFailures {
 
   /** Whether {@code error} says that the server's certificate is not trusted. */
   static boolean untrustedCertificate(Throwable error) {
-    return find(error, CertificateException.class) != null
-        || find(error, CertPathValidatorException.class) != null
-        || find(error, SSLPeerUnverifiedException.class) != null;
+    return Causes.find(error, CertificateException.class) != null
+        || Causes.find(error, CertPathValidatorException.class) != null
+        || Causes.find(error, SSLPeerUnverifiedException.class) != null;
   }
 
   /** The server's TLS certificate is not trusted (see {@link #untrustedCertificate}). */
@@ -256,18 +257,5 @@ final class DrsFailures {
   private static String seconds(Duration d) {
     long ms = d.toMillis();
     return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-  }
-
-  /** The first exception of {@code type} in {@code error}'s cause chain, or null. */
-  static <T extends Throwable> T find(Throwable error, Class<T> type) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
   }
 }

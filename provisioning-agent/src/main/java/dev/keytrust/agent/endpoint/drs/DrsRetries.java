@@ -2,6 +2,7 @@ package dev.keytrust.agent.endpoint.drs;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.drs.FailedAttempt.Kind;
+import dev.keytrust.agent.internal.Causes;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -166,21 +167,21 @@ final class DrsRetries {
 
   /** Sorts an attempt's exception: retryable, or final (too large, untrusted certificate). */
   private RetryableException classify(Throwable error, String what) throws AgentException {
-    BoundedBody.TooLarge tooLarge = DrsFailures.find(error, BoundedBody.TooLarge.class);
+    BoundedBody.TooLarge tooLarge = Causes.find(error, BoundedBody.TooLarge.class);
     if (tooLarge != null) {
       throw failures.tooLarge(what, tooLarge);
     }
     if (DrsFailures.untrustedCertificate(error)) {
       throw failures.tlsUntrusted(what, error);
     }
-    if (DrsFailures.find(error, HttpConnectTimeoutException.class) != null) {
+    if (Causes.find(error, HttpConnectTimeoutException.class) != null) {
       return retry(Kind.CONNECT, error);
     }
-    if (DrsFailures.find(error, HttpTimeoutException.class) != null) {
+    if (Causes.find(error, HttpTimeoutException.class) != null) {
       return retry(Kind.TIMEOUT, error);
     }
-    if (DrsFailures.find(error, ConnectException.class) != null
-        || DrsFailures.find(error, IOException.class) != null) {
+    if (Causes.find(error, ConnectException.class) != null
+        || Causes.find(error, IOException.class) != null) {
       return retry(Kind.CONNECT, error);
     }
     throw failures.unreachable(what, error);
