@@ -2,19 +2,16 @@ package dev.keytrust.lab;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.credential.KeyCredentialFormatException;
 import dev.keytrust.internal.Sha256;
-import java.io.ByteArrayOutputStream;
+import dev.keytrust.lab.http.HttpAnswer;
+import dev.keytrust.lab.http.LabJson;
+import dev.keytrust.lab.http.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -38,11 +35,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -116,6 +111,7 @@ public final class LabKeyService implements AutoCloseable {
   private static final int MIN_RSA_BITS = 2048;
   private static final int MAX_RSA_BITS = 16384;
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+  private static final String THREAD_NAME = "lab-key-service";
 
   /**
    * What a token says. {@code null} upn or deviceId leave the claim out.
@@ -338,8 +334,7 @@ public final class LabKeyService implements AutoCloseable {
 
   // ---- state ----
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackHttpServer server;
   private final Clock clock;
   private final LabTokens tokens;
   private final URI baseUri;
@@ -385,17 +380,22 @@ public final class LabKeyService implements AutoCloseable {
     }
   }
 
-  private LabKeyService(HttpServer server, ExecutorService executor, Clock clock, String scheme) {
-    this.server = server;
-    this.executor = executor;
+  /** Sets up the service and then starts its server, which calls {@link #handle} from then on. */
+  private LabKeyService(LoopbackHttpServer.Builder server, Clock clock) {
     this.clock = clock;
     this.tokens = new LabTokens(AUDIENCE, clock);
-    this.baseUri = URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
     this.pushTimer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "lab-key-service-push");
       t.setDaemon(true);
       return t;
     });
+    try {
+      this.server = server.backlog(50).handle("/", this::handle).start();
+    } catch (IOException e) {
+      pushTimer.shutdownNow();
+      throw new LabException("Cannot start the lab key service on 127.0.0.1: " + e.getMessage(), e);
+    }
+    this.baseUri = this.server.uri();
   }
 
   /**
@@ -411,13 +411,7 @@ public final class LabKeyService implements AutoCloseable {
   /** As {@link #start(LabCertificates)}, with the clock for token expiry and request times. */
   public static LabKeyService start(LabCertificates certificates, Clock clock) {
     SSLContext tls = certificates.serverSslContext();
-    return launch(
-        () -> {
-          HttpsServer s = HttpsServer.create(loopback(), 50);
-          s.setHttpsConfigurator(new HttpsConfigurator(tls));
-          return s;
-        },
-        clock, "https");
+    return launch(LoopbackHttpServer.builder(THREAD_NAME).tls(tls), clock);
   }
 
   /**
@@ -425,39 +419,13 @@ public final class LabKeyService implements AutoCloseable {
    * loopback-only permission of plain http. Everything else is the same.
    */
   public static LabKeyService startPlainHttp() {
-    return launch(() -> HttpServer.create(loopback(), 50), Clock.systemUTC(), "http");
+    return launch(LoopbackHttpServer.builder(THREAD_NAME), Clock.systemUTC());
   }
 
-  private interface ServerFactory {
-    HttpServer create() throws IOException;
-  }
-
-  private static LabKeyService launch(ServerFactory factory, Clock clock, String scheme) {
-    AtomicInteger count = new AtomicInteger();
-    ExecutorService executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "lab-key-service-" + count.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    HttpServer server;
-    try {
-      server = factory.create();
-    } catch (IOException e) {
-      executor.shutdownNow();
-      throw new LabException("Cannot start the lab key service on 127.0.0.1: " + e.getMessage(), e);
-    }
-    server.setExecutor(executor);
-    LabKeyService service = new LabKeyService(server, executor, clock, scheme);
-    server.createContext("/", service::handle);
-    server.start();
+  private static LabKeyService launch(LoopbackHttpServer.Builder server, Clock clock) {
+    LabKeyService service = new LabKeyService(server, clock);
     LOG.debug("lab key service listening on {}", service.baseUri);
     return service;
-  }
-
-  private static InetSocketAddress loopback() throws IOException {
-    return new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0);
   }
 
   // ---- API ----
@@ -601,11 +569,10 @@ public final class LabKeyService implements AutoCloseable {
       return;
     }
     closed = true;
-    server.stop(0);
+    server.close();
     pushTimer.shutdownNow();
-    executor.shutdownNow();
     try {
-      if (!executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!server.awaitTermination(STOP_WAIT)) {
         throw new LabException("The lab key service's threads did not end within " + STOP_WAIT);
       }
     } catch (InterruptedException e) {
@@ -621,15 +588,6 @@ public final class LabKeyService implements AutoCloseable {
   }
 
   // ---- request handling ----
-
-  /** An answer: status, body, headers. */
-  private record Answer(int status, byte[] body, Map<String, String> headers) {
-    static Answer json(int status, String json, Map<String, String> headers) {
-      Map<String, String> h = new LinkedHashMap<>(headers);
-      h.put("Content-Type", "application/json; charset=utf-8");
-      return new Answer(status, json.getBytes(StandardCharsets.UTF_8), h);
-    }
-  }
 
   /** A refusal with a KPP ErrorDetails body. */
   private static final class Refusal extends Exception {
@@ -654,7 +612,7 @@ public final class LabKeyService implements AutoCloseable {
     try {
       Fault fault = faults.poll();
       String requestId = UUID.randomUUID().toString();
-      Answer answer = null;
+      HttpAnswer answer = null;
       if (fault == null || fault.processFirst() || fault.kind() == BodyKind.REAL) {
         answer = process(exchange, requestId);
       } else {
@@ -683,7 +641,7 @@ public final class LabKeyService implements AutoCloseable {
     }
   }
 
-  private Answer process(HttpExchange exchange, String requestId) throws IOException {
+  private HttpAnswer process(HttpExchange exchange, String requestId) throws IOException {
     String clientRequestId = exchange.getRequestHeaders().getFirst("client-request-id");
     try {
       String path = exchange.getRequestURI().getRawPath();
@@ -719,7 +677,7 @@ public final class LabKeyService implements AutoCloseable {
         headers.put(
             "WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"" + r.code + "\"");
       }
-      return Answer.json(
+      return HttpAnswer.json(
           r.status,
           errorDetails(r.code, r.getMessage(), r.target, clientRequestId, clock.instant(), requestId),
           headers);
@@ -730,7 +688,7 @@ public final class LabKeyService implements AutoCloseable {
 
   private static final Pattern PUSH_ID = Pattern.compile("[A-Za-z0-9_-]{22}");
 
-  private Answer push(HttpExchange exchange, String method, String rest) throws Refusal, IOException {
+  private HttpAnswer push(HttpExchange exchange, String method, String rest) throws Refusal, IOException {
     if (rest.isEmpty()) {
       if (!method.equals("POST")) {
         exchange.getResponseHeaders().set("Allow", "POST");
@@ -767,10 +725,10 @@ public final class LabKeyService implements AutoCloseable {
         p = pushes.get(p.id());
       }
     }
-    return Answer.json(200, pushJson(p), Map.of());
+    return HttpAnswer.json(200, pushJson(p), Map.of());
   }
 
-  private Answer startPush(LabTokens.Subject subject, byte[] body) throws Refusal {
+  private HttpAnswer startPush(LabTokens.Subject subject, byte[] body) throws Refusal {
     if (body == null) {
       throw new Refusal(400, "invalid_request", "The request body is larger than " + MAX_REQUEST_BODY
           + " bytes.", null);
@@ -810,7 +768,7 @@ public final class LabKeyService implements AutoCloseable {
       LOG.info("lab push MFA: request {} for {} pending; approve: POST {}{}/{}/approve (or /deny) with the"
           + " user's token", id, p.upn(), baseUri, PUSH_PATH, id);
     }
-    return Answer.json(201, pushJson(p), Map.of());
+    return HttpAnswer.json(201, pushJson(p), Map.of());
   }
 
   private static String pushJson(PushRequest p) {
@@ -924,7 +882,7 @@ public final class LabKeyService implements AutoCloseable {
     return null;
   }
 
-  private Answer register(LabTokens.Subject subject, byte[] keyMaterial, String requestId)
+  private HttpAnswer register(LabTokens.Subject subject, byte[] keyMaterial, String requestId)
       throws Refusal {
     byte[] keyId = Sha256.of(keyMaterial);
     String id = Base64.getEncoder().encodeToString(keyId);
@@ -955,12 +913,12 @@ public final class LabKeyService implements AutoCloseable {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("kid", key.kid().toString());
     body.put("upn", key.upn());
-    return Answer.json(
+    return HttpAnswer.json(
         200, LabJson.write(body),
         Map.of(KEY_STATE_HEADER, created ? "created" : "existing", "request-id", requestId));
   }
 
-  private Answer remove(LabTokens.Subject subject, String segment) throws Refusal {
+  private HttpAnswer remove(LabTokens.Subject subject, String segment) throws Refusal {
     byte[] keyId;
     try {
       keyId = Base64.getUrlDecoder().decode(segment);
@@ -985,7 +943,7 @@ public final class LabKeyService implements AutoCloseable {
       LOG.info("lab key service: removed key {} of {} (kid {})", id, removed.upn(), removed.kid());
       notifyListeners(l -> l.removed(removed));
     }
-    return new Answer(204, new byte[0], Map.of());
+    return HttpAnswer.empty(204);
   }
 
   private interface ListenerCall {
@@ -1004,7 +962,7 @@ public final class LabKeyService implements AutoCloseable {
 
   // ---- sending ----
 
-  private static void send(HttpExchange exchange, Answer answer, String requestId, Entry entry)
+  private static void send(HttpExchange exchange, HttpAnswer answer, String requestId, Entry entry)
       throws IOException {
     Headers h = exchange.getResponseHeaders();
     answer.headers().forEach(h::set);
@@ -1016,14 +974,8 @@ public final class LabKeyService implements AutoCloseable {
         && "true".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("return-client-request-id"))) {
       h.set("client-request-id", echo);
     }
-    byte[] body = answer.body();
     entry.status = answer.status();
-    exchange.sendResponseHeaders(answer.status(), body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    }
+    LoopbackHttpServer.send(exchange, answer.status(), answer.body());
   }
 
   private static void sendFault(HttpExchange exchange, Fault fault, Entry entry) throws IOException {
@@ -1032,15 +984,7 @@ public final class LabKeyService implements AutoCloseable {
     fault.headers().forEach(h::set);
     entry.status = fault.status();
     switch (fault.kind()) {
-      case GIVEN -> {
-        byte[] body = fault.body();
-        exchange.sendResponseHeaders(fault.status(), body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        }
-      }
+      case GIVEN -> LoopbackHttpServer.send(exchange, fault.status(), fault.body());
       case GARBAGE -> {
         byte[] garbage = {'}', '{', 0, (byte) 0xFF, 'n', 'o', 't', ' ', 'j', 's', 'o', 'n', '\n'};
         exchange.sendResponseHeaders(fault.status(), garbage.length);
@@ -1094,25 +1038,11 @@ public final class LabKeyService implements AutoCloseable {
 
   /** The body, or null when it is longer than {@link #MAX_REQUEST_BODY}. */
   private static byte[] readBounded(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[8192];
-    int n;
-    while ((n = in.read(buffer)) >= 0) {
-      if (out.size() + n > MAX_REQUEST_BODY) {
-        return null;
-      }
-      out.write(buffer, 0, n);
-    }
-    return out.toByteArray();
+    return LoopbackHttpServer.readBounded(in, MAX_REQUEST_BODY);
   }
 
   private static void drain(InputStream in) throws IOException {
-    byte[] buffer = new byte[8192];
-    long total = 0;
-    int n;
-    while (total <= MAX_REQUEST_BODY && (n = in.read(buffer)) >= 0) {
-      total += n;
-    }
+    LoopbackHttpServer.drain(in, MAX_REQUEST_BODY);
   }
 
   private static List<String> queryValues(String rawQuery, String name) {

@@ -1,6 +1,7 @@
 package dev.keytrust.lab;
 
 import dev.keytrust.lab.LabKeyService.TokenClaims;
+import dev.keytrust.lab.http.LabJson;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
