@@ -414,7 +414,7 @@ public final class LabDemo {
     detail("key material : " + key.algorithm().id());
     detail("created      : " + kc.creationTime().map(Instant::toString).orElse("?"));
     detail("last logon   : " + kc.lastLogonTime().map(Instant::toString).orElse("?"));
-    LabKeyService.RegisteredKey atService = lab.keyService().registration(keyId)
+    dev.keytrust.lab.keyservice.RegisteredKey atService = lab.keyService().registration(keyId)
         .orElseThrow(() -> new StepFailed("the lab key service holds no registration of the key"));
     detail("key service  : kid " + atService.kid() + ", user " + atService.upn() + ", device "
         + atService.deviceId() + ", registered " + atService.registeredAt());

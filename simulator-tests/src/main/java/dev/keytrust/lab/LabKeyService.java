@@ -2,20 +2,23 @@ package dev.keytrust.lab;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
-import dev.keytrust.credential.BcryptKeyBlob;
-import dev.keytrust.credential.KeyCredentialFormatException;
-import dev.keytrust.internal.Sha256;
 import dev.keytrust.lab.http.HttpAnswer;
 import dev.keytrust.lab.http.LabJson;
 import dev.keytrust.lab.http.LoopbackHttpServer;
+import dev.keytrust.lab.keyservice.BearerAuthentication;
+import dev.keytrust.lab.keyservice.ErrorDetails;
+import dev.keytrust.lab.keyservice.KeyRegistry;
+import dev.keytrust.lab.keyservice.KeyService;
+import dev.keytrust.lab.keyservice.LabTokens;
+import dev.keytrust.lab.keyservice.Refusal;
+import dev.keytrust.lab.keyservice.RegisteredKey;
+import dev.keytrust.lab.keyservice.RegistrationListener;
+import dev.keytrust.lab.keyservice.TokenClaims;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +37,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -95,91 +97,21 @@ public final class LabKeyService implements AutoCloseable {
   /** The {@code aud} of the service's tokens. */
   public static final String AUDIENCE = "urn:ms-drs:keytrust-lab";
   /** The key endpoint path. */
-  public static final String KEY_PATH = "/EnrollmentServer/key/";
+  public static final String KEY_PATH = KeyService.KEY_PATH;
   /** Response header (keytrust extension): {@code created} or {@code existing}. */
-  public static final String KEY_STATE_HEADER = "keytrust-key-state";
+  public static final String KEY_STATE_HEADER = KeyService.KEY_STATE_HEADER;
   /** The push MFA path ({@code PushMfaProvider} appends it to its url). */
   public static final String PUSH_PATH = "/mfa/push";
   /** The most push requests kept; the oldest go first. */
   public static final int MAX_PUSH_REQUESTS = 1000;
   /** Largest request body read. */
-  public static final int MAX_REQUEST_BODY = 64 * 1024;
+  public static final int MAX_REQUEST_BODY = KeyService.MAX_REQUEST_BODY;
   /** The size of {@link Fault#oversized} bodies: 10 MiB. */
   public static final int OVERSIZED_BODY = 10 * 1024 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(LabKeyService.class);
-  private static final int MIN_RSA_BITS = 2048;
-  private static final int MAX_RSA_BITS = 16384;
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
   private static final String THREAD_NAME = "lab-key-service";
-
-  /**
-   * What a token says. {@code null} upn or deviceId leave the claim out.
-   *
-   * @param upn the user principal name
-   * @param deviceId the device id claim
-   * @param amr the authentication methods, e.g. {@code pwd, ngcmfa}
-   * @param expiresAt the {@code exp} claim (whole seconds)
-   */
-  public record TokenClaims(String upn, UUID deviceId, List<String> amr, Instant expiresAt) {
-    public TokenClaims {
-      amr = List.copyOf(amr);
-      Objects.requireNonNull(expiresAt, "expiresAt");
-    }
-  }
-
-  /**
-   * A registered key.
-   *
-   * @param kid the service's GUID for it
-   * @param upn the user it belongs to (from the token)
-   * @param deviceId the device (from the token)
-   * @param keyMaterial the BCRYPT_RSAKEY_BLOB
-   * @param keyId SHA-256 of the key material
-   * @param registeredAt when it was first registered
-   */
-  public record RegisteredKey(
-      UUID kid, String upn, UUID deviceId, byte[] keyMaterial, byte[] keyId, Instant registeredAt) {
-    public RegisteredKey {
-      keyMaterial = keyMaterial.clone();
-      keyId = keyId.clone();
-    }
-
-    @Override
-    public byte[] keyMaterial() {
-      return keyMaterial.clone();
-    }
-
-    @Override
-    public byte[] keyId() {
-      return keyId.clone();
-    }
-
-    /** The key id in standard Base64, as keytrust shows it. */
-    public String keyIdBase64() {
-      return Base64.getEncoder().encodeToString(keyId);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof RegisteredKey r
-          && kid.equals(r.kid)
-          && upn.equals(r.upn)
-          && Objects.equals(deviceId, r.deviceId)
-          && Arrays.equals(keyMaterial, r.keyMaterial)
-          && registeredAt.equals(r.registeredAt);
-    }
-
-    @Override
-    public int hashCode() {
-      return kid.hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return "RegisteredKey[kid=" + kid + ", upn=" + upn + ", keyId=" + keyIdBase64() + "]";
-    }
-  }
 
   /**
    * One request as the service saw it.
@@ -233,15 +165,6 @@ public final class LabKeyService implements AutoCloseable {
    */
   public record PushRequest(String id, String upn, Instant createdAt, PushStatus status, Instant decidedAt) {}
 
-  /** Told about registry changes, on the request thread, after the change. */
-  public interface Listener {
-    /** A key was registered for the first time. */
-    void registered(RegisteredKey key);
-
-    /** A key was removed. */
-    default void removed(RegisteredKey key) {}
-  }
-
   /** How a fault's body is made. */
   public enum BodyKind {
     /** The fault's own bytes. */
@@ -291,7 +214,7 @@ public final class LabKeyService implements AutoCloseable {
 
     /** Answers {@code status} with a KPP ErrorDetails body. */
     public static Fault kppError(int status, String code, String message) {
-      return status(status, errorDetails(code, message, null, null, Instant.EPOCH));
+      return status(status, ErrorDetails.body(code, message, null, null, Instant.EPOCH));
     }
 
     /** The real answer, after {@code delay}. */
@@ -337,12 +260,11 @@ public final class LabKeyService implements AutoCloseable {
   private final LoopbackHttpServer server;
   private final Clock clock;
   private final LabTokens tokens;
+  private final KeyService keys;
   private final URI baseUri;
   private final Object lock = new Object();
-  private final Map<String, RegisteredKey> byKeyId = new LinkedHashMap<>(); // Base64 key id
   private final List<Entry> requests = new ArrayList<>();
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, PushRequest> pushes = new LinkedHashMap<>(); // guarded by lock
   private final ScheduledExecutorService pushTimer;
   private final SecureRandom random = new SecureRandom();
@@ -384,6 +306,7 @@ public final class LabKeyService implements AutoCloseable {
   private LabKeyService(LoopbackHttpServer.Builder server, Clock clock) {
     this.clock = clock;
     this.tokens = new LabTokens(AUDIENCE, clock);
+    this.keys = new KeyService(tokens, new KeyRegistry(clock));
     this.pushTimer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "lab-key-service-push");
       t.setDaemon(true);
@@ -452,16 +375,12 @@ public final class LabKeyService implements AutoCloseable {
 
   /** The registered keys, in registration order. */
   public List<RegisteredKey> registrations() {
-    synchronized (lock) {
-      return List.copyOf(byKeyId.values());
-    }
+    return keys.registry().registrations();
   }
 
   /** The registration of the key with this key id (SHA-256 of the material), if any. */
   public Optional<RegisteredKey> registration(byte[] keyId) {
-    synchronized (lock) {
-      return Optional.ofNullable(byKeyId.get(Base64.getEncoder().encodeToString(keyId)));
-    }
+    return keys.registry().registration(keyId);
   }
 
   /** Every request so far, in arrival order. */
@@ -479,12 +398,13 @@ public final class LabKeyService implements AutoCloseable {
     }
   }
 
-  public void addListener(Listener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+  /** Tells {@code listener} about registrations and removals from now on. */
+  public void addListener(RegistrationListener listener) {
+    keys.registry().addListener(listener);
   }
 
-  public void removeListener(Listener listener) {
-    listeners.remove(listener);
+  public void removeListener(RegistrationListener listener) {
+    keys.registry().removeListener(listener);
   }
 
   /** The next responses, one fault each, in order; later requests are answered normally. */
@@ -589,21 +509,6 @@ public final class LabKeyService implements AutoCloseable {
 
   // ---- request handling ----
 
-  /** A refusal with a KPP ErrorDetails body. */
-  private static final class Refusal extends Exception {
-    private static final long serialVersionUID = 1L;
-    final int status;
-    final String code;
-    final String target;
-
-    Refusal(int status, String code, String message, String target) {
-      super(message, null, false, false);
-      this.status = status;
-      this.code = code;
-      this.target = target;
-    }
-  }
-
   private void handle(HttpExchange exchange) throws IOException {
     Entry entry = new Entry(clock.instant(), exchange);
     synchronized (lock) {
@@ -646,25 +551,8 @@ public final class LabKeyService implements AutoCloseable {
     try {
       String path = exchange.getRequestURI().getRawPath();
       String method = exchange.getRequestMethod();
-      if (path.equals(KEY_PATH)) {
-        if (!method.equals("POST")) {
-          exchange.getResponseHeaders().set("Allow", "POST");
-          throw new Refusal(405, "method_not_allowed", "Use POST to register a key.", null);
-        }
-        LabTokens.Subject subject = authenticate(exchange);
-        checkProtocol(exchange, true);
-        byte[] keyMaterial = kngc(exchange);
-        return register(subject, keyMaterial, requestId);
-      }
-      if (path.startsWith(KEY_PATH) && path.indexOf('/', KEY_PATH.length()) < 0) {
-        if (!method.equals("DELETE")) {
-          exchange.getResponseHeaders().set("Allow", "DELETE");
-          throw new Refusal(405, "method_not_allowed", "Use DELETE to remove a key.", null);
-        }
-        LabTokens.Subject subject = authenticate(exchange);
-        checkProtocol(exchange, false);
-        drain(exchange.getRequestBody());
-        return remove(subject, path.substring(KEY_PATH.length()));
+      if (KeyService.serves(path)) {
+        return keys.handle(exchange, requestId);
       }
       if (path.equals(PUSH_PATH) || path.startsWith(PUSH_PATH + "/")) {
         return push(exchange, method, path.substring(PUSH_PATH.length()));
@@ -672,15 +560,7 @@ public final class LabKeyService implements AutoCloseable {
       throw new Refusal(404, "not_found", "There is no resource at this path.", null);
     } catch (Refusal r) {
       drain(exchange.getRequestBody());
-      Map<String, String> headers = new LinkedHashMap<>();
-      if (r.status == 401) {
-        headers.put(
-            "WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"" + r.code + "\"");
-      }
-      return HttpAnswer.json(
-          r.status,
-          errorDetails(r.code, r.getMessage(), r.target, clientRequestId, clock.instant(), requestId),
-          headers);
+      return ErrorDetails.answer(r, clientRequestId, clock.instant(), requestId);
     }
   }
 
@@ -694,7 +574,7 @@ public final class LabKeyService implements AutoCloseable {
         exchange.getResponseHeaders().set("Allow", "POST");
         throw new Refusal(405, "method_not_allowed", "Use POST to start a push request.", null);
       }
-      LabTokens.Subject subject = authenticate(exchange);
+      LabTokens.Subject subject = BearerAuthentication.authenticate(exchange, tokens);
       return startPush(subject, readBounded(exchange.getRequestBody()));
     }
     String[] parts = rest.substring(1).split("/", -1);
@@ -707,7 +587,7 @@ public final class LabKeyService implements AutoCloseable {
       exchange.getResponseHeaders().set("Allow", want);
       throw new Refusal(405, "method_not_allowed", "Use " + want + " here.", null);
     }
-    LabTokens.Subject subject = authenticate(exchange);
+    LabTokens.Subject subject = BearerAuthentication.authenticate(exchange, tokens);
     drain(exchange.getRequestBody());
     PushRequest p;
     synchronized (lock) {
@@ -778,188 +658,6 @@ public final class LabKeyService implements AutoCloseable {
     return LabJson.write(body);
   }
 
-  private LabTokens.Subject authenticate(HttpExchange exchange) throws Refusal {
-    List<String> values = exchange.getRequestHeaders().get("Authorization");
-    if (values == null || values.isEmpty()) {
-      throw new Refusal(401, "missing_token", "The request has no Authorization header.", null);
-    }
-    String value = values.get(0);
-    if (values.size() > 1 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new Refusal(
-          401, "missing_token", "The Authorization header must be one 'Bearer <token>'.", null);
-    }
-    try {
-      return tokens.validate(value.substring(7).strip());
-    } catch (LabTokens.Rejected e) {
-      throw new Refusal(401, e.code(), e.getMessage(), null);
-    }
-  }
-
-  private static void checkProtocol(HttpExchange exchange, boolean hasBody) throws Refusal {
-    Headers h = exchange.getRequestHeaders();
-    List<String> fromQuery = queryValues(exchange.getRequestURI().getRawQuery(), "api-version");
-    List<String> fromHeader = h.get("api-version") == null ? List.of() : h.get("api-version");
-    if (fromQuery.size() + fromHeader.size() != 1) {
-      throw new Refusal(
-          400, "invalid_api_version",
-          "Give api-version=1.0 once, as a query parameter or a header (not both).", "api-version");
-    }
-    String version = fromQuery.isEmpty() ? fromHeader.get(0) : fromQuery.get(0);
-    if (!version.equals("1.0")) {
-      throw new Refusal(400, "invalid_api_version", "The api-version must be 1.0.", "api-version");
-    }
-    List<String> accept = h.get("Accept");
-    if (accept == null || accept.size() != 1 || !accept.get(0).strip().equals("application/json")) {
-      throw new Refusal(
-          400, "invalid_accept", "The Accept header must be application/json.", "Accept");
-    }
-    if (hasBody) {
-      String type = h.getFirst("Content-Type");
-      String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-      if (!media.equals("application/json")) {
-        throw new Refusal(
-            400, "invalid_content_type", "The Content-Type must be application/json.",
-            "Content-Type");
-      }
-    }
-  }
-
-  private static byte[] kngc(HttpExchange exchange) throws Refusal, IOException {
-    byte[] body = readBounded(exchange.getRequestBody());
-    if (body == null) {
-      throw new Refusal(
-          400, "invalid_request", "The request body is larger than " + MAX_REQUEST_BODY + " bytes.",
-          null);
-    }
-    Object json;
-    try {
-      json = LabJson.parse(body);
-    } catch (LabJson.JsonException e) {
-      throw new Refusal(400, "invalid_request", "The request body is not JSON: " + e.getMessage(), null);
-    }
-    if (!(json instanceof Map<?, ?> m) || !(m.get("kngc") instanceof String kngc)) {
-      throw new Refusal(
-          400, "invalid_request", "The request body must be an object with a string kngc.", "kngc");
-    }
-    byte[] blob;
-    try {
-      blob = Base64.getDecoder().decode(kngc);
-    } catch (IllegalArgumentException e) {
-      throw new Refusal(400, "invalid_kngc", "kngc is not Base64.", "kngc");
-    }
-    String problem = rsa1Problem(blob);
-    if (problem != null) {
-      throw new Refusal(400, "invalid_kngc", "kngc is not a usable RSA public key: " + problem + ".", "kngc");
-    }
-    return blob;
-  }
-
-  /** Why {@code blob} is not a BCRYPT_RSAKEY_BLOB (RSA1) of 2048+ bits, or null when it is one. */
-  static String rsa1Problem(byte[] blob) {
-    BcryptKeyBlob parsed;
-    try {
-      parsed = BcryptKeyBlob.parse(blob);
-    } catch (KeyCredentialFormatException e) {
-      return e.getMessage();
-    }
-    if (!parsed.isRsa()) {
-      return "the magic is not RSA1";
-    }
-    int bits = parsed.bitLength();
-    if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-      return "BitLength " + bits + " is outside " + MIN_RSA_BITS + ".." + MAX_RSA_BITS;
-    }
-    BigInteger e = parsed.rsaExponent();
-    if (e.bitLength() > 64) {
-      return "the public exponent is longer than 8 bytes";
-    }
-    if (!e.testBit(0) || e.compareTo(BigInteger.valueOf(3)) < 0) {
-      return "the public exponent is not an odd number of at least 3";
-    }
-    if (!parsed.rsaModulus().testBit(0)) {
-      return "the modulus is even";
-    }
-    return null;
-  }
-
-  private HttpAnswer register(LabTokens.Subject subject, byte[] keyMaterial, String requestId)
-      throws Refusal {
-    byte[] keyId = Sha256.of(keyMaterial);
-    String id = Base64.getEncoder().encodeToString(keyId);
-    RegisteredKey key;
-    boolean created;
-    synchronized (lock) {
-      RegisteredKey existing = byKeyId.get(id);
-      if (existing != null && !existing.upn().equalsIgnoreCase(subject.upn())) {
-        throw new Refusal(
-            400, "key_in_use", "This key is registered to another user.", "kngc");
-      }
-      created = existing == null;
-      key =
-          created
-              ? new RegisteredKey(
-                  UUID.randomUUID(), subject.upn(), subject.deviceId(), keyMaterial, keyId,
-                  clock.instant())
-              : existing;
-      if (created) {
-        byKeyId.put(id, key);
-      }
-    }
-    LOG.info("lab key service: {} key {} for {} (kid {})",
-        created ? "registered" : "already holds", id, key.upn(), key.kid());
-    if (created) {
-      notifyListeners(l -> l.registered(key));
-    }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("kid", key.kid().toString());
-    body.put("upn", key.upn());
-    return HttpAnswer.json(
-        200, LabJson.write(body),
-        Map.of(KEY_STATE_HEADER, created ? "created" : "existing", "request-id", requestId));
-  }
-
-  private HttpAnswer remove(LabTokens.Subject subject, String segment) throws Refusal {
-    byte[] keyId;
-    try {
-      keyId = Base64.getUrlDecoder().decode(segment);
-    } catch (IllegalArgumentException e) {
-      keyId = new byte[0];
-    }
-    if (keyId.length != 32 || segment.contains("=")) {
-      throw new Refusal(
-          400, "invalid_key_id", "The key id must be 32 bytes in unpadded Base64url.", null);
-    }
-    String id = Base64.getEncoder().encodeToString(keyId);
-    RegisteredKey removed;
-    synchronized (lock) {
-      RegisteredKey existing = byKeyId.get(id);
-      if (existing != null && !existing.upn().equalsIgnoreCase(subject.upn())) {
-        throw new Refusal(
-            403, "key_owned_by_another_user", "This key is registered to another user.", null);
-      }
-      removed = byKeyId.remove(id);
-    }
-    if (removed != null) {
-      LOG.info("lab key service: removed key {} of {} (kid {})", id, removed.upn(), removed.kid());
-      notifyListeners(l -> l.removed(removed));
-    }
-    return HttpAnswer.empty(204);
-  }
-
-  private interface ListenerCall {
-    void call(Listener l);
-  }
-
-  private void notifyListeners(ListenerCall call) {
-    for (Listener l : listeners) {
-      try {
-        call.call(l);
-      } catch (RuntimeException e) {
-        LOG.warn("lab key service: a registration listener failed", e);
-      }
-    }
-  }
-
   // ---- sending ----
 
   private static void send(HttpExchange exchange, HttpAnswer answer, String requestId, Entry entry)
@@ -1011,31 +709,6 @@ public final class LabKeyService implements AutoCloseable {
 
   // ---- helpers ----
 
-  /** A KPP ErrorDetails body ([MS-KPP] §2.2.3.1). */
-  static String errorDetails(
-      String code, String message, String target, String clientRequestId, Instant time) {
-    return errorDetails(code, message, target, clientRequestId, time, UUID.randomUUID().toString());
-  }
-
-  private static String errorDetails(
-      String code, String message, String target, String clientRequestId, Instant time,
-      String trace) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("code", code);
-    body.put("message", message);
-    body.put("response", "ERROR_FAIL");
-    body.put("target", target == null ? "" : target);
-    if (clientRequestId != null) {
-      body.put("clientrequestid", clientRequestId);
-    }
-    body.put("time", time.toString());
-    Map<String, Object> inner = new LinkedHashMap<>();
-    inner.put("trace", trace);
-    inner.put("context", "keytrust lab key service");
-    body.put("innererror", inner);
-    return LabJson.write(body);
-  }
-
   /** The body, or null when it is longer than {@link #MAX_REQUEST_BODY}. */
   private static byte[] readBounded(InputStream in) throws IOException {
     return LoopbackHttpServer.readBounded(in, MAX_REQUEST_BODY);
@@ -1044,20 +717,4 @@ public final class LabKeyService implements AutoCloseable {
   private static void drain(InputStream in) throws IOException {
     LoopbackHttpServer.drain(in, MAX_REQUEST_BODY);
   }
-
-  private static List<String> queryValues(String rawQuery, String name) {
-    List<String> values = new ArrayList<>();
-    if (rawQuery == null) {
-      return values;
-    }
-    for (String pair : rawQuery.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      if (key.equals(name)) {
-        values.add(eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return values;
-  }
-
 }
