@@ -3,9 +3,7 @@ package dev.keytrust.lab;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import dev.keytrust.lab.http.HttpAnswer;
-import dev.keytrust.lab.http.LabJson;
 import dev.keytrust.lab.http.LoopbackHttpServer;
-import dev.keytrust.lab.keyservice.BearerAuthentication;
 import dev.keytrust.lab.keyservice.ErrorDetails;
 import dev.keytrust.lab.keyservice.KeyRegistry;
 import dev.keytrust.lab.keyservice.KeyService;
@@ -14,12 +12,13 @@ import dev.keytrust.lab.keyservice.Refusal;
 import dev.keytrust.lab.keyservice.RegisteredKey;
 import dev.keytrust.lab.keyservice.RegistrationListener;
 import dev.keytrust.lab.keyservice.TokenClaims;
+import dev.keytrust.lab.push.PushRequest;
+import dev.keytrust.lab.push.PushService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,10 +36,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,9 +96,9 @@ public final class LabKeyService implements AutoCloseable {
   /** Response header (keytrust extension): {@code created} or {@code existing}. */
   public static final String KEY_STATE_HEADER = KeyService.KEY_STATE_HEADER;
   /** The push MFA path ({@code PushMfaProvider} appends it to its url). */
-  public static final String PUSH_PATH = "/mfa/push";
+  public static final String PUSH_PATH = PushService.PUSH_PATH;
   /** The most push requests kept; the oldest go first. */
-  public static final int MAX_PUSH_REQUESTS = 1000;
+  public static final int MAX_PUSH_REQUESTS = PushService.MAX_PUSH_REQUESTS;
   /** Largest request body read. */
   public static final int MAX_REQUEST_BODY = KeyService.MAX_REQUEST_BODY;
   /** The size of {@link Fault#oversized} bodies: 10 MiB. */
@@ -141,29 +136,6 @@ public final class LabKeyService implements AutoCloseable {
       return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
   }
-
-  /** The state of a push MFA request. */
-  public enum PushStatus {
-    PENDING,
-    APPROVED,
-    DENIED;
-
-    /** As the protocol writes it: {@code pending}, {@code approved}, {@code denied}. */
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /**
-   * A push MFA request.
-   *
-   * @param id its id (URL-safe, 22 characters)
-   * @param upn the user it is for (the token's)
-   * @param createdAt when it was started
-   * @param status its state now
-   * @param decidedAt when it was approved or denied, or null
-   */
-  public record PushRequest(String id, String upn, Instant createdAt, PushStatus status, Instant decidedAt) {}
 
   /** How a fault's body is made. */
   public enum BodyKind {
@@ -261,14 +233,11 @@ public final class LabKeyService implements AutoCloseable {
   private final Clock clock;
   private final LabTokens tokens;
   private final KeyService keys;
+  private final PushService push;
   private final URI baseUri;
   private final Object lock = new Object();
   private final List<Entry> requests = new ArrayList<>();
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
-  private final Map<String, PushRequest> pushes = new LinkedHashMap<>(); // guarded by lock
-  private final ScheduledExecutorService pushTimer;
-  private final SecureRandom random = new SecureRandom();
-  private volatile Duration pushAutoApprove; // null: requests wait for a decision
   private volatile boolean closed;
 
   /** A request being handled: its fixed facts and its status once answered. */
@@ -302,23 +271,19 @@ public final class LabKeyService implements AutoCloseable {
     }
   }
 
-  /** Sets up the service and then starts its server, which calls {@link #handle} from then on. */
+  /** Binds the server, sets up the services, then serves: {@link #handle} from then on. */
   private LabKeyService(LoopbackHttpServer.Builder server, Clock clock) {
     this.clock = clock;
     this.tokens = new LabTokens(AUDIENCE, clock);
     this.keys = new KeyService(tokens, new KeyRegistry(clock));
-    this.pushTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "lab-key-service-push");
-      t.setDaemon(true);
-      return t;
-    });
     try {
-      this.server = server.backlog(50).handle("/", this::handle).start();
+      this.server = server.backlog(50).handle("/", this::handle).bind();
     } catch (IOException e) {
-      pushTimer.shutdownNow();
       throw new LabException("Cannot start the lab key service on 127.0.0.1: " + e.getMessage(), e);
     }
     this.baseUri = this.server.uri();
+    this.push = new PushService(tokens, clock, baseUri);
+    this.server.start();
   }
 
   /**
@@ -422,20 +387,17 @@ public final class LabKeyService implements AutoCloseable {
    * so an agent visibly waits; requests already pending stay as they are.
    */
   public void autoApprovePush(Duration delay) {
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("the delay must not be negative");
-    }
-    pushAutoApprove = delay;
+    push.autoApprove(delay);
   }
 
   /** From now on new push requests stay pending until {@link #approvePush}/{@link #denyPush} (the default). */
   public void manualPush() {
-    pushAutoApprove = null;
+    push.manual();
   }
 
   /** The auto-approval delay, or empty when requests wait for a decision. */
   public Optional<Duration> pushAutoApproveDelay() {
-    return Optional.ofNullable(pushAutoApprove);
+    return push.autoApproveDelay();
   }
 
   /** The push MFA base URL: the {@code url} setting of the MFA method push ({@link #baseUri()}). */
@@ -449,7 +411,7 @@ public final class LabKeyService implements AutoCloseable {
    * @return false when there is no such request or it was decided already
    */
   public boolean approvePush(String id) {
-    return decide(id, PushStatus.APPROVED, "approved");
+    return push.approve(id);
   }
 
   /**
@@ -458,28 +420,12 @@ public final class LabKeyService implements AutoCloseable {
    * @return false when there is no such request or it was decided already
    */
   public boolean denyPush(String id) {
-    return decide(id, PushStatus.DENIED, "denied");
+    return push.deny(id);
   }
 
   /** Every push request kept, oldest first. */
   public List<PushRequest> pushRequests() {
-    synchronized (lock) {
-      return List.copyOf(pushes.values());
-    }
-  }
-
-  private boolean decide(String id, PushStatus status, String how) {
-    PushRequest decided;
-    synchronized (lock) {
-      PushRequest p = pushes.get(id);
-      if (p == null || p.status() != PushStatus.PENDING) {
-        return false;
-      }
-      decided = new PushRequest(p.id(), p.upn(), p.createdAt(), status, clock.instant());
-      pushes.put(id, decided);
-    }
-    LOG.info("lab push MFA: request {} of {} {}", id, decided.upn(), how);
-    return true;
+    return push.requests();
   }
 
   /** Stops the server, closes its connections, and ends its threads (interrupting delays). */
@@ -490,7 +436,7 @@ public final class LabKeyService implements AutoCloseable {
     }
     closed = true;
     server.close();
-    pushTimer.shutdownNow();
+    push.close();
     try {
       if (!server.awaitTermination(STOP_WAIT)) {
         throw new LabException("The lab key service's threads did not end within " + STOP_WAIT);
@@ -550,112 +496,17 @@ public final class LabKeyService implements AutoCloseable {
     String clientRequestId = exchange.getRequestHeaders().getFirst("client-request-id");
     try {
       String path = exchange.getRequestURI().getRawPath();
-      String method = exchange.getRequestMethod();
       if (KeyService.serves(path)) {
         return keys.handle(exchange, requestId);
       }
-      if (path.equals(PUSH_PATH) || path.startsWith(PUSH_PATH + "/")) {
-        return push(exchange, method, path.substring(PUSH_PATH.length()));
+      if (PushService.serves(path)) {
+        return push.handle(exchange);
       }
       throw new Refusal(404, "not_found", "There is no resource at this path.", null);
     } catch (Refusal r) {
       drain(exchange.getRequestBody());
       return ErrorDetails.answer(r, clientRequestId, clock.instant(), requestId);
     }
-  }
-
-  // ---- push MFA ----
-
-  private static final Pattern PUSH_ID = Pattern.compile("[A-Za-z0-9_-]{22}");
-
-  private HttpAnswer push(HttpExchange exchange, String method, String rest) throws Refusal, IOException {
-    if (rest.isEmpty()) {
-      if (!method.equals("POST")) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        throw new Refusal(405, "method_not_allowed", "Use POST to start a push request.", null);
-      }
-      LabTokens.Subject subject = BearerAuthentication.authenticate(exchange, tokens);
-      return startPush(subject, readBounded(exchange.getRequestBody()));
-    }
-    String[] parts = rest.substring(1).split("/", -1);
-    if (parts.length > 2 || !PUSH_ID.matcher(parts[0]).matches()
-        || (parts.length == 2 && !parts[1].equals("approve") && !parts[1].equals("deny"))) {
-      throw new Refusal(404, "not_found", "There is no push request at this path.", null);
-    }
-    String want = parts.length == 1 ? "GET" : "POST";
-    if (!method.equals(want)) {
-      exchange.getResponseHeaders().set("Allow", want);
-      throw new Refusal(405, "method_not_allowed", "Use " + want + " here.", null);
-    }
-    LabTokens.Subject subject = BearerAuthentication.authenticate(exchange, tokens);
-    drain(exchange.getRequestBody());
-    PushRequest p;
-    synchronized (lock) {
-      p = pushes.get(parts[0]);
-    }
-    if (p == null || !p.upn().equalsIgnoreCase(subject.upn())) {
-      throw new Refusal(404, "not_found", "There is no such push request.", null);
-    }
-    if (parts.length == 2) {
-      boolean approve = parts[1].equals("approve");
-      if (!(approve ? approvePush(p.id()) : denyPush(p.id()))) {
-        throw new Refusal(409, "push_already_decided", "The push request is decided already.", null);
-      }
-      synchronized (lock) {
-        p = pushes.get(p.id());
-      }
-    }
-    return HttpAnswer.json(200, pushJson(p), Map.of());
-  }
-
-  private HttpAnswer startPush(LabTokens.Subject subject, byte[] body) throws Refusal {
-    if (body == null) {
-      throw new Refusal(400, "invalid_request", "The request body is larger than " + MAX_REQUEST_BODY
-          + " bytes.", null);
-    }
-    Object json;
-    try {
-      json = LabJson.parse(body);
-    } catch (LabJson.JsonException e) {
-      throw new Refusal(400, "invalid_request", "The request body is not JSON: " + e.getMessage(), null);
-    }
-    if (!(json instanceof Map<?, ?> m) || !(m.get("user") instanceof String user)) {
-      throw new Refusal(400, "invalid_request", "The request body must be an object with a string user.", "user");
-    }
-    if (!user.equalsIgnoreCase(subject.upn())) {
-      throw new Refusal(403, "push_user_mismatch", "The token is not for the user of the push request.", "user");
-    }
-    byte[] raw = new byte[16];
-    random.nextBytes(raw);
-    String id = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    PushRequest p = new PushRequest(id, subject.upn(), clock.instant(), PushStatus.PENDING, null);
-    synchronized (lock) {
-      if (pushes.size() >= MAX_PUSH_REQUESTS) {
-        pushes.remove(pushes.keySet().iterator().next());
-      }
-      pushes.put(id, p);
-    }
-    Duration auto = pushAutoApprove;
-    if (auto != null) {
-      LOG.info("lab push MFA: request {} for {} pending; approved automatically in {} ms", id, p.upn(),
-          auto.toMillis());
-      try {
-        pushTimer.schedule(() -> approvePush(id), auto.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        LOG.debug("lab push MFA: stopping, request {} stays pending", id);
-      }
-    } else {
-      LOG.info("lab push MFA: request {} for {} pending; approve: POST {}{}/{}/approve (or /deny) with the"
-          + " user's token", id, p.upn(), baseUri, PUSH_PATH, id);
-    }
-    return HttpAnswer.json(201, pushJson(p), Map.of());
-  }
-
-  private static String pushJson(PushRequest p) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", p.id());
-    body.put("status", p.status().wire());
-    return LabJson.write(body);
   }
 
   // ---- sending ----
@@ -708,11 +559,6 @@ public final class LabKeyService implements AutoCloseable {
   }
 
   // ---- helpers ----
-
-  /** The body, or null when it is longer than {@link #MAX_REQUEST_BODY}. */
-  private static byte[] readBounded(InputStream in) throws IOException {
-    return LoopbackHttpServer.readBounded(in, MAX_REQUEST_BODY);
-  }
 
   private static void drain(InputStream in) throws IOException {
     LoopbackHttpServer.drain(in, MAX_REQUEST_BODY);

@@ -107,11 +107,21 @@ public final class LoopbackHttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@value #HOST} on a free port and starts serving.
+     * Binds {@value #HOST} on a free port and starts serving: {@code bind().start()}.
      *
      * @throws IOException when the server cannot be bound
      */
     public LoopbackHttpServer start() throws IOException {
+      return bind().start();
+    }
+
+    /**
+     * Binds {@value #HOST} on a free port without serving yet, so that the port is known before
+     * the first request can arrive; {@link LoopbackHttpServer#start()} starts serving.
+     *
+     * @throws IOException when the server cannot be bound
+     */
+    public LoopbackHttpServer bind() throws IOException {
       ExecutorService executor =
           threads == 0
               ? Executors.newCachedThreadPool(daemons(name))
@@ -132,9 +142,14 @@ public final class LoopbackHttpServer implements AutoCloseable {
       }
       server.setExecutor(executor);
       handlers.forEach(server::createContext);
-      server.start();
       return new LoopbackHttpServer(server, executor, tls != null ? "https" : "http");
     }
+  }
+
+  /** Starts serving a server from {@link Builder#bind()}; returns it. */
+  public LoopbackHttpServer start() {
+    server.start();
+    return this;
   }
 
   /** {@code http://127.0.0.1:PORT} or {@code https://127.0.0.1:PORT}, without a path. */
