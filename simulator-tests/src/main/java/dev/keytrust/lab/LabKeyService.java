@@ -2,6 +2,9 @@ package dev.keytrust.lab;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import dev.keytrust.lab.faults.BodyKind;
+import dev.keytrust.lab.faults.Fault;
+import dev.keytrust.lab.faults.FaultInjector;
 import dev.keytrust.lab.http.HttpAnswer;
 import dev.keytrust.lab.http.LoopbackHttpServer;
 import dev.keytrust.lab.keyservice.ErrorDetails;
@@ -16,74 +19,54 @@ import dev.keytrust.lab.push.PushRequest;
 import dev.keytrust.lab.push.PushService;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lab key registration service speaking the DRS-style protocol ([MS-KPP] §3.1.5.1.1): an HTTPS
- * server on {@code 127.0.0.1} on a free port, with a certificate from {@link LabCertificates}.
+ * The lab's DRS-style service as the lab, the demo and the tests start it: one HTTPS server on
+ * {@code 127.0.0.1} on a free port ({@link LoopbackHttpServer}, with a certificate from {@link
+ * LabCertificates}) serving
  *
  * <ul>
- *   <li>{@code POST /EnrollmentServer/key/?api-version=1.0} with {@code Authorization: Bearer},
- *       {@code Accept: application/json}, {@code Content-Type: application/json} and {@code
- *       {"kngc": "<Base64 BCRYPT_RSAKEY_BLOB>"}} registers the key for the token's user and answers
- *       200 {@code {"kid": "<GUID>", "upn": "..."}}, with the headers {@code request-id} and {@code
- *       keytrust-key-state: created|existing}. The same key again gives the same {@code kid} and no
- *       second registration; a key another user registered gives 400 {@code key_in_use}.
- *   <li>keytrust extension: {@code DELETE /EnrollmentServer/key/<Base64url key id>?api-version=1.0}
- *       removes the token user's key and answers 204, also when it was not there; another user's
- *       key gives 403.
- *   <li>keytrust's push MFA protocol (what {@code dev.keytrust.agent.mfa.PushMfaProvider} polls,
- *       with the push url set to {@link #baseUri()}): {@code POST /mfa/push} {@code {"user": UPN}}
- *       starts a request for the token's user and answers 201 {@code {"id", "status": "pending"}};
- *       {@code GET /mfa/push/<id>} answers 200 {@code {"id", "status": "pending"|"approved"|"denied"}}
- *       (404 for an unknown id or another user's request). Requests are decided by {@link
- *       #approvePush} / {@link #denyPush}, by {@code POST /mfa/push/<id>/approve} or {@code .../deny}
- *       (the same user's token; 409 once decided), or automatically after a delay ({@link
- *       #autoApprovePush}). A {@code user} other than the token's gives 403 {@code
- *       push_user_mismatch}. Same bearer tokens and ErrorDetails as the key endpoint; no
- *       api-version.
- *   <li>The access tokens are the service's own ({@link #issueToken}): HS256 JWTs with {@code upn},
- *       {@code deviceid}, {@code amr}, {@code aud} {@value #AUDIENCE} and {@code exp}. A missing,
- *       forged or expired token, or one without {@code ngcmfa} in {@code amr}, deviceid or upn, gets
- *       401 with a KPP ErrorDetails body and {@code WWW-Authenticate: Bearer error="invalid_token"}.
- *   <li>400 with ErrorDetails for a missing or wrong api-version (query or header, not both),
- *       Accept other than {@code application/json}, another Content-Type, a body that is not a
- *       JSON object with a string {@code kngc}, a body over 64 KiB, and a {@code kngc} that is not
- *       a well-formed RSA1 blob of at least 2048 bits.
+ *   <li>the key registration service ({@link KeyService}: {@code POST} and keytrust's {@code
+ *       DELETE} under {@value #KEY_PATH}, over a {@link KeyRegistry} of {@link RegisteredKey}s),
+ *   <li>the push MFA service ({@link PushService}: {@code POST} {@value #PUSH_PATH}, {@code GET}
+ *       {@value #PUSH_PATH}{@code /<id>}, approve and deny; the push url is {@link #pushUri()}),
+ *   <li>and 404 {@code not_found} for any other path.
  * </ul>
  *
- * <p>ErrorDetails ([MS-KPP] §2.2.3.1): {@code {"code", "message", "response": "ERROR_FAIL",
- * "target", "clientrequestid", "time", "innererror": {"trace", "context"}}}. Codes: {@code
+ * <p>Both take the service's own access tokens ({@link #issueToken}; {@link LabTokens}): HS256
+ * JWTs with {@code upn}, {@code deviceid}, {@code amr}, {@code aud} {@value #AUDIENCE} and {@code
+ * exp}. A missing, forged or expired token, or one without {@code ngcmfa} in {@code amr}, deviceid
+ * or upn, gets 401 with a KPP ErrorDetails body and {@code WWW-Authenticate: Bearer
+ * error="invalid_token"}.
+ *
+ * <p>Every refusal is a KPP ErrorDetails body ({@link ErrorDetails}). Codes: {@code
  * missing_token}, {@code invalid_token}, {@code token_expired}, {@code insufficient_claims}, {@code
  * invalid_api_version}, {@code invalid_accept}, {@code invalid_content_type}, {@code
  * invalid_request}, {@code invalid_kngc}, {@code key_in_use}, {@code invalid_key_id}, {@code
- * key_owned_by_another_user}, {@code not_found}, {@code method_not_allowed}.
+ * key_owned_by_another_user}, {@code push_user_mismatch}, {@code push_already_decided}, {@code
+ * not_found}, {@code method_not_allowed}. Every answer carries {@code request-id}; {@code
+ * client-request-id} is echoed when the request asks with {@code return-client-request-id: true}.
  *
- * <p>For tests: {@link #registrations()} and {@link #addListener} (the later directory sync job
- * watches registrations), {@link #requests()} (every request with the time it arrived; never the
- * Authorization header), and {@link #injectFaults} (the next N responses replaced or delayed).
+ * <p>For tests: {@link #registrations()} and {@link #addListener} (the directory sync job watches
+ * registrations), {@link #requests()} (every request with the time it arrived; never the
+ * Authorization header), and {@link #injectFaults} (the next N responses replaced or delayed, see
+ * {@link Fault}).
  *
  * <p>Thread-safe. {@link #close()} stops the server, closes its connections and ends its threads.
  * Nothing here logs a token.
@@ -102,7 +85,7 @@ public final class LabKeyService implements AutoCloseable {
   /** Largest request body read. */
   public static final int MAX_REQUEST_BODY = KeyService.MAX_REQUEST_BODY;
   /** The size of {@link Fault#oversized} bodies: 10 MiB. */
-  public static final int OVERSIZED_BODY = 10 * 1024 * 1024;
+  public static final int OVERSIZED_BODY = Fault.OVERSIZED_BODY;
 
   private static final Logger LOG = LoggerFactory.getLogger(LabKeyService.class);
   private static final Duration STOP_WAIT = Duration.ofSeconds(5);
@@ -137,96 +120,6 @@ public final class LabKeyService implements AutoCloseable {
     }
   }
 
-  /** How a fault's body is made. */
-  public enum BodyKind {
-    /** The fault's own bytes. */
-    GIVEN,
-    /** Bytes that are not JSON (with Content-Type application/json). */
-    GARBAGE,
-    /** {@link #OVERSIZED_BODY} bytes with Content-Length. */
-    OVERSIZED_DECLARED,
-    /** {@link #OVERSIZED_BODY} bytes, chunked (no length known in advance). */
-    OVERSIZED_CHUNKED,
-    /** The service's real answer. */
-    REAL
-  }
-
-  /**
-   * One injected fault: shapes one response. Build with the factories and refine with the {@code
-   * with...} methods.
-   *
-   * @param status the status to answer (ignored for {@link BodyKind#REAL})
-   * @param body the body for {@link BodyKind#GIVEN}
-   * @param headers extra response headers
-   * @param delay a wait before the answer is sent
-   * @param processFirst true: the request is carried out (a key stored) before the fault applies,
-   *     as when a server did the work but its answer was lost or late
-   * @param kind how the body is made
-   */
-  public record Fault(
-      int status,
-      byte[] body,
-      Map<String, String> headers,
-      Duration delay,
-      boolean processFirst,
-      BodyKind kind) {
-    public Fault {
-      body = body.clone();
-      headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-      Objects.requireNonNull(delay, "delay");
-      Objects.requireNonNull(kind, "kind");
-    }
-
-    /** Answers {@code status} with a JSON body, without carrying the request out. */
-    public static Fault status(int status, String jsonBody) {
-      return new Fault(
-          status, jsonBody.getBytes(StandardCharsets.UTF_8), Map.of(), Duration.ZERO, false,
-          BodyKind.GIVEN);
-    }
-
-    /** Answers {@code status} with a KPP ErrorDetails body. */
-    public static Fault kppError(int status, String code, String message) {
-      return status(status, ErrorDetails.body(code, message, null, null, Instant.EPOCH));
-    }
-
-    /** The real answer, after {@code delay}. */
-    public static Fault delay(Duration delay) {
-      return new Fault(0, new byte[0], Map.of(), delay, false, BodyKind.REAL);
-    }
-
-    /** Answers {@code status} with bytes that are not JSON, declared as application/json. */
-    public static Fault garbage(int status) {
-      return new Fault(status, new byte[0], Map.of(), Duration.ZERO, false, BodyKind.GARBAGE);
-    }
-
-    /** Answers {@code status} with a 10 MiB body, with or without Content-Length. */
-    public static Fault oversized(int status, boolean declareLength) {
-      return new Fault(
-          status, new byte[0], Map.of(), Duration.ZERO, false,
-          declareLength ? BodyKind.OVERSIZED_DECLARED : BodyKind.OVERSIZED_CHUNKED);
-    }
-
-    public Fault withHeader(String name, String value) {
-      Map<String, String> h = new LinkedHashMap<>(headers);
-      h.put(name, value);
-      return new Fault(status, body, h, delay, processFirst, kind);
-    }
-
-    public Fault withDelay(Duration wait) {
-      return new Fault(status, body, headers, wait, processFirst, kind);
-    }
-
-    /** Carries the request out first (stores the key), then answers with this fault. */
-    public Fault afterProcessing() {
-      return new Fault(status, body, headers, delay, true, kind);
-    }
-
-    @Override
-    public byte[] body() {
-      return body.clone();
-    }
-  }
-
   // ---- state ----
 
   private final LoopbackHttpServer server;
@@ -237,7 +130,7 @@ public final class LabKeyService implements AutoCloseable {
   private final URI baseUri;
   private final Object lock = new Object();
   private final List<Entry> requests = new ArrayList<>();
-  private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+  private final FaultInjector faults = new FaultInjector();
   private volatile boolean closed;
 
   /** A request being handled: its fixed facts and its status once answered. */
@@ -374,12 +267,12 @@ public final class LabKeyService implements AutoCloseable {
 
   /** The next responses, one fault each, in order; later requests are answered normally. */
   public void injectFaults(Fault... next) {
-    faults.addAll(List.of(next));
+    faults.inject(next);
   }
 
   /** Faults not yet used. */
   public int pendingFaults() {
-    return faults.size();
+    return faults.pending();
   }
 
   /**
@@ -461,10 +354,10 @@ public final class LabKeyService implements AutoCloseable {
       requests.add(entry);
     }
     try {
-      Fault fault = faults.poll();
+      Fault fault = faults.next();
       String requestId = UUID.randomUUID().toString();
       HttpAnswer answer = null;
-      if (fault == null || fault.processFirst() || fault.kind() == BodyKind.REAL) {
+      if (fault == null || fault.carriesOut()) {
         answer = process(exchange, requestId);
       } else {
         drain(exchange.getRequestBody());
@@ -475,7 +368,8 @@ public final class LabKeyService implements AutoCloseable {
           Thread.sleep(fault.delay().toMillis());
         }
         if (fault.kind() != BodyKind.REAL) {
-          sendFault(exchange, fault, entry);
+          entry.status = fault.status();
+          FaultInjector.answer(exchange, fault);
           return;
         }
       }
@@ -525,37 +419,6 @@ public final class LabKeyService implements AutoCloseable {
     }
     entry.status = answer.status();
     LoopbackHttpServer.send(exchange, answer.status(), answer.body());
-  }
-
-  private static void sendFault(HttpExchange exchange, Fault fault, Entry entry) throws IOException {
-    Headers h = exchange.getResponseHeaders();
-    h.set("Content-Type", "application/json; charset=utf-8");
-    fault.headers().forEach(h::set);
-    entry.status = fault.status();
-    switch (fault.kind()) {
-      case GIVEN -> LoopbackHttpServer.send(exchange, fault.status(), fault.body());
-      case GARBAGE -> {
-        byte[] garbage = {'}', '{', 0, (byte) 0xFF, 'n', 'o', 't', ' ', 'j', 's', 'o', 'n', '\n'};
-        exchange.sendResponseHeaders(fault.status(), garbage.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(garbage);
-        }
-      }
-      case OVERSIZED_DECLARED, OVERSIZED_CHUNKED -> {
-        exchange.sendResponseHeaders(
-            fault.status(), fault.kind() == BodyKind.OVERSIZED_DECLARED ? OVERSIZED_BODY : 0);
-        byte[] chunk = new byte[64 * 1024];
-        Arrays.fill(chunk, (byte) 'x');
-        chunk[0] = '[';
-        try (OutputStream out = exchange.getResponseBody()) {
-          for (int sent = 0; sent < OVERSIZED_BODY; sent += chunk.length) {
-            out.write(chunk);
-            chunk[0] = 'x';
-          }
-        } // the client hanging up half-way ends here with an IOException
-      }
-      default -> throw new IllegalStateException("not a fault body: " + fault.kind());
-    }
   }
 
   // ---- helpers ----

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keytrust.lab.LabKeyService.Fault;
 import dev.keytrust.lab.LabKeyService.ObservedRequest;
+import dev.keytrust.lab.faults.Fault;
 import dev.keytrust.lab.keyservice.RegisteredKey;
 import dev.keytrust.lab.keyservice.RegistrationListener;
 import dev.keytrust.lab.keyservice.TokenClaims;
