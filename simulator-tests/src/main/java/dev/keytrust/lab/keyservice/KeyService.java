@@ -130,22 +130,7 @@ public final class KeyService {
   }
 
   private static byte[] kngc(HttpExchange exchange) throws Refusal, IOException {
-    byte[] body = LoopbackHttpServer.readBounded(exchange.getRequestBody(), MAX_REQUEST_BODY);
-    if (body == null) {
-      throw new Refusal(
-          400, "invalid_request", "The request body is larger than " + MAX_REQUEST_BODY + " bytes.",
-          null);
-    }
-    Object json;
-    try {
-      json = LabJson.parse(body);
-    } catch (LabJson.JsonException e) {
-      throw new Refusal(400, "invalid_request", "The request body is not JSON: " + e.getMessage(), null);
-    }
-    if (!(json instanceof Map<?, ?> m) || !(m.get("kngc") instanceof String kngc)) {
-      throw new Refusal(
-          400, "invalid_request", "The request body must be an object with a string kngc.", "kngc");
-    }
+    String kngc = JsonBody.stringMember(exchange, "kngc");
     byte[] blob;
     try {
       blob = Base64.getDecoder().decode(kngc);

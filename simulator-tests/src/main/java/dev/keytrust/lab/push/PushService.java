@@ -5,6 +5,7 @@ import dev.keytrust.lab.http.HttpAnswer;
 import dev.keytrust.lab.http.LabJson;
 import dev.keytrust.lab.http.LoopbackHttpServer;
 import dev.keytrust.lab.keyservice.BearerAuthentication;
+import dev.keytrust.lab.keyservice.JsonBody;
 import dev.keytrust.lab.keyservice.KeyService;
 import dev.keytrust.lab.keyservice.LabTokens;
 import dev.keytrust.lab.keyservice.Refusal;
@@ -99,8 +100,7 @@ public final class PushService implements AutoCloseable {
         throw new Refusal(405, "method_not_allowed", "Use POST to start a push request.", null);
       }
       LabTokens.Subject subject = BearerAuthentication.authenticate(exchange, tokens);
-      return start(subject, LoopbackHttpServer.readBounded(exchange.getRequestBody(),
-          KeyService.MAX_REQUEST_BODY));
+      return start(subject, JsonBody.stringMember(exchange, "user"));
     }
     String[] parts = rest.substring(1).split("/", -1);
     if (parts.length > 2 || !PUSH_ID.matcher(parts[0]).matches()
@@ -199,20 +199,7 @@ public final class PushService implements AutoCloseable {
     return true;
   }
 
-  private HttpAnswer start(LabTokens.Subject subject, byte[] body) throws Refusal {
-    if (body == null) {
-      throw new Refusal(400, "invalid_request", "The request body is larger than "
-          + KeyService.MAX_REQUEST_BODY + " bytes.", null);
-    }
-    Object json;
-    try {
-      json = LabJson.parse(body);
-    } catch (LabJson.JsonException e) {
-      throw new Refusal(400, "invalid_request", "The request body is not JSON: " + e.getMessage(), null);
-    }
-    if (!(json instanceof Map<?, ?> m) || !(m.get("user") instanceof String user)) {
-      throw new Refusal(400, "invalid_request", "The request body must be an object with a string user.", "user");
-    }
+  private HttpAnswer start(LabTokens.Subject subject, String user) throws Refusal {
     if (!user.equalsIgnoreCase(subject.upn())) {
       throw new Refusal(403, "push_user_mismatch", "The token is not for the user of the push request.", "user");
     }
