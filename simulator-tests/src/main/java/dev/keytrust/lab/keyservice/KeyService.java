@@ -100,7 +100,15 @@ public final class KeyService {
     return remove(subject, path.substring(KEY_PATH.length()));
   }
 
-  private static void checkProtocol(HttpExchange exchange, boolean hasBody) throws Refusal {
+  /**
+   * The KPP request rules every route of the service keeps: {@code api-version=1.0} once (query or
+   * header), {@code Accept: application/json}, and for a request with a body {@code Content-Type:
+   * application/json}. Public for other routes on the same service (keytrust's extensions).
+   *
+   * @throws Refusal 400 {@code invalid_api_version}, {@code invalid_accept} or {@code
+   *     invalid_content_type}
+   */
+  public static void checkProtocol(HttpExchange exchange, boolean hasBody) throws Refusal {
     Headers h = exchange.getRequestHeaders();
     List<String> fromQuery = queryValues(exchange.getRequestURI().getRawQuery(), "api-version");
     List<String> fromHeader = h.get("api-version") == null ? List.of() : h.get("api-version");
