@@ -1,7 +1,8 @@
 package dev.keytrust.lab;
 
-import dev.keytrust.lab.LabKeyService.TokenClaims;
 import dev.keytrust.lab.kdc.KeyTrustKdc;
+import dev.keytrust.lab.keyservice.LabTokens;
+import dev.keytrust.lab.keyservice.TokenClaims;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -37,6 +37,7 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.lab.push.PushStatus;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
 import java.io.IOException;
@@ -385,7 +386,7 @@ public final class LabDemo {
     if (result.outcome() != ProvisioningResult.Outcome.PROVISIONED || result.registered().isEmpty()) {
       throw new StepFailed("the flow ended " + result.outcome() + " without a registration");
     }
-    if (lab.keyService().pushRequests().stream().noneMatch(p -> p.status() == LabKeyService.PushStatus.APPROVED)) {
+    if (lab.keyService().pushRequests().stream().noneMatch(p -> p.status() == PushStatus.APPROVED)) {
       throw new StepFailed("the lab approved no push request");
     }
     key = new KeyContainerStore(store).load(USER);
@@ -414,7 +415,7 @@ public final class LabDemo {
     detail("key material : " + key.algorithm().id());
     detail("created      : " + kc.creationTime().map(Instant::toString).orElse("?"));
     detail("last logon   : " + kc.lastLogonTime().map(Instant::toString).orElse("?"));
-    LabKeyService.RegisteredKey atService = lab.keyService().registration(keyId)
+    dev.keytrust.lab.keyservice.RegisteredKey atService = lab.keyService().registration(keyId)
         .orElseThrow(() -> new StepFailed("the lab key service holds no registration of the key"));
     detail("key service  : kid " + atService.kid() + ", user " + atService.upn() + ", device "
         + atService.deviceId() + ", registered " + atService.registeredAt());

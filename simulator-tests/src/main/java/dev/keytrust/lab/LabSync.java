@@ -9,7 +9,8 @@ import dev.keytrust.credential.KeyCredentialOptions;
 import dev.keytrust.credential.KeySource;
 import dev.keytrust.credential.KeyUsage;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.lab.LabKeyService.RegisteredKey;
+import dev.keytrust.lab.keyservice.RegisteredKey;
+import dev.keytrust.lab.keyservice.RegistrationListener;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,7 +90,7 @@ public final class LabSync implements AutoCloseable {
   private final Duration interval;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
-  private final LabKeyService.Listener listener;
+  private final RegistrationListener listener;
   private final Object cycleLock = new Object();
   private volatile Instant nextCycle;
   private volatile Cycle lastCycle;
@@ -102,7 +103,7 @@ public final class LabSync implements AutoCloseable {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.interval = checkInterval(interval);
     this.clock = clock;
-    this.listener = new LabKeyService.Listener() {
+    this.listener = new RegistrationListener() {
       @Override
       public void registered(RegisteredKey key) {
         LOG.info("lab sync: key {} of {} registered; it reaches the directory at the next sync"

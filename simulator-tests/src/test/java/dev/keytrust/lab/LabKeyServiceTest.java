@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keytrust.lab.LabKeyService.Fault;
-import dev.keytrust.lab.LabKeyService.Listener;
 import dev.keytrust.lab.LabKeyService.ObservedRequest;
-import dev.keytrust.lab.LabKeyService.RegisteredKey;
-import dev.keytrust.lab.LabKeyService.TokenClaims;
+import dev.keytrust.lab.faults.Fault;
+import dev.keytrust.lab.keyservice.RegisteredKey;
+import dev.keytrust.lab.keyservice.RegistrationListener;
+import dev.keytrust.lab.keyservice.TokenClaims;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -356,7 +356,7 @@ class LabKeyServiceTest {
   @Test
   void deleteRemovesTheUsersKeyTellsListenersAndIsIdempotent() throws Exception {
     List<RegisteredKey> removed = new ArrayList<>();
-    service.addListener(new Listener() {
+    service.addListener(new RegistrationListener() {
       @Override
       public void registered(RegisteredKey key) {}
 

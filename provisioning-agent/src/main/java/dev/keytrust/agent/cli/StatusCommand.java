@@ -2,10 +2,16 @@ package dev.keytrust.agent.cli;
 
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.prereq.RemoteSessionDetector;
+import dev.keytrust.agent.status.StatusProbe;
+import dev.keytrust.agent.status.StatusReport;
+import dev.keytrust.agent.status.StatusRequest;
+import dev.keytrust.agent.status.TpmChoice;
+import dev.keytrust.agent.status.TpmSource;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmDiscovery;
+import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Set;
@@ -19,7 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code keytrust status}: the device, the TPM and the key provider provisioning would use, the
  * user's key and registration, the prerequisite check and the effective policy, laid out like
- * {@code dsregcmd /status}. Reads only; creates and changes nothing.
+ * {@code dsregcmd /status}. Reads only; creates and changes nothing. The options become a {@link
+ * StatusRequest}, {@link StatusProbe} gathers the {@link StatusReport}, {@link StatusView} lays it
+ * out.
  */
 @Command(
     name = "status",
@@ -61,11 +69,21 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CliEnvironment environment = KeytrustCli.environment(spec);
-    StatusProbe probe = new StatusProbe(environment, TpmDiscovery.system(),
-        RemoteSessionDetector.forEnvironment(environment.env()));
-    StatusProbe.Status status;
+    StatusProbe probe = StatusProbe.builder()
+        .osName(environment.osName())
+        .tpmDiscovery(TpmDiscovery.system())
+        .sessionDetector(RemoteSessionDetector.forEnvironment(environment.env()))
+        .build();
+    StatusRequest request = StatusRequest.builder()
+        .user(user)
+        .policyDir(policyDir)
+        .deviceFile(deviceFile)
+        .tpm(() -> tpmChoice(environment))
+        .storeRoot(store.root())
+        .build();
+    StatusReport status;
     try {
-      status = probe.probe(new StatusProbe.Request(user, policyDir, deviceFile, tpm.tpm, store.root()));
+      status = probe.probe(request);
     } catch (KeytrustException e) {
       if (!DAMAGED.contains(e.code())) {
         throw e;
@@ -75,8 +93,27 @@ final class StatusCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.BAD_INPUT;
     }
-    StatusProbe.Status probed = status;
+    StatusReport probed = status;
     JsonOption.print(spec.commandLine().getOut(), json, () -> StatusView.json(probed), () -> StatusView.text(probed));
     return ExitCodes.OK;
+  }
+
+  /**
+   * The TPM as every command chooses it ({@link TpmSelection}: --tpm, else the variable, else the
+   * platform's), and who named it. A URI given with --tpm or the variable that does not parse is
+   * bad input; a platform without a default TPM is shown, not an error.
+   */
+  private TpmChoice tpmChoice(CliEnvironment environment) throws KeytrustException {
+    TpmSource source = tpm.tpm != null ? TpmSource.GIVEN
+        : environment.getenv(TpmUri.ENV).filter(v -> !v.isBlank()).isPresent() ? TpmSource.ENVIRONMENT
+        : TpmSource.PLATFORM_DEFAULT;
+    try {
+      return TpmChoice.named(TpmSelection.resolve(tpm.tpm, environment), source);
+    } catch (KeytrustException e) {
+      if (tpm.tpm != null || e.code() == CoreErrorCode.UNKNOWN_TPM_URI) {
+        throw e; // a TPM URI the user gave that does not parse: bad input
+      }
+      return TpmChoice.none(source, e);
+    }
   }
 }

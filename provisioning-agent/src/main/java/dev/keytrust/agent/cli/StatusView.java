@@ -1,9 +1,5 @@
 package dev.keytrust.agent.cli;
 
-import dev.keytrust.agent.cli.StatusProbe.DeviceSection;
-import dev.keytrust.agent.cli.StatusProbe.Status;
-import dev.keytrust.agent.cli.StatusProbe.TpmSection;
-import dev.keytrust.agent.cli.StatusProbe.UserSection;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.flow.FlowStatus;
 import dev.keytrust.agent.flow.RegisteredKey;
@@ -18,6 +14,11 @@ import dev.keytrust.agent.prereq.PrerequisiteId;
 import dev.keytrust.agent.prereq.PrerequisiteRenderer;
 import dev.keytrust.agent.prereq.PrerequisiteReport;
 import dev.keytrust.agent.prereq.UserIdentity;
+import dev.keytrust.agent.status.DeviceStatus;
+import dev.keytrust.agent.status.StatusReport;
+import dev.keytrust.agent.status.TpmSource;
+import dev.keytrust.agent.status.TpmStatus;
+import dev.keytrust.agent.status.UserStatus;
 import dev.keytrust.error.Durations;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.ProviderKind;
@@ -26,6 +27,7 @@ import dev.keytrust.tpm.DictionaryAttackState;
 import dev.keytrust.tpm.SrkStatus;
 import dev.keytrust.tpm.TpmDeviceNode;
 import dev.keytrust.tpm.TpmInfo;
+import dev.keytrust.tpm.TpmUri;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -33,7 +35,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How {@code keytrust status} shows a {@link Status}: dsregcmd-style sections (Device State, TPM
+ * How {@code keytrust status} shows a {@link StatusReport}: dsregcmd-style sections (Device State, TPM
  * and Key Provider, User State, Ngc Prerequisite Check, Effective Policy) or one JSON object with
  * the same content. The JSON field names are stable; README.md lists them.
  */
@@ -50,7 +52,7 @@ final class StatusView {
   // ------------------------------------------------------------------------------------------
   // text
 
-  static String text(Status s) {
+  static String text(StatusReport s) {
     Report r = new Report();
     deviceText(r, s.device());
     tpmText(r, s.tpm());
@@ -60,11 +62,11 @@ final class StatusView {
     return r.render();
   }
 
-  private static void deviceText(Report r, DeviceSection d) {
+  private static void deviceText(Report r, DeviceStatus d) {
     r.section(DEVICE);
     DeviceContext c = d.context();
     r.row("Device context", d.file() == null ? "none (give one with --device FILE)"
-        : d.file() + (d.context() == null ? " (" + d.fileState() + ")" : ""));
+        : d.file() + (d.context() == null ? " (" + d.fileState().words() + ")" : ""));
     if (c == null) {
       r.row("AzureAdJoined", "UNKNOWN").row("DomainJoined", "UNKNOWN").row("Join state", "unknown")
           .row("DeviceId", "unknown").row("TenantId", "unknown");
@@ -84,9 +86,9 @@ final class StatusView {
     }
   }
 
-  private static void tpmText(Report r, TpmSection t) {
+  private static void tpmText(Report r, TpmStatus t) {
     r.section(TPM);
-    r.row("TPM", (t.uri() == null ? "none" : t.uri().toString()) + " (" + t.uriSource() + ")");
+    r.row("TPM", (t.uri() == null ? "none" : t.uri().toString()) + " (" + source(t.uriSource()) + ")");
     if (t.discovered() != null) {
       if (t.discovered().isEmpty()) {
         r.row("Found in sysfs", "no TPM");
@@ -120,7 +122,7 @@ final class StatusView {
     r.row("Provider reason", t.providerReason());
   }
 
-  private static void userText(Report r, UserSection u) {
+  private static void userText(Report r, UserStatus u) {
     r.section(USER);
     r.row("User", u.user() == null ? "none (give one with --user U)" : u.user());
     r.row("Key store", u.store());
@@ -205,7 +207,7 @@ final class StatusView {
   // ------------------------------------------------------------------------------------------
   // JSON
 
-  static Map<String, Object> json(Status s) {
+  static Map<String, Object> json(StatusReport s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("device", deviceJson(s.device()));
     m.put("tpm", tpmJson(s.tpm()));
@@ -218,11 +220,11 @@ final class StatusView {
     return m;
   }
 
-  private static Map<String, Object> deviceJson(DeviceSection d) {
+  private static Map<String, Object> deviceJson(DeviceStatus d) {
     Map<String, Object> m = new LinkedHashMap<>();
     DeviceContext c = d.context();
     m.put("contextFile", d.file() == null ? null : d.file().toString());
-    m.put("contextState", d.fileState());
+    m.put("contextState", d.fileState().words());
     m.put("joinState", c == null ? null : c.joinState().fileValue());
     m.put("azureAdJoined", c == null ? null : azureAdJoined(c.joinState()));
     m.put("domainJoined", c == null ? null : domainJoined(c.joinState()));
@@ -249,10 +251,10 @@ final class StatusView {
     return m;
   }
 
-  private static Map<String, Object> tpmJson(TpmSection t) {
+  private static Map<String, Object> tpmJson(TpmStatus t) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("uri", t.uri() == null ? null : t.uri().toString());
-    m.put("uriSource", t.uriSource());
+    m.put("uriSource", source(t.uriSource()));
     if (t.discovered() == null) {
       m.put("discovered", null);
     } else {
@@ -311,7 +313,7 @@ final class StatusView {
     return m;
   }
 
-  private static Map<String, Object> userJson(UserSection u) {
+  private static Map<String, Object> userJson(UserStatus u) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("user", u.user());
     m.put("store", u.store().toString());
@@ -387,6 +389,15 @@ final class StatusView {
       case ENTRA_JOINED -> "Entra joined";
       case DOMAIN_JOINED -> "domain joined";
       case HYBRID_JOINED -> "hybrid joined (DJ++)";
+    };
+  }
+
+  /** Who named the TPM, in the CLI's terms: the option, the variable or the platform default. */
+  static String source(TpmSource source) {
+    return switch (source) {
+      case GIVEN -> "--tpm";
+      case ENVIRONMENT -> TpmUri.ENV;
+      case PLATFORM_DEFAULT -> "platform default";
     };
   }
 

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytrust.agent.prereq.PrerequisiteId;
 import dev.keytrust.agent.prereq.RemoteSessionDetector;
+import dev.keytrust.agent.status.StatusProbe;
+import dev.keytrust.agent.status.StatusReport;
+import dev.keytrust.agent.status.StatusRequest;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.tpm.TpmDiscovery;
-import java.io.ByteArrayInputStream;
+import dev.keytrust.tpm.TpmUri;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,15 +19,21 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link StatusProbe} with {@code --tpm auto} over a fake sysfs and /dev, and an injected session. */
+/**
+ * {@link StatusProbe} with {@code --tpm auto} over a fake sysfs and /dev, and an injected session,
+ * and how {@link StatusView} shows what it found.
+ */
 class StatusProbeTest {
   @TempDir Path tmp;
 
-  StatusProbe.Status probe(Map<String, String> env) throws Exception {
-    CliEnvironment environment = new CliEnvironment(new ByteArrayInputStream(new byte[0]), env, "Linux", null);
+  StatusReport probe(Map<String, String> env) throws Exception {
     RemoteSessionDetector detector = new RemoteSessionDetector(env, command -> Optional.empty());
-    return new StatusProbe(environment, new TpmDiscovery(tmp.resolve("sys"), tmp.resolve("dev")), detector)
-        .probe(new StatusProbe.Request(null, null, null, "auto", tmp.resolve("keys")));
+    return StatusProbe.builder()
+        .osName("Linux")
+        .tpmDiscovery(new TpmDiscovery(tmp.resolve("sys"), tmp.resolve("dev")))
+        .sessionDetector(detector)
+        .build()
+        .probe(StatusRequest.builder().tpm(TpmUri.parse("auto")).storeRoot(tmp.resolve("keys")).build());
   }
 
   @Test
@@ -34,7 +43,7 @@ class StatusProbeTest {
     Files.createDirectories(tmp.resolve("dev"));
     Files.writeString(tmp.resolve("dev/tpm0"), "");
 
-    StatusProbe.Status s = probe(Map.of("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22"));
+    StatusReport s = probe(Map.of("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22"));
 
     assertThat(s.tpm().discovered()).hasSize(1);
     assertThat(s.tpm().error().code()).isEqualTo(CoreErrorCode.TPM_VERSION_UNSUPPORTED);
@@ -57,7 +66,7 @@ class StatusProbeTest {
 
   @Test
   void autoWithoutAnyTpm() throws Exception {
-    StatusProbe.Status s = probe(Map.of());
+    StatusReport s = probe(Map.of());
     assertThat(s.tpm().discovered()).isEmpty();
     assertThat(s.tpm().error().code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE);
     assertThat(StatusView.text(s)).contains("Found in sysfs : no TPM").contains("KeyProvider : software")

@@ -141,7 +141,7 @@ public final class DrsEndpointProvider implements KeyRegistrationEndpointProvide
       EndpointSettings settings,
       Function<String, String> environment,
       Clock clock,
-      DrsEndpoint.Sleeper sleeper,
+      DrsRetries.Sleeper sleeper,
       RandomGenerator random)
       throws AgentException {
     DrsConfig config = DrsConfig.parse(uri, settings, environment);

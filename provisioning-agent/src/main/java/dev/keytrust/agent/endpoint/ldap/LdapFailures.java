@@ -4,6 +4,7 @@ import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.ResultCode;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.agent.internal.Causes;
 import dev.keytrust.error.Durations;
 import java.security.cert.CertificateException;
 import java.util.Locale;
@@ -195,8 +196,8 @@ final class LdapFailures {
 
   /** The failure was the TLS handshake or the server's certificate, or null. */
   private AgentException tls(LDAPException e) {
-    CertificateException cert = cause(e, CertificateException.class);
-    SSLException ssl = cause(e, SSLException.class);
+    CertificateException cert = Causes.find(e, CertificateException.class);
+    SSLException ssl = Causes.find(e, SSLException.class);
     String server = config.host() + ":" + config.port();
     String anchors = config.caFile() == null
         ? "the JVM's default trust store" : "the ca-file " + config.caFile();
@@ -258,17 +259,5 @@ final class LdapFailures {
       b.append(Character.isISOControl(c) ? ' ' : c);
     }
     return b.toString().trim().replaceAll(" {2,}", " ");
-  }
-
-  private static <T extends Throwable> T cause(Throwable t, Class<T> type) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (type.isInstance(c)) {
-        return type.cast(c);
-      }
-      if (c.getCause() == c) {
-        break;
-      }
-    }
-    return null;
   }
 }

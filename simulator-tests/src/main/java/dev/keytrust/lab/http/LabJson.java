@@ -1,4 +1,4 @@
-package dev.keytrust.lab;
+package dev.keytrust.lab.http;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -11,13 +11,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The lab service's own small JSON reader and writer (the agent's reader is package-private there,
- * and a second, independent implementation checks the first). Reads RFC 8259 JSON into {@code
- * Map}/{@code List}/{@code String}/{@code BigDecimal}/{@code Boolean}/{@link #NULL}; refuses
- * invalid UTF-8, duplicate names, trailing content and nesting deeper than 32.
+ * The lab services' own small JSON reader and writer, for their request and answer bodies and
+ * their tokens (the agent's reader is package-private there, and a second, independent
+ * implementation checks the first). Reads RFC 8259 JSON into {@code Map}/{@code List}/{@code
+ * String}/{@code BigDecimal}/{@code Boolean}/{@link #NULL}; refuses invalid UTF-8, duplicate
+ * names, trailing content and nesting deeper than 32.
  */
-final class LabJson {
-  static final Object NULL = new Object();
+public final class LabJson {
+  /** JSON {@code null} as {@link #parse} returns it. */
+  public static final Object NULL = new Object();
   private static final int MAX_DEPTH = 32;
 
   private final String s;
@@ -28,15 +30,15 @@ final class LabJson {
   }
 
   /** The input is not acceptable JSON. */
-  static final class JsonException extends Exception {
+  public static final class JsonException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    JsonException(String message) {
+    public JsonException(String message) {
       super(message);
     }
   }
 
-  static Object parse(byte[] utf8) throws JsonException {
+  public static Object parse(byte[] utf8) throws JsonException {
     String text;
     try {
       text =
@@ -230,7 +232,7 @@ final class LabJson {
   // ---- writing ----
 
   /** Writes a {@code Map}/{@code List}/{@code String}/{@code Number}/{@code Boolean}/null. */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder b = new StringBuilder();
     write(value, b);
     return b.toString();

@@ -1,6 +1,7 @@
-package dev.keytrust.lab;
+package dev.keytrust.lab.keyservice;
 
-import dev.keytrust.lab.LabKeyService.TokenClaims;
+import dev.keytrust.lab.LabException;
+import dev.keytrust.lab.http.LabJson;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -17,15 +18,16 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The lab service's access tokens: compact JWTs signed with HMAC-SHA256 under a key that exists
+ * The lab services' access tokens: compact JWTs signed with HMAC-SHA256 under a key that exists
  * only in this object, with the claims [MS-KPP] §3.1.5.1.1.3 checks ({@code upn}, {@code
  * deviceid}, {@code amr}), {@code aud}, {@code iss}, {@code iat} and {@code exp}.
  */
-final class LabTokens {
-  static final String ISSUER = "https://keytrust-lab.invalid/";
+public final class LabTokens {
+  /** The {@code iss} of every token. */
+  public static final String ISSUER = "https://keytrust-lab.invalid/";
 
   /** Why a token was refused: a KPP error code and a message that never quotes the token. */
-  static final class Rejected extends Exception {
+  public static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
     private final String code;
 
@@ -34,13 +36,13 @@ final class LabTokens {
       this.code = code;
     }
 
-    String code() {
+    public String code() {
       return code;
     }
   }
 
   /** What a valid token says. */
-  record Subject(String upn, UUID deviceId) {}
+  public record Subject(String upn, UUID deviceId) {}
 
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64URL_DECODER = Base64.getUrlDecoder();
@@ -51,13 +53,15 @@ final class LabTokens {
   private final String audience;
   private final Clock clock;
 
-  LabTokens(String audience, Clock clock) {
+  /** Tokens for {@code aud} {@code audience}, with a new random key; {@code clock} for iat and exp. */
+  public LabTokens(String audience, Clock clock) {
     new SecureRandom().nextBytes(key);
     this.audience = audience;
     this.clock = clock;
   }
 
-  String issue(TokenClaims claims) {
+  /** A signed token with exactly these claims. */
+  public String issue(TokenClaims claims) {
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("aud", audience);
     payload.put("iss", ISSUER);
@@ -76,7 +80,7 @@ final class LabTokens {
   }
 
   /** Checks signature, algorithm, audience, expiry and the KPP claims. */
-  Subject validate(String token) throws Rejected {
+  public Subject validate(String token) throws Rejected {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
       throw new Rejected("invalid_token", "The access token is not a compact JWT.");
@@ -146,7 +150,8 @@ final class LabTokens {
     return "LabTokens[HS256, aud " + audience + "]";
   }
 
-  static List<String> defaultAmr() {
+  /** The {@code amr} of a user who signed in with a password and fresh MFA: {@code pwd, ngcmfa}. */
+  public static List<String> defaultAmr() {
     return List.of("pwd", "ngcmfa");
   }
 }

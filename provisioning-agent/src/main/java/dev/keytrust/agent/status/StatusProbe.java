@@ -1,4 +1,4 @@
-package dev.keytrust.agent.cli;
+package dev.keytrust.agent.status;
 
 import dev.keytrust.agent.flow.FlowStatus;
 import dev.keytrust.agent.policy.EffectivePolicy;
@@ -41,93 +41,102 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gathers what {@code keytrust status} shows: the device context, the TPM and the key provider
- * provisioning would use, the user's key and flow records, the prerequisite check and the
- * effective policy. Only reads: it opens the TPM for its facts but creates nothing, and it never
- * writes to the key store. Missing inputs become "unknown" in the result; a TPM that cannot be
- * reached is part of the result, not an error.
+ * Finds out what provisioning would find on this machine: the device context, the TPM and the key
+ * provider provisioning would use, the user's key and flow records, the prerequisite check and the
+ * effective policy. What {@code keytrust status} shows, as an API.
+ *
+ * <pre>{@code
+ * StatusProbe probe = StatusProbe.builder().build(); // this machine: os.name, sysfs, loginctl
+ * StatusReport report = probe.probe(StatusRequest.builder()
+ *     .user("alice@contoso.com")
+ *     .tpm(TpmUri.parse("auto"))
+ *     .policyDir(Path.of("/etc/keytrust/policy"))
+ *     .deviceFile(Path.of("/etc/keytrust/device.conf"))
+ *     .build());
+ * if (report.tpm().provider() == null) {
+ *   // provisioning would stop: report.tpm().providerReason() says why
+ * }
+ * boolean willProvision = report.prerequisites().willProvision(); // PreReqResult, event 358/360
+ * }</pre>
+ *
+ * <p>It only reads: it opens the TPM for its facts but creates nothing, and it never writes to the
+ * key store. Missing inputs become "unknown" in the report; a TPM that cannot be reached is part
+ * of the report, not an error. It does not render anything: the CLI's {@code status} command lays
+ * the report out as text or JSON.
  */
-final class StatusProbe {
+public final class StatusProbe {
 
   private static final Logger log = LoggerFactory.getLogger(StatusProbe.class);
 
   /** How long one TPM command may take while status reads the TPM's facts. */
-  static final Duration TPM_TIMEOUT = Duration.ofSeconds(20);
+  public static final Duration TPM_TIMEOUT = Duration.ofSeconds(20);
 
   /** Lines that need the device context; without one they are Not Tested. */
   private static final List<PrerequisiteId> NEED_CONTEXT = List.of(PrerequisiteId.DEVICE_JOINED,
       PrerequisiteId.CLOUD_CREDENTIALS, PrerequisiteId.GROUP_TARGETING, PrerequisiteId.UPN);
 
-  /** What was asked for: every field may be null (not given). */
-  record Request(String user, Path policyDir, Path deviceFile, String tpmOption, Path storeRoot) {}
+  private final String osName;
+  private final TpmDiscovery discovery;
+  private final RemoteSessionDetector detector;
 
-  /**
-   * The device section.
-   *
-   * @param file the device context file given, or null
-   * @param fileState {@code read}, {@code not given} or {@code not found}
-   * @param context the context read from the file, or null without one
-   * @param session the session: from the file's {@code session.remote}, else detected here
-   * @param unknown what is not known, in words
-   */
-  record DeviceSection(Path file, String fileState, DeviceContext context, SessionInfo session,
-      List<String> unknown) {}
+  private StatusProbe(Builder b) {
+    this.osName = b.osName;
+    this.discovery = b.discovery;
+    this.detector = b.detector;
+  }
 
-  /**
-   * The TPM and key provider section.
-   *
-   * @param uri the TPM named (null when the platform has no default)
-   * @param uriSource {@code --tpm}, {@code KEYTRUST_TPM} or {@code platform default}
-   * @param discovered what sysfs lists (for {@code auto} and {@code device:} on Linux), else null
-   * @param opened the TPM actually opened ({@code auto} resolved), or null
-   * @param info the TPM's facts when it could be opened, else null
-   * @param error why there is no TPM (cannot be chosen, reached or read), else null
-   * @param provider the key provider provisioning would use, null when it would stop
-   * @param providerReason why
-   * @param requireSecurityDevice the policy value deciding a software fallback
-   */
-  record TpmSection(TpmUri uri, String uriSource, List<DiscoveredTpm> discovered, TpmUri opened,
-      TpmInfo info, KeytrustException error, ProviderKind provider, String providerReason,
-      EffectiveValue<Boolean> requireSecurityDevice) {
+  /** A probe of this machine unless told otherwise. */
+  public static Builder builder() {
+    return new Builder();
+  }
 
-    boolean software() {
-      return uri != null && uri.isSoftware();
+  /** What the probe looks at; every part defaults to this machine's. */
+  public static final class Builder {
+    private String osName = System.getProperty("os.name", "");
+    private TpmDiscovery discovery;
+    private RemoteSessionDetector detector;
+
+    private Builder() {}
+
+    /** The OS, as {@code os.name} says it (default: this JVM's): where {@code auto} looks for TPMs. */
+    public Builder osName(String osName) {
+      this.osName = Objects.requireNonNull(osName, "osName");
+      return this;
+    }
+
+    /** Where TPMs are listed (default: {@link TpmDiscovery#system()}). */
+    public Builder tpmDiscovery(TpmDiscovery discovery) {
+      this.discovery = Objects.requireNonNull(discovery, "discovery");
+      return this;
+    }
+
+    /**
+     * How a remote session is detected when no device context file says (default: {@link
+     * RemoteSessionDetector#forEnvironment} of this process's environment).
+     */
+    public Builder sessionDetector(RemoteSessionDetector detector) {
+      this.detector = Objects.requireNonNull(detector, "detector");
+      return this;
+    }
+
+    public StatusProbe build() {
+      if (discovery == null) {
+        discovery = TpmDiscovery.system();
+      }
+      if (detector == null) {
+        detector = RemoteSessionDetector.forEnvironment(System.getenv());
+      }
+      return new StatusProbe(this);
     }
   }
 
   /**
-   * The user section.
-   *
-   * @param user the user, or null when {@code --user} was not given
-   * @param store the key store folder
-   * @param key the user's key, empty when there is none
-   * @param flow what the provisioning flow recorded, or null without a user
-   * @param syncState the key store, the journal and the receipt compared, in words
-   */
-  record UserSection(String user, Path store, Optional<KeyContainer> key, FlowStatus flow,
-      String syncState) {}
-
-  /** Everything status shows. */
-  record Status(DeviceSection device, TpmSection tpm, UserSection user, PrerequisiteReport prerequisites,
-      EffectivePolicy policy, String policyNote) {}
-
-  private final CliEnvironment environment;
-  private final TpmDiscovery discovery;
-  private final RemoteSessionDetector detector;
-
-  StatusProbe(CliEnvironment environment, TpmDiscovery discovery, RemoteSessionDetector detector) {
-    this.environment = Objects.requireNonNull(environment, "environment");
-    this.discovery = Objects.requireNonNull(discovery, "discovery");
-    this.detector = Objects.requireNonNull(detector, "detector");
-  }
-
-  /**
-   * Gathers the status.
+   * Gathers the report.
    *
    * @throws KeytrustException for bad input (an unknown TPM URI, a user name that cannot name a
    *     folder), a malformed device context or policy file (naming it), a damaged key or record
    */
-  Status probe(Request r) throws KeytrustException {
+  public StatusReport probe(StatusRequest r) throws KeytrustException {
     EffectivePolicy policy;
     String policyNote;
     if (r.policyDir() == null) {
@@ -141,19 +150,20 @@ final class StatusProbe {
           : policy.files().isEmpty() ? "no policy file in " + r.policyDir() + ": every setting is at its default"
           : r.user() == null ? "computer policy only (no --user)" : "computer and user policy of " + r.user();
     }
-    DeviceSection device = device(r.deviceFile());
-    TpmSection tpm = tpm(r.tpmOption(), policy);
-    UserSection user = user(r.user(), r.storeRoot() != null ? r.storeRoot() : KeyContainerStore.defaultRoot());
+    DeviceStatus device = device(r.deviceFile());
+    TpmStatus tpm = tpm(r.tpm(), policy);
+    UserStatus user = user(r.user(), r.storeRoot() != null ? r.storeRoot() : KeyContainerStore.defaultRoot());
     PrerequisiteReport prereq = prerequisites(device, tpm, policy);
-    return new Status(device, tpm, user, prereq, policy, policyNote);
+    return new StatusReport(device, tpm, user, prereq, policy, policyNote);
   }
 
-  private DeviceSection device(Path file) throws KeytrustException {
+  private DeviceStatus device(Path file) throws KeytrustException {
     if (file == null || !Files.exists(file)) {
       SessionInfo session = detector.detect();
       List<String> unknown = List.of("join state", "device id", "tenant", "verified domains",
           "the user's identity (UPNs, groups, cloud token)");
-      return new DeviceSection(file, file == null ? "not given" : "not found", null, session, unknown);
+      return new DeviceStatus(file, file == null ? DeviceStatus.FileState.NOT_GIVEN
+          : DeviceStatus.FileState.NOT_FOUND, null, session, unknown);
     }
     DeviceContext c = DeviceContextFile.read(file, detector);
     List<String> unknown = new ArrayList<>();
@@ -176,31 +186,26 @@ final class StatusProbe {
     if (u.claims().isEmpty()) {
       unknown.add("cloud token");
     }
-    return new DeviceSection(file, "read", c, c.session(), List.copyOf(unknown));
+    return new DeviceStatus(file, DeviceStatus.FileState.READ, c, c.session(), unknown);
   }
 
-  private TpmSection tpm(String option, EffectivePolicy policy) throws KeytrustException {
+  private TpmStatus tpm(TpmChoice.Chooser chooser, EffectivePolicy policy) throws KeytrustException {
     EffectiveValue<Boolean> require = policy.effective(Setting.REQUIRE_SECURITY_DEVICE);
-    String source = option != null ? "--tpm"
-        : environment.getenv(TpmUri.ENV).filter(v -> !v.isBlank()).isPresent() ? TpmUri.ENV : "platform default";
-    TpmUri uri;
-    try {
-      uri = TpmSelection.resolve(option, environment);
-    } catch (KeytrustException e) {
-      if (option != null || e.code() == CoreErrorCode.UNKNOWN_TPM_URI) {
-        throw e; // a TPM URI the user gave that does not parse: bad input
-      }
-      return new TpmSection(null, source, null, null, null, e, null,
+    TpmChoice choice = chooser.choose();
+    TpmSource source = choice.source();
+    TpmUri uri = choice.uri();
+    if (uri == null) {
+      return new TpmStatus(null, source, null, null, null, choice.unavailable(), null,
           "no TPM is named and this platform has no default one: provisioning would stop", require);
     }
     if (uri.isSoftware()) {
       return require.value()
-          ? new TpmSection(uri, source, null, null, null, null, null, "none: " + require.describe()
+          ? new TpmStatus(uri, source, null, null, null, null, null, "none: " + require.describe()
               + " requires a TPM but the software provider is selected; name a TPM instead", require)
-          : new TpmSection(uri, source, null, null, null, null, ProviderKind.SOFTWARE,
+          : new TpmStatus(uri, source, null, null, null, null, ProviderKind.SOFTWARE,
               "software key, as selected; allowed by policy (" + require.describe() + ")", require);
     }
-    boolean linux = environment.osName().toLowerCase(Locale.ROOT).startsWith("linux");
+    boolean linux = osName.toLowerCase(Locale.ROOT).startsWith("linux");
     List<DiscoveredTpm> discovered = linux && (uri.isAuto() || uri.scheme().equals(TpmUri.DEVICE))
         ? discovery.list() : null;
     TpmUri target = null;
@@ -240,7 +245,7 @@ final class StatusProbe {
       reason = "none: the TPM at " + (target != null ? target : uri) + " fails (" + error.code().id()
           + "): provisioning would stop there";
     }
-    return new TpmSection(uri, source, discovered, target, info, error, provider, reason, require);
+    return new TpmStatus(uri, source, discovered, target, info, error, provider, reason, require);
   }
 
   private TpmUri resolveAuto(TpmUri uri, boolean linux) throws KeytrustException {
@@ -250,21 +255,21 @@ final class StatusProbe {
     if (linux) {
       return discovery.chooseAuto();
     }
-    if (environment.osName().toLowerCase(Locale.ROOT).startsWith("windows")) {
+    if (osName.toLowerCase(Locale.ROOT).startsWith("windows")) {
       return TpmUri.parse(TpmUri.TBS);
     }
     throw new KeytrustException(CoreErrorCode.TPM_PLATFORM_UNSUPPORTED, "--tpm auto finds TPMs on Linux and"
-        + " Windows only, and this OS is " + environment.osName() + ": name the TPM with --tpm.");
+        + " Windows only, and this OS is " + osName + ": name the TPM with --tpm.");
   }
 
-  private static UserSection user(String user, Path storeRoot) throws KeytrustException {
+  private static UserStatus user(String user, Path storeRoot) throws KeytrustException {
     if (user == null) {
-      return new UserSection(null, storeRoot, Optional.empty(), null, "unknown: no --user given");
+      return new UserStatus(null, storeRoot, Optional.empty(), null, "unknown: no --user given");
     }
     KeyContainerStore store = new KeyContainerStore(storeRoot);
     Optional<KeyContainer> key = store.find(user);
     FlowStatus flow = FlowStatus.read(store, user);
-    return new UserSection(user, storeRoot, key, flow, syncState(user, key, flow));
+    return new UserStatus(user, storeRoot, key, flow, syncState(user, key, flow));
   }
 
   /** The key store, the journal and the receipt compared: do they tell one story? */
@@ -298,7 +303,7 @@ final class StatusProbe {
     return "not provisioned: no key, no registration";
   }
 
-  private PrerequisiteReport prerequisites(DeviceSection device, TpmSection tpm, EffectivePolicy policy) {
+  private PrerequisiteReport prerequisites(DeviceStatus device, TpmStatus tpm, EffectivePolicy policy) {
     DeviceContext context = device.context();
     boolean haveContext = context != null;
     if (!haveContext) {
@@ -333,7 +338,7 @@ final class StatusProbe {
   }
 
   /** The TPM as the probe found it, for the hardware line when the device context does not say. */
-  static TpmState probedTpmState(TpmSection tpm) {
+  static TpmState probedTpmState(TpmStatus tpm) {
     if (tpm.info() != null) {
       return TpmState.present(dev.keytrust.agent.prereq.TpmVersion.TPM_2_0, true,
           tpm.info().dictionaryAttack().inLockout());

@@ -1,0 +1,26 @@
+package dev.keytrust.agent.status;
+
+import dev.keytrust.agent.flow.FlowStatus;
+import dev.keytrust.key.KeyContainer;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The user's key and what the provisioning flow recorded about it.
+ *
+ * @param user the user, or null when none was asked for
+ * @param store the key store folder
+ * @param key the user's key, empty when there is none (or no user)
+ * @param flow what the provisioning flow recorded, or null without a user
+ * @param syncState the key store, the journal and the receipt compared, in words
+ */
+public record UserStatus(
+    String user, Path store, Optional<KeyContainer> key, FlowStatus flow, String syncState) {
+
+  public UserStatus {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(syncState, "syncState");
+  }
+}
