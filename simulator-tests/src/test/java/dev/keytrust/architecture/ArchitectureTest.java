@@ -62,6 +62,14 @@ class ArchitectureTest {
       .allowEmptyShould(true)
       .because("HMAC and encrypted sessions are how TpmSession talks to the TPM, not an API");
 
+  static final ArchRule THE_CLI_IS_NOT_AN_API = classes().that().resideInAPackage("dev.keytrust.agent.cli..")
+      .should().onlyHaveDependentClassesThat().resideInAPackage("dev.keytrust.agent.cli..")
+      .because("the CLI parses options and renders the agent's API (status included); nothing builds on it");
+
+  static final ArchRule AGENT_INTERNALS_STAY_IN_THE_AGENT = classes().that().resideInAPackage("dev.keytrust.agent.internal..")
+      .should().onlyHaveDependentClassesThat().resideInAPackage("dev.keytrust.agent..")
+      .because("the agent's internals are not the lab's");
+
   static final ArchRule INTERNALS_STAY_IN_KEYTRUST = noClasses().that().resideOutsideOfPackage("dev.keytrust..")
       .should().dependOnClassesThat().resideInAnyPackage(INTERNAL)
       .because("internal packages may change in any release: only keytrust's own modules use them");
@@ -71,7 +79,8 @@ class ArchitectureTest {
       .because("an endpoint agent embeds keytrust through its exported API only");
 
   static final List<ArchRule> RULES = List.of(CORE_KNOWS_NOTHING_OF_THE_AGENT, TPM_DOES_NOT_USE_KEY,
-      CREDENTIAL_IS_A_FORMAT_ONLY, THE_AGENT_IS_NOT_THE_LAB, SESSIONS_STAY_IN_THE_TPM_LAYER);
+      CREDENTIAL_IS_A_FORMAT_ONLY, THE_AGENT_IS_NOT_THE_LAB, SESSIONS_STAY_IN_THE_TPM_LAYER, THE_CLI_IS_NOT_AN_API,
+      AGENT_INTERNALS_STAY_IN_THE_AGENT);
 
   static JavaClasses keytrust;
   static JavaClasses example;
