@@ -346,6 +346,48 @@ public final class KeyContainerStore {
     T run() throws KeytrustException;
   }
 
+  /** The file of a user's PIN-check lock ({@link #withPinCheckLock}), in the user's directory. */
+  static final String PIN_CHECK_LOCK_FILE = ".pin-check.lock";
+  /** One lock per user directory (real path) inside this JVM: FileLocks only exclude other processes. */
+  private static final ConcurrentHashMap<Path, ReentrantLock> PIN_CHECK_LOCKS = new ConcurrentHashMap<>();
+
+  /**
+   * Runs one whole PIN check of the user's key ({@code work}: count the try, check the PIN,
+   * record the result) while no other check of that key runs, in this or another process; waits
+   * for one that does. Checks of other users' keys and every other store operation go on. A
+   * process that dies releases the lock. The user must have a key.
+   */
+  <T> T withPinCheckLock(String user, LockedWork<T> work) throws KeytrustException {
+    Path dir = userDirectory(user);
+    checkExistingRoot();
+    if (!userDirectoryExists(dir, "the PIN was not checked")) {
+      throw new KeytrustException(CoreErrorCode.KEY_NOT_FOUND,
+          "User '" + user + "' has no key directory in " + root + ": save the key before using it.");
+    }
+    Path file = dir.resolve(PIN_CHECK_LOCK_FILE);
+    ReentrantLock inJvm;
+    try {
+      inJvm = PIN_CHECK_LOCKS.computeIfAbsent(dir.toRealPath(), p -> new ReentrantLock());
+    } catch (IOException e) {
+      throw io("open the key directory " + dir, e);
+    }
+    inJvm.lock();
+    try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS), OwnerOnlyFiles.isPosix(dir) ? OwnerOnlyFiles.fileAttributes()
+            : new java.nio.file.attribute.FileAttribute<?>[0])) {
+      FileLock lock = ch.lock();
+      try {
+        return work.run();
+      } finally {
+        lock.release();
+      }
+    } catch (IOException e) {
+      throw io("lock the PIN checks of user '" + user + "' (" + file + ")", e);
+    } finally {
+      inJvm.unlock();
+    }
+  }
+
   /**
    * Runs {@code work} holding the store lock (see the class comment). Not reentrant: {@code work}
    * must not call {@link #save}, {@link #delete} or this method. The root must exist.

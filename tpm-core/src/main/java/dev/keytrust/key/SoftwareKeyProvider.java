@@ -180,6 +180,16 @@ public final class SoftwareKeyProvider implements KeyProvider {
     }
     Objects.requireNonNull(pin, "pin");
     counter.requireStored(key);
+    // one PIN check of this key at a time: concurrent checks of the right PIN must not add up to a
+    // lockout while each waits for its Argon2id (every try still counts before the PIN is checked)
+    SecretBuffer pkcs8 = store.withPinCheckLock(key.user(), () -> unlock(key, blob, pin));
+    try (pkcs8) {
+      return pkcs8.withCopy(InsecureSecretAccess.get(), p -> sign(key, p, sha256));
+    }
+  }
+
+  /** Counts the try, decrypts the private key with the PIN, and records the result. */
+  private SecretBuffer unlock(KeyContainer key, SoftwareKeyBlob blob, Pin pin) throws KeytrustException {
     int failures = counter.beginAttempt(key, clock.instant());
     byte[] aad = aad(key.user(), key.algorithm(), key.keyId());
     SecretBuffer pkcs8;
@@ -189,9 +199,12 @@ public final class SoftwareKeyProvider implements KeyProvider {
     } catch (AEADBadTagException e) {
       throw wrongPin(key.user(), failures);
     }
-    try (pkcs8) {
+    try {
       counter.recordSuccess(key);
-      return pkcs8.withCopy(InsecureSecretAccess.get(), p -> sign(key, p, sha256));
+      return pkcs8;
+    } catch (KeytrustException | RuntimeException e) {
+      pkcs8.close();
+      throw e;
     }
   }
 

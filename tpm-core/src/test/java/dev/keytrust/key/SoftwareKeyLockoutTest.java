@@ -187,6 +187,19 @@ class SoftwareKeyLockoutTest {
   }
 
   @Test
+  void concurrentRightPinsNeverAddUpToALockout() throws Exception {
+    newKey("alice");
+    KeyContainer key = store.load("alice");
+    List<TestKeys.Attempt> rightPins = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      rightPins.add(() -> provider.signDigest(key, sha256(MESSAGE), pin(RIGHT)));
+    }
+    List<ErrorCode> codes = TestKeys.startTogether(rightPins);
+    assertThat(codes).as("8 signs with the right PIN at once").containsOnlyNulls().hasSize(8);
+    assertThat(provider.attemptState(key).failures()).isZero();
+  }
+
+  @Test
   void concurrentWrongPinsAreEachCounted() throws Exception {
     newKey("alice");
     KeyContainer key = store.load("alice");
