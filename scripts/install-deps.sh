@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what keytrust's build, tests and demo need, when missing: Java 17+ and Maven to build,
-# swtpm/swtpm_setup (TPM simulator), tpm2-tools (tpm2_load), openssl, and Samba with winbind and
-# ldb-tools (the lab's Active Directory domain controller, SambaDc). Debian/Ubuntu (apt-get),
+# swtpm/swtpm_setup (TPM simulator), tpm2-tools (tpm2_load), openssl, Samba with winbind and
+# ldb-tools (the lab's Active Directory domain controller, SambaDc), debootstrap (builds the lab
+# KDC's Debian chroot, KeyTrustKdc) and MIT's Kerberos clients (krb5-user: klist, kvno against the
+# lab KDC). Debian/Ubuntu (apt-get),
 # as root or through sudo. Prints the tool versions. Used by scripts/test.sh and scripts/demo.sh.
 set -euo pipefail
 
@@ -21,6 +23,9 @@ need samba samba
 need samba-tool samba
 need ldbmodify ldb-tools
 need winbindd winbind
+need debootstrap debootstrap
+need klist krb5-user
+need kvno krb5-user
 
 if ((${#packages[@]} > 0)); then
   # deduplicate, keep order
@@ -57,3 +62,4 @@ version swtpm_setup --version
 version tpm2_load --version
 version openssl version
 version samba --version
+version debootstrap --version

@@ -1,6 +1,7 @@
 package dev.keytrust.lab;
 
 import dev.keytrust.lab.LabKeyService.TokenClaims;
+import dev.keytrust.lab.kdc.KeyTrustKdc;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -24,8 +25,9 @@ import java.util.function.Consumer;
 
 /**
  * A running key trust lab on 127.0.0.1, as an object: swtpm (when installed and wanted), the
- * DRS-style key service with push MFA ({@link LabKeyService}), the directory ({@link LabDirectory})
- * with alice, bob and a bind account, and the sync job ({@link LabSync}). {@link #start} starts it
+ * DRS-style key service with push MFA ({@link LabKeyService}), the directory ({@link LabDirectory},
+ * or a Samba AD DC: {@link SambaDc}, or the lab KDC: {@link KeyTrustKdc}) with alice, bob and a
+ * bind account, and the sync job ({@link LabSync}). {@link #start} starts it
  * all and writes what a client needs into the lab folder (CA, tokens, LDAP credentials, {@code
  * lab.env}), printing every endpoint as a {@code name: value} line; {@link #close()} stops it all
  * (the sync job first, swtpm last, through its own process handle), once. Used by {@code keytrust
@@ -49,16 +51,31 @@ public final class Lab implements AutoCloseable {
    * @param samba the directory is a Samba AD DC ({@link SambaDc}, needs root and Samba; LDAPS on
    *     127.0.0.1:636) instead of the in-process {@link LabDirectory}; the LDAP endpoint's account
    *     and the sync job are then the sync service account of "KeyCredential Admins"
+   * @param kdc the directory is the lab KDC ({@link KeyTrustKdc}: a Samba 4.24 AD DC whose KDC
+   *     accepts key trust PKINIT, realm KEYTRUST.LAB on 127.0.0.2 or, when another lab KDC holds
+   *     it, the next free 127.0.0.x; needs root, debootstrap on first
+   *     use and the Debian mirror), set up as with {@code samba}: the sync job and the LDAP
+   *     endpoint write msDS-KeyCredentialLink there as the sync account. Not with {@code samba}.
    */
   public record Options(Path dir, Duration syncInterval, Duration pushAutoApprove, boolean swtpm,
-      boolean samba) {
+      boolean samba, boolean kdc) {
     public Options {
       Objects.requireNonNull(syncInterval, "syncInterval");
+      if (samba && kdc) {
+        throw new IllegalArgumentException("a lab has one directory: the Samba DC or the KDC,"
+            + " not both");
+      }
+    }
+
+    /** Without the lab KDC. */
+    public Options(Path dir, Duration syncInterval, Duration pushAutoApprove, boolean swtpm,
+        boolean samba) {
+      this(dir, syncInterval, pushAutoApprove, swtpm, samba, false);
     }
 
     /** {@code lab up}'s defaults: a new folder, 30 min sync, push auto-approved after 3 s, swtpm. */
     public static Options defaults() {
-      return new Options(null, LabSync.DEFAULT_INTERVAL, DEFAULT_PUSH_DELAY, true, false);
+      return new Options(null, LabSync.DEFAULT_INTERVAL, DEFAULT_PUSH_DELAY, true, false, false);
     }
   }
 
@@ -78,6 +95,7 @@ public final class Lab implements AutoCloseable {
   private LabKeyService service;
   private LabDirectory directory;
   private SambaDc samba;
+  private KeyTrustKdc kdc;
   private URI ldapsUri;
   private URI ldapUri;
   private LabSync sync;
@@ -169,6 +187,23 @@ public final class Lab implements AutoCloseable {
       syncDirectory = asSyncAccount;
       ldapsUri = URI.create(samba.ldapsUri());
       ldapUri = null; // AD refuses simple binds without TLS
+    } else if (options.kdc()) {
+      // the lab KDC: a Samba AD DC that accepts key trust PKINIT, set up as above; its own PKI
+      // (RSA: the KDC's Heimdal has no ECDSA) covers its KDC and LDAPS
+      // 127.0.0.2, or the next free 127.0.0.x when another lab KDC holds it
+      kdc = keep(KeyTrustKdc.start(dir.resolve("kdc"), KeyTrustKdc.Options.defaults()
+          .withAddress(KeyTrustKdc.firstFreeAddress())
+          .withProgress(line -> out.println("kdc-progress: " + line))), false);
+      for (String user : LabMain.USERS) {
+        KeyTrustKdc.User u = kdc.createUser(user);
+        out.println("user: " + u.upn() + " " + u.dn());
+        dns.put(u.upn(), u.dn());
+      }
+      ldapCredentials = kdc.setUpKeySync(SAMBA_SYNC_ACCOUNT,
+          dir.resolve(LabMain.LDAP_CREDENTIALS_FILE)).credentialsFile();
+      syncDirectory = keep(kdc.syncDirectory(ldapCredentials), false);
+      ldapsUri = URI.create(kdc.ldapsUri());
+      ldapUri = null;
     } else {
       directory = LabDirectory.start(certs);
       keep(directory, false);
@@ -220,8 +255,23 @@ public final class Lab implements AutoCloseable {
       out.println("ldap: " + ldapUri);
     }
     out.println("ldaps: " + ldapsUri + (samba != null ? " (Samba AD DC, pid " + samba.pid() + ")"
-        : ""));
+        : kdc != null ? " (the lab KDC's Samba AD DC, pid " + kdc.pid() + ")" : ""));
+    if (kdc != null) {
+      out.println("ldaps-ca-file: " + kdc.caFile());
+    }
     out.println("ldap-credentials: " + ldapCredentials);
+    if (kdc != null) {
+      out.println("realm: " + kdc.realm());
+      out.println("kdc: " + kdc.address() + ":" + KeyTrustKdc.KDC_PORT + " (Samba "
+          + kdc.sambaVersion() + ", key trust PKINIT; users " + String.join(", ", dns.keySet())
+          + ")");
+      out.println("kdc-ca-file: " + kdc.caFile() + " (PKINIT anchor)");
+      out.println("krb5-config: " + kdc.krb5Conf() + " (KRB5_CONFIG=" + kdc.krb5Conf()
+          + " klist / kvno)");
+      out.println("kdc-root: " + kdc.root() + " (Heimdal kinit -C, klist, kvno: chroot "
+          + kdc.root() + " kinit ...)");
+      out.println("kdc-log: " + kdc.sambaLog());
+    }
     out.println("sync: every " + describe(options.syncInterval()) + ", next at "
         + sync.nextCycle().map(Instant::toString).orElse("-"));
     if (swtpm != null) {
@@ -249,6 +299,15 @@ public final class Lab implements AutoCloseable {
     }
     env.append("KEYTRUST_LAB_LDAPS='").append(ldapsUri).append("'\n");
     env.append("KEYTRUST_LAB_LDAP_CREDENTIALS='").append(ldapCredentials).append("'\n");
+    if (kdc != null) {
+      env.append("KEYTRUST_LAB_LDAPS_CA_FILE='").append(kdc.caFile()).append("'\n");
+      env.append("KEYTRUST_LAB_REALM='").append(kdc.realm()).append("'\n");
+      env.append("KEYTRUST_LAB_KDC='").append(kdc.address()).append(':')
+          .append(KeyTrustKdc.KDC_PORT).append("'\n");
+      env.append("KEYTRUST_LAB_KDC_CA_FILE='").append(kdc.caFile()).append("'\n");
+      env.append("KEYTRUST_LAB_KRB5_CONFIG='").append(kdc.krb5Conf()).append("'\n");
+      env.append("KEYTRUST_LAB_KDC_ROOT='").append(kdc.root()).append("'\n");
+    }
     for (User u : users.values()) {
       env.append("KEYTRUST_LAB_TOKEN_")
           .append(u.upn().substring(0, u.upn().indexOf('@')).toUpperCase(Locale.ROOT))
@@ -297,7 +356,20 @@ public final class Lab implements AutoCloseable {
     return Optional.ofNullable(samba);
   }
 
-  /** The directory's {@code ldaps://127.0.0.1:PORT/<base DN>}. */
+  /** The lab KDC, when the lab runs one ({@link Options#kdc()}). */
+  public Optional<KeyTrustKdc> kdc() {
+    return Optional.ofNullable(kdc);
+  }
+
+  /**
+   * The CA to trust for {@link #ldapsUri()}: the lab KDC's CA when it runs, else {@link
+   * #caFile()}.
+   */
+  public Path ldapsCaFile() {
+    return kdc != null ? kdc.caFile() : certs.caFile();
+  }
+
+  /** The directory's {@code ldaps://ADDRESS:PORT/<base DN>}. */
   public URI ldapsUri() {
     return ldapsUri;
   }

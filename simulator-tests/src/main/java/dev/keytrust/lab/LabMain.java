@@ -24,6 +24,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * starts, stops all it started (swtpm through its own process handle), also when the signal comes
  * while the lab is still starting, and prints {@code stopped}.
  *
+ * <p>With {@code --samba} the directory is a Samba AD DC ({@link SambaDc}); with {@code --kdc} it
+ * is the lab KDC ({@link dev.keytrust.lab.kdc.KeyTrustKdc}: realm KEYTRUST.LAB, KDC and LDAPS on
+ * 127.0.0.2, accepting key trust PKINIT), and the lab also prints the realm, the KDC, its CA file,
+ * a krb5.conf for MIT klist/kvno and the chroot for Heimdal's tools. The hook stops the KDC by its
+ * pid file and unmounts its chroot.
+ *
  * <p>{@code keytrust demo} ({@link LabDemo}) runs the whole story on such a lab in-process.
  *
  * <p>Exit codes: 0 after a clean stop, 1 when the lab cannot start, 2 for bad arguments.
@@ -44,7 +50,7 @@ public final class LabMain {
 
   private static final String USAGE =
       "Usage: keytrust lab up [--dir D] [--sync-interval DURATION] [--push-approve auto|manual]\n"
-          + "                       [--samba]\n"
+          + "                       [--samba | --kdc]\n"
           + "  Runs a key trust lab on 127.0.0.1 until Ctrl-C: swtpm (when installed), the DRS-style\n"
           + "  key service with push MFA (HTTPS), an LDAP directory and the key sync job.\n"
           + "  --dir D                  where the CA, tokens and credentials go (default: a new\n"
@@ -55,6 +61,12 @@ public final class LabMain {
           + "  --samba                  the directory is a Samba AD DC (root; LDAPS on 127.0.0.1:636)\n"
           + "                           with msDS-KeyCredentialLink, KeyCredential Admins and a sync\n"
           + "                           account holding the key-sync grant (instead of in-process LDAP)\n"
+          + "  --kdc                    the directory is the lab KDC (root): a Samba 4.24 AD DC in a\n"
+          + "                           cached Debian chroot, realm KEYTRUST.LAB, KDC 127.0.0.2:88 and\n"
+          + "                           LDAPS :636 (the next free 127.0.0.x if taken), accepting key\n"
+          + "                           trust PKINIT; set up as with --samba.\n"
+          + "                           First use builds the chroot (debootstrap, ~2 min) into\n"
+          + "                           ~/.cache/keytrust (KEYTRUST_KDC_CACHE to move it)\n"
           + "Usage: keytrust demo [--dir D] [--keep]\n"
           + "  Runs the whole hybrid key trust story on an in-process lab; see keytrust demo --help.\n";
 
@@ -97,6 +109,7 @@ public final class LabMain {
     Duration interval = LabSync.DEFAULT_INTERVAL;
     Duration push = Lab.DEFAULT_PUSH_DELAY;
     boolean samba = false;
+    boolean kdc = false;
     while (!a.isEmpty()) {
       String option = a.pop();
       String value = null;
@@ -111,6 +124,10 @@ public final class LabMain {
       }
       if (option.equals("--samba") && value == null) {
         samba = true;
+        continue;
+      }
+      if (option.equals("--kdc") && value == null) {
+        kdc = true;
         continue;
       }
       if (!option.equals("--dir") && !option.equals("--sync-interval")
@@ -146,6 +163,10 @@ public final class LabMain {
         }
       }
     }
+    if (samba && kdc) {
+      err.println("keytrust lab: --samba and --kdc are two directories; choose one.");
+      return 2;
+    }
     // The hook is registered before the lab starts, so that Ctrl-C or SIGTERM while it starts (a
     // Samba DC takes seconds to provision) also stops what already runs.
     AtomicReference<Lab> running = new AtomicReference<>();
@@ -170,7 +191,7 @@ public final class LabMain {
     }, "keytrust-lab-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      Lab.start(new Lab.Options(dir, interval, push, true, samba), out, running::set);
+      Lab.start(new Lab.Options(dir, interval, push, true, samba, kdc), out, running::set);
     } catch (RuntimeException | IOException e) {
       if (!shutDown) {
         try {

@@ -14,8 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs one external command with a timeout and captures its output. Internal to the lab. */
-final class ProcessRunner {
+/**
+ * Runs one external command with a timeout and captures its output. Internal to the lab and its
+ * subpackages (the lab KDC, {@code dev.keytrust.lab.kdc}); not an API for keytrust itself.
+ */
+public final class ProcessRunner {
   private static final long READER_JOIN_MILLIS = 5_000;
 
   private ProcessRunner() {}
@@ -27,14 +30,35 @@ final class ProcessRunner {
    *     caller owns the array (and wipes it when it holds a secret).
    * @param timeoutHint appended to the timeout message, e.g. what usually causes the hang
    */
-  static ProcessResult run(
+  public static ProcessResult run(
       List<String> command,
       Map<String, String> env,
       Path workDir,
       byte[] stdin,
       Duration timeout,
       String timeoutHint) {
+    return run(command, false, env, workDir, stdin, timeout, timeoutHint);
+  }
+
+  /**
+   * As {@link #run(List, Map, Path, byte[], Duration, String)}; with {@code cleanEnvironment} the
+   * process gets {@code env} only, none of this JVM's environment (for a command run in a chroot,
+   * where the host's KRB5CCNAME, JAVA_HOME and the like mean nothing or the wrong thing). On a
+   * timeout or an interrupt the process's descendants are killed too (a script's children, apt's
+   * dpkg), not only the process.
+   */
+  public static ProcessResult run(
+      List<String> command,
+      boolean cleanEnvironment,
+      Map<String, String> env,
+      Path workDir,
+      byte[] stdin,
+      Duration timeout,
+      String timeoutHint) {
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    if (cleanEnvironment) {
+      pb.environment().clear();
+    }
     pb.environment().putAll(env);
     Process process;
     try {
@@ -58,7 +82,7 @@ final class ProcessRunner {
         // the process exited without reading its input; its exit code and stderr tell why
       }
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
+        killTree(process);
         process.waitFor(READER_JOIN_MILLIS, TimeUnit.MILLISECONDS);
         outReader.join(READER_JOIN_MILLIS);
         errReader.join(READER_JOIN_MILLIS);
@@ -70,11 +94,17 @@ final class ProcessRunner {
       outReader.join(READER_JOIN_MILLIS);
       errReader.join(READER_JOIN_MILLIS);
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      killTree(process);
       Thread.currentThread().interrupt();
       throw new LabException("Interrupted while waiting for '" + String.join(" ", command) + "'.", e);
     }
     return new ProcessResult(command, process.exitValue(), utf8(out), utf8(err));
+  }
+
+  /** Kills {@code process} and every process it started (by their pids, never by name). */
+  private static void killTree(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
   }
 
   private static Thread drain(InputStream in, ByteArrayOutputStream sink, String name) {
@@ -98,7 +128,7 @@ final class ProcessRunner {
   }
 
   /** The last {@code lines} lines of {@code text}, trimmed; "(empty)" when there is nothing. */
-  static String tail(String text, int lines) {
+  public static String tail(String text, int lines) {
     String trimmed = text.strip();
     if (trimmed.isEmpty()) {
       return "(empty)";
@@ -109,7 +139,7 @@ final class ProcessRunner {
   }
 
   /** True when an executable named {@code program} is in a directory on {@code PATH}. */
-  static boolean onPath(String program) {
+  public static boolean onPath(String program) {
     String path = System.getenv("PATH");
     if (path == null) {
       return false;
