@@ -29,8 +29,18 @@ final class KdcRefusals {
     this.maxSkew = maxSkew;
   }
 
-  /** The error for {@code error}, received at {@code localTime} in answer to the PKINIT request. */
+  /**
+   * The error for {@code error}, received at {@code localTime}. Whatever the code, a KDC whose
+   * time (every KRB-ERROR carries it) is further from ours than the skew allowed, or than the
+   * certificate's backdating, is reported as clock skew: Samba's KDC, for one, answers a
+   * certificate not yet valid by its clock with KRB_AP_ERR_BAD_INTEGRITY.
+   */
   AgentException of(KdcError error, Instant localTime) {
+    Duration tolerance = maxSkew.compareTo(ClientCertificate.BACKDATE) < 0 ? maxSkew
+        : ClientCertificate.BACKDATE;
+    if (error.code() == KdcError.SKEW || ClockSkew.tooLarge(localTime, error.kdcTime(), tolerance)) {
+      return ClockSkew.error(localTime, error.kdcTime(), tolerance, kdc);
+    }
     String who = account.describe();
     String by = "The KDC at " + kdc + " refused the sign-in of " + who + " (" + error.describe() + ")";
     switch (error.code()) {
@@ -41,8 +51,6 @@ final class KdcRefusals {
       case KdcError.CLIENT_REVOKED:
         return new AgentException(AgentErrorCode.KINIT_KDC_ERROR, by + ": the account is disabled,"
             + " locked out or expired. Ask the domain's administrators.");
-      case KdcError.SKEW:
-        return ClockSkew.error(localTime, error.kdcTime(), maxSkew, kdc);
       case KdcError.CLIENT_NAME_MISMATCH:
         return new AgentException(AgentErrorCode.KINIT_NAME_MISMATCH, by + ": the certificate names"
             + " the UPN " + account.upn() + ", which is not the account's userPrincipalName. Sign"

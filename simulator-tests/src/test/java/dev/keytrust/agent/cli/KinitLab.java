@@ -140,12 +140,21 @@ final class KinitLab implements AutoCloseable {
 
   // ---- keytrust ----
 
-  /** {@code keytrust kinit --user USER --pin-stdin --store S --kdc ADDR --kdc-ca CA --ccache CC ...}. */
+  /**
+   * {@code keytrust kinit --user USER --pin-stdin --store S --ccache CC ...}, with {@code --kdc}
+   * the lab KDC and {@code --kdc-ca} its CA unless {@code extra} names them.
+   */
   Run kinit(String user, String pin, Path ccache, String... extra) {
+    List<String> more = List.of(extra);
     List<String> args = new ArrayList<>(List.of("kinit", "--user", user, "--pin-stdin",
-        "--store", store.toString(), "--kdc", kdc.address(), "--kdc-ca", kdc.caFile().toString(),
-        "--ccache", "FILE:" + ccache));
-    args.addAll(List.of(extra));
+        "--store", store.toString(), "--ccache", "FILE:" + ccache));
+    if (!more.contains("--kdc")) {
+      args.addAll(List.of("--kdc", kdc.address()));
+    }
+    if (!more.contains("--kdc-ca")) {
+      args.addAll(List.of("--kdc-ca", kdc.caFile().toString()));
+    }
+    args.addAll(more);
     return keytrust(pin + "\n", args);
   }
 
