@@ -63,9 +63,9 @@ final class KdcProxy implements AutoCloseable {
     heldFrom = n;
   }
 
-  /** Waits until a reply is held. */
-  void awaitHeld() throws InterruptedException {
-    held.await();
+  /** Waits until a reply is held, a minute at most; false when none was. */
+  boolean awaitHeld() throws InterruptedException {
+    return held.await(60, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   void release() {
