@@ -143,7 +143,7 @@ public final class KeyTrustKinit {
     PkAuthenticator authenticator = new PkAuthenticator(at.getNano() / 1000, at, authNonce,
         request.paChecksum(), freshness);
     byte[] paPkAsReq = SignedAuthPack.paPkAsReq(
-        AuthPack.encode(authenticator, dh.subjectPublicKeyInfo()), certificate, signer);
+        AuthPack.encode(authenticator, dh.subjectPublicKeyInfo()), certificate, signer, at);
     byte[] answer = transport.exchange(request.withPkinit(paPkAsReq));
     Instant answered = clock.instant();
     if (answer.length > 0 && (answer[0] & 0xFF) == KdcError.TAG) {

@@ -3,6 +3,14 @@ package dev.keytrust.agent.kinit;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.cms.Attribute;
+import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.Time;
+import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
@@ -23,16 +31,20 @@ final class SignedAuthPack {
   private SignedAuthPack() {}
 
   /**
-   * The DER PA-PK-AS-REQ. One signature by {@code signer}.
+   * The DER PA-PK-AS-REQ, its signing time {@code now} (the sign-in's clock, not the system's). One
+   * signature by {@code signer}.
    *
    * @throws KeytrustException the signer's errors
    */
-  static byte[] paPkAsReq(byte[] authPack, X509CertificateHolder certificate, PkinitSigner signer)
-      throws KeytrustException {
+  static byte[] paPkAsReq(byte[] authPack, X509CertificateHolder certificate, PkinitSigner signer,
+      Instant now) throws KeytrustException {
     byte[] contentInfo;
     try {
+      AttributeTable signingTime = new AttributeTable(new Attribute(CMSAttributes.signingTime,
+          new DERSet(new Time(Date.from(now)))));
       CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
       generator.addSignerInfoGenerator(new SignerInfoGeneratorBuilder(new BcDigestCalculatorProvider())
+          .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(signingTime))
           .build(new PkinitContentSigner(signer), certificate));
       generator.addCertificate(certificate);
       contentInfo = generator.generate(new CMSProcessableByteArray(PkinitOids.AUTH_DATA, authPack), true)
