@@ -110,11 +110,13 @@ public final class KeyTrustKinit {
     KdcRefusals refusals = new KdcRefusals(account, kdc, keyDescription, signer.isRsa(), maxClockSkew);
 
     // 1. the certificate: the key's first signature, so the PIN is checked before any request
+    long t0 = System.nanoTime();
     Instant now = clock.instant();
     X509CertificateHolder certificate = ClientCertificate.create(signer, account.upn(), now, random);
     LOG.debug("certificate for {} made around {}", account.upn(), keyDescription);
 
     // 2. the probe: does the KDC offer PKINIT, what is its freshness token and its time
+    long t1 = System.nanoTime();
     AsRequest probe = AsRequest.forTgt(account.client(), now, nonce31());
     byte[] first = transport.exchange(probe.probe());
     Instant received = clock.instant();
@@ -133,6 +135,7 @@ public final class KeyTrustKinit {
     LOG.debug("KDC {} offers PKINIT{}", kdc, freshness.isPresent() ? " with a freshness token" : "");
 
     // 3. the PKINIT request
+    long t2 = System.nanoTime();
     Instant at = clock.instant();
     // one nonce for the request body and the PKAuthenticator, as MIT's and Heimdal's clients do:
     // Windows and Samba answer with the PKAuthenticator's in EncASRepPart, RFC 4120 with the body's
@@ -144,7 +147,9 @@ public final class KeyTrustKinit {
         request.paChecksum(), freshness);
     byte[] paPkAsReq = SignedAuthPack.paPkAsReq(
         AuthPack.encode(authenticator, dh.subjectPublicKeyInfo()), certificate, signer, at);
+    long t3 = System.nanoTime();
     byte[] answer = transport.exchange(request.withPkinit(paPkAsReq));
+    long t4 = System.nanoTime();
     Instant answered = clock.instant();
     if (answer.length > 0 && (answer[0] & 0xFF) == KdcError.TAG) {
       throw refusals.of(parseError(answer), answered);
@@ -200,6 +205,9 @@ public final class KeyTrustKinit {
         freshness.isPresent(), reply.encEtype());
     LOG.info("TGT for {} from {} (KDC certificate {}), until {}", reply.client(), kdc,
         details.kdcCertificateSubject(), part.times().endTime());
+    LOG.debug("sign-in in {} ms: certificate {}, probe {}, request built and signed {}, KDC {},"
+        + " reply checked and decrypted {}", ms(System.nanoTime() - t0), ms(t1 - t0), ms(t2 - t1),
+        ms(t3 - t2), ms(t4 - t3), ms(System.nanoTime() - t4));
     return new KerberosCredentials(reply.client(), part.server(), part.sessionKey(), part.times(),
         part.flags(), part.addresses(), reply.ticket(), details);
   }
@@ -229,6 +237,10 @@ public final class KeyTrustKinit {
   /** The key's KeyID (SHA-256 of its BCRYPT blob, as msDS-KeyCredentialLink names it), Base64. */
   private String keyId() throws KeytrustException {
     return Base64.getEncoder().encodeToString(KeyIds.keyId(signer.publicKey()));
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
   }
 
   private static void wipe(byte[] b) {
