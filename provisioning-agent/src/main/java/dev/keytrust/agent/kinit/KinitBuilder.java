@@ -62,84 +62,84 @@ public final class KinitBuilder {
 
   /** The one object behind all stages. */
   private static final class Steps implements SignerStage, AccountStage, KdcStage, TrustStage, Options {
-  private PkinitSigner signer;
-  private KinitAccount account;
-  private KdcAddress kdc;
-  private KdcTransport transport;
-  private KdcTrust trust;
-  private Clock clock = Clock.systemUTC();
-  private SecureRandom random;
-  private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
-  private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-  private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private PkinitSigner signer;
+    private KinitAccount account;
+    private KdcAddress kdc;
+    private KdcTransport transport;
+    private KdcTrust trust;
+    private Clock clock = Clock.systemUTC();
+    private SecureRandom random;
+    private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
 
-  @Override
-  public AccountStage signer(PkinitSigner signer) {
-    this.signer = Objects.requireNonNull(signer, "signer");
-    return this;
-  }
-
-  @Override
-  public KdcStage account(KinitAccount account) {
-    this.account = Objects.requireNonNull(account, "account");
-    return this;
-  }
-
-  @Override
-  public TrustStage kdc(KdcAddress kdc) {
-    this.kdc = Objects.requireNonNull(kdc, "kdc");
-    return this;
-  }
-
-  @Override
-  public TrustStage kdc(KdcAddress kdc, KdcTransport transport) {
-    this.kdc = Objects.requireNonNull(kdc, "kdc");
-    this.transport = Objects.requireNonNull(transport, "transport");
-    return this;
-  }
-
-  @Override
-  public Options trust(KdcTrust trust) {
-    this.trust = Objects.requireNonNull(trust, "trust");
-    return this;
-  }
-
-  @Override
-  public Options clock(Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
-    return this;
-  }
-
-  @Override
-  public Options random(SecureRandom random) {
-    this.random = Objects.requireNonNull(random, "random");
-    return this;
-  }
-
-  @Override
-  public Options maxClockSkew(Duration skew) {
-    if (skew.isNegative() || skew.isZero()) {
-      throw new IllegalArgumentException("the clock skew allowed must be positive");
+    @Override
+    public AccountStage signer(PkinitSigner signer) {
+      this.signer = Objects.requireNonNull(signer, "signer");
+      return this;
     }
-    this.maxClockSkew = skew;
-    return this;
-  }
 
-  @Override
-  public Options timeouts(Duration connect, Duration read) {
-    if (connect.isNegative() || connect.isZero() || read.isNegative() || read.isZero()) {
-      throw new IllegalArgumentException("timeouts must be positive");
+    @Override
+    public KdcStage account(KinitAccount account) {
+      this.account = Objects.requireNonNull(account, "account");
+      return this;
     }
-    this.connectTimeout = connect;
-    this.readTimeout = read;
-    return this;
-  }
 
-  @Override
-  public KeyTrustKinit build() {
-    KdcTransport t = transport != null ? transport : new TcpKdcTransport(kdc, connectTimeout, readTimeout);
-    return new KeyTrustKinit(signer, account, kdc, t, trust, clock,
-        random != null ? random : new SecureRandom(), maxClockSkew);
-  }
+    @Override
+    public TrustStage kdc(KdcAddress kdc) {
+      this.kdc = Objects.requireNonNull(kdc, "kdc");
+      return this;
+    }
+
+    @Override
+    public TrustStage kdc(KdcAddress kdc, KdcTransport transport) {
+      this.kdc = Objects.requireNonNull(kdc, "kdc");
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    @Override
+    public Options trust(KdcTrust trust) {
+      this.trust = Objects.requireNonNull(trust, "trust");
+      return this;
+    }
+
+    @Override
+    public Options clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    @Override
+    public Options random(SecureRandom random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    @Override
+    public Options maxClockSkew(Duration skew) {
+      if (skew.isNegative() || skew.isZero()) {
+        throw new IllegalArgumentException("the clock skew allowed must be positive");
+      }
+      this.maxClockSkew = skew;
+      return this;
+    }
+
+    @Override
+    public Options timeouts(Duration connect, Duration read) {
+      if (connect.isNegative() || connect.isZero() || read.isNegative() || read.isZero()) {
+        throw new IllegalArgumentException("timeouts must be positive");
+      }
+      this.connectTimeout = connect;
+      this.readTimeout = read;
+      return this;
+    }
+
+    @Override
+    public KeyTrustKinit build() {
+      KdcTransport t = transport != null ? transport : new TcpKdcTransport(kdc, connectTimeout, readTimeout);
+      return new KeyTrustKinit(signer, account, kdc, t, trust, clock,
+          random != null ? random : new SecureRandom(), maxClockSkew);
+    }
   }
 }
