@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.ErrorCode;
 import java.util.Map;
@@ -35,6 +36,14 @@ final class CliAdvice {
       CoreErrorCode.COUNTER_TAMPERED,
           "'keytrust key delete --user {user}' deletes it; 'keytrust key create --user {user}' makes a new one.");
 
+  /** Advice for {@code keytrust kinit}. */
+  private static final Map<ErrorCode, String> KINIT = Map.of(
+      AgentErrorCode.KINIT_KDC_CERT_UNTRUSTED, "Give the enterprise CA's certificate with --kdc-ca FILE.",
+      AgentErrorCode.KINIT_KDC_CERT_WRONG_NAME, "Check --realm and --kdc.",
+      AgentErrorCode.KINIT_KDC_UNREACHABLE, "Name a domain controller with --kdc HOST[:PORT].",
+      AgentErrorCode.KINIT_PRINCIPAL_UNKNOWN, "Check --user (the UPN) and --realm.",
+      AgentErrorCode.KINIT_NAME_MISMATCH, "Give the account's UPN as --user.");
+
   private CliAdvice() {}
 
   /**
@@ -46,6 +55,9 @@ final class CliAdvice {
     String advice = ANY_COMMAND.get(code);
     if (advice == null && isKeyCommand(command)) {
       advice = KEY_COMMANDS.get(code);
+    }
+    if (advice == null && command != null && command.getCommandName().equals("kinit")) {
+      advice = KINIT.get(code);
     }
     if (advice == null) {
       return Optional.empty();

@@ -99,7 +99,43 @@ public enum AgentErrorCode implements ErrorCode {
   /** msDS-KeyCredentialLink of the user holds no value with the key's KeyID (not registered or not synced yet). */
   SIGNIN_KEY_NOT_IN_DIRECTORY("KT-1701", false),
   /** A value with the key's KeyID is there, but its key material is not the key's public key. */
-  SIGNIN_DIRECTORY_VALUE_INCONSISTENT("KT-1702", false);
+  SIGNIN_DIRECTORY_VALUE_INCONSISTENT("KT-1702", false),
+
+  // provisioning agent, Kerberos PKINIT sign-in (dev.keytrust.agent.kinit): KT-171x..KT-173x
+  /** KDC_ERR_CLIENT_NOT_TRUSTED: the key is not (yet) in the user's msDS-KeyCredentialLink. */
+  KINIT_KEY_NOT_TRUSTED("KT-1710", false),
+  /** KDC_ERR_CLIENT_NAME_MISMATCH: the certificate's UPN does not name the account asked for. */
+  KINIT_NAME_MISMATCH("KT-1711", false),
+  /** KDC_ERR_C_PRINCIPAL_UNKNOWN: the KDC has no such account. */
+  KINIT_PRINCIPAL_UNKNOWN("KT-1712", false),
+  /** This machine's clock and the KDC's differ by more than Kerberos allows. */
+  KINIT_CLOCK_SKEW("KT-1713", false),
+  /** The KDC's certificate does not chain to the trusted CA (or is not valid now): refused. */
+  KINIT_KDC_CERT_UNTRUSTED("KT-1714", false),
+  /** The KDC's certificate has no id-pkinit-KPKdc extended key usage: refused. */
+  KINIT_KDC_CERT_NOT_KDC("KT-1715", false),
+  /** The KDC's certificate names another realm or host: refused. */
+  KINIT_KDC_CERT_WRONG_NAME("KT-1716", false),
+  /** The KDC's reply is malformed, its signature or nonce does not verify, or it does not decrypt. */
+  KINIT_KDC_REPLY_INVALID("KT-1717", false),
+  /** No KDC answered on the address (connection refused, timed out, unknown host). */
+  KINIT_KDC_UNREACHABLE("KT-1718", false),
+  /** The key's algorithm (EC P-256) is not accepted by the KDC for key trust. */
+  KINIT_KEY_ALGORITHM_UNSUPPORTED("KT-1719", false),
+  /** The KDC refused the request with another Kerberos error. */
+  KINIT_KDC_ERROR("KT-1720", false),
+  /** The KDC does not offer PKINIT (no KDC certificate configured). */
+  KINIT_PKINIT_NOT_OFFERED("KT-1721", false),
+  /** Bad input: realm, KDC address, user name. */
+  KINIT_CONFIG("KT-1722", true),
+  /** The --kdc-ca file is missing, unreadable, or holds no certificate. */
+  KINIT_KDC_CA_FILE("KT-1723", true),
+  /** The credential cache name is not a FILE: cache keytrust can write. */
+  KINIT_CCACHE_NAME("KT-1724", true),
+  /** The credential cache could not be written. */
+  KINIT_CCACHE_WRITE("KT-1725", false),
+  /** The sign-in was interrupted. */
+  KINIT_INTERRUPTED("KT-1726", false);
 
   private final String id;
   private final boolean badInput;
