@@ -22,6 +22,7 @@ import dev.keytrust.lab.ProcessResult;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.lab.kdc.KdcCertificates;
 import dev.keytrust.lab.kdc.KeyTrustKdc;
+import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
 import java.net.URI;
 import java.nio.file.Files;
@@ -32,7 +33,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -108,7 +108,7 @@ public final class KinitBench {
 
       // a key in swtpm, PIN-protected, for the TPM's share
       KeyTrustKdc.User tpmUser = kdc.createUser("bench-tpm");
-      char[] pin = PIN.toCharArray();
+      Pin pin = Pin.copyOf(PIN.toCharArray());
       try (HelloKeys keys = HelloKeys.open(TpmUri.parse(swtpm.tpmUri()), dir.resolve("keys"))) {
         KeyContainer tpmKey = keys.create(tpmUser.upn(), KeyAlgorithm.RSA_2048, pin);
         register(kdc, sync, tpmUser, tpmKey.publicKey());
@@ -154,7 +154,7 @@ public final class KinitBench {
         }
         report(runs, kdc, keytrust, jdkSign, heimdal, heimdalGroup2, tpmTotal, tpmSign);
       } finally {
-        Arrays.fill(pin, '\0');
+        pin.destroy();
       }
     }
   }

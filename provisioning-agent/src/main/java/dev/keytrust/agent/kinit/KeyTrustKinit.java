@@ -2,8 +2,8 @@ package dev.keytrust.agent.kinit;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.credential.BcryptKeyBlob;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.key.KeyIds;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -236,7 +236,7 @@ public final class KeyTrustKinit {
 
   /** The key's KeyID (SHA-256 of its BCRYPT blob, as msDS-KeyCredentialLink names it), Base64. */
   private String keyId() throws KeytrustException {
-    return Base64.getEncoder().encodeToString(KeyIds.keyId(signer.publicKey()));
+    return Base64.getEncoder().encodeToString(BcryptKeyBlob.keyId(signer.publicKey()));
   }
 
   private static long ms(long nanos) {

@@ -11,14 +11,16 @@ import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.kinit.HelloKeySigner;
 import dev.keytrust.agent.kinit.KdcAddress;
 import dev.keytrust.agent.kinit.KdcTrust;
-import dev.keytrust.agent.kinit.KerberosName;
 import dev.keytrust.agent.kinit.KerberosCredentials;
+import dev.keytrust.agent.kinit.KerberosName;
 import dev.keytrust.agent.kinit.KeyTrustKinit;
 import dev.keytrust.agent.kinit.KinitAccount;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.lab.kdc.KeyTrustKdc;
+import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmUri;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -248,7 +250,7 @@ class KinitRefusalsOnKdcTest {
 
   private KerberosCredentials signIn(KeyTrustKdc.User user, KinitAccount account, Duration offset,
       Duration maxSkew) throws Exception {
-    char[] pin = PIN.toCharArray();
+    Pin pin = TestPins.pin(PIN);
     try (HelloKeys keys = HelloKeys.open(TpmUri.parse("software"), lab.store)) {
       return KeyTrustKinit.builder()
           .signer(HelloKeySigner.of(keys, user.upn(), pin))
@@ -260,7 +262,7 @@ class KinitRefusalsOnKdcTest {
           .build()
           .signIn();
     } finally {
-      java.util.Arrays.fill(pin, '\0');
+      pin.destroy();
     }
   }
 }
