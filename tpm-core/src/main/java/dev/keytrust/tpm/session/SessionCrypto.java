@@ -23,9 +23,10 @@ import javax.crypto.spec.SecretKeySpec;
  * </pre>
  *
  * The parameters in cpHash and rpHash are as transmitted: encrypted when a session encrypts them.
- * The authValue in an HMAC key has its trailing zero octets removed, as the TPM does (Part 1,
- * 19.6.5 note). Every array this class derives from a secret is zeroed before it returns, except
- * the results, which the caller zeroes.
+ * The authValue in an HMAC key has its trailing zero octets removed, as the TPM does when it
+ * computes the same key (swtpm agrees: {@code SessionsOnSwtpmTest.authValuesEndingInZeroBytesWork}).
+ * Every array this class derives from a secret is zeroed before it returns, except the results,
+ * which the caller zeroes.
  */
 final class SessionCrypto {
   /** AES-128: key and block size in bytes. */
