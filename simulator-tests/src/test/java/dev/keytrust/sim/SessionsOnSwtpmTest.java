@@ -219,6 +219,26 @@ class SessionsOnSwtpmTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(KeyAlgorithm.class)
+  void aChangedStartAuthSessionResponseFailsOnTheSrkAndSpendsNoPinTry(KeyAlgorithm alg) throws Exception {
+    ParentKey srk = srk(alg);
+    try (SecretBuffer auth = PinAuth.deriveSecret(PIN.toCharArray(), salt())) {
+      ObjectBlobs key = ops.createSigningKey(srk, alg, auth);
+      int before = session.dictionaryAttackState().lockoutCounter();
+      // TPM2_StartAuthSession's response has no HMAC (there is no session key yet): change nonceTPM
+      // (after the header and the session handle: its size, then its bytes)
+      wire.tamperOnce(SessionWire.TPM_CC_START_AUTH_SESSION, RecordingTransport.flipByteAt(10 + 4 + 2 + 5));
+      assertThatThrownBy(() -> ops.sign(srk, key, auth, sha256(new byte[] {6})))
+          .isInstanceOfSatisfying(TpmCommandException.class, e -> {
+            // the first command of the session, on the SRK (noDA): TPM_RC_BAD_AUTH for session 1
+            assertThat(e.command()).isEqualTo("TPM2_Load");
+            assertThat(e.responseCode()).isEqualTo(0x9A2);
+          });
+      assertThat(session.dictionaryAttackState().lockoutCounter()).isEqualTo(before);
+    }
+  }
+
   @Test
   void aWrongAuthValueFailsTheHmacAtTheTpmAndCountsAgainstDictionaryAttackAsBefore() throws Exception {
     ParentKey srk = srk(KeyAlgorithm.ECC_P256);
