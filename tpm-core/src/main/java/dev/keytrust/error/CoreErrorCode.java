@@ -30,6 +30,11 @@ public enum CoreErrorCode implements ErrorCode {
   TPM_KEY_NOT_LOADABLE("KT-0109", false),
   TPM_DA_DISABLED("KT-0110", false),
   TPM_HIERARCHY_AUTH("KT-0111", false),
+  /**
+   * A response to a command sent with an HMAC session failed its response HMAC (or the session
+   * state it needs): something between keytrust and the TPM changed it. Nothing from it was used.
+   */
+  TPM_RESPONSE_NOT_AUTHENTIC("KT-0112", false),
 
   // PIN / authorization
   WRONG_PIN("KT-0201", false),
