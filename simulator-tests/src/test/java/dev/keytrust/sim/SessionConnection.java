@@ -37,7 +37,7 @@ final class SessionConnection implements AutoCloseable {
 
   /** keytrust's SRK for {@code alg} (created from the TCG template if missing), as a ParentKey. */
   ParentKey srk(KeyAlgorithm alg) throws KeytrustException {
-    TpmSession.StorageRootKey k = session.storageRootKey(alg);
+    TpmSession.StorageRootKey k = session.storageRootKey(alg.tpmKeyType());
     return new ParentKey(k.handle(), k.name());
   }
 

@@ -56,7 +56,7 @@ class SessionSrkSwapOnSwtpmTest {
         SecretBuffer auth = SecretBuffer.copyOf(new byte[] {1, 2, 3});
         SecretBuffer data = SecretBuffer.copyOf(new byte[] {4})) {
       srk = tpm.srk(alg);
-      key = tpm.ops.createSigningKey(srk, alg, auth);
+      key = tpm.ops.createSigningKey(srk, alg.tpmKeyType(), auth);
       sealed = tpm.ops.createSealedObject(srk, auth, data);
     }
     // a different key of the same shape (restricted AES-128-CFB decryption key; here without noDA,
@@ -78,7 +78,7 @@ class SessionSrkSwapOnSwtpmTest {
       tpm.wire.start();
       refusedBeforeSalting(() -> tpm.ops.sign(srk, key, auth, new byte[32]), "its Name differs");
       refusedBeforeSalting(() -> tpm.ops.unseal(srk, sealed, auth), "its Name differs");
-      refusedBeforeSalting(() -> tpm.ops.createSigningKey(srk, alg, auth), "its Name differs");
+      refusedBeforeSalting(() -> tpm.ops.createSigningKey(srk, alg.tpmKeyType(), auth), "its Name differs");
       refusedBeforeSalting(() -> tpm.ops.createSealedObject(srk, auth, data), "its Name differs");
       refusedBeforeSalting(() -> tpm.ops.changeAuth(srk, key, auth, auth), "its Name differs");
       onlyReadPublic(tpm.wire.stop());
@@ -113,7 +113,7 @@ class SessionSrkSwapOnSwtpmTest {
     try (SessionConnection tpm = SessionConnection.open(SWTPM);
         SecretBuffer auth = SecretBuffer.copyOf(new byte[] {1})) {
       tpm.wire.start();
-      refusedBeforeSalting(() -> tpm.ops.createSigningKey(signer, KeyAlgorithm.ECC_P256, auth),
+      refusedBeforeSalting(() -> tpm.ops.createSigningKey(signer, KeyAlgorithm.ECC_P256.tpmKeyType(), auth),
           "is not a storage root key");
       onlyReadPublic(tpm.wire.stop());
     } finally {
@@ -128,7 +128,7 @@ class SessionSrkSwapOnSwtpmTest {
     try (SessionConnection tpm = SessionConnection.open(SWTPM);
         SecretBuffer auth = SecretBuffer.copyOf(new byte[] {9})) {
       srk = tpm.srk(KeyAlgorithm.ECC_P256);
-      key = tpm.ops.createSigningKey(srk, KeyAlgorithm.ECC_P256, auth);
+      key = tpm.ops.createSigningKey(srk, KeyAlgorithm.ECC_P256.tpmKeyType(), auth);
     }
     SWTPM.tools().run("tpm2_evictcontrol", "-C", "o", "-c", hex(srk.handle()));
     try (SessionConnection tpm = SessionConnection.open(SWTPM);

@@ -79,7 +79,7 @@ class SessionsTpm2ToolsInteropTest {
         SecretBuffer a = SecretBuffer.copyOf(auth);
         SecretBuffer data = SecretBuffer.copyOf(secret)) {
       srk = tpm.srk(alg);
-      key = tpm.ops.createSigningKey(srk, alg, a);
+      key = tpm.ops.createSigningKey(srk, alg.tpmKeyType(), a);
       sealed = tpm.ops.createSealedObject(srk, a, data);
     } // swtpm serves one client: close before tpm2-tools connects
 

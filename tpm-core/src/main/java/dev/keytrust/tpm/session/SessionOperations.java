@@ -3,9 +3,10 @@ package dev.keytrust.tpm.session;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.TpmCommandException;
-import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.tpm.TpmKeyType;
+import dev.keytrust.tpm.TpmTemplates;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -55,15 +56,15 @@ public final class SessionOperations {
 
   /**
    * Creates the user signing key (fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth |
-   * sign, no noDA) under {@code parent}. The private key is generated in the TPM and never
-   * leaves it.
+   * sign, no noDA) from {@link TpmTemplates#userKey} under {@code parent}. The private key is
+   * generated in the TPM and never leaves it.
    *
-   * @param authValue the new key's auth value (1 to 32 bytes, {@link dev.keytrust.key.PinAuth})
+   * @param authValue the new key's auth value (1 to 32 bytes, keytrust's PIN-derived value)
    */
-  public ObjectBlobs createSigningKey(ParentKey parent, KeyAlgorithm alg, SecretBuffer authValue)
+  public ObjectBlobs createSigningKey(ParentKey parent, TpmKeyType type, SecretBuffer authValue)
       throws KeytrustException {
-    Objects.requireNonNull(alg, "alg");
-    return create(parent, ObjectTemplates.signingKey(alg), authValue, null);
+    Objects.requireNonNull(type, "type");
+    return create(parent, TpmTemplates.userKey(type), authValue, null);
   }
 
   /**
@@ -78,7 +79,7 @@ public final class SessionOperations {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "A sealed secret is at most " + TpmConstants.MAX_SYM_DATA + " bytes, not " + secret.size() + ".");
     }
-    return create(parent, ObjectTemplates.sealedData(), authValue, secret);
+    return create(parent, TpmTemplates.sealedData(), authValue, secret);
   }
 
   private ObjectBlobs create(ParentKey parent, byte[] template, SecretBuffer authValue, SecretBuffer data)
@@ -123,17 +124,21 @@ public final class SessionOperations {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "A SHA-256 digest is 32 bytes.");
     }
     TpmtPublic pub = TpmtPublic.parse(key.publicArea(), "the key's public area");
+    // the scheme follows the key's type and is always given to TPM2_Sign: a key whose template has
+    // scheme NULL needs it, and one whose template names the same scheme accepts it (Part 3, 20.2)
     int scheme = switch (pub.type()) {
       case TpmConstants.TPM_ALG_RSA -> TpmConstants.TPM_ALG_RSASSA;
       case TpmConstants.TPM_ALG_ECC -> TpmConstants.TPM_ALG_ECDSA;
       default -> throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "The key is not an RSA or ECC key.");
     };
-    if (pub.scheme() != scheme || (pub.objectAttributes() & TpmConstants.TPMA_OBJECT_SIGN_ENCRYPT) == 0) {
-      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "The key is not an RSASSA or ECDSA signing key.");
+    if ((pub.scheme() != scheme && pub.scheme() != TpmConstants.TPM_ALG_NULL)
+        || (pub.objectAttributes() & TpmConstants.TPMA_OBJECT_SIGN_ENCRYPT) == 0) {
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
+          "The key is not a signing key with scheme NULL, RSASSA or ECDSA.");
     }
     int rsaBytes = pub.type() == TpmConstants.TPM_ALG_RSA ? pub.modulus().length : 0;
     return withLoaded(parent, key, pub, (session, handle, auth) -> {
-      try (SessionResponse r = session.execute(TpmCommands.sign(handle, pub.name(), sha256), auth, 0)) {
+      try (SessionResponse r = session.execute(TpmCommands.sign(handle, pub.name(), scheme, sha256), auth, 0)) {
         return TpmCommands.parseSign(r.parameters(), scheme, rsaBytes);
       }
     }, authValue);

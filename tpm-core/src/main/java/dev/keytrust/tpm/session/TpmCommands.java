@@ -1,7 +1,6 @@
 package dev.keytrust.tpm.session;
 
 import static dev.keytrust.tpm.session.TpmConstants.TPM_ALG_ECDSA;
-import static dev.keytrust.tpm.session.TpmConstants.TPM_ALG_NULL;
 import static dev.keytrust.tpm.session.TpmConstants.TPM_ALG_RSASSA;
 
 import dev.keytrust.error.KeytrustException;
@@ -200,11 +199,14 @@ final class TpmCommands {
     return name;
   }
 
-  /** TPM2_Sign of a digest with the key's own scheme (inScheme TPM_ALG_NULL) and a NULL hashcheck ticket. */
-  static SessionCommand sign(int key, byte[] keyName, byte[] digest) {
-    byte[] params = new TpmMarshaller(digest.length + 12)
+  /**
+   * TPM2_Sign of a digest with an explicit {@code scheme} (RSASSA or ECDSA) and SHA-256, and a NULL
+   * hashcheck ticket.
+   */
+  static SessionCommand sign(int key, byte[] keyName, int scheme, byte[] digest) {
+    byte[] params = new TpmMarshaller(digest.length + 14)
         .tpm2b(digest)
-        .u16(TPM_ALG_NULL)                                      // inScheme: TPMT_SIG_SCHEME
+        .u16(scheme).u16(TpmHash.SHA256.algId())               // inScheme: TPMT_SIG_SCHEME
         .u16(TpmConstants.TPM_ST_HASHCHECK)                     // validation: TPMT_TK_HASHCHECK
         .u32(TpmConstants.TPM_RH_NULL)
         .u16(0)

@@ -41,7 +41,7 @@
  *
  * {@link dev.keytrust.tpm.session.SessionOperations} is the entry point; it sends raw command
  * buffers through a {@link dev.keytrust.tpm.session.CommandChannel}. TSS.Java only marshals the
- * public templates ({@link dev.keytrust.tpm.session.ObjectTemplates}); everything else is
+ * public templates ({@link dev.keytrust.tpm.TpmTemplates}, the one source of them); everything else is
  * marshalled here. Heap copies of secrets are zeroed after use; copies the JDK makes inside
  * {@code Mac}, {@code Cipher} and {@code SecretKeySpec} cannot be.
  */

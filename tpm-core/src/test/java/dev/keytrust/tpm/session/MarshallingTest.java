@@ -3,6 +3,8 @@ package dev.keytrust.tpm.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.TpmKeyType;
+import dev.keytrust.tpm.TpmTemplates;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -133,7 +135,7 @@ class MarshallingTest {
 
   @Test
   void createResponseRoundTripsAndRefusesExtraBytes() throws KeytrustException {
-    byte[] pub = ObjectTemplates.signingKey(dev.keytrust.key.KeyAlgorithm.ECC_P256);
+    byte[] pub = TpmTemplates.userKey(TpmKeyType.ECC_P256);
     byte[] params = new TpmMarshaller()
         .tpm2b(new byte[] {7, 7, 7})   // outPrivate
         .tpm2b(pub)                    // outPublic

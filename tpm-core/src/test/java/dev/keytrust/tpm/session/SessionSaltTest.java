@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.TpmTemplates;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
@@ -96,7 +97,7 @@ class SessionSaltTest {
 
   @Test
   void keyedHashObjectsCannotTakeASalt() throws Exception {
-    TpmtPublic sealed = TpmtPublic.parse(ObjectTemplates.sealedData(), "template");
+    TpmtPublic sealed = TpmtPublic.parse(TpmTemplates.sealedData(), "template");
     assertThatThrownBy(() -> SessionSalt.create(sealed, new SecureRandom()))
         .isInstanceOfSatisfying(KeytrustException.class,
             e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM));

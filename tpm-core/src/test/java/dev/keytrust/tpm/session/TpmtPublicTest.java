@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.tpm.TpmKeyType;
+import dev.keytrust.tpm.TpmTemplates;
 import dev.keytrust.tpm.TpmObjects;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -29,12 +30,12 @@ class TpmtPublicTest {
   static final HexFormat HEX = HexFormat.of();
 
   /** The TCG SRK templates (as {@code TpmTemplates.srkTemplate}) with a non-zero unique, marshalled by TSS.Java. */
-  static byte[] srk(KeyAlgorithm alg, int attributes) {
+  static byte[] srk(TpmKeyType alg, int attributes) {
     TPMA_OBJECT attrs = TPMA_OBJECT.fromInt(attributes);
     TPMT_SYM_DEF_OBJECT aes = new TPMT_SYM_DEF_OBJECT(TPM_ALG_ID.AES, 128, TPM_ALG_ID.CFB);
     byte[] unique = new byte[256];
     Arrays.fill(unique, (byte) 0x5A);
-    if (alg == KeyAlgorithm.RSA_2048) {
+    if (alg == TpmKeyType.RSA_2048) {
       return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
           new TPMS_RSA_PARMS(aes, new TPMS_NULL_ASYM_SCHEME(), 2048, 0), new TPM2B_PUBLIC_KEY_RSA(unique)).toBytes();
     }
@@ -47,8 +48,8 @@ class TpmtPublicTest {
   static final int SRK_ATTRIBUTES = 0x00030472;
 
   @ParameterizedTest
-  @EnumSource(KeyAlgorithm.class)
-  void srkTemplatesParseAndPassTheShapeCheck(KeyAlgorithm alg) throws KeytrustException {
+  @EnumSource(TpmKeyType.class)
+  void srkTemplatesParseAndPassTheShapeCheck(TpmKeyType alg) throws KeytrustException {
     byte[] bytes = srk(alg, SRK_ATTRIBUTES);
     TpmtPublic p = TpmtPublic.parse(bytes, "srk");
     assertThat(p.encoded()).isEqualTo(bytes);
@@ -56,14 +57,14 @@ class TpmtPublicTest {
     assertThat(p.notAStorageRootKey()).isEmpty();
     assertThat(p.objectAttributes()).isEqualTo(SRK_ATTRIBUTES);
     // everything but unique: what a template comparison looks at
-    int uniqueSize = alg == KeyAlgorithm.RSA_2048 ? 2 + 256 : 2 + 32 + 2 + 32;
+    int uniqueSize = alg == TpmKeyType.RSA_2048 ? 2 + 256 : 2 + 32 + 2 + 32;
     assertThat(p.withoutUnique()).isEqualTo(Arrays.copyOf(bytes, bytes.length - uniqueSize));
   }
 
   @ParameterizedTest
-  @EnumSource(KeyAlgorithm.class)
-  void aSigningKeyOrAMovableKeyIsNotAnSrk(KeyAlgorithm alg) throws KeytrustException {
-    assertThat(TpmtPublic.parse(ObjectTemplates.signingKey(alg), "key").notAStorageRootKey()).isPresent();
+  @EnumSource(TpmKeyType.class)
+  void aSigningKeyOrAMovableKeyIsNotAnSrk(TpmKeyType alg) throws KeytrustException {
+    assertThat(TpmtPublic.parse(TpmTemplates.userKey(alg), "key").notAStorageRootKey()).isPresent();
     // not fixedTPM
     assertThat(TpmtPublic.parse(srk(alg, SRK_ATTRIBUTES & ~0x2), "srk").notAStorageRootKey())
         .hasValueSatisfying(why -> assertThat(why).contains("attributes"));
@@ -73,21 +74,21 @@ class TpmtPublicTest {
 
   @Test
   void templatesParseAsWhatTheySay() throws KeytrustException {
-    TpmtPublic rsa = TpmtPublic.parse(ObjectTemplates.signingKey(KeyAlgorithm.RSA_2048), "rsa");
+    TpmtPublic rsa = TpmtPublic.parse(TpmTemplates.userKey(TpmKeyType.RSA_2048), "rsa");
     assertThat(rsa.type()).isEqualTo(0x0001);
     assertThat(rsa.scheme()).isEqualTo(0x0014);
     assertThat(rsa.objectAttributes()).isEqualTo(0x00040072); // fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|sign
-    TpmtPublic ecc = TpmtPublic.parse(ObjectTemplates.signingKey(KeyAlgorithm.ECC_P256), "ecc");
+    TpmtPublic ecc = TpmtPublic.parse(TpmTemplates.userKey(TpmKeyType.ECC_P256), "ecc");
     assertThat(ecc.scheme()).isEqualTo(0x0018);
-    TpmtPublic sealed = TpmtPublic.parse(ObjectTemplates.sealedData(), "sealed");
+    TpmtPublic sealed = TpmtPublic.parse(TpmTemplates.sealedData(), "sealed");
     assertThat(sealed.type()).isEqualTo(0x0008);
     assertThat(sealed.objectAttributes()).isEqualTo(0x00000052); // fixedTPM|fixedParent|userWithAuth, no noDA
-    assertThat(HEX.formatHex(ObjectTemplates.sealedData())).isEqualTo("0008000b00000052000000100000");
+    assertThat(HEX.formatHex(TpmTemplates.sealedData())).isEqualTo("0008000b00000052000000100000");
   }
 
   @Test
   void truncatedOrExtendedPublicAreasAreRefused() {
-    byte[] bytes = srk(KeyAlgorithm.ECC_P256, SRK_ATTRIBUTES);
+    byte[] bytes = srk(TpmKeyType.ECC_P256, SRK_ATTRIBUTES);
     for (int len : new int[] {0, 1, 8, 10, bytes.length - 1}) {
       Malformed.refused(() -> TpmtPublic.parse(Arrays.copyOf(bytes, len), "cut"));
     }
