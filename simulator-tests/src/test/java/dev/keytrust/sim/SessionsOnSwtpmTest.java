@@ -10,11 +10,13 @@ import dev.keytrust.error.TpmCommandException;
 import dev.keytrust.error.WrongPinException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.PinAuth;
-import dev.keytrust.key.TpmKeyBlobs;
+import dev.keytrust.lab.DictionaryAttackAdmin;
 import dev.keytrust.lab.SwtpmExtension;
+import dev.keytrust.secret.TestPins;
 import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.DictionaryAttackState;
+import dev.keytrust.tpm.LoadableKey;
 import dev.keytrust.tpm.TpmObjects;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.session.ObjectBlobs;
@@ -63,15 +65,15 @@ class SessionsOnSwtpmTest {
     session = tpm.session;
     channel = tpm.channel;
     ops = tpm.ops;
-    session.resetDictionaryAttackLockout(NO_LOCKOUT_AUTH);
-    session.setDictionaryAttackParameters(NO_LOCKOUT_AUTH, 5, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
+    DictionaryAttackAdmin.resetLockout(session);
+    DictionaryAttackAdmin.setParameters(session, 5, Duration.ofSeconds(1000), Duration.ofSeconds(1000));
   }
 
   @AfterEach
   void close() throws Exception {
     try {
       SessionWire.assertNothingLoaded(channel);
-      session.resetDictionaryAttackLockout(NO_LOCKOUT_AUTH);
+      DictionaryAttackAdmin.resetLockout(session);
     } finally {
       tpm.close();
     }
@@ -120,9 +122,9 @@ class SessionsOnSwtpmTest {
   void createLoadAndSignThroughSaltedSessionsAndNoSecretCrossesTheWire(KeyAlgorithm alg) throws Exception {
     ParentKey srk = srk(alg);
     byte[] message = "sign-in challenge".getBytes(StandardCharsets.UTF_8);
-    try (SecretBuffer auth = PinAuth.deriveSecret(PIN.toCharArray(), salt())) {
+    try (SecretBuffer auth = PinAuth.derive(TestPins.pin(PIN), salt())) {
       wire.start();
-      ObjectBlobs key = ops.createSigningKey(srk, alg, auth);
+      ObjectBlobs key = ops.createSigningKey(srk, alg.tpmKeyType(), auth);
       byte[] first = ops.sign(srk, key, auth, sha256(message));
       byte[] second = ops.sign(srk, key, auth, sha256(message));
       List<RecordingTransport.Exchange> seen = wire.stop();
@@ -149,7 +151,7 @@ class SessionsOnSwtpmTest {
     ParentKey srk = srk(alg);
     byte[] secret = new byte[64];
     random.nextBytes(secret);
-    try (SecretBuffer auth = PinAuth.deriveSecret(PIN.toCharArray(), salt());
+    try (SecretBuffer auth = PinAuth.derive(TestPins.pin(PIN), salt());
         SecretBuffer data = SecretBuffer.copyOf(secret)) {
       wire.start();
       ObjectBlobs sealed = ops.createSealedObject(srk, auth, data);
@@ -170,8 +172,8 @@ class SessionsOnSwtpmTest {
   @EnumSource(KeyAlgorithm.class)
   void aChangedSignResponseIsRefusedWhereverTheByteIs(KeyAlgorithm alg) throws Exception {
     ParentKey srk = srk(alg);
-    try (SecretBuffer auth = PinAuth.deriveSecret(PIN.toCharArray(), salt())) {
-      ObjectBlobs key = ops.createSigningKey(srk, alg, auth);
+    try (SecretBuffer auth = PinAuth.derive(TestPins.pin(PIN), salt())) {
+      ObjectBlobs key = ops.createSigningKey(srk, alg.tpmKeyType(), auth);
       byte[] digest = sha256(new byte[] {1, 2, 3});
       // in the signature (TPMT_SIGNATURE: sigAlg, hash, then the first TPM2B's data)
       wire.tamperOnce(SessionWire.TPM_CC_SIGN, RecordingTransport.flipByteAt(PARAMETERS + 4 + 2 + 5));
@@ -186,7 +188,7 @@ class SessionsOnSwtpmTest {
       wire.tamperOnce(SessionWire.TPM_CC_LOAD, RecordingTransport.flipByteAt(PARAMETERS + 2 + 10));
       notAuthentic(() -> ops.sign(srk, key, auth, digest));
       wire.tamperOnce(SessionWire.TPM_CC_CREATE, RecordingTransport.flipByteAt(PARAMETERS + 2 + 300));
-      notAuthentic(() -> ops.createSigningKey(srk, alg, auth));
+      notAuthentic(() -> ops.createSigningKey(srk, alg.tpmKeyType(), auth));
       assertThat(wire.tampered()).isEqualTo(5);
       SessionWire.assertNothingLoaded(channel);
       // untouched, it works
@@ -199,7 +201,7 @@ class SessionsOnSwtpmTest {
   void aChangedUnsealResponseIsRefusedAndNothingIsReturned(KeyAlgorithm alg) throws Exception {
     ParentKey srk = srk(alg);
     byte[] secret = "the user's sealed secret, 40 bytes long!".getBytes(StandardCharsets.US_ASCII);
-    try (SecretBuffer auth = PinAuth.deriveSecret(PIN.toCharArray(), salt());
+    try (SecretBuffer auth = PinAuth.derive(TestPins.pin(PIN), salt());
         SecretBuffer data = SecretBuffer.copyOf(secret)) {
       ObjectBlobs sealed = ops.createSealedObject(srk, auth, data);
       // in the encrypted payload: without the HMAC check it would decrypt to a secret with one byte changed
@@ -223,8 +225,8 @@ class SessionsOnSwtpmTest {
   @EnumSource(KeyAlgorithm.class)
   void aChangedStartAuthSessionResponseFailsOnTheSrkAndSpendsNoPinTry(KeyAlgorithm alg) throws Exception {
     ParentKey srk = srk(alg);
-    try (SecretBuffer auth = PinAuth.deriveSecret(PIN.toCharArray(), salt())) {
-      ObjectBlobs key = ops.createSigningKey(srk, alg, auth);
+    try (SecretBuffer auth = PinAuth.derive(TestPins.pin(PIN), salt())) {
+      ObjectBlobs key = ops.createSigningKey(srk, alg.tpmKeyType(), auth);
       int before = session.dictionaryAttackState().lockoutCounter();
       // TPM2_StartAuthSession's response has no HMAC (there is no session key yet): change nonceTPM
       // (after the header and the session handle: its size, then its bytes)
@@ -244,10 +246,10 @@ class SessionsOnSwtpmTest {
     ParentKey srk = srk(KeyAlgorithm.ECC_P256);
     byte[] digest = sha256(new byte[] {4});
     byte[] keySalt = salt();
-    try (SecretBuffer auth = PinAuth.deriveSecret(PIN.toCharArray(), keySalt);
-        SecretBuffer wrong = PinAuth.deriveSecret("pin-000000".toCharArray(), keySalt);
+    try (SecretBuffer auth = PinAuth.derive(TestPins.pin(PIN), keySalt);
+        SecretBuffer wrong = PinAuth.derive(TestPins.pin("pin-000000"), keySalt);
         SecretBuffer data = SecretBuffer.copyOf(new byte[] {42})) {
-      ObjectBlobs key = ops.createSigningKey(srk, KeyAlgorithm.ECC_P256, auth);
+      ObjectBlobs key = ops.createSigningKey(srk, KeyAlgorithm.ECC_P256.tpmKeyType(), auth);
       ObjectBlobs sealed = ops.createSealedObject(srk, auth, data);
       int before = session.dictionaryAttackState().lockoutCounter();
 
@@ -264,10 +266,9 @@ class SessionsOnSwtpmTest {
           });
       assertThat(session.dictionaryAttackState().lockoutCounter()).isEqualTo(before + 2);
 
-      // the same key through the password-session path counts the same way
-      TpmKeyBlobs legacy = new TpmKeyBlobs(srk.handle(), srk.name(), key.publicArea(), key.privateArea(), keySalt);
-      byte[] wrongCopy = wrong.copy(InsecureSecretAccess.get());
-      assertThatThrownBy(() -> session.signDigest(legacy, wrongCopy, digest))
+      // the same key through TpmSession (the same sessions, the TPM's code mapped to a wrong PIN) counts the same way
+      LoadableKey loadable = new LoadableKey(srk.handle(), srk.name(), key.publicArea(), key.privateArea());
+      assertThatThrownBy(() -> session.signDigest(loadable, wrong, digest))
           .isInstanceOfSatisfying(WrongPinException.class, e -> assertThat(e.triesLeft()).hasValue(5 - before - 3));
       DictionaryAttackState da = session.dictionaryAttackState();
       assertThat(da.lockoutCounter()).isEqualTo(before + 3);
@@ -287,7 +288,7 @@ class SessionsOnSwtpmTest {
     raw[31] = 0; // the TPM drops trailing zeros of an auth value in HMAC keys; so must keytrust
     try (SecretBuffer auth = SecretBuffer.copyOf(raw);
         SecretBuffer data = SecretBuffer.copyOf(new byte[] {7})) {
-      ObjectBlobs key = ops.createSigningKey(srk, alg, auth);
+      ObjectBlobs key = ops.createSigningKey(srk, alg.tpmKeyType(), auth);
       assertThat(verifies(alg, key, new byte[] {9}, ops.sign(srk, key, auth, sha256(new byte[] {9})))).isTrue();
       ObjectBlobs sealed = ops.createSealedObject(srk, auth, data);
       try (SecretBuffer out = ops.unseal(srk, sealed, auth)) {
@@ -301,10 +302,10 @@ class SessionsOnSwtpmTest {
   void changeAuthGivesTheObjectANewAuthValueWithoutSendingEither(KeyAlgorithm alg) throws Exception {
     ParentKey srk = srk(alg);
     byte[] secret = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-    try (SecretBuffer oldAuth = PinAuth.deriveSecret(PIN.toCharArray(), salt());
-        SecretBuffer newAuth = PinAuth.deriveSecret("new-pin-482913".toCharArray(), salt());
+    try (SecretBuffer oldAuth = PinAuth.derive(TestPins.pin(PIN), salt());
+        SecretBuffer newAuth = PinAuth.derive(TestPins.pin("new-pin-482913"), salt());
         SecretBuffer data = SecretBuffer.copyOf(secret)) {
-      ObjectBlobs key = ops.createSigningKey(srk, alg, oldAuth);
+      ObjectBlobs key = ops.createSigningKey(srk, alg.tpmKeyType(), oldAuth);
       ObjectBlobs sealed = ops.createSealedObject(srk, oldAuth, data);
       wire.start();
       ObjectBlobs rekeyed = ops.changeAuth(srk, key, oldAuth, newAuth);
@@ -333,7 +334,7 @@ class SessionsOnSwtpmTest {
         SecretBuffer ok = SecretBuffer.copyOf(new byte[] {1});
         SecretBuffer big = SecretBuffer.copyOf(new byte[129])) {
       wire.start();
-      assertThatThrownBy(() -> ops.createSigningKey(srk, KeyAlgorithm.ECC_P256, auth))
+      assertThatThrownBy(() -> ops.createSigningKey(srk, KeyAlgorithm.ECC_P256.tpmKeyType(), auth))
           .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.INVALID_ARGUMENT));
       assertThatThrownBy(() -> ops.createSealedObject(srk, ok, big))
           .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.INVALID_ARGUMENT));
