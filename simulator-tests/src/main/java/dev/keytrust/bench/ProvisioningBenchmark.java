@@ -291,6 +291,18 @@ public class ProvisioningBenchmark {
     }
 
     @Override
+    public dev.keytrust.key.SealedSecret seal(KeyContainer key, dev.keytrust.secret.SecretBuffer secret, Pin pin)
+        throws KeytrustException {
+      return delegate.seal(key, secret, pin);
+    }
+
+    @Override
+    public dev.keytrust.secret.SecretBuffer unseal(KeyContainer key, dev.keytrust.key.SealedSecret sealed, Pin pin)
+        throws KeytrustException {
+      return delegate.unseal(key, sealed, pin);
+    }
+
+    @Override
     public void close() {
       try {
         delegate.close();

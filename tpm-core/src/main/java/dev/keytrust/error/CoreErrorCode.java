@@ -49,6 +49,11 @@ public enum CoreErrorCode implements ErrorCode {
   STORE_VERSION_UNSUPPORTED("KT-0305", false),
   STORE_PERMISSIONS("KT-0306", false),
   STORE_BUSY("KT-0307", false),
+  /**
+   * A secret sealed with a user's PIN ({@code HelloKeys.seal}) belongs to another key of the user
+   * (one the PIN has since changed from): the current PIN cannot open it, and no try was spent.
+   */
+  SEALED_SECRET_STALE("KT-0308", false),
 
   // KeyCredentialLink codec (tpm-core dev.keytrust.credential): KT-04xx
   KEY_CREDENTIAL_MALFORMED("KT-0401", true),
