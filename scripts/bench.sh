@@ -100,8 +100,16 @@ jmh_status=${PIPESTATUS[0]}
 set -e
 echo "load avg at end:   $(cut -d' ' -f1-3 /proc/loadavg)" >> "$results/machine.txt"
 
+echo "bench.sh: session overhead (interleaved, one JVM)" >&2
+overhead_args=("$results/session-overhead.md")
+$quick && overhead_args+=(--quick)
+java -cp "$jar" dev.keytrust.bench.SessionOverhead "${overhead_args[@]}" >&2 || echo "bench.sh: the session overhead run failed" >&2
+
 title="keytrust benchmarks, $($quick && echo quick || echo full) run"
 java -cp "$jar" dev.keytrust.bench.BenchReport --jmh "$results/jmh-result.json" --tools "$results/tools.tsv" \
   --machine "$results/machine.txt" --out "$results" --title "$title" >&2
-echo "bench.sh: results in $results (report.md, ratios.png, jmh-result.json)" >&2
+if [[ -f "$results/session-overhead.md" ]]; then
+  { echo; cat "$results/session-overhead.md"; } >> "$results/report.md"
+fi
+echo "bench.sh: results in $results (report.md, ratios.png, jmh-result.json, session-overhead.md)" >&2
 exit "$jmh_status"

@@ -80,6 +80,7 @@ public final class BenchReport {
   static final String BC_JCA = "Bouncy Castle / JCA";
   static final String TPM_JCA = "TPM (swtpm) / JCA";
   static final String PIN = "PIN path";
+  static final String SESSIONS = "HMAC + encrypted sessions / password sessions (per sign)";
 
   static final List<Spec> SPECS = specs();
 
@@ -90,7 +91,9 @@ public final class BenchReport {
     Map<String, String> none = Map.of();
     l.add(new Spec(STACK, "TpmKeyBenchmark.getRandom32", none, "TpmKeyBenchmark.getRandom32Raw", none,
         List.of("transport")));
-    l.add(new Spec(STACK, "TpmKeyBenchmark.signDigestInTpm", none, "TpmKeyBenchmark.signDigestRaw", none,
+    l.add(new Spec(STACK, "TpmKeyBenchmark.signDigestPassword", none, "TpmKeyBenchmark.signDigestRaw", none,
+        List.of("alg", "transport")));
+    l.add(new Spec(SESSIONS, "TpmKeyBenchmark.signDigestInTpm", none, "TpmKeyBenchmark.signDigestPassword", none,
         List.of("alg", "transport")));
     l.add(new Spec(STACK, "TpmKeyBenchmark.signLoadedTss", none, "TpmKeyBenchmark.signLoadedRaw", none,
         List.of("alg", "transport")));

@@ -12,9 +12,15 @@ import tss.TpmDevice;
 final class RawTssDevice extends TpmDevice {
   private final CommandRecorder link;
   private byte[] pending;
+  private volatile byte[] last;
 
   RawTssDevice(CommandRecorder link) {
     this.link = link;
+  }
+
+  /** The bytes of the last command TSS.Java sent through this device. */
+  byte[] lastCommand() {
+    return last.clone();
   }
 
   @Override
@@ -41,6 +47,7 @@ final class RawTssDevice extends TpmDevice {
   public byte[] getResponse() {
     byte[] command = pending;
     pending = null;
+    last = command;
     try {
       return link.raw(command);
     } catch (KeytrustException e) {

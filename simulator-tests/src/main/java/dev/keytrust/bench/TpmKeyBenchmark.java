@@ -36,10 +36,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import tss.Tpm;
-import tss.tpm.TPMS_NULL_SIG_SCHEME;
 import tss.tpm.TPMT_TK_HASHCHECK;
 import tss.tpm.TPMU_SIGNATURE;
 import tss.tpm.TPM_HANDLE;
+import tss.tpm.TPM_ALG_ID;
+import tss.tpm.TPMS_SIG_SCHEME_ECDSA;
+import tss.tpm.TPMS_SIG_SCHEME_RSASSA;
+import tss.tpm.TPMS_RSA_PARMS;
+import tss.tpm.TPMU_SIG_SCHEME;
+import tss.tpm.TPMT_PUBLIC;
+import tss.tpm.TPM2B_PRIVATE;
 
 /**
  * TPM user keys against a swtpm of the benchmark's own (one {@link TpmSession} per swtpm, which
@@ -47,11 +53,17 @@ import tss.tpm.TPM_HANDLE;
  *
  * <ul>
  *   <li>{@link #sign}: {@link HelloKeys#sign} over a {@link TpmKeyProvider}: key store read,
- *       SHA-256, PIN to auth value, then TPM2_ReadPublic (the SRK check), TPM2_Load, TPM2_Sign and
- *       TPM2_FlushContext, then JCA verification against the stored public key.
- *   <li>{@link #signDigestInTpm}: the same four TPM commands alone ({@link TpmSession#signDigest}),
- *       without the store read and the verification around them; {@link #signDigestRaw}: the same
- *       four commands' bytes (recorded in the set-up) sent again without TSS.Java.
+ *       SHA-256, PIN to auth value, then keytrust's salted HMAC session: TPM2_ReadPublic (the SRK
+ *       check), TPM2_StartAuthSession (salt), TPM2_Load, TPM2_Sign, two TPM2_FlushContext, then JCA
+ *       verification against the stored public key.
+ *   <li>{@link #signDigestInTpm}: the same six TPM commands alone ({@link TpmSession#signDigest}),
+ *       without the store read and the verification around them.
+ *   <li>{@link #signDigestPassword}: the peer, kept in this benchmark only: what keytrust did before
+ *       it had sessions, TPM2_ReadPublic, TPM2_Load, TPM2_Sign (the auth value in clear in a password
+ *       session) and TPM2_FlushContext through TSS.Java; {@link #signDigestRaw}: those four commands'
+ *       bytes (recorded in the set-up) sent again without TSS.Java. Session commands cannot be
+ *       replayed on a TPM (each session has a fresh nonceTPM): {@link SessionOverhead} compares them
+ *       with their raw replay against the recorded answers instead.
  *   <li>{@link #signDigestWrongPin}: the same with a wrong PIN's auth value: the TPM's auth failure
  *       round trip ({@link WrongPinException}, counted by the TPM). The swtpm allows 2^30 tries and
  *       its failure counter is reset after every iteration, so it never locks out.
@@ -88,6 +100,8 @@ public class TpmKeyBenchmark {
 
     private List<CommandRecorder.Exchange> signCommands;
     private SecretBuffer wrongAuthValue;
+    private Tpm passwordTss; // the password-session peer, on the fixture's connection
+    private byte[] keyAuthBytes; // its copy of the auth value (TSS.Java sends it in clear)
 
     private HelloKeys keys;
     private KeyAlgorithm algorithm;
@@ -124,9 +138,12 @@ public class TpmKeyBenchmark {
       try (Pin wrong = Pin.moveFrom(new char[] {'0', '0', '0', '0', '0', '0'})) {
         wrongAuthValue = PinAuth.derive(wrong, blobs.authSalt());
       }
-      tpm.recorder().startRecording();
-      tpm.session().signDigest(loadable, keyAuthValue, digest);
-      signCommands = tpm.recorder().stopRecording();
+      passwordTss = new Tpm();
+      passwordTss._setDevice(new RawTssDevice(tpm.recorder()));
+      keyAuthBytes = keyAuthValue.copy(dev.keytrust.secret.InsecureSecretAccess.get());
+      // the password path's commands, recorded for the raw replay
+      CommandRecorder.Exchange[] sent = passwordSign(this, true);
+      signCommands = List.of(sent);
       tpm.recorder().replayChecked(signCommands);
     }
 
@@ -145,6 +162,9 @@ public class TpmKeyBenchmark {
       } finally {
         if (pin != null) {
           pin.destroy();
+        }
+        if (keyAuthBytes != null) {
+          Arrays.fill(keyAuthBytes, (byte) 0);
         }
         for (SecretBuffer auth : new SecretBuffer[] {createAuthValue, keyAuthValue, wrongAuthValue}) {
           if (auth != null) {
@@ -200,6 +220,7 @@ public class TpmKeyBenchmark {
     private TPM_HANDLE loaded;
     private byte[] digest;
     private byte[] signCommand;
+    private TPMU_SIG_SCHEME scheme;
 
     @Override
     String transport() {
@@ -212,26 +233,20 @@ public class TpmKeyBenchmark {
       byte[] auth = new byte[32]; // this benchmark's raw TSS.Java path sends it again
       new SecureRandom().nextBytes(auth);
       digest = MessageDigest.getInstance("SHA-256").digest("sign-in challenge".getBytes(StandardCharsets.UTF_8));
-      // record one keytrust sign: ReadPublic, Load, Sign, FlushContext; the Load's and the Sign's
-      // bytes are what this state sends again
+      // a key made by keytrust (through its sessions), loaded once with TSS.Java's TPM2_Load (empty SRK auth)
+      TpmSession.CreatedKey key;
       try (SecretBuffer secret = SecretBuffer.copyOf(auth)) {
-        TpmSession.CreatedKey key = tpm.session().createSigningKey(algorithm.tpmKeyType(), secret);
-        tpm.recorder().startRecording();
-        tpm.session().signDigest(key.key(), secret, digest);
+        key = tpm.session().createSigningKey(algorithm.tpmKeyType(), secret);
       }
-      List<CommandRecorder.Exchange> sent = tpm.recorder().stopRecording();
-      CommandRecorder.Exchange load = find(sent, TPM_CC_LOAD);
-      signCommand = find(sent, TPM_CC_SIGN).command();
-      byte[] response = tpm.recorder().raw(load.command());
-      if (CommandRecorder.responseCode(response) != 0) {
-        throw new IllegalStateException("TPM2_Load failed on replay");
-      }
-      int handle = ByteBuffer.wrap(response, 10, 4).getInt();
-      ByteBuffer.wrap(signCommand).putInt(10, handle); // the handle the key has now
+      RawTssDevice device = new RawTssDevice(tpm.recorder());
       tss = new Tpm();
-      tss._setDevice(new RawTssDevice(tpm.recorder()));
-      loaded = TPM_HANDLE.from(handle);
+      tss._setDevice(device);
+      loaded = tss.Load(TPM_HANDLE.from(key.key().parentHandle()),
+          TPM2B_PRIVATE.fromBytes(key.key().privateArea()), TPMT_PUBLIC.fromBytes(key.key().publicArea()));
       loaded.AuthValue = auth;
+      scheme = PasswordSign.scheme(key.key().publicArea());
+      tss.Sign(loaded, digest, scheme, new TPMT_TK_HASHCHECK());
+      signCommand = device.lastCommand();
       if (CommandRecorder.responseCode(tpm.recorder().raw(signCommand)) != 0) {
         throw new IllegalStateException("TPM2_Sign with the loaded key failed on replay");
       }
@@ -243,15 +258,62 @@ public class TpmKeyBenchmark {
         tss.FlushContext(loaded);
       }
     }
-
-    private static CommandRecorder.Exchange find(List<CommandRecorder.Exchange> sent, int commandCode) {
-      return sent.stream().filter(e -> e.commandCode() == commandCode).findFirst()
-          .orElseThrow(() -> new IllegalStateException(String.format("no command 0x%X was sent", commandCode)));
-    }
   }
 
   static final int TPM_CC_LOAD = 0x157;
   static final int TPM_CC_SIGN = 0x15D;
+
+  /**
+   * The password-session peer: TPM2_ReadPublic of the SRK, TPM2_Load, TPM2_Sign with the auth value
+   * in clear, TPM2_FlushContext, through TSS.Java on the fixture's connection (what {@code
+   * TpmSession.signDigest} did before keytrust had sessions).
+   *
+   * @return the four commands' bytes and response codes when {@code record}, else null
+   */
+  static CommandRecorder.Exchange[] passwordSign(KeyState s, boolean record) {
+    Tpm t = s.passwordTss;
+    java.util.List<CommandRecorder.Exchange> out = new java.util.ArrayList<>();
+    t.ReadPublic(TPM_HANDLE.from(s.loadable.parentHandle()));
+    if (record) {
+      out.add(PasswordSign.last(t));
+    }
+    TPM_HANDLE h = t.Load(TPM_HANDLE.from(s.loadable.parentHandle()),
+        TPM2B_PRIVATE.fromBytes(s.loadable.privateArea()), TPMT_PUBLIC.fromBytes(s.loadable.publicArea()));
+    if (record) {
+      out.add(PasswordSign.last(t));
+    }
+    try {
+      h.AuthValue = s.keyAuthBytes;
+      t.Sign(h, s.digest, PasswordSign.scheme(s.loadable.publicArea()), new TPMT_TK_HASHCHECK());
+      if (record) {
+        out.add(PasswordSign.last(t));
+      }
+    } finally {
+      h.AuthValue = null;
+      t.FlushContext(h);
+      if (record) {
+        out.add(PasswordSign.last(t));
+      }
+    }
+    return record ? out.toArray(new CommandRecorder.Exchange[0]) : null;
+  }
+
+  /** Helpers of the password-session peer. */
+  static final class PasswordSign {
+    private PasswordSign() {}
+
+    /** The last command TSS.Java sent (it succeeded: TSS.Java throws otherwise). */
+    static CommandRecorder.Exchange last(Tpm t) {
+      return new CommandRecorder.Exchange(((RawTssDevice) t._getDevice()).lastCommand(), 0);
+    }
+
+    /** RSASSA or ECDSA with SHA-256, given explicitly (works with either user key template). */
+    static TPMU_SIG_SCHEME scheme(byte[] publicArea) {
+      return TPMT_PUBLIC.fromBytes(publicArea).parameters instanceof TPMS_RSA_PARMS
+          ? new TPMS_SIG_SCHEME_RSASSA(TPM_ALG_ID.SHA256)
+          : new TPMS_SIG_SCHEME_ECDSA(TPM_ALG_ID.SHA256);
+    }
+  }
 
   /** Load + sign + flush in the TPM, with the store read before and the JCA verification after. */
   @Benchmark
@@ -273,7 +335,20 @@ public class TpmKeyBenchmark {
     return s.tpm.session().signDigest(s.loadable, s.keyAuthValue, s.digest);
   }
 
-  /** The four commands of {@link #signDigestInTpm}, recorded in the set-up, sent as bytes without TSS.Java. */
+  /**
+   * The password-session peer of {@link #signDigestInTpm} (this benchmark only): TPM2_ReadPublic,
+   * TPM2_Load, TPM2_Sign with the auth value in clear, TPM2_FlushContext through TSS.Java.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 2, time = 2)
+  @Measurement(iterations = 3, time = 3)
+  public Object signDigestPassword(KeyState s) {
+    return passwordSign(s, false);
+  }
+
+  /** The four commands of {@link #signDigestPassword}, recorded in the set-up, sent as bytes without TSS.Java. */
   @Benchmark
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -308,7 +383,7 @@ public class TpmKeyBenchmark {
   @Warmup(iterations = 2, time = 2)
   @Measurement(iterations = 3, time = 3)
   public TPMU_SIGNATURE signLoadedTss(LoadedState s) {
-    return s.tss.Sign(s.loaded, s.digest, new TPMS_NULL_SIG_SCHEME(), new TPMT_TK_HASHCHECK());
+    return s.tss.Sign(s.loaded, s.digest, s.scheme, new TPMT_TK_HASHCHECK());
   }
 
   /** The bytes of the same TPM2_Sign, sent without TSS.Java. */

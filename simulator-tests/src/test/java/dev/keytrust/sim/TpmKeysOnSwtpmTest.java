@@ -183,7 +183,7 @@ class TpmKeysOnSwtpmTest {
       assertThatThrownBy(() -> s.signDigest(foreign.loadable(), SecretBuffer.allocate(32), new byte[32]))
           .isInstanceOfSatisfying(KeytrustException.class,
               e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_SRK_MISMATCH))
-          .hasMessageContaining("delete it and provision again");
+          .hasMessageContaining("delete the key and provision again");
       // a private blob that was not wrapped by this SRK fails the TPM's integrity check
       byte[] priv = blobs.privateArea();
       priv[priv.length - 1] ^= 1;

@@ -30,6 +30,11 @@ public enum CoreErrorCode implements ErrorCode {
   TPM_KEY_NOT_LOADABLE("KT-0109", false),
   TPM_DA_DISABLED("KT-0110", false),
   TPM_HIERARCHY_AUTH("KT-0111", false),
+  /**
+   * A response to a command sent with an HMAC session failed its response HMAC (or the session
+   * state it needs): something between keytrust and the TPM changed it. Nothing from it was used.
+   */
+  TPM_RESPONSE_NOT_AUTHENTIC("KT-0112", false),
 
   // PIN / authorization
   WRONG_PIN("KT-0201", false),
@@ -44,6 +49,11 @@ public enum CoreErrorCode implements ErrorCode {
   STORE_VERSION_UNSUPPORTED("KT-0305", false),
   STORE_PERMISSIONS("KT-0306", false),
   STORE_BUSY("KT-0307", false),
+  /**
+   * A secret sealed with a user's PIN ({@code HelloKeys.seal}) belongs to another key of the user
+   * (one the PIN has since changed from): the current PIN cannot open it, and no try was spent.
+   */
+  SEALED_SECRET_STALE("KT-0308", false),
 
   // KeyCredentialLink codec (tpm-core dev.keytrust.credential): KT-04xx
   KEY_CREDENTIAL_MALFORMED("KT-0401", true),

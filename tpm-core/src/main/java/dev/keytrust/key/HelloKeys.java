@@ -133,6 +133,48 @@ public final class HelloKeys implements AutoCloseable {
             + "the key store and the key disagree. Delete the key and create a new one.");
   }
 
+  /**
+   * Seals a small secret (1 to {@link KeyProvider#MAX_SEALED_SECRET} bytes) with the PIN of the
+   * user's key, so that only that PIN, checked as this provider checks the key's PIN, releases it:
+   * in the TPM, a sealed data object under the key's storage root key, counted by the TPM's
+   * dictionary-attack protection; in software, AES-GCM under Argon2id(PIN) at the key's cost. The
+   * PIN is not checked here: pass the PIN the key was just created with or that just signed.
+   *
+   * @return the sealed form, bound to the user's current key; store it as {@link SealedSecret#encode()}
+   */
+  public SealedSecret seal(String user, dev.keytrust.secret.SecretBuffer secret, Pin pin) throws KeytrustException {
+    Objects.requireNonNull(pin, "pin");
+    KeyContainer key = store.load(user);
+    requireProvider(key);
+    return provider.seal(key, secret, pin);
+  }
+
+  /**
+   * Opens what {@link #seal} made, with the PIN of the user's key.
+   *
+   * @return the secret in a buffer the caller closes
+   * @throws KeytrustException SEALED_SECRET_STALE (before any PIN is tried) when it was sealed with
+   *     the PIN of another key of the user; KEY_PROVIDER_MISMATCH when another provider sealed it;
+   *     WRONG_PIN with the tries left; LOCKED_OUT
+   */
+  public dev.keytrust.secret.SecretBuffer unseal(String user, SealedSecret sealed, Pin pin) throws KeytrustException {
+    Objects.requireNonNull(sealed, "sealed");
+    Objects.requireNonNull(pin, "pin");
+    KeyContainer key = store.load(user);
+    requireProvider(key);
+    if (!MessageDigest.isEqual(sealed.keyId(), key.keyId())) {
+      throw new KeytrustException(CoreErrorCode.SEALED_SECRET_STALE,
+          "The secret was sealed with the PIN of key " + sealed.keyIdHex() + ", not of user '" + user + "''s current key "
+              + key.keyIdHex() + ": the current PIN cannot open it (no PIN try was spent).");
+    }
+    if (sealed.provider() != key.provider()) {
+      throw new KeytrustException(CoreErrorCode.KEY_PROVIDER_MISMATCH,
+          "The secret was sealed by the " + sealed.provider().id() + " provider, but the key of user '" + user
+              + "' is a " + key.provider().id() + " key.");
+    }
+    return provider.unseal(key, sealed, pin);
+  }
+
   /** The user's key. */
   public KeyContainer show(String user) throws KeytrustException {
     return store.load(user);

@@ -2,6 +2,7 @@ package dev.keytrust.key;
 
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.SecretBuffer;
 
 /**
  * Creates PIN-protected user keys and signs with them. Two implementations: {@link TpmKeyProvider}
@@ -36,6 +37,31 @@ public interface KeyProvider extends AutoCloseable {
    * @throws dev.keytrust.error.LockedOutException with the time until the next try
    */
   byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException;
+
+  /** The largest secret {@link #seal} takes. */
+  int MAX_SEALED_SECRET = 64;
+
+  /**
+   * Seals a small secret (1 to {@link #MAX_SEALED_SECRET} bytes) so that only {@code pin}, the PIN
+   * of {@code key}, releases it, and only as this provider guards the key's PIN: the TPM provider
+   * makes a sealed data object under the key's storage root key (its auth value derived from the
+   * PIN, counted by the TPM's dictionary-attack protection, created through an encrypted session);
+   * the software provider encrypts it under Argon2id(PIN) at the key's cost. The PIN is not checked
+   * here: pass the PIN the key was just created with or that just signed.
+   *
+   * @return the sealed form, bound to the key's id; nothing in it is secret in clear
+   */
+  SealedSecret seal(KeyContainer key, SecretBuffer secret, Pin pin) throws KeytrustException;
+
+  /**
+   * Opens what {@link #seal} made with the same key's PIN.
+   *
+   * @return the secret in a buffer the caller closes
+   * @throws dev.keytrust.error.WrongPinException with the tries left (the TPM's, or the software
+   *     key's attempt counter, which a wrong PIN here counts against too)
+   * @throws dev.keytrust.error.LockedOutException with the time until the next try
+   */
+  SecretBuffer unseal(KeyContainer key, SealedSecret sealed, Pin pin) throws KeytrustException;
 
   @Override
   void close();

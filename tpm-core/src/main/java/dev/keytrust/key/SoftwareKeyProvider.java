@@ -208,6 +208,70 @@ public final class SoftwareKeyProvider implements KeyProvider {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>AES-256-GCM under Argon2id(PIN) with a new salt at the cost of {@code key} (its own {@link
+   * SoftwareKeyBlob#kdf()}), the additional data binding it to the user and the key id ({@link
+   * #sealAad}). Someone with the sealed form guesses PINs at exactly the cost of guessing them
+   * against the key file.
+   */
+  @Override
+  public SealedSecret seal(KeyContainer key, SecretBuffer secret, Pin pin) throws KeytrustException {
+    SoftwareKeyBlob blob = softwareBlob(key);
+    TpmKeyProvider.checkSecret(secret);
+    Objects.requireNonNull(pin, "pin");
+    byte[] salt = randomBytes(SALT_LENGTH);
+    byte[] nonce = randomBytes(NONCE_LENGTH);
+    byte[] aad = sealAad(key.user(), key.keyId());
+    try (SecretBuffer kek = deriveKek(blob.kdf(), pin, salt)) {
+      byte[] ciphertext = kek.withCopy(InsecureSecretAccess.get(),
+          k -> secret.withCopy(InsecureSecretAccess.get(), p -> aesGcm(Cipher.ENCRYPT_MODE, k, nonce, aad, p)));
+      return new SealedSecret(ProviderKind.SOFTWARE, key.keyId(),
+          SealedSecret.softwareBody(blob.kdf(), salt, nonce, ciphertext));
+    } catch (AEADBadTagException e) {
+      throw new KeytrustBugException("AES-GCM encryption reported a tag failure", e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Counted by the key's attempt counter like a signature: a wrong PIN here is a wrong PIN for
+   * the key, and a locked key opens nothing.
+   */
+  @Override
+  public SecretBuffer unseal(KeyContainer key, SealedSecret sealed, Pin pin) throws KeytrustException {
+    softwareBlob(key);
+    Objects.requireNonNull(pin, "pin");
+    if (sealed.provider() != ProviderKind.SOFTWARE) {
+      throw new KeytrustException(CoreErrorCode.KEY_PROVIDER_MISMATCH,
+          "The secret was sealed by the " + sealed.provider().id() + " provider, not the software provider.");
+    }
+    SealedSecret.Software parts = sealed.softwareParts(SALT_LENGTH, NONCE_LENGTH, TAG_BITS / 8);
+    counter.requireStored(key);
+    int failures = counter.beginAttempt(key, clock.instant());
+    byte[] aad = sealAad(key.user(), key.keyId());
+    SecretBuffer out;
+    try (SecretBuffer kek = deriveKek(parts.kdf(), pin, parts.salt())) {
+      out = kek.withCopy(InsecureSecretAccess.get(), k ->
+          SecretBuffer.moveFrom(aesGcm(Cipher.DECRYPT_MODE, k, parts.nonce(), aad, parts.ciphertext())));
+    } catch (AEADBadTagException e) {
+      throw wrongPin(key.user(), failures);
+    }
+    counter.recordSuccess(key);
+    return out;
+  }
+
+  /** The GCM additional data of a sealed secret: its label, the user and the key id. */
+  static byte[] sealAad(String user, byte[] keyId) {
+    byte[] label = "keytrust/sealed-secret/v1".getBytes(StandardCharsets.US_ASCII);
+    byte[] u = user.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(label.length + 1 + 8 + u.length + keyId.length);
+    b.put(label).put((byte) 0).putInt(u.length).put(u).putInt(keyId.length).put(keyId);
+    return b.array();
+  }
+
   /** Nothing to release. */
   @Override
   public void close() {}

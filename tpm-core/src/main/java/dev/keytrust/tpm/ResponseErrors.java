@@ -40,6 +40,9 @@ final class ResponseErrors {
     switch (base) {
       case TpmResponseCodes.AUTH_FAIL:
       case TpmResponseCodes.BAD_AUTH:
+        if (SESSION_ONLY_COMMANDS.contains(command)) {
+          return sessionRefused(command, rc);
+        }
         if (!KEY_AUTH_COMMANDS.contains(command)) {
           return hierarchyAuth(command, rc);
         }
@@ -80,8 +83,30 @@ final class ResponseErrors {
     }
   }
 
-  /** Commands authorized with a user key's auth value (the PIN); other auth failures are a hierarchy's. */
-  static final java.util.Set<String> KEY_AUTH_COMMANDS = java.util.Set.of("TPM2_Sign");
+  /**
+   * Commands authorized with a PIN-derived auth value (a user key's, a sealed secret's): their
+   * AUTH_FAIL/BAD_AUTH is a wrong PIN. Other auth failures are a hierarchy's or a session's.
+   */
+  static final java.util.Set<String> KEY_AUTH_COMMANDS =
+      java.util.Set.of("TPM2_Sign", "TPM2_Unseal", "TPM2_ObjectChangeAuth");
+
+  /**
+   * Commands keytrust authorizes with an HMAC session on the storage root key, whose auth value
+   * is empty and which has noDA: an auth failure there is no wrong PIN and no hierarchy's
+   * authorization, but a session whose bytes were changed between keytrust and the TPM (or an SRK
+   * with an auth value keytrust did not set).
+   */
+  static final java.util.Set<String> SESSION_ONLY_COMMANDS = java.util.Set.of("TPM2_Load", "TPM2_Create");
+
+  private static KeytrustException sessionRefused(String command, int rc) {
+    return new TpmCommandException(
+        CoreErrorCode.TPM_RESPONSE_NOT_AUTHENTIC, command, rc,
+        command + " failed: the TPM refused the session's HMAC on the storage root key (" + TpmResponseCodes.describe(rc)
+            + "). That key has an empty authorization and counts no tries, so this is not a wrong PIN: the session "
+            + "or the command was changed between keytrust and the TPM (check what can reach the TPM's bus or "
+            + "socket: a resource manager, a proxy, another process), or the storage root key was re-created with "
+            + "an authorization value. Nothing was created or used; retry.");
+  }
 
   private static KeytrustException hierarchyAuth(String command, int rc) {
     boolean lockout = command.startsWith("TPM2_DictionaryAttack");

@@ -2,13 +2,16 @@ package dev.keytrust.tpm;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
-import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.error.LockedOutException;
 import dev.keytrust.error.TpmCommandException;
 import dev.keytrust.error.WrongPinException;
+import dev.keytrust.tpm.session.ObjectBlobs;
+import dev.keytrust.tpm.session.ParentKey;
+import dev.keytrust.tpm.session.SessionOperations;
 import java.io.ByteArrayOutputStream;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,17 +24,12 @@ import org.slf4j.LoggerFactory;
 import tss.Tpm;
 import tss.TpmException;
 import tss.tpm.CreatePrimaryResponse;
-import tss.tpm.CreateResponse;
 import tss.tpm.GetCapabilityResponse;
 import tss.tpm.ReadPublicResponse;
-import tss.tpm.TPM2B_PRIVATE;
 import tss.tpm.TPML_HANDLE;
-import tss.tpm.TPMS_NULL_SIG_SCHEME;
 import tss.tpm.TPMS_PCR_SELECTION;
 import tss.tpm.TPMS_SENSITIVE_CREATE;
 import tss.tpm.TPMT_PUBLIC;
-import tss.tpm.TPMT_TK_HASHCHECK;
-import tss.tpm.TPMU_SIGNATURE;
 import tss.tpm.TPM_CAP;
 import tss.tpm.TPM_HANDLE;
 import tss.tpm.TPM_RH;
@@ -44,9 +42,16 @@ import tss.tpm.TPM_SU;
  * one lock (a {@code Tpm} is not thread safe); commands go through {@link TransportDevice}, which
  * bounds TPM_RC_RETRY and rejects layered errors; every command runs with {@code _allowErrors()}
  * so TSS.Java never prints {@code TPM ERROR} to stdout, and the raw response code becomes a typed
- * {@link KeytrustException}; auth values go into the handle's {@code AuthValue} (password sessions
- * built from anything else are ignored); signatures are converted for JCA, never checked with
- * TSS.Java's stub validators; the platform power and physical-presence calls are never made.
+ * {@link KeytrustException}; the platform power and physical-presence calls are never made.
+ *
+ * <p><b>PIN-derived auth values never go through TSS.Java</b>, whose sessions are password
+ * sessions that send them in clear. Every command that carries or proves one (TPM2_Create of a
+ * user key or a sealed object, TPM2_Load and TPM2_Sign, TPM2_Load and TPM2_Unseal) runs through
+ * keytrust's own salted HMAC sessions with parameter encryption ({@code dev.keytrust.tpm.session}),
+ * sent by {@link #execute} under this session's lock, which each operation holds from its first
+ * command to its last flush. TSS.Java still marshals the commands that carry no secret: start-up,
+ * capabilities, ReadPublic, the storage root key's CreatePrimary and EvictControl (empty owner
+ * authorization), GetRandom.
  *
  * <p>The storage root keys follow the TCG templates (TCG TPM v2.0 Provisioning Guidance, and
  * EK/SRK templates with a zero-filled unique field) and live at 0x81000001 (RSA-2048) and
@@ -64,6 +69,7 @@ public final class TpmSession implements AutoCloseable {
   static final int MAX_RETRIES = 12;
 
   private final ReentrantLock lock = new ReentrantLock();
+  private final SecureRandom random = new SecureRandom();
   private final Tpm tpm;
   private final TransportDevice device;
   private final String description;
@@ -380,7 +386,7 @@ public final class TpmSession implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // user keys
+  // user keys and sealed data: through salted HMAC sessions with parameter encryption
 
   /**
    * A user key just created by TPM2_Create.
@@ -391,48 +397,35 @@ public final class TpmSession implements AutoCloseable {
   public record CreatedKey(LoadableKey key, PublicKey publicKey) {}
 
   /**
+   * The session layer over this connection: its commands go through {@link #execute}, so they share
+   * this session's lock, retries and error mapping. Callers hold {@link #lock} across a whole
+   * operation, so no other command (and no other object: swtpm has three slots) comes in between.
+   */
+  private SessionOperations sessions() {
+    return new SessionOperations(this::execute, random);
+  }
+
+  /**
    * Creates a signing key under the storage root key for {@code alg} with the given auth value
    * (keytrust derives it from the PIN). The private key is generated inside the TPM and never
-   * leaves it: only the parent-wrapped private blob comes back. The auth value is copied into
-   * TSS.Java's command only, and that copy is zeroed when the command returns.
+   * leaves it: only the parent-wrapped private blob comes back. TPM2_Create runs in an HMAC
+   * session salted to the storage root key (its Name checked first) that encrypts inSensitive, so
+   * the auth value never crosses the bus in clear.
+   *
+   * @throws KeytrustException {@code TPM_DA_DISABLED} when the TPM would not count wrong PINs;
+   *     {@code TPM_SRK_MISMATCH}; {@code TPM_RESPONSE_NOT_AUTHENTIC} when a response or the
+   *     session was changed on the way
    */
   public CreatedKey createSigningKey(TpmKeyType alg, SecretBuffer authValue) throws KeytrustException {
+    Objects.requireNonNull(alg, "alg");
     checkAuth(authValue);
     lock.lock();
     try {
-      DictionaryAttackState da = dictionaryAttackState();
-      if (da.lockoutInterval().isZero() || da.maxAuthFail() == 0) {
-        // the PIN-derived auth value is a fast function of a short PIN: only the TPM's counting makes it
-        // safe; and with a maximum of 0 tries the TPM is locked for good, so the key could never be used
-        throw new KeytrustException(
-            CoreErrorCode.TPM_DA_DISABLED,
-            (da.lockoutInterval().isZero()
-                    ? "This TPM's dictionary-attack protection is off (TPM_PT_LOCKOUT_INTERVAL is 0): it does not "
-                        + "count wrong PINs, so nothing would limit guesses of the PIN."
-                    : "This TPM allows 0 failed authorizations (TPM_PT_MAX_AUTH_FAIL is 0): it is permanently in "
-                        + "lockout, so a PIN-protected key could never be used.")
-                + " keytrust creates no PIN-protected key on it. Have the TPM owner set working parameters, e.g. "
-                + "tpm2_dictionarylockout --setup-parameters --max-tries 32 --recovery-time 600 "
-                + "--lockout-recovery-time 86400, then retry.");
-      }
+      requireDictionaryAttackProtection("key");
       StorageRootKey srk = storageRootKey(alg);
-      TPMT_PUBLIC template = TpmTemplates.userKeyTemplate(alg);
-      TPMS_SENSITIVE_CREATE sensitive = new TPMS_SENSITIVE_CREATE(authValue.copy(InsecureSecretAccess.get()), new byte[0]);
-      CreateResponse r;
-      try {
-        r = call("TPM2_Create", t -> t.Create(TPM_HANDLE.from(srk.handle()), sensitive, template, new byte[0],
-            new TPMS_PCR_SELECTION[0]));
-      } finally {
-        Arrays.fill(sensitive.userAuth, (byte) 0);
-      }
-      if (r.outPublic.objectAttributes.toInt() != TpmTemplates.USER_KEY_ATTRIBUTES) {
-        throw new KeytrustException(
-            CoreErrorCode.TPM_COMMAND_FAILED,
-            String.format("The TPM created a key with attributes 0x%08X instead of 0x%08X.",
-                r.outPublic.objectAttributes.toInt(), TpmTemplates.USER_KEY_ATTRIBUTES));
-      }
-      byte[] publicArea = r.outPublic.toBytes();
-      return new CreatedKey(new LoadableKey(srk.handle(), srk.name(), publicArea, r.outPrivate.toBytes()),
+      ObjectBlobs made = sessions().createSigningKey(new ParentKey(srk.handle(), srk.name()), alg, authValue);
+      byte[] publicArea = made.publicArea();
+      return new CreatedKey(new LoadableKey(srk.handle(), srk.name(), publicArea, made.privateArea()),
           TpmObjects.publicKey(publicArea));
     } finally {
       lock.unlock();
@@ -440,8 +433,10 @@ public final class TpmSession implements AutoCloseable {
   }
 
   /**
-   * Loads a user key, signs a SHA-256 digest with it and flushes it again. The auth value is copied
-   * into TSS.Java's key handle only, and that copy is zeroed when the command returns.
+   * Loads a user key, signs a SHA-256 digest with it and flushes it again, in one HMAC session
+   * salted to its storage root key: the auth value is only the key of the command's HMAC, never
+   * sent. The scheme (RSASSA or ECDSA, SHA-256) is given explicitly, so keys whose template has
+   * scheme NULL and keys whose template names the scheme both sign.
    *
    * @return the signature as JCA verifies it: PKCS#1 v1.5 bytes (RSA) or DER {@code SEQUENCE {r, s}}
    * @throws WrongPinException on a wrong auth value, with the TPM's tries left
@@ -454,31 +449,85 @@ public final class TpmSession implements AutoCloseable {
     }
     lock.lock();
     try {
-      ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
-      if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
-        throw new KeytrustException(
-            CoreErrorCode.TPM_SRK_MISMATCH,
-            String.format(
-                "The storage root key this key was made under is %s at 0x%08X: the TPM was cleared or the key "
-                    + "store belongs to another TPM. The key cannot be used: delete it and provision again.",
-                parent == null ? "no longer" : "not the same", key.parentHandle()));
-      }
-      TPMT_PUBLIC pub = TPMT_PUBLIC.fromBytes(key.publicArea());
-      TPM2B_PRIVATE priv = TPM2B_PRIVATE.fromBytes(key.privateArea());
-      TPM_HANDLE loaded = call("TPM2_Load", t -> t.Load(TPM_HANDLE.from(key.parentHandle()), priv, pub));
-      try {
-        loaded.AuthValue = authValue.copy(InsecureSecretAccess.get());
-        TPMU_SIGNATURE sig =
-            call("TPM2_Sign", t -> t.Sign(loaded, sha256, new TPMS_NULL_SIG_SCHEME(), new TPMT_TK_HASHCHECK()));
-        return TpmObjects.toJcaSignature(sig);
-      } finally {
-        if (loaded.AuthValue != null) {
-          Arrays.fill(loaded.AuthValue, (byte) 0);
-        }
-        flush(loaded.handle);
-      }
+      return sessions().sign(parentOf(key), blobsOf(key), authValue, sha256);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Seals {@code secret} (1 to 128 bytes) in a sealed data object under the storage root key for
+   * {@code srk}: its auth value is {@code authValue} (PIN-derived), it has no noDA, so every wrong
+   * auth value counts against the TPM's dictionary-attack protection. TPM2_Create's inSensitive
+   * (the auth value and the secret) is encrypted by the session.
+   *
+   * @return the object's blobs, loadable under that storage root key
+   */
+  public LoadableKey createSealedObject(TpmKeyType srk, SecretBuffer authValue, SecretBuffer secret)
+      throws KeytrustException {
+    Objects.requireNonNull(srk, "srk");
+    checkAuth(authValue);
+    lock.lock();
+    try {
+      requireDictionaryAttackProtection("sealed secret");
+      StorageRootKey parent = storageRootKey(srk);
+      ObjectBlobs made = sessions().createSealedObject(new ParentKey(parent.handle(), parent.name()), authValue, secret);
+      return new LoadableKey(parent.handle(), parent.name(), made.publicArea(), made.privateArea());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Loads a sealed data object and unseals it with {@code authValue} through a session that has
+   * the TPM encrypt the result; the object is flushed before this returns.
+   *
+   * @return the secret in a buffer the caller closes
+   * @throws WrongPinException on a wrong auth value, with the TPM's tries left
+   * @throws LockedOutException when the TPM is in dictionary-attack lockout
+   */
+  public SecretBuffer unseal(LoadableKey sealed, SecretBuffer authValue) throws KeytrustException {
+    checkAuth(authValue);
+    lock.lock();
+    try {
+      return sessions().unseal(parentOf(sealed), blobsOf(sealed), authValue);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static ParentKey parentOf(LoadableKey key) throws KeytrustException {
+    Objects.requireNonNull(key, "key");
+    try {
+      return new ParentKey(key.parentHandle(), key.parentName());
+    } catch (IllegalArgumentException e) {
+      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
+          "The key's parent handle is not a persistent handle (" + e.getMessage() + "): the key file is damaged.", e);
+    }
+  }
+
+  private static ObjectBlobs blobsOf(LoadableKey key) {
+    return new ObjectBlobs(key.publicArea(), key.privateArea());
+  }
+
+  /**
+   * Refuses to create a PIN-protected object on a TPM that would not count wrong PINs. The auth
+   * value is a fast function of a short PIN: only the TPM's counting makes it safe; and with a
+   * maximum of 0 tries the TPM is locked for good, so the object could never be used.
+   */
+  private void requireDictionaryAttackProtection(String what) throws KeytrustException {
+    DictionaryAttackState da = dictionaryAttackState();
+    if (da.lockoutInterval().isZero() || da.maxAuthFail() == 0) {
+      throw new KeytrustException(
+          CoreErrorCode.TPM_DA_DISABLED,
+          (da.lockoutInterval().isZero()
+                  ? "This TPM's dictionary-attack protection is off (TPM_PT_LOCKOUT_INTERVAL is 0): it does not "
+                      + "count wrong PINs, so nothing would limit guesses of the PIN."
+                  : "This TPM allows 0 failed authorizations (TPM_PT_MAX_AUTH_FAIL is 0): it is permanently in "
+                      + "lockout, so a PIN-protected " + what + " could never be used.")
+              + " keytrust creates no PIN-protected " + what + " on it. Have the TPM owner set working parameters, "
+              + "e.g. tpm2_dictionarylockout --setup-parameters --max-tries 32 --recovery-time 600 "
+              + "--lockout-recovery-time 86400, then retry.");
     }
   }
 

@@ -14,13 +14,34 @@ import tss.tpm.TPMT_SYM_DEF_OBJECT;
 import tss.tpm.TPM_ALG_ID;
 import tss.tpm.TPM_ECC_CURVE;
 
-/** The TCG storage root key templates and keytrust's user key template. */
-final class TpmTemplates {
+/**
+ * The TCG storage root key templates and the templates of the objects keytrust creates under
+ * them: the user key and the sealed data object. The one source of these templates: the session
+ * layer ({@code dev.keytrust.tpm.session}) takes their bytes from here.
+ */
+public final class TpmTemplates {
   /** fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | sign; no noDA. */
   static final int USER_KEY_ATTRIBUTES = TPMA_OBJECT.fixedTPM.toInt() | TPMA_OBJECT.fixedParent.toInt()
       | TPMA_OBJECT.sensitiveDataOrigin.toInt() | TPMA_OBJECT.userWithAuth.toInt() | TPMA_OBJECT.sign.toInt();
 
   private TpmTemplates() {}
+
+  /** The marshalled TPMT_PUBLIC of {@link #userKeyTemplate}, for TPM2_Create. */
+  public static byte[] userKey(TpmKeyType alg) {
+    return userKeyTemplate(alg).toBytes();
+  }
+
+  /**
+   * A sealed data object: KEYEDHASH with no scheme, fixedTPM | fixedParent | userWithAuth; no
+   * sensitiveDataOrigin (the caller supplies the data), no noDA (wrong auth values count against
+   * the dictionary-attack protection), no sign or decrypt (TPM2_Unseal is its only use).
+   */
+  public static byte[] sealedData() {
+    TPMA_OBJECT attrs = new TPMA_OBJECT(TPMA_OBJECT.fixedTPM, TPMA_OBJECT.fixedParent, TPMA_OBJECT.userWithAuth);
+    return new TPMT_PUBLIC(TPM_ALG_ID.SHA256, attrs, new byte[0],
+        new tss.tpm.TPMS_KEYEDHASH_PARMS(new tss.tpm.TPMS_NULL_SCHEME_KEYEDHASH()),
+        new tss.tpm.TPM2B_DIGEST_KEYEDHASH()).toBytes();
+  }
 
   /** The TCG storage root key template: restricted decryption key, AES-128-CFB, zero unique. */
   static TPMT_PUBLIC srkTemplate(TpmKeyType alg) {

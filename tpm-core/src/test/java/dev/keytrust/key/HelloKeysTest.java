@@ -45,6 +45,34 @@ class HelloKeysTest {
   }
 
   @Test
+  void aSecretSealedWithThePinOpensOnlyWithThatPinAndOnlyForThatKey() throws Exception {
+    byte[] secret = TestKeys.bytes(32, 9);
+    try (HelloKeys keys = software()) {
+      keys.create("alice", KeyAlgorithm.ECC_P256, pin("1234"));
+      SealedSecret sealed;
+      try (dev.keytrust.secret.SecretBuffer s = dev.keytrust.secret.SecretBuffer.moveFrom(secret.clone())) {
+        sealed = keys.seal("alice", s, pin("1234"));
+      }
+      SealedSecret read = SealedSecret.decode(sealed.encode());
+      assertThat(read).isEqualTo(sealed);
+      assertThat(sealed.encode()).doesNotContain("1234");
+      try (dev.keytrust.secret.SecretBuffer out = keys.unseal("alice", read, pin("1234"))) {
+        assertThat(out.copy(dev.keytrust.secret.InsecureSecretAccess.get())).isEqualTo(secret);
+      }
+      // a wrong PIN counts against the key's attempt counter like a wrong PIN when signing
+      assertThat(failure(CoreErrorCode.WRONG_PIN, () -> keys.unseal("alice", read, pin("9999"))))
+          .hasMessageContaining("tries left");
+      // a new key (a new PIN) cannot open the old secret, and no PIN is tried
+      keys.delete("alice");
+      keys.create("alice", KeyAlgorithm.ECC_P256, pin("1234"));
+      assertThat(failure(CoreErrorCode.SEALED_SECRET_STALE, () -> keys.unseal("alice", read, pin("1234"))))
+          .hasMessageContaining("no PIN try was spent");
+      assertThat(failure(CoreErrorCode.STORE_CORRUPT, () -> SealedSecret.decode("keytrust-sealed-secret-v1:tpm:00:AA")))
+          .hasMessageContaining("damaged");
+    }
+  }
+
+  @Test
   void deleteRemovesAKeyWhoseFileIsDamagedTogetherWithItsCounter() throws Exception {
     try (HelloKeys keys = software()) {
       keys.create("alice", KeyAlgorithm.ECC_P256, pin("1234"));

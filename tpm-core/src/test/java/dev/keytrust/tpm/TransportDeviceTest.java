@@ -154,6 +154,19 @@ class TransportDeviceTest {
       assertThat(s.responseError("TPM2_DictionaryAttackLockReset", 0x98E))
           .satisfies(e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_HIERARCHY_AUTH))
           .hasMessageContaining("lockout authorization");
+      // the sealed PIN history and a key's ObjectChangeAuth prove the PIN like TPM2_Sign does
+      assertThat(s.responseError("TPM2_Unseal", 0x98E))
+          .isInstanceOfSatisfying(dev.keytrust.error.WrongPinException.class,
+              e -> assertThat(e.triesLeft()).hasValue(3));
+      assertThat(s.responseError("TPM2_ObjectChangeAuth", 0x98E)).isInstanceOf(dev.keytrust.error.WrongPinException.class);
+      // a failing HMAC session on the SRK (empty auth, noDA) is a changed session, never a PIN or the owner's auth
+      for (String command : new String[] {"TPM2_Load", "TPM2_Create"}) {
+        assertThat(s.responseError(command, 0x98E))
+            .isNotInstanceOf(dev.keytrust.error.WrongPinException.class)
+            .satisfies(e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_RESPONSE_NOT_AUTHENTIC))
+            .hasMessageContaining("not a wrong PIN");
+        assertThat(s.responseError(command, 0x9A2).code()).isEqualTo(CoreErrorCode.TPM_RESPONSE_NOT_AUTHENTIC);
+      }
     }
     Scripted locked = new Scripted();
     locked.answers.add(daProperties(1 << 9, 5, 5, 600, 86400)); // in lockout at 5 of 5

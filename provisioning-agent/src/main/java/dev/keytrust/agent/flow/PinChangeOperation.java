@@ -97,8 +97,8 @@ final class PinChangeOperation {
   private ProvisioningResult withCurrentPin(FlowRun run, KeyContainer current, RegisteredKey old, boolean resumed)
       throws KeytrustException {
     EffectivePolicy policy = steps(run).policy();
-    checkCurrentPin(run, current);
     PinHistory history = flow.history(run.user());
+    checkCurrentPin(run, current, history);
     KeyContainer k;
     try (Pin pin = steps(run).newPin(policy, history)) {
       if (run.journal() == null || run.journal().operation() != FlowOperation.PIN_CHANGE) {
@@ -125,8 +125,11 @@ final class PinChangeOperation {
     }
   }
 
-  /** Proves the current PIN: a signature over a random challenge with the current key, verified. */
-  private void checkCurrentPin(FlowRun run, KeyContainer current) throws KeytrustException {
+  /**
+   * Proves the current PIN: a signature over a random challenge with the current key, verified.
+   * Then the current PIN opens the sealed PIN history, which the new PIN is checked against.
+   */
+  private void checkCurrentPin(FlowRun run, KeyContainer current, PinHistory history) throws KeytrustException {
     run.events().run(StepId.CURRENT_PIN, () -> {
       try (Pin pin = PinEntry.current(flow.requirePins())) {
         TpmUri uri = current.provider() == ProviderKind.SOFTWARE ? software() : flow.requireTpm();
@@ -135,6 +138,7 @@ final class PinChangeOperation {
         try (HelloKeys keys = flow.keys().open(uri)) {
           keys.sign(run.user(), challenge, pin);
         }
+        history.unlock(pin);
         return Done.succeeded(null, "the current PIN unlocks key " + current.keyIdHex());
       }
     });

@@ -5,6 +5,7 @@ import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.mfa.MfaRunner;
 import dev.keytrust.agent.pin.PinHistory;
+import dev.keytrust.agent.pin.PinSealer;
 import dev.keytrust.agent.pin.PinSource;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.DeviceContext;
@@ -13,6 +14,7 @@ import dev.keytrust.agent.prereq.ProvisioningTrigger;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.key.ProviderKind;
 import dev.keytrust.tpm.TpmUri;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -246,8 +248,10 @@ public final class ProvisioningFlow {
     return pins;
   }
 
+  /** The user's PIN history, sealed and opened with the user's key through this flow's providers. */
   PinHistory history(String user) throws KeytrustException {
-    return histories.forUser(user);
+    return histories.forUser(user).sealedWith(PinSealer.withKeys(store,
+        kind -> keys.open(kind == ProviderKind.SOFTWARE ? TpmUri.parse(TpmUri.SOFTWARE) : tpm)));
   }
 
   /** The PIN history when one is configured (reset clears it), else null. */

@@ -135,6 +135,18 @@ class FlowInterruptionTest {
         }
 
         @Override
+        public dev.keytrust.key.SealedSecret seal(KeyContainer key, dev.keytrust.secret.SecretBuffer secret, Pin pin)
+            throws KeytrustException {
+          return real.seal(key, secret, pin);
+        }
+
+        @Override
+        public dev.keytrust.secret.SecretBuffer unseal(KeyContainer key, dev.keytrust.key.SealedSecret sealed, Pin pin)
+            throws KeytrustException {
+          return real.unseal(key, sealed, pin);
+        }
+
+        @Override
         public void close() {
           real.close();
         }

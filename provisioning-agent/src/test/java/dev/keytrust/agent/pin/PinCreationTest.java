@@ -110,7 +110,8 @@ class PinCreationTest {
 
   @Test
   void historyRefusesARecentPin(@TempDir Path dir) throws Exception {
-    PinHistory history = PinHistory.forUser(dir, "olga", new Argon2Parameters(64, 1, 1), Clock.systemUTC());
+    PinHistory history = PinHistory.forUser(dir, "olga", new Argon2Parameters(64, 1, 1), Clock.systemUTC())
+        .sealedWith(TestSealers.software(dir.resolve("keys")));
     history.record(TestPins.pin("Old-PIN-1"), UPPER_REQUIRED);
     ScriptedPins s = new ScriptedPins(true, "Old-PIN-1", "New-PIN-2", "New-PIN-2");
     assertThat(typed(PinCreation.forPolicy(UPPER_REQUIRED).withHistory(history).create(s))).isEqualTo("New-PIN-2");

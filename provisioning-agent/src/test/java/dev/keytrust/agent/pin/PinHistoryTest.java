@@ -33,8 +33,13 @@ class PinHistoryTest {
         CharClassRule.ALLOWED, history, expirationDays);
   }
 
+  private PinSealer sealer;
+
   private PinHistory history(String user, Instant now) throws AgentException {
-    return PinHistory.forUser(dir.resolve("state"), user, CHEAP, Clock.fixed(now, ZoneOffset.UTC));
+    if (sealer == null) {
+      sealer = TestSealers.software(dir.resolve("keys"));
+    }
+    return PinHistory.forUser(dir.resolve("state"), user, CHEAP, Clock.fixed(now, ZoneOffset.UTC)).sealedWith(sealer);
   }
 
   private static Pin pin(String s) {
@@ -101,8 +106,9 @@ class PinHistoryTest {
     String text = Files.readString(file);
     assertThat(text).doesNotContain("Secret-9315")
         .doesNotContain(Base64.getEncoder().encodeToString("Secret-9315".getBytes(StandardCharsets.UTF_8)))
-        .startsWith("format=keytrust-pin-history\nversion=1\nuser=dave\nkdf=argon2id\n")
-        .contains("memory-kib=64\n", "set-at=" + T0);
+        .startsWith("format=keytrust-pin-history\nversion=2\nuser=dave\nset-at=" + T0 + "\n")
+        .contains("sealed=keytrust-sealed-secret-v1:software:", "entries=1\n", "list=")
+        .doesNotContain("hashes=", "salt=", "memory-kib");
     assertThat(Files.list(file.getParent())).as("no temporary files left").containsExactly(file);
   }
 
@@ -113,8 +119,8 @@ class PinHistoryTest {
     a.record(pin("shared-pin"), policy(3, 0));
     b.record(pin("shared-pin"), policy(3, 0));
     assertThat(a.file()).isNotEqualTo(b.file());
-    String hashA = field(a.file(), "hashes");
-    String hashB = field(b.file(), "hashes");
+    String hashA = field(a.file(), "list");
+    String hashB = field(b.file(), "list");
     assertThat(hashA).isNotEqualTo(hashB);
     assertThat(b.contains(pin("shared-pin"), 3)).isTrue();
   }
@@ -123,7 +129,7 @@ class PinHistoryTest {
   void clearForgetsHistoryAndSetTimeAndTheNextFileHasANewSalt() throws Exception {
     PinHistory h = history("gina", T0);
     h.record(pin("gina-pin-1"), policy(3, 30));
-    String salt = field(h.file(), "salt");
+    String salt = field(h.file(), "list");
     h.clear();
     assertThat(h.file()).doesNotExist();
     assertThat(h.size()).isZero();
@@ -131,7 +137,7 @@ class PinHistoryTest {
     assertThat(h.contains(pin("gina-pin-1"), 3)).isFalse();
     h.clear(); // nothing to clear is fine
     h.record(pin("gina-pin-1"), policy(3, 30));
-    assertThat(field(h.file(), "salt")).isNotEqualTo(salt);
+    assertThat(field(h.file(), "list")).isNotEqualTo(salt);
   }
 
   @Test
@@ -169,13 +175,13 @@ class PinHistoryTest {
     PinHistory h = history("judy", T0);
     h.record(pin("judy-pin"), policy(2, 0));
     String text = Files.readString(h.file());
-    Files.writeString(h.file(), text.replace("iterations=1", "iterations=2"));
-    assertThatThrownBy(() -> h.contains(pin("judy-pin"), 2))
+    Files.writeString(h.file(), text.replace("entries=1", "entries=2"));
+    assertThatThrownBy(() -> history("judy", T0).contains(pin("judy-pin"), 2))
         .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.PIN_HISTORY_IO))
         .hasMessageContaining("damaged")
         .hasMessageContaining("remove it");
     Files.writeString(h.file(), text.substring(0, text.length() / 2));
-    assertThatThrownBy(h::size).isInstanceOf(AgentException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(history("judy", T0)::size).isInstanceOf(AgentException.class).hasMessageContaining("truncated");
   }
 
   @Test
@@ -183,7 +189,7 @@ class PinHistoryTest {
     PinHistory h = history("kim", T0);
     h.record(pin("kim-pin-1"), policy(2, 0));
     Files.setPosixFilePermissions(h.file(), PosixFilePermissions.fromString("rw-r--r--"));
-    assertThatThrownBy(() -> h.contains(pin("kim-pin-1"), 2))
+    assertThatThrownBy(() -> history("kim", T0).unlock(pin("kim-pin-1")))
         .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.code()).isEqualTo(AgentErrorCode.PIN_HISTORY_IO))
         .hasMessageContaining("chmod 600");
   }
@@ -199,11 +205,62 @@ class PinHistoryTest {
 
   @Test
   void theDefaultCostWorksEndToEnd() throws Exception {
-    PinHistory h = PinHistory.forUser(dir, "nina", PinHistory.DEFAULT_COST, Clock.fixed(T0, ZoneOffset.UTC));
+    PinSealer s = TestSealers.software(dir.resolve("keys"));
+    PinHistory h = PinHistory.forUser(dir, "nina", PinHistory.DEFAULT_COST, Clock.fixed(T0, ZoneOffset.UTC)).sealedWith(s);
     h.record(pin("nina-pin-1"), policy(1, 0));
     assertThat(h.contains(pin("nina-pin-1"), 1)).isTrue();
-    assertThat(field(h.file(), "memory-kib")).isEqualTo("19456");
+    PinHistory again = PinHistory.forUser(dir, "nina", PinHistory.DEFAULT_COST, Clock.systemUTC()).sealedWith(s);
+    again.unlock(pin("nina-pin-1"));
+    assertThat(again.contains(pin("nina-pin-1"), 1)).isTrue();
     assertThat(PinHistory.DEFAULT_COST.memoryKiB()).isLessThan(Argon2Parameters.DEFAULT.memoryKiB());
+  }
+
+  @Test
+  void theSealedListOpensOnlyWithTheCurrentPin() throws Exception {
+    PinPolicy p = policy(5, 0);
+    PinHistory h = history("olga", T0);
+    h.record(pin("olga-pin-1"), p);
+    h.record(pin("olga-pin-2"), p);
+    // a new reader of the file alone cannot check anything
+    PinHistory reader = history("olga", T0);
+    assertThat(reader.contains(pin("olga-pin-1"), 5)).isFalse();
+    assertThat(reader.size()).isEqualTo(2);
+    // the old PIN opens nothing (the key counts it as a wrong PIN); the current one opens the list
+    assertThatThrownBy(() -> reader.unlock(pin("olga-pin-1")))
+        .isInstanceOfSatisfying(dev.keytrust.error.KeytrustException.class,
+            e -> assertThat(e.code()).isEqualTo(CoreErrorCode.WRONG_PIN));
+    reader.unlock(pin("olga-pin-2"));
+    assertThat(reader.contains(pin("olga-pin-1"), 5)).isTrue();
+    assertThat(reader.contains(pin("olga-pin-2"), 5)).isTrue();
+    assertThat(reader.contains(pin("olga-pin-3"), 5)).isFalse();
+    // a change re-seals with the new PIN: the previous one no longer opens it
+    reader.record(pin("olga-pin-3"), p);
+    PinHistory next = history("olga", T0);
+    assertThatThrownBy(() -> next.unlock(pin("olga-pin-2"))).isInstanceOf(dev.keytrust.error.KeytrustException.class);
+    next.unlock(pin("olga-pin-3"));
+    assertThat(next.contains(pin("olga-pin-1"), 5)).isTrue();
+  }
+
+  @Test
+  void aPlainFileOfAnEarlierVersionIsReadAndReplacedBySealedOneAtTheNextChange() throws Exception {
+    // what keytrust wrote before the history was sealed: Argon2id hashes in clear
+    byte[] salt = new byte[16];
+    byte[] old = CHEAP.deriveKey("paul-pin-1".getBytes(StandardCharsets.UTF_8), salt);
+    PinHistory h = history("paul", T0);
+    new dev.keytrust.agent.internal.StateFiles(dir.resolve("state"), AgentErrorCode.PIN_HISTORY_IO, "PIN history")
+        .write(h.file(), new dev.keytrust.store.TextRecord.Writer("keytrust-pin-history", 1)
+            .text("user", "paul").text("kdf", "argon2id").text("memory-kib", "64").text("iterations", "1")
+            .text("parallelism", "1").text("salt", Base64.getEncoder().encodeToString(salt))
+            .text("set-at", T0.toString()).text("hashes", Base64.getEncoder().encodeToString(old)));
+    PinHistory reader = history("paul", T0);
+    assertThat(reader.contains(pin("paul-pin-1"), 3)).as("a plain file is still read").isTrue();
+    reader.unlock(pin("paul-pin-1"));
+    reader.record(pin("paul-pin-2"), policy(3, 0));
+    String text = Files.readString(h.file());
+    assertThat(text).contains("version=2\n", "sealed=").doesNotContain("hashes=", Base64.getEncoder().encodeToString(old));
+    PinHistory next = history("paul", T0);
+    next.unlock(pin("paul-pin-2"));
+    assertThat(next.contains(pin("paul-pin-1"), 3)).as("the converted list keeps the old PIN").isTrue();
   }
 
   @Test
