@@ -81,7 +81,7 @@ final class ResponseErrors {
   }
 
   /** Commands authorized with a user key's auth value (the PIN); other auth failures are a hierarchy's. */
-  static final java.util.Set<String> KEY_AUTH_COMMANDS = java.util.Set.of("TPM2_Sign");
+  static final java.util.Set<String> KEY_AUTH_COMMANDS = java.util.Set.of("TPM2_Sign", "TPM2_Certify");
 
   private static KeytrustException hierarchyAuth(String command, int rc) {
     boolean lockout = command.startsWith("TPM2_DictionaryAttack");

@@ -26,7 +26,6 @@ import tss.tpm.GetCapabilityResponse;
 import tss.tpm.ReadPublicResponse;
 import tss.tpm.TPM2B_PRIVATE;
 import tss.tpm.TPML_HANDLE;
-import tss.tpm.TPMS_NULL_SIG_SCHEME;
 import tss.tpm.TPMS_PCR_SELECTION;
 import tss.tpm.TPMS_SENSITIVE_CREATE;
 import tss.tpm.TPMT_PUBLIC;
@@ -454,22 +453,14 @@ public final class TpmSession implements AutoCloseable {
     }
     lock.lock();
     try {
-      ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
-      if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
-        throw new KeytrustException(
-            CoreErrorCode.TPM_SRK_MISMATCH,
-            String.format(
-                "The storage root key this key was made under is %s at 0x%08X: the TPM was cleared or the key "
-                    + "store belongs to another TPM. The key cannot be used: delete it and provision again.",
-                parent == null ? "no longer" : "not the same", key.parentHandle()));
-      }
+      requireParent(key, "key");
       TPMT_PUBLIC pub = TPMT_PUBLIC.fromBytes(key.publicArea());
       TPM2B_PRIVATE priv = TPM2B_PRIVATE.fromBytes(key.privateArea());
       TPM_HANDLE loaded = call("TPM2_Load", t -> t.Load(TPM_HANDLE.from(key.parentHandle()), priv, pub));
       try {
         loaded.AuthValue = authValue.copy(InsecureSecretAccess.get());
         TPMU_SIGNATURE sig =
-            call("TPM2_Sign", t -> t.Sign(loaded, sha256, new TPMS_NULL_SIG_SCHEME(), new TPMT_TK_HASHCHECK()));
+            call("TPM2_Sign", t -> t.Sign(loaded, sha256, TpmTemplates.signScheme(pub), new TPMT_TK_HASHCHECK()));
         return TpmObjects.toJcaSignature(sig);
       } finally {
         if (loaded.AuthValue != null) {
@@ -480,6 +471,33 @@ public final class TpmSession implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Fails unless the storage root key a key was made under is still at its handle (same Name). */
+  void requireParent(LoadableKey key, String what) throws KeytrustException {
+    ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
+    if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
+      throw new KeytrustException(
+          CoreErrorCode.TPM_SRK_MISMATCH,
+          String.format(
+              "The storage root key this %s was made under is %s at 0x%08X: the TPM was cleared or the key "
+                  + "store belongs to another TPM. The %s cannot be used: delete it and provision again.",
+              what, parent == null ? "no longer" : "not the same", key.parentHandle(), what));
+    }
+  }
+
+  /** Holds the command lock across several commands ({@link AttestationCommands}); re-entrant. */
+  void lockForAttestation() {
+    lock.lock();
+  }
+
+  void unlockForAttestation() {
+    lock.unlock();
+  }
+
+  /** Flushes a transient handle or session; a failure is logged, never thrown (for finally blocks). */
+  void flushQuietly(int handle) {
+    flush(handle);
   }
 
   private static void checkAuth(SecretBuffer authValue) throws KeytrustException {
