@@ -15,7 +15,6 @@ import dev.keytrust.attest.TpmtPublic;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.TpmCommandException;
-import dev.keytrust.lab.LabFiles;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.lab.attest.LabAttestationCa;
 import dev.keytrust.lab.attest.LabTpmManufacturer;
@@ -34,9 +33,9 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -47,36 +46,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the CA's numbered refusals.
  */
 class AttestationOnSwtpmTest {
-  static Path dir;
-  static LabTpmManufacturer manufacturer;
-  static Swtpm swtpm;
+  @RegisterExtension static final AttestationLabExtension LAB = new AttestationLabExtension();
   static TpmSession session;
   static LabAttestationCa ca;
+  static LabTpmManufacturer manufacturer;
+  static Path dir;
 
   @BeforeAll
-  static void manufactureTpmAndStartCa() throws Exception {
-    dir = Files.createTempDirectory("kt-attest-");
-    manufacturer = LabTpmManufacturer.create(dir.resolve("manufacturer"));
-    manufacturer.manufacture(dir.resolve("tpm"));
-    swtpm = Swtpm.startTcp(dir.resolve("tpm"));
-    session = TpmSession.open(TpmUri.parse(swtpm.tpmUri()));
-    manufacturer.addEccEkCertificate(session);
-    ca = LabAttestationCa.create(Set.of(manufacturer.rootCertificate()), List.of(manufacturer.issuerCertificate()),
-        Clock.systemUTC());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (session != null) {
-        session.close();
-      }
-      if (swtpm != null) {
-        swtpm.stop();
-      }
-    } finally {
-      LabFiles.deleteTree(dir);
-    }
+  static void lab() throws Exception {
+    session = LAB.session();
+    ca = LAB.ca();
+    manufacturer = LAB.manufacturer();
+    dir = LAB.dir();
   }
 
   private static SecretBuffer auth() {
