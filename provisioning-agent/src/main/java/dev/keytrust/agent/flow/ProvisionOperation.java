@@ -50,19 +50,24 @@ final class ProvisionOperation {
       run.mfa();
 
       KeyContainer k;
+      AttestStep attest = new AttestStep(flow, user);
+      Optional<AttestStep.Prepared> attestation;
       if (key.isPresent()) {
         run.skipPin();
         k = run.reuseKey(key.get());
+        attestation = attest.withoutPin(k);
       } else {
         PinHistory history = flow.history(user);
         try (Pin pin = run.newPin(policy, history)) {
           k = run.createKey(policy, pin, history);
+          attestation = attest.prepare(k, pin);
         }
       }
       KeyRegistration registration = run.credential(k);
       RegistrationReceipt receipt = run.register(registration);
       RegisteredKey registered = run.recordReceipt(registration, receipt);
       run.move(JournalState.DONE, StepId.RECEIPT);
+      attest.finish(attestation, registration);
       return run.result(ProvisioningResult.Outcome.PROVISIONED, k.keyIdHex(), run.journal().key().choice(),
           registered, resumed);
     }
