@@ -352,6 +352,7 @@ public final class LabKeyService implements AutoCloseable {
   private final ScheduledExecutorService pushTimer;
   private final SecureRandom random = new SecureRandom();
   private volatile Duration pushAutoApprove; // null: requests wait for a decision
+  private volatile LabAttestationRoutes attestation; // null: no attestation extension
   private volatile boolean closed;
 
   /** A request being handled: its fixed facts and its status once answered. */
@@ -594,6 +595,16 @@ public final class LabKeyService implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Serves keytrust's key attestation extension under {@value LabAttestationRoutes#PATH} with
+   * {@code ca} as the attestation CA ({@link LabAttestationRoutes}); same tokens and api-version.
+   */
+  public LabAttestationRoutes enableAttestation(dev.keytrust.lab.attest.LabAttestationCa ca) {
+    LabAttestationRoutes routes = new LabAttestationRoutes(ca, this, clock);
+    attestation = routes;
+    return routes;
+  }
+
   /** Stops the server, closes its connections, and ends its threads (interrupting delays). */
   @Override
   public void close() {
@@ -707,6 +718,25 @@ public final class LabKeyService implements AutoCloseable {
         checkProtocol(exchange, false);
         drain(exchange.getRequestBody());
         return remove(subject, path.substring(KEY_PATH.length()));
+      }
+      LabAttestationRoutes routes = attestation;
+      if (routes != null && path.startsWith(LabAttestationRoutes.PATH)) {
+        if (!method.equals("POST")) {
+          exchange.getResponseHeaders().set("Allow", "POST");
+          throw new Refusal(405, "method_not_allowed", "Use POST for attestation requests.", null);
+        }
+        LabTokens.Subject subject = authenticate(exchange);
+        checkProtocol(exchange, true);
+        byte[] body = readBounded(exchange.getRequestBody());
+        if (body == null) {
+          throw new Refusal(400, "invalid_request", "The request body is too large.", null);
+        }
+        try {
+          return Answer.json(200, routes.handle(subject.upn(), path.substring(LabAttestationRoutes.PATH.length()), body),
+              Map.of());
+        } catch (LabAttestationRoutes.Refused r) {
+          throw new Refusal(r.status, r.code, r.getMessage(), null);
+        }
       }
       if (path.equals(PUSH_PATH) || path.startsWith(PUSH_PATH + "/")) {
         return push(exchange, method, path.substring(PUSH_PATH.length()));
