@@ -3,6 +3,9 @@ package dev.keytrust.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.webauthn4j.data.RegistrationRequest;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
@@ -24,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,6 +115,46 @@ class ProvisionWithAttestationTest {
     assertThat(status.summary()).startsWith("yes (AIK issued by ").contains("EK from CN=swtpm-localca");
     // the attestation key stays with the user for later certifications
     assertThat(new AttestationKeyStore(keys).find(FlowTestKit.USER)).isPresent();
+  }
+
+  @Test
+  void keytrustKeyAttestPrintsAWebAuthnStatementWebauthn4jAcceptsAndStatusSaysAttested() throws Exception {
+    Path store = dir.resolve("store-cli");
+    try (KeyRegistrationEndpoint endpoint = endpoint("preferred")) {
+      flow(store, TpmUri.parse(LAB.swtpm().tpmUri()), endpoint).run(FlowTestKit.USER);
+    }
+    String challengeHex = "00112233445566778899aabbccddeeff";
+    KeytrustJar.Run r = KeytrustJar.run(FlowTestKit.PIN + "\n", "key", "attest", "--user", FlowTestKit.USER,
+        "--format", "webauthn", "--rp-id", WebAuthnTpmAttestationOnSwtpmTest.RP_ID, "--challenge", challengeHex,
+        "--tpm", LAB.swtpm().tpmUri(), "--store", store.toString(), "--pin-stdin", "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("fmt").asText()).isEqualTo("tpm");
+    byte[] object = Base64.getUrlDecoder().decode(j.get("attestationObject").asText());
+    byte[] clientData = Base64.getUrlDecoder().decode(j.get("clientDataJSON").asText());
+    WebAuthnTpmAttestationOnSwtpmTest.verifier(LAB.ca().certificate()).verify(
+        new RegistrationRequest(object, clientData),
+        WebAuthnTpmAttestationOnSwtpmTest.parameters(HexFormat.of().parseHex(challengeHex)));
+
+    KeytrustJar.Run status = KeytrustJar.run("", "status", "--user", FlowTestKit.USER, "--tpm",
+        LAB.swtpm().tpmUri(), "--store", store.toString());
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out().replaceAll("\\s+", " ")).contains("Attested : yes (AIK issued by O=keytrust lab,CN=keytrust"
+        + " lab attestation CA, EK from CN=swtpm-localca)");
+  }
+
+  @Test
+  void keytrustKeyAttestRefusesASoftwareKeyBeforeAskingForThePin() throws Exception {
+    Path store = dir.resolve("store-cli-soft");
+    try (KeyRegistrationEndpoint endpoint = endpoint("preferred")) {
+      flow(store, TpmUri.parse(TpmUri.SOFTWARE), endpoint).run(FlowTestKit.USER);
+    }
+    KeytrustJar.Run r = KeytrustJar.run("", "key", "attest", "--user", FlowTestKit.USER, "--format", "webauthn",
+        "--rp-id", "login.keytrust.test", "--challenge", "00", "--store", store.toString(), "--pin-stdin");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("KT-0605").contains("software key and cannot be attested");
+    KeytrustJar.Run status = KeytrustJar.run("", "status", "--user", FlowTestKit.USER, "--store", store.toString());
+    assertThat(status.out()).contains("no: a software key cannot be attested");
   }
 
   @Test
