@@ -29,7 +29,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
+import dev.keytrust.key.MutableClock;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -168,6 +170,35 @@ class AttestationOnSwtpmTest {
   }
 
   @Test
+  void expiredNonceAndExpiredActivationAreRefused() throws Exception {
+    MutableClock clock = new MutableClock(Instant.now());
+    LabAttestationCa timed = LabAttestationCa.create(Set.of(manufacturer.rootCertificate()),
+        List.of(manufacturer.issuerCertificate()), clock);
+    KeyAttestor attestor = new KeyAttestor(session, Clock.systemUTC());
+    AttestationKey ak = attestor.enroll(TpmKeyType.RSA_2048, TpmKeyType.RSA_2048, timed.authority());
+    try (SecretBuffer auth = auth()) {
+      TpmSession.CreatedKey key = session.createSigningKey(TpmKeyType.RSA_2048, auth);
+      byte[] nonce = timed.issueNonce();
+      KeyAttestationStatement statement = attestor.certify(key.key(), auth, ak, nonce);
+      clock.advance(LabAttestationCa.NONCE_LIFETIME.plusSeconds(1));
+      assertThatThrownBy(() -> timed.verifyKey(statement, nonce, key.publicKey()))
+          .isInstanceOfSatisfying(AttestationRefusedException.class, e -> {
+            assertThat(e.step()).isEqualTo(5);
+            assertThat(e.getMessage()).contains("expired");
+          });
+    }
+    EndorsementKey ek = attestor.endorsementKey(TpmKeyType.RSA_2048);
+    LabAttestationCa.Challenge late = timed.startActivation(List.of(ek.certificate()), ek.publicArea().rawBytes(),
+        new AttestationCommands(session).createAttestationKey(TpmKeyType.RSA_2048).publicArea());
+    clock.advance(LabAttestationCa.ACTIVATION_LIFETIME.plusSeconds(1));
+    assertThatThrownBy(() -> timed.finishActivation(late.id(), new byte[32]))
+        .isInstanceOfSatisfying(AttestationRefusedException.class, e -> {
+          assertThat(e.step()).isEqualTo(6);
+          assertThat(e.getMessage()).contains("expired");
+        });
+  }
+
+  @Test
   void publicAreaSwappedForASoftwareKeysIsRefused() throws Exception {
     KeyAttestor attestor = new KeyAttestor(session, Clock.systemUTC());
     AttestationKey ak = attestor.enroll(TpmKeyType.RSA_2048, TpmKeyType.RSA_2048, ca.authority());
@@ -182,7 +213,8 @@ class AttestationOnSwtpmTest {
       byte[] area = key.key().publicArea();
       byte[] modulus = unsigned(soft.getModulus(), 256);
       System.arraycopy(modulus, 0, area, area.length - 256, 256);
-      KeyAttestationStatement swapped = statement.withPublicArea(area);
+      KeyAttestationStatement swapped = KeyAttestationStatement.builder().certifyInfo(statement.certifyInfo())
+          .signature(statement.signature()).publicArea(area).aikCertificatePath(statement.aikCertificatePath());
       assertThatThrownBy(() -> ca.verifyKey(swapped, nonce, soft))
           .isInstanceOfSatisfying(AttestationRefusedException.class, e -> {
             assertThat(e.step()).isEqualTo(6);

@@ -2,7 +2,6 @@ package dev.keytrust.attest;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What a TPM key attestation hands a verifier: the TPMS_ATTEST a TPM2_Certify produced, the AK's
@@ -78,12 +77,6 @@ public final class KeyAttestationStatement {
 
   public X509Certificate aikCertificate() {
     return aikCertificatePath.get(0);
-  }
-
-  /** A copy with another public area (tests of the swapped-key refusal). */
-  public KeyAttestationStatement withPublicArea(byte[] otherPublicArea) {
-    return new KeyAttestationStatement(certifyInfo, signature, Objects.requireNonNull(otherPublicArea).clone(),
-        aikCertificatePath);
   }
 
   @Override
