@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what keytrust's build, tests and demo need, when missing: Java 17+ and Maven to build,
-# swtpm/swtpm_setup (TPM simulator), tpm2-tools (tpm2_load), openssl, Samba with winbind and
+# swtpm/swtpm_setup/swtpm_localca (TPM simulator, EK certificates), tpm2-tools (tpm2_load), openssl, Samba with winbind and
 # ldb-tools (the lab's Active Directory domain controller, SambaDc), debootstrap (builds the lab
 # KDC's Debian chroot, KeyTrustKdc) and MIT's Kerberos clients (krb5-user: klist, kvno against the
 # lab KDC). Debian/Ubuntu (apt-get),
@@ -17,6 +17,9 @@ need java default-jdk-headless
 need mvn maven
 need swtpm swtpm
 need swtpm_setup swtpm-tools
+# the lab TPM manufacturer's local CA (EK certificates): swtpm_localca, and certtool, which it runs
+need swtpm_localca swtpm-tools
+need certtool gnutls-bin
 need tpm2_load tpm2-tools
 need openssl openssl
 need samba samba

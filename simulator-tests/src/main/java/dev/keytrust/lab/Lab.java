@@ -242,9 +242,12 @@ public final class Lab implements AutoCloseable {
     sync = LabSync.start(service, syncDirectory, options.syncInterval());
     keep(sync, true); // stopped first
 
+    Optional<Path> attestationCa = Optional.empty();
     if (options.swtpm() && Swtpm.available()) {
+      LabAttestation.manufactureIfNew(dir, dir.resolve("swtpm"));
       swtpm = Swtpm.startTcp(dir.resolve("swtpm"));
       keep(swtpm, false);
+      attestationCa = LabAttestation.enable(dir, swtpm, service);
     }
 
     String drs = service.baseUri().toString();
@@ -278,6 +281,8 @@ public final class Lab implements AutoCloseable {
     if (swtpm != null) {
       out.println("tpm: " + swtpm.tpmUri());
       out.println("swtpm-pid: " + swtpm.pid());
+      attestationCa.ifPresent(f -> out.println("attestation-ca: " + f
+          + " (EK certificates from the lab manufacturer; provision with --endpoint-setting attest=preferred)"));
     } else {
       out.println("tpm: none (" + (options.swtpm() ? Swtpm.MISSING_MESSAGE : "swtpm not wanted.")
           + " Use --tpm software.)");

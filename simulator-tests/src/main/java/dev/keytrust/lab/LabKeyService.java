@@ -7,6 +7,7 @@ import dev.keytrust.lab.faults.Fault;
 import dev.keytrust.lab.faults.FaultInjector;
 import dev.keytrust.lab.http.HttpAnswer;
 import dev.keytrust.lab.http.LoopbackHttpServer;
+import dev.keytrust.lab.keyservice.BearerAuthentication;
 import dev.keytrust.lab.keyservice.ErrorDetails;
 import dev.keytrust.lab.keyservice.KeyRegistry;
 import dev.keytrust.lab.keyservice.KeyService;
@@ -131,6 +132,7 @@ public final class LabKeyService implements AutoCloseable {
   private final Object lock = new Object();
   private final List<Entry> requests = new ArrayList<>();
   private final FaultInjector faults = new FaultInjector();
+  private volatile LabAttestationRoutes attestation; // null: no attestation extension
   private volatile boolean closed;
 
   /** A request being handled: its fixed facts and its status once answered. */
@@ -321,6 +323,16 @@ public final class LabKeyService implements AutoCloseable {
     return push.requests();
   }
 
+  /**
+   * Serves keytrust's key attestation extension under {@value LabAttestationRoutes#PATH} with
+   * {@code ca} as the attestation CA ({@link LabAttestationRoutes}); same tokens and api-version.
+   */
+  public LabAttestationRoutes enableAttestation(dev.keytrust.lab.attest.LabAttestationCa ca) {
+    LabAttestationRoutes routes = new LabAttestationRoutes(ca, this, clock);
+    attestation = routes;
+    return routes;
+  }
+
   /** Stops the server, closes its connections, and ends its threads (interrupting delays). */
   @Override
   public void close() {
@@ -393,6 +405,10 @@ public final class LabKeyService implements AutoCloseable {
       if (KeyService.serves(path)) {
         return keys.handle(exchange, requestId);
       }
+      LabAttestationRoutes routes = attestation;
+      if (routes != null && path.startsWith(LabAttestationRoutes.PATH)) {
+        return attestation(exchange, routes, path.substring(LabAttestationRoutes.PATH.length()));
+      }
       if (PushService.serves(path)) {
         return push.handle(exchange);
       }
@@ -400,6 +416,26 @@ public final class LabKeyService implements AutoCloseable {
     } catch (Refusal r) {
       drain(exchange.getRequestBody());
       return ErrorDetails.answer(r, clientRequestId, clock.instant(), requestId);
+    }
+  }
+
+  /** keytrust's key attestation extension: POST only, the service's tokens and api-version. */
+  private HttpAnswer attestation(HttpExchange exchange, LabAttestationRoutes routes, String route)
+      throws IOException, Refusal {
+    if (!exchange.getRequestMethod().equals("POST")) {
+      exchange.getResponseHeaders().set("Allow", "POST");
+      throw new Refusal(405, "method_not_allowed", "Use POST for attestation requests.", null);
+    }
+    LabTokens.Subject subject = BearerAuthentication.authenticate(exchange, tokens);
+    KeyService.checkProtocol(exchange, true);
+    byte[] body = LoopbackHttpServer.readBounded(exchange.getRequestBody(), MAX_REQUEST_BODY);
+    if (body == null) {
+      throw new Refusal(400, "invalid_request", "The request body is too large.", null);
+    }
+    try {
+      return HttpAnswer.json(200, routes.handle(subject.upn(), route, body), Map.of());
+    } catch (LabAttestationRoutes.Refused r) {
+      throw new Refusal(r.status, r.code, r.getMessage(), null);
     }
   }
 

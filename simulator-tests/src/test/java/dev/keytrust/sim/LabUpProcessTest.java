@@ -216,6 +216,9 @@ class LabUpProcessTest {
       assertThat(printed.get("tpm")).startsWith("mssim://127.0.0.1:");
       assertThat(ProcessHandle.of(swtpmPid)).hasValueSatisfying(h -> assertThat(h.isAlive()).isTrue());
       assertThat(listening(tpmPort)).isTrue();
+      // the lab swtpm was manufactured with EK certificates and the key service has an attestation CA
+      assertThat(Path.of(printed.get("attestation-ca").split(" ")[0])).isRegularFile()
+          .isEqualTo(dir.resolve("attestation-ca.pem"));
     } else {
       assertThat(printed.get("tpm")).startsWith("none");
     }

@@ -3,7 +3,7 @@ package dev.keytrust.error;
 /**
  * The error codes of tpm-core and native: {@code KT-00xx} bad input, {@code KT-01xx} TPM and
  * transport, {@code KT-02xx} PIN and lockout, {@code KT-03xx} key store, {@code KT-04xx}
- * KeyCredentialLink format, {@code KT-05xx} TPM discovery, {@code KT-0900} a bug in keytrust. The
+ * KeyCredentialLink format, {@code KT-05xx} TPM discovery, {@code KT-06xx} key attestation, {@code KT-0900} a bug in keytrust. The
  * agent has its own ({@code dev.keytrust.agent.error.AgentErrorCode}, {@code KT-1xxx}).
  *
  * <p>Messages of these codes say what failed and what to do in terms of the library (the TPM, the
@@ -66,6 +66,20 @@ public enum CoreErrorCode implements ErrorCode {
   TPM_VERSION_UNSUPPORTED("KT-0501", false),
   /** {@code --tpm auto} found a TPM 2.0 with a raw device node only, no resource manager node. */
   TPM_NO_RESOURCE_MANAGER("KT-0502", false),
+
+  // key attestation (dev.keytrust.attest): KT-06xx
+  /** A TPM structure of an attestation (TPMT_PUBLIC, TPMS_ATTEST, TPMT_SIGNATURE) does not parse. */
+  ATTEST_MALFORMED("KT-0601", true),
+  /** An attestation was checked and refused: the failed step says which check. */
+  ATTEST_REFUSED("KT-0602", false),
+  /** The TPM's endorsement key has no certificate, or the certificate does not match the key. */
+  ATTEST_NO_EK_CERTIFICATE("KT-0603", false),
+  /** The attestation CA did not issue an AIK certificate (credential activation failed). */
+  ATTEST_ACTIVATION_FAILED("KT-0604", false),
+  /** A software key, or a key of a provider that cannot be attested, was asked to attest. */
+  ATTEST_UNSUPPORTED_KEY("KT-0605", true),
+  /** The attestation key kept for the user is missing, damaged or from another TPM. */
+  ATTEST_KEY_UNUSABLE("KT-0606", false),
 
   // programming errors and impossible states
   INTERNAL("KT-0900", false);

@@ -1,6 +1,13 @@
 package dev.keytrust.key;
 
+import dev.keytrust.attest.AttestationAuthority;
+import dev.keytrust.attest.AttestationKey;
+import dev.keytrust.attest.AttestationKeyStore;
+import dev.keytrust.attest.KeyAttestationStatement;
+import dev.keytrust.attest.KeyAttestor;
 import dev.keytrust.error.CoreErrorCode;
+import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.tpm.TpmKeyType;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmSession;
@@ -194,6 +201,72 @@ public final class HelloKeys implements AutoCloseable {
    */
   public void delete(String user) throws KeytrustException {
     store.delete(user);
+  }
+
+  // ---- attestation -----------------------------------------------------------------------------
+
+  /** The user's enrolled attestation key ({@link AttestationKeyStore}), if any. */
+  public Optional<AttestationKey> attestationKey(String user) throws KeytrustException {
+    return new AttestationKeyStore(store).find(user);
+  }
+
+  /**
+   * Enrolls a new attestation key for the user's TPM with {@code authority} ({@link
+   * KeyAttestor#enroll}: the RSA EK's certificate, else the P-256 EK's; an RSA 2048 AK) and keeps it
+   * in the store, replacing an earlier one.
+   *
+   * @throws KeytrustException ATTEST_UNSUPPORTED_KEY for the software provider;
+   *     ATTEST_NO_EK_CERTIFICATE when the TPM has no usable EK certificate; the authority's refusal
+   */
+  public AttestationKey enrollAttestationKey(String user, AttestationAuthority authority) throws KeytrustException {
+    KeyAttestor attestor = attestor();
+    TpmKeyType ekType = TpmKeyType.RSA_2048;
+    try {
+      attestor.endorsementKey(TpmKeyType.RSA_2048);
+    } catch (KeytrustException e) {
+      if (e.code() != CoreErrorCode.ATTEST_NO_EK_CERTIFICATE) {
+        throw e;
+      }
+      ekType = TpmKeyType.ECC_P256;
+    }
+    AttestationKey ak = attestor.enroll(ekType, TpmKeyType.RSA_2048, authority);
+    new AttestationKeyStore(store).save(user, ak);
+    return ak;
+  }
+
+  /**
+   * TPM2_Certify of the user's key by {@code ak} with {@code qualifyingData}, after deriving the
+   * key's auth value from the PIN (a wrong PIN counts against the TPM's dictionary-attack logic).
+   *
+   * @throws KeytrustException ATTEST_UNSUPPORTED_KEY for a software key; WRONG_PIN
+   */
+  public KeyAttestationStatement certify(String user, Pin pin, AttestationKey ak, byte[] qualifyingData)
+      throws KeytrustException {
+    Objects.requireNonNull(pin, "pin");
+    KeyContainer key = store.load(user);
+    if (!(key.protectedKey() instanceof TpmKeyBlobs blobs)) {
+      throw softwareKey(user);
+    }
+    requireProvider(key);
+    try (SecretBuffer auth = PinAuth.derive(pin, blobs.authSalt())) {
+      return attestor().certify(blobs.loadable(), auth, ak, qualifyingData);
+    }
+  }
+
+  private KeyAttestor attestor() throws KeytrustException {
+    if (session == null) {
+      throw new KeytrustException(CoreErrorCode.ATTEST_UNSUPPORTED_KEY,
+          "A software key cannot be attested: its private key is not in a TPM, so no TPM can vouch for it. "
+              + "Create the key in a TPM to have it attested.");
+    }
+    return new KeyAttestor(session, Clock.systemUTC());
+  }
+
+  private static KeytrustException softwareKey(String user) {
+    return new KeytrustException(CoreErrorCode.ATTEST_UNSUPPORTED_KEY,
+        "The key of user '" + user + "' is a software key and cannot be attested: its private key is not in a "
+            + "TPM, so no TPM can vouch for it. Create a TPM key (reset, then provision on a TPM) to have it "
+            + "attested.");
   }
 
   /** See {@link KeyContainerStore#exportTpmBlobs(String, Path)}. */

@@ -88,7 +88,7 @@ final class ResponseErrors {
    * AUTH_FAIL/BAD_AUTH is a wrong PIN. Other auth failures are a hierarchy's or a session's.
    */
   static final java.util.Set<String> KEY_AUTH_COMMANDS =
-      java.util.Set.of("TPM2_Sign", "TPM2_Unseal", "TPM2_ObjectChangeAuth");
+      java.util.Set.of("TPM2_Sign", "TPM2_Certify", "TPM2_Unseal", "TPM2_ObjectChangeAuth");
 
   /**
    * Commands keytrust authorizes with an HMAC session on the storage root key, whose auth value

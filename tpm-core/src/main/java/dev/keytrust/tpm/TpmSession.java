@@ -531,6 +531,33 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
+  /** Fails unless the storage root key a key was made under is still at its handle (same Name). */
+  void requireParent(LoadableKey key, String what) throws KeytrustException {
+    ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
+    if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
+      throw new KeytrustException(
+          CoreErrorCode.TPM_SRK_MISMATCH,
+          String.format(
+              "The storage root key this %s was made under is %s at 0x%08X: the TPM was cleared or the key "
+                  + "store belongs to another TPM. The %s cannot be used: delete it and provision again.",
+              what, parent == null ? "no longer" : "not the same", key.parentHandle(), what));
+    }
+  }
+
+  /** Holds the command lock across several commands ({@link AttestationCommands}); re-entrant. */
+  void lockForAttestation() {
+    lock.lock();
+  }
+
+  void unlockForAttestation() {
+    lock.unlock();
+  }
+
+  /** Flushes a transient handle or session; a failure is logged, never thrown (for finally blocks). */
+  void flushQuietly(int handle) {
+    flush(handle);
+  }
+
   private static void checkAuth(SecretBuffer authValue) throws KeytrustException {
     if (authValue == null || authValue.size() > 32) {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "A key auth value is at most 32 bytes (SHA-256).");

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
       KeySignCommand.class,
       KeyShowCommand.class,
       KeyDeleteCommand.class,
-      KeyExportCommand.class
+      KeyExportCommand.class,
+      KeyAttestCommand.class
     })
 final class KeyCommand implements Callable<Integer> {
 
@@ -26,6 +27,6 @@ final class KeyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(
-        spec.commandLine(), "Missing a command: use 'create', 'sign', 'show', 'delete' or 'export'");
+        spec.commandLine(), "Missing a command: use 'create', 'sign', 'show', 'delete', 'export' or 'attest'");
   }
 }

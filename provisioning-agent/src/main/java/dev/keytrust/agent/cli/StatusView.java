@@ -137,6 +137,7 @@ final class StatusView {
       r.row("Key provider", providerName(k.provider()));
       r.row("Algorithm", k.algorithm().id());
       r.row("Created", k.createdAt());
+      r.row("Attested", AttestationLine.of(u.store(), u.user(), k).text());
     }
     FlowStatus f = u.flow();
     if (f.receipt().isPresent()) {
@@ -328,6 +329,18 @@ final class StatusView {
       km.put("provider", k.provider().id());
       km.put("algorithm", k.algorithm().id());
       km.put("created", k.createdAt().toString());
+      AttestationLine.Line attested = AttestationLine.of(u.store(), u.user(), k);
+      Map<String, Object> am = new LinkedHashMap<>();
+      am.put("attested", attested.status().map(a -> a.attested()).orElse(false));
+      am.put("summary", attested.text());
+      attested.status().ifPresent(a -> {
+        am.put("aikIssuer", a.aikIssuer());
+        am.put("ekIssuer", a.ekIssuer());
+        am.put("tpm", a.tpm());
+        am.put("endpoint", a.endpoint());
+        am.put("at", a.at().toString());
+      });
+      km.put("attestation", am);
       m.put("key", km);
     }
     FlowStatus f = u.flow();

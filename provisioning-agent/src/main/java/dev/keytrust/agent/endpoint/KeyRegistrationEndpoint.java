@@ -42,6 +42,14 @@ public interface KeyRegistrationEndpoint extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * The key attestation this endpoint offers and its settings ask for ({@code attest=preferred} or
+   * {@code required}), or empty (no attestation, or {@code attest=off}).
+   */
+  default Optional<KeyAttestationService> attestation() {
+    return Optional.empty();
+  }
+
   /** Releases connections. Never throws. */
   @Override
   void close();

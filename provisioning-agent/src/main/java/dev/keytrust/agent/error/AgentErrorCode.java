@@ -62,6 +62,8 @@ public enum AgentErrorCode implements ErrorCode {
   FLOW_ENDPOINT_MISMATCH("KT-1509", true),
   /** The registration endpoint does not take keys of the flow's algorithm. */
   FLOW_ALGORITHM_NOT_ACCEPTED("KT-1510", true),
+  /** The endpoint requires key attestation (attest=required) and the key could not be attested. */
+  FLOW_ATTESTATION_REQUIRED("KT-1511", false),
 
   // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
   // DRS-style HTTPS endpoint (dev.keytrust.agent.endpoint.drs): KT-160x..KT-161x
@@ -81,6 +83,10 @@ public enum AgentErrorCode implements ErrorCode {
   DRS_USER_MISMATCH("KT-1614", false),
   DRS_UNREGISTER_UNSUPPORTED("KT-1615", false),
   DRS_INTERRUPTED("KT-1616", false),
+  /** The attestation CA behind the DRS endpoint refused the attestation (its step and reason quoted). */
+  DRS_ATTESTATION_REFUSED("KT-1617", false),
+  /** The DRS endpoint offers no key attestation (keytrust's extension; 404/405/501). */
+  DRS_ATTESTATION_UNSUPPORTED("KT-1618", false),
   // LDAP endpoint (dev.keytrust.agent.endpoint.ldap): KT-165x..KT-166x
   LDAP_ENDPOINT_CONFIG("KT-1650", true),
   LDAP_CREDENTIALS_FILE("KT-1651", true),

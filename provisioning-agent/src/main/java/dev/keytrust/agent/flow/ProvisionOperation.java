@@ -51,19 +51,24 @@ final class ProvisionOperation {
       steps(run).mfa();
 
       KeyContainer k;
+      AttestStep attest = new AttestStep(flow, user);
+      Optional<AttestStep.Prepared> attestation;
       if (key.isPresent()) {
         steps(run).skipPin();
         k = steps(run).reuseKey(key.get());
+        attestation = attest.withoutPin(k);
       } else {
         PinHistory history = flow.history(user);
         try (Pin pin = steps(run).newPin(policy, history)) {
           k = steps(run).createKey(policy, pin, history);
+          attestation = attest.prepare(k, pin);
         }
       }
       KeyRegistration registration = steps(run).credential(k);
       RegistrationReceipt receipt = steps(run).register(registration);
       RegisteredKey registered = steps(run).recordReceipt(registration, receipt);
       run.move(JournalState.DONE, StepId.RECEIPT);
+      attest.finish(attestation, registration);
       return run.result(ProvisioningResult.Outcome.PROVISIONED, k.keyIdHex(), run.journal().key().choice(),
           registered, resumed);
     }

@@ -52,6 +52,7 @@ class KeytrustCliTest {
     assertThat(allCommands()).containsExactlyInAnyOrder(
         List.of(), List.of("tpm"), List.of("tpm", "info"), List.of("key"), List.of("key", "create"),
         List.of("key", "sign"), List.of("key", "show"), List.of("key", "delete"), List.of("key", "export"),
+        List.of("key", "attest"),
         List.of("kcl"), List.of("kcl", "decode"), List.of("kcl", "encode"), List.of("provision"),
         List.of("pin"), List.of("pin", "change"), List.of("reset"), List.of("status"),
         List.of("directory"), List.of("directory", "check-permissions"), List.of("authenticate"),

@@ -1,7 +1,9 @@
 package dev.keytrust.agent.endpoint.drs;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.endpoint.AttestationMode;
 import dev.keytrust.agent.endpoint.EndpointSettings;
+import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpointProvider;
 import java.net.ProxySelector;
@@ -65,6 +67,8 @@ import javax.net.ssl.SSLContext;
  *   <li>{@code max-attempts=N}: attempts per operation, 1 (no retry) to 10, default 4.
  *   <li>{@code max-retry-time=DURATION}: no retry starts later than this after the first attempt
  *       began, default 60s (0 to 10 minutes).
+ *   <li>{@code attest=required|preferred|off}: key attestation through keytrust's extension of the
+ *       service ({@link DrsAttestationClient}), default {@code off}; see {@link AttestationMode}.
  *   <li>{@code allow-plain-http=true}: permits {@code http://} to a loopback IP literal
  *       (127.0.0.0/8, {@code [::1]}), for tests. Plain http anywhere else is always refused.
  * </ul>
@@ -100,11 +104,13 @@ public final class DrsEndpointProvider implements KeyRegistrationEndpointProvide
   public static final String MAX_RETRY_TIME = "max-retry-time";
   /** Setting: {@code true} permits plain {@code http://} to a loopback IP literal. */
   public static final String ALLOW_PLAIN_HTTP = "allow-plain-http";
+  /** Setting: {@code required|preferred|off}, key attestation ({@link AttestationMode}). */
+  public static final String ATTEST = AttestationMode.SETTING;
 
   private static final Set<String> SETTING_NAMES =
       Set.of(
           TOKEN_FILE, TOKEN_ENV, TOKEN_COMMAND, CA_FILE, CONNECT_TIMEOUT, REQUEST_TIMEOUT,
-          MAX_ATTEMPTS, MAX_RETRY_TIME, ALLOW_PLAIN_HTTP);
+          MAX_ATTEMPTS, MAX_RETRY_TIME, ALLOW_PLAIN_HTTP, ATTEST);
 
   /** For {@link java.util.ServiceLoader}. */
   public DrsEndpointProvider() {}
@@ -130,9 +136,21 @@ public final class DrsEndpointProvider implements KeyRegistrationEndpointProvide
    */
   @Override
   public KeyRegistrationEndpoint open(URI uri, EndpointSettings settings) throws AgentException {
-    return open(
+    AttestationMode mode;
+    try {
+      mode = AttestationMode.of(settings);
+    } catch (IllegalArgumentException e) {
+      throw new AgentException(AgentErrorCode.DRS_ENDPOINT_CONFIG,
+          "The endpoint setting " + e.getMessage() + ": use attest=required, preferred or off.");
+    }
+    DrsEndpoint endpoint = open(
         uri, settings, System::getenv, Clock.systemUTC(),
         d -> Thread.sleep(d.toMillis()), new SecureRandom());
+    if (mode == AttestationMode.OFF) {
+      return endpoint;
+    }
+    return new AttestingDrsEndpoint(endpoint,
+        DrsAttestationClient.open(DrsConfig.parse(uri, settings, System::getenv), mode));
   }
 
   /** {@link #open(URI, EndpointSettings)} with the environment, clock, waits and jitter given. */

@@ -159,7 +159,7 @@ class DrsConfigTest {
     assertThat(p.settingNames())
         .containsExactlyInAnyOrder(
             "token-file", "token-env", "token-command", "ca-file", "connect-timeout",
-            "request-timeout", "max-attempts", "max-retry-time", "allow-plain-http");
+            "request-timeout", "max-attempts", "max-retry-time", "allow-plain-http", "attest");
     assertThatThrownBy(
             () ->
                 KeyRegistrationEndpoints.open(
