@@ -28,6 +28,7 @@ import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.secret.TestPins;
+import dev.keytrust.tpm.AttestationCommands;
 import dev.keytrust.tpm.LoadableKey;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmTransports;
@@ -70,6 +71,7 @@ class PinSecretsOnTheWireTest {
   static final int TPM_CC_OBJECT_CHANGE_AUTH = 0x150;
   static final int TPM_CC_CREATE_PRIMARY = 0x131;
   static final int TPM_CC_EVICT_CONTROL = 0x120;
+  static final int TPM_CC_CERTIFY = 0x148;
 
   @TempDir Path work;
   Path storeRoot;
@@ -226,6 +228,37 @@ class PinSecretsOnTheWireTest {
         SessionWire.TPM_CC_LOAD, SessionWire.TPM_CC_SIGN);
     SessionWire.assertNoSecretOnTheWire(wire, secrets);
     assertPinCommandsUseHmacSessions(wire);
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeyAlgorithm.class)
+  void certifyingTheKeyForAttestationSendsNeitherThePinNorTheAuthValue(KeyAlgorithm alg) throws Exception {
+    byte[] salt = new byte[PinAuth.SALT_LENGTH];
+    new java.security.SecureRandom().nextBytes(salt);
+    byte[] nonce = utf8("a verifier's nonce, 32 bytes...");
+    RecordingTransport rt = new RecordingTransport(TpmTransports.open(tpmUri(), TpmTransports.DEFAULT_IO_TIMEOUT));
+    try (TpmSession session = TpmSession.open(rt, true); Pin pin = TestPins.pin(PIN);
+        SecretBuffer auth = PinAuth.derive(pin, salt)) {
+      LoadableKey key = session.createSigningKey(alg.tpmKeyType(), auth).key();
+      AttestationCommands attest = new AttestationCommands(session);
+      LoadableKey ak = attest.createAttestationKey(alg.tpmKeyType());
+      rt.start();
+      AttestationCommands.Certification c = attest.certify(key, auth, ak, nonce);
+      assertThat(c.certifyInfo()).isNotEmpty();
+      wire.addAll(rt.stop());
+    }
+    Map<String, byte[]> secrets = new LinkedHashMap<>();
+    secrets.put("the PIN's UTF-8", utf8(PIN));
+    secrets.put("the key's auth value", derive(PIN, salt));
+    assertThat(SessionWire.codes(wire)).contains(SessionWire.TPM_CC_START_AUTH_SESSION, TPM_CC_CERTIFY);
+    SessionWire.assertNoSecretOnTheWire(wire, secrets);
+    // the key's authorization is an HMAC session; the attestation key's, the empty password
+    for (RecordingTransport.Exchange e : wire) {
+      if (e.commandCode() == TPM_CC_CERTIFY) {
+        ByteBuffer b = ByteBuffer.wrap(e.command());
+        assertThat(b.getInt(10 + 8 + 4) >>> 24).as("the key's session").isEqualTo(0x02);
+      }
+    }
   }
 
   @ParameterizedTest

@@ -3,7 +3,6 @@ package dev.keytrust.tpm;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.error.TpmCommandException;
-import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.SecretBuffer;
 import java.io.ByteArrayOutputStream;
 import java.security.SecureRandom;
@@ -12,16 +11,13 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tss.tpm.CertifyResponse;
 import tss.tpm.CreatePrimaryResponse;
 import tss.tpm.CreateResponse;
 import tss.tpm.NV_ReadPublicResponse;
-import tss.tpm.ReadPublicResponse;
 import tss.tpm.StartAuthSessionResponse;
 import tss.tpm.TPM2B_PRIVATE;
 import tss.tpm.TPMA_NV;
 import tss.tpm.TPMS_ID_OBJECT;
-import tss.tpm.TPMS_NULL_SIG_SCHEME;
 import tss.tpm.TPMS_PCR_SELECTION;
 import tss.tpm.TPMS_SENSITIVE_CREATE;
 import tss.tpm.TPMT_PUBLIC;
@@ -245,8 +241,9 @@ public final class AttestationCommands {
 
   /**
    * TPM2_Certify of {@code key} (authorized by its auth value, for keytrust's keys the PIN-derived
-   * one) by the attestation key {@code ak}, with {@code qualifyingData} (the verifier's nonce) as
-   * extraData. Both keys are loaded for the command and flushed afterwards.
+   * one, through an HMAC session salted to the storage root key, so the value is only an HMAC key
+   * and never sent) by the attestation key {@code ak}, with {@code qualifyingData} (the verifier's
+   * nonce) as extraData. Both keys are loaded for the command and flushed afterwards.
    *
    * @throws dev.keytrust.error.WrongPinException when the key's auth value is wrong (the TPM counts it)
    */
@@ -256,35 +253,9 @@ public final class AttestationCommands {
     if (qualifyingData == null || qualifyingData.length > 64) {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "qualifyingData is at most 64 bytes.");
     }
-    session.lockForAttestation();
-    try {
-      session.requireParent(key, "user key");
-      session.requireParent(ak, "attestation key");
-      TPM_HANDLE k = session.call("TPM2_Load", t -> t.Load(TPM_HANDLE.from(key.parentHandle()),
-          TPM2B_PRIVATE.fromBytes(key.privateArea()), TPMT_PUBLIC.fromBytes(key.publicArea())));
-      try {
-        TPM_HANDLE a = session.call("TPM2_Load", t -> t.Load(TPM_HANDLE.from(ak.parentHandle()),
-            TPM2B_PRIVATE.fromBytes(ak.privateArea()), TPMT_PUBLIC.fromBytes(ak.publicArea())));
-        try {
-          a.AuthValue = new byte[0];
-          k.AuthValue = keyAuth.copy(InsecureSecretAccess.get());
-          CertifyResponse r = session.call("TPM2_Certify",
-              t -> t.Certify(k, a, qualifyingData.clone(), new TPMS_NULL_SIG_SCHEME()));
-          // TSS.Java re-marshals what it parsed; checked byte-identical to the TPM's TPM2B_ATTEST
-          // (docs/tss-java.md), and a verifier's signature check would catch any difference
-          return new Certification(r.certifyInfo.toBytes(), new TPMT_SIGNATURE(r.signature).toBytes());
-        } finally {
-          session.flushQuietly(a.handle);
-        }
-      } finally {
-        if (k.AuthValue != null) {
-          Arrays.fill(k.AuthValue, (byte) 0);
-        }
-        session.flushQuietly(k.handle);
-      }
-    } finally {
-      session.unlockForAttestation();
-    }
+    // an HMAC session keyed with the key's auth value: the PIN-derived value never crosses the bus
+    byte[][] made = session.certify(key, keyAuth, ak, qualifyingData.clone());
+    return new Certification(made[0], made[1]);
   }
 
   private static TPMS_ID_OBJECT idObject(byte[] blob) throws KeytrustException {

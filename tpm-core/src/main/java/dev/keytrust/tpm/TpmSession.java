@@ -496,6 +496,23 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
+  /**
+   * TPM2_Certify of {@code key} by the attestation key {@code ak} through an HMAC session keyed
+   * with the key's auth value ({@link SessionOperations#certify}).
+   *
+   * @return the TPMS_ATTEST (without its size) and the TPMT_SIGNATURE
+   */
+  byte[][] certify(LoadableKey key, SecretBuffer keyAuth, LoadableKey ak, byte[] qualifyingData)
+      throws KeytrustException {
+    checkAuth(keyAuth);
+    lock.lock();
+    try {
+      return sessions().certify(parentOf(key), blobsOf(key), keyAuth, parentOf(ak), blobsOf(ak), qualifyingData);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private static ParentKey parentOf(LoadableKey key) throws KeytrustException {
     Objects.requireNonNull(key, "key");
     try {

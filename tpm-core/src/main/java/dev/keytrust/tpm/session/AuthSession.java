@@ -96,12 +96,12 @@ final class AuthSession implements AutoCloseable {
       byte[] cpHash = SessionCrypto.cpHash(HASH, command.code(), command.names(), parameters);
       byte[] hmac = SessionCrypto.sessionHmac(HASH, key, cpHash, nonceCaller, nonceTpm, attrs);
       byte[] bytes = CommandBuffer.marshal(command.code(), command.handles(),
-          new TpmsAuthCommand(handle, nonceCaller, attrs, hmac), parameters);
+          new TpmsAuthCommand(handle, nonceCaller, attrs, hmac), command.emptyPasswordAuths(), parameters);
 
       byte[] response = channel.execute(command.name(), bytes);
       ResponseBuffer r;
       try {
-        r = ResponseBuffer.parse(response, what, command.responseHandles(), true);
+        r = ResponseBuffer.parse(response, what, command.responseHandles(), true, command.emptyPasswordAuths());
       } catch (KeytrustException e) {
         broken = true;
         throw e;

@@ -35,6 +35,15 @@ record ResponseBuffer(int[] handles, byte[] parameters, TpmsAuthResponse auth) {
    */
   static ResponseBuffer parse(byte[] response, String what, int handleCount, boolean withSession)
       throws KeytrustException {
+    return parse(response, what, handleCount, withSession, 0);
+  }
+
+  /**
+   * @param emptyPasswordAuths password authorizations sent after the session: each answer must be
+   *     the password session's (empty nonce, empty HMAC)
+   */
+  static ResponseBuffer parse(byte[] response, String what, int handleCount, boolean withSession,
+      int emptyPasswordAuths) throws KeytrustException {
     TpmUnmarshaller in = new TpmUnmarshaller(response, what);
     int tag = in.u16();
     int size = in.u32();
@@ -61,6 +70,12 @@ record ResponseBuffer(int[] handles, byte[] parameters, TpmsAuthResponse auth) {
     int parameterSize = in.u32();
     byte[] parameters = in.bytes(parameterSizeChecked(in, parameterSize));
     TpmsAuthResponse auth = TpmsAuthResponse.unmarshal(in);
+    for (int i = 0; i < emptyPasswordAuths; i++) {
+      TpmsAuthResponse password = TpmsAuthResponse.unmarshal(in);
+      if (password.nonce().length != 0 || password.hmac().length != 0) {
+        throw in.malformed("the answer to a password authorization has a nonce or an HMAC");
+      }
+    }
     in.finish();
     return new ResponseBuffer(handles, parameters, auth);
   }

@@ -191,6 +191,47 @@ public final class SessionOperations {
     return new ObjectBlobs(object.publicArea(), newPrivate);
   }
 
+  /**
+   * TPM2_Certify of {@code key} (authorized by an HMAC session keyed with its auth value, so the
+   * PIN-derived value never crosses the bus) by the attestation key {@code ak} (empty auth value,
+   * authorized by the empty password), with {@code qualifyingData} as extraData. Both are loaded
+   * for the command, under their storage root keys (Names checked first), and flushed.
+   *
+   * @return the TPMS_ATTEST (without its size) and the TPMT_SIGNATURE, as the TPM returned them
+   */
+  public byte[][] certify(ParentKey keyParent, ObjectBlobs key, SecretBuffer authValue, ParentKey akParent,
+      ObjectBlobs ak, byte[] qualifyingData) throws KeytrustException {
+    checkAuth(authValue);
+    if (qualifyingData == null || qualifyingData.length > 64) {
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "qualifyingData is at most 64 bytes.");
+    }
+    TpmtPublic pub = TpmtPublic.parse(key.publicArea(), "the key's public area");
+    TpmtPublic akPub = TpmtPublic.parse(ak.publicArea(), "the attestation key's public area");
+    byte[] akParentName = verifiedParent(akParent).name();
+    return withLoaded(keyParent, key, pub, (session, handle, auth) -> {
+      int akHandle;
+      try (SessionResponse loaded = session.execute(TpmCommands.load(akParent.handle(), akParentName, ak), EMPTY_AUTH,
+          0)) {
+        akHandle = loaded.handle(0);
+        if (!MessageDigest.isEqual(TpmCommands.parseLoad(loaded.parameters()), akPub.name())) {
+          flushObject(akHandle, null);
+          throw new KeytrustException(CoreErrorCode.TPM_COMMAND_FAILED,
+              "TPM2_Load returned a Name that is not the Name of the attestation key's public area.");
+        }
+      }
+      KeytrustException failure = null;
+      try (SessionResponse r = session.execute(
+          TpmCommands.certify(handle, pub.name(), akHandle, akPub.name(), qualifyingData), auth, 0)) {
+        return TpmCommands.parseCertify(r.parameters());
+      } catch (KeytrustException e) {
+        failure = e;
+        throw e;
+      } finally {
+        flushObject(akHandle, failure);
+      }
+    }, authValue);
+  }
+
   /** What runs on a loaded object: the session, the object's handle, its auth value (a heap copy). */
   @FunctionalInterface
   private interface OnLoaded<T> {

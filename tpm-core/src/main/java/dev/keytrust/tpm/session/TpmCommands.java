@@ -23,6 +23,9 @@ final class TpmCommands {
   static final String SIGN = "TPM2_Sign";
   static final String UNSEAL = "TPM2_Unseal";
   static final String OBJECT_CHANGE_AUTH = "TPM2_ObjectChangeAuth";
+  static final String CERTIFY = "TPM2_Certify";
+  /** The largest TPMS_ATTEST accepted. */
+  static final int MAX_ATTEST = 2048;
 
   /** A Name: nameAlg (2 bytes) and a digest of at most 64 bytes. */
   static final int MAX_NAME = 2 + TpmsAuthResponse.MAX_DIGEST;
@@ -212,6 +215,35 @@ final class TpmCommands {
         .u16(0)
         .toByteArray();
     return new SessionCommand(SIGN, TpmConstants.TPM_CC_SIGN, new int[] {key}, new byte[][] {keyName}, params, 0);
+  }
+
+  /**
+   * TPM2_Certify of the object at {@code object} (authorized by the session, ADMIN role) by the
+   * signing key at {@code signer} (an attestation key with the empty auth value, authorized by
+   * the empty password), with {@code qualifyingData} as extraData and the signer's own scheme.
+   */
+  static SessionCommand certify(int object, byte[] objectName, int signer, byte[] signerName, byte[] qualifyingData) {
+    byte[] params = new TpmMarshaller(qualifyingData.length + 4)
+        .tpm2b(qualifyingData)
+        .u16(TpmConstants.TPM_ALG_NULL)                         // inScheme: the signer's scheme
+        .toByteArray();
+    return new SessionCommand(CERTIFY, TpmConstants.TPM_CC_CERTIFY, new int[] {object, signer},
+        new byte[][] {objectName, signerName}, params, 0, 1);
+  }
+
+  /**
+   * TPM2_Certify's result as received: the TPMS_ATTEST (without its TPM2B size) and the whole
+   * TPMT_SIGNATURE. The attestation's own verifier parses and checks both strictly.
+   */
+  static byte[][] parseCertify(byte[] parameters) throws KeytrustException {
+    TpmUnmarshaller in = new TpmUnmarshaller(parameters, "the " + CERTIFY + " response");
+    byte[] attest = in.tpm2b(MAX_ATTEST, "certifyInfo");
+    byte[] signature = in.bytes(in.remaining());
+    in.finish();
+    if (signature.length < 4) {
+      throw in.malformed("its signature is " + signature.length + " bytes");
+    }
+    return new byte[][] {attest, signature};
   }
 
   /**

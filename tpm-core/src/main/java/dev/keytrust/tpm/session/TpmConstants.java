@@ -11,6 +11,7 @@ final class TpmConstants {
   static final int TPM_ST_HASHCHECK = 0x8024;
 
   // TPM_CC (Part 2, 6.5.2)
+  static final int TPM_CC_CERTIFY = 0x00000148;
   static final int TPM_CC_OBJECT_CHANGE_AUTH = 0x00000150;
   static final int TPM_CC_CREATE = 0x00000153;
   static final int TPM_CC_LOAD = 0x00000157;
@@ -22,6 +23,8 @@ final class TpmConstants {
 
   // TPM_RH (Part 2, 7.4)
   static final int TPM_RH_NULL = 0x40000007;
+  /** The password authorization session (Part 2, 7.4): its HMAC field carries the auth value itself. */
+  static final int TPM_RS_PW = 0x40000009;
 
   // TPM_HT: the top octet of a handle (Part 2, 7.2)
   static final int TPM_HT_HMAC_SESSION = 0x02;
