@@ -1,9 +1,9 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.credential.DnBinary;
-import dev.keytrust.credential.KeyCredentialFormatException;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.store.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -189,12 +189,18 @@ final class KclInput {
       if (Files.isDirectory(file)) {
         throw invalid("Cannot read " + file + ": it is a directory. Give @FILE with a file holding the value.");
       }
-      if (Files.size(file) > MAX_BYTES) {
+      return InputFiles.read(file, MAX_BYTES);
+    } catch (InputFiles.NotReadable e) {
+      if (e.problem() == InputFiles.Problem.TOO_LARGE) {
         throw tooLarge("file " + file);
       }
-      try (InputStream in = Files.newInputStream(file)) {
-        return readBounded(in, "file " + file);
+      if (e.problem() == InputFiles.Problem.NOT_A_FILE) {
+        throw invalid("Cannot read " + e.getMessage() + ". Give @FILE with a file holding the value, or - for"
+            + " standard input.");
       }
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
+          "Cannot read " + file + ": no such file. Give @FILE with an existing file, - for standard input, "
+              + "or the value itself.", e);
     } catch (NoSuchFileException e) {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "Cannot read " + file + ": no such file. Give @FILE with an existing file, - for standard input, "

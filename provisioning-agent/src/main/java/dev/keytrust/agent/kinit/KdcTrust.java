@@ -2,9 +2,9 @@ package dev.keytrust.agent.kinit;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.store.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -59,6 +59,9 @@ public final class KdcTrust {
     return new KdcTrust(Set.copyOf(set), String.join("; ", names));
   }
 
+  /** Largest CA file read: a bundle of a few hundred certificates fits. */
+  static final int MAX_CA_FILE_BYTES = 4 << 20;
+
   /**
    * The CA certificates of a PEM (or DER) file.
    *
@@ -66,10 +69,14 @@ public final class KdcTrust {
    */
   public static KdcTrust fromFile(Path file) throws AgentException {
     List<X509Certificate> certs = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = new java.io.ByteArrayInputStream(InputFiles.read(file, MAX_CA_FILE_BYTES))) {
       for (java.security.cert.Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         certs.add((X509Certificate) c);
       }
+    } catch (InputFiles.NotReadable e) {
+      throw caFile(file, e.problem() == InputFiles.Problem.MISSING ? "it does not exist"
+          : e.problem() == InputFiles.Problem.TOO_LARGE ? "it is larger than " + MAX_CA_FILE_BYTES + " bytes"
+          : "it is not a regular file");
     } catch (NoSuchFileException e) {
       throw caFile(file, "it does not exist");
     } catch (IOException e) {

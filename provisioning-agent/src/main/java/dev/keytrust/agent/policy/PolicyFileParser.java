@@ -3,12 +3,12 @@ package dev.keytrust.agent.policy;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.ErrorCode;
+import dev.keytrust.store.InputFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,13 +111,15 @@ final class PolicyFileParser {
   private static List<String> readLines(Path file) throws AgentException {
     byte[] bytes;
     try {
-      long size = Files.size(file);
-      if (size > MAX_FILE_BYTES) {
-        throw new AgentException(AgentErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file + " is "
-            + size + " bytes, more than a policy file can be (" + MAX_FILE_BYTES + "); check that"
-            + " the policy directory holds only policy files");
+      bytes = InputFiles.read(file, MAX_FILE_BYTES);
+    } catch (InputFiles.NotReadable e) {
+      if (e.problem() == InputFiles.Problem.MISSING) {
+        throw new AgentException(AgentErrorCode.POLICY_FILE_UNREADABLE, "Policy file " + file
+            + " disappeared while it was read; run again", e);
       }
-      bytes = Files.readAllBytes(file);
+      throw new AgentException(AgentErrorCode.POLICY_FILE_MALFORMED, "Policy file " + e.getMessage()
+          + ", which a policy file cannot be (at most " + MAX_FILE_BYTES + " bytes); check that the policy"
+          + " directory holds only policy files", e);
     } catch (NoSuchFileException e) {
       throw new AgentException(AgentErrorCode.POLICY_FILE_UNREADABLE, "Policy file " + file
           + " disappeared while it was read; run again", e);

@@ -2,12 +2,12 @@ package dev.keytrust.agent.prereq;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.store.InputFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -209,11 +209,14 @@ public final class DeviceContextFile {
   private static List<String> readLines(Path file) throws AgentException {
     byte[] bytes;
     try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file
-            + " is larger than " + MAX_FILE_BYTES + " bytes; it is not a device context file");
+      bytes = InputFiles.read(file, MAX_FILE_BYTES);
+    } catch (InputFiles.NotReadable e) {
+      if (e.problem() == InputFiles.Problem.MISSING) {
+        throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_UNREADABLE, "Cannot read device context " + file
+            + ": it does not exist. Check the path", e);
       }
-      bytes = Files.readAllBytes(file);
+      throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_INVALID, "Device context " + file + ": "
+          + e.getMessage() + "; it is not a device context file. Give the path of the device context file", e);
     } catch (IOException e) {
       throw new AgentException(AgentErrorCode.DEVICE_CONTEXT_UNREADABLE, "Cannot read device context "
           + file + ": " + e + ". Check the path and that the file is readable", e);
