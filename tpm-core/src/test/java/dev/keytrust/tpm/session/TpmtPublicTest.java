@@ -76,10 +76,10 @@ class TpmtPublicTest {
   void templatesParseAsWhatTheySay() throws KeytrustException {
     TpmtPublic rsa = TpmtPublic.parse(TpmTemplates.userKey(TpmKeyType.RSA_2048), "rsa");
     assertThat(rsa.type()).isEqualTo(0x0001);
-    assertThat(rsa.scheme()).isEqualTo(0x0014);
+    assertThat(rsa.scheme()).isEqualTo(0x0010); // TPM_ALG_NULL: the scheme is given per TPM2_Sign, as Windows Hello's keys
     assertThat(rsa.objectAttributes()).isEqualTo(0x00040072); // fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth|sign
     TpmtPublic ecc = TpmtPublic.parse(TpmTemplates.userKey(TpmKeyType.ECC_P256), "ecc");
-    assertThat(ecc.scheme()).isEqualTo(0x0018);
+    assertThat(ecc.scheme()).isEqualTo(0x0010);
     TpmtPublic sealed = TpmtPublic.parse(TpmTemplates.sealedData(), "sealed");
     assertThat(sealed.type()).isEqualTo(0x0008);
     assertThat(sealed.objectAttributes()).isEqualTo(0x00000052); // fixedTPM|fixedParent|userWithAuth, no noDA
