@@ -10,7 +10,9 @@ import dev.keytrust.agent.mfa.MfaResult;
 import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.Setting;
+import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.agent.prereq.PrerequisiteReport;
+import dev.keytrust.agent.prereq.TpmState;
 import dev.keytrust.agent.prereq.UserIdentity;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
@@ -45,11 +47,22 @@ final class FlowSteps {
   PrerequisiteReport prerequisites(EffectivePolicy policy) throws KeytrustException {
     PrerequisitesStep.Output out = run.events().run(StepId.PREREQUISITES, () -> {
       PrerequisitesStep.Output o = new PrerequisitesStep(flow.checker())
-          .run(new PrerequisitesStep.Input(flow.device(), policy, flow.trigger()));
+          .run(new PrerequisitesStep.Input(deviceForPrerequisites(), policy, flow.trigger()));
       return Done.succeeded(o, o.summary());
     });
     run.stepDone(StepId.PREREQUISITES);
     return out.report();
+  }
+
+  /**
+   * The device context as the hardware requirement must see it: when the software provider was
+   * selected no TPM is used, whatever the device has, so a policy that requires one stops the flow
+   * here, before MFA or the PIN, as {@code keytrust status} says it would.
+   */
+  private DeviceContext deviceForPrerequisites() {
+    return flow.requireTpm().isSoftware()
+        ? flow.device().toBuilder().tpm(TpmState.softwareSelected()).build()
+        : flow.device();
   }
 
   MfaResult mfa() throws KeytrustException {

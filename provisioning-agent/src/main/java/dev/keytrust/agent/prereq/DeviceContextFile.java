@@ -111,7 +111,8 @@ public final class DeviceContextFile {
     line(sb, "session.remote", c.session().remote() ? "yes" : "no");
     TpmState t = c.tpm();
     switch (t.presence()) {
-      case UNKNOWN -> line(sb, "tpm", "unknown");
+      // the provider selection is the run's, not the device's: the file does not record it
+      case UNKNOWN, SOFTWARE_SELECTED -> line(sb, "tpm", "unknown");
       case ABSENT -> line(sb, "tpm", "absent");
       case PRESENT -> {
         line(sb, "tpm", t.version().orElseThrow().label());

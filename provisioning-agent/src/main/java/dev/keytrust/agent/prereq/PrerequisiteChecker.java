@@ -131,6 +131,10 @@ public final class PrerequisiteChecker {
           : CheckResult.requirement(id, Answer.NO, require.describe() + " needs a usable TPM: "
               + problem.get());
     }
+    if (c.tpm().presence() == TpmState.Presence.SOFTWARE_SELECTED) {
+      return CheckResult.requirement(id, Answer.YES, "the software key provider was selected, which "
+          + require.describe() + " allows");
+    }
     return problem.isEmpty()
         ? CheckResult.requirement(id, Answer.YES, c.tpm().describe() + "; " + require.describe()
             + " (a TPM is preferred)")
@@ -145,6 +149,8 @@ public final class PrerequisiteChecker {
         return Optional.of("the TPM state is unknown (the device context does not say)");
       case ABSENT:
         return Optional.of("the device has no TPM");
+      case SOFTWARE_SELECTED:
+        return Optional.of("the software key provider was selected instead of a TPM");
       default:
         break;
     }

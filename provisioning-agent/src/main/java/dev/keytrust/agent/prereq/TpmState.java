@@ -21,7 +21,12 @@ public record TpmState(Presence presence, Optional<TpmVersion> version, boolean 
     /** The device has no TPM (or none the agent can reach). */
     ABSENT,
     /** The device has a TPM. */
-    PRESENT
+    PRESENT,
+    /**
+     * The software key provider was selected for this run, so no TPM is used whatever the device
+     * has: the hardware requirement treats it as no usable TPM.
+     */
+    SOFTWARE_SELECTED
   }
 
   public TpmState {
@@ -45,6 +50,11 @@ public record TpmState(Presence presence, Optional<TpmVersion> version, boolean 
     return new TpmState(Presence.ABSENT, Optional.empty(), false, false);
   }
 
+  /** The software key provider was selected instead of a TPM. */
+  public static TpmState softwareSelected() {
+    return new TpmState(Presence.SOFTWARE_SELECTED, Optional.empty(), false, false);
+  }
+
   /** A TPM of {@code version}; {@code usable} and {@code lockedOut} as probed. */
   public static TpmState present(TpmVersion version, boolean usable, boolean lockedOut) {
     return new TpmState(Presence.PRESENT, Optional.of(version), usable, lockedOut);
@@ -55,6 +65,7 @@ public record TpmState(Presence presence, Optional<TpmVersion> version, boolean 
     return switch (presence) {
       case UNKNOWN -> "TPM state unknown";
       case ABSENT -> "no TPM";
+      case SOFTWARE_SELECTED -> "software key provider selected (no TPM used)";
       case PRESENT -> "TPM " + version.orElseThrow().label()
           + (lockedOut ? ", in dictionary-attack lockout" : usable ? ", usable" : ", not usable");
     };

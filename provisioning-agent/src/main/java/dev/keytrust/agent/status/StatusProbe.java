@@ -309,7 +309,10 @@ public final class StatusProbe {
     if (!haveContext) {
       context = DeviceContext.builder().joinState(JoinState.NOT_JOINED).session(device.session()).build();
     }
-    if (tpm.uri() != null && !tpm.software()) {
+    if (tpm.software()) {
+      // as the flow decides: the software provider uses no TPM, whatever the device has
+      context = context.toBuilder().tpm(TpmState.softwareSelected()).build();
+    } else if (tpm.uri() != null) {
       // the TPM as probed here beats what the device context says about it
       context = context.toBuilder().tpm(probedTpmState(tpm)).build();
     }

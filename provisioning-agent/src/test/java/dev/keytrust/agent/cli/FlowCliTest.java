@@ -200,6 +200,31 @@ class FlowCliTest {
   }
 
   @Test
+  void statusAndProvisionAgreeWhenPolicyNeedsATpmButSoftwareIsSelected() throws Exception {
+    FlowTestKit.policy(policy, "RequireSecurityDevice = 1");
+
+    CliRunner.Result status = new CliRunner().run("status", "--user", USER, "--policy-dir", policy.toString(),
+        "--device", deviceFile.toString(), "--tpm", "software", "--store", store.toString());
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out())
+        .contains("DeviceEligible : NO (RequireSecurityDevice = true (computer GPO ")
+        .contains("the software key provider was selected instead of a TPM")
+        .contains("PreReqResult : WillNotProvision (event 360)");
+
+    // nothing on stdin: a flow that asked for the MFA code or the PIN would fail differently
+    CliRunner.Result r = provision("");
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("[2/8] prerequisites FAILED").doesNotContain("mfa STARTED")
+        .doesNotContain("KT-1503");
+    assertThat(r.err().lines().reduce((a, b) -> b).orElseThrow())
+        .startsWith("keytrust: Provisioning will not start:").contains("software key provider")
+        .endsWith("[KT-1203]");
+    assertThat(new KeyContainerStore(store).find(USER)).isEmpty();
+    assertThat(endpoint.log()).isEmpty();
+  }
+
+  @Test
   void prerequisitesNoStopsBeforeAnythingIsCreated() throws Exception {
     Files.writeString(deviceFile, DeviceContextFile.format(
         FlowTestKit.device().toBuilder().joinState(JoinState.NOT_JOINED).build()));
