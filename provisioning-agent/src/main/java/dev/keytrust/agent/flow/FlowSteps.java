@@ -90,8 +90,10 @@ final class FlowSteps {
 
   /**
    * Creates the key: the journal goes to {@link JournalState#KEY_PENDING} first, then the key is
-   * made and saved, then the journal names it ({@link JournalState#KEY_CREATED}), and then the PIN
-   * goes into the history.
+   * made and saved, then the PIN goes into the history, and only then does the journal name the key
+   * ({@link JournalState#KEY_CREATED}). A run that stops before that is redone from a new PIN (the
+   * rerun deletes the key of {@code KEY_PENDING}); a resumed run never has the PIN, so a key the
+   * journal names must already have its PIN in the history.
    */
   KeyContainer createKey(EffectivePolicy policy, Pin pin, PinHistory history) throws KeytrustException {
     KeyStep.Output out = run.events().run(StepId.KEY, () -> {
@@ -101,9 +103,9 @@ final class FlowSteps {
       return Done.succeeded(o, o.summary());
     });
     KeyContainer key = out.key();
+    history.record(pin, policy.pinPolicy());
     run.save(run.journal().to(JournalState.KEY_CREATED, run.runId(), run.now(), StepId.KEY)
         .withKey(new JournalKey(key.keyIdHex(), key.algorithm(), out.choice())));
-    history.record(pin, policy.pinPolicy());
     return key;
   }
 

@@ -111,9 +111,17 @@ class FlowInterruptionTest {
     }
   }
 
-  @Test
-  void provisioningKilledWhileTheKeyIsMadeLeavesNoKeyAndTheRerunMakesOne() throws Exception {
-    HelloKeysFactory dying = tpm -> {
+  /** Where {@link #keysThatDieIn} kills the run. */
+  enum DeathPoint {
+    /** In key creation: the key is made, never saved. */
+    CREATE,
+    /** In sealing a secret with the PIN: the PIN history's record. */
+    SEAL
+  }
+
+  /** Software keys whose provider stops dead at {@code point}. */
+  HelloKeysFactory keysThatDieIn(DeathPoint point) {
+    return tpm -> {
       KeyContainerStore s = new KeyContainerStore(root);
       SoftwareKeyProvider real = new SoftwareKeyProvider(s, FlowTestKit.CHEAP, Clock.systemUTC(),
           SoftwareLockoutPolicy.DEFAULT);
@@ -125,8 +133,11 @@ class FlowInterruptionTest {
 
         @Override
         public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
-          real.create(user, algorithm, pin); // made, never saved
-          throw new Crash();
+          if (point == DeathPoint.CREATE) {
+            real.create(user, algorithm, pin); // made, never saved
+            throw new Crash();
+          }
+          return real.create(user, algorithm, pin);
         }
 
         @Override
@@ -137,6 +148,9 @@ class FlowInterruptionTest {
         @Override
         public dev.keytrust.key.SealedSecret seal(KeyContainer key, dev.keytrust.secret.SecretBuffer secret, Pin pin)
             throws KeytrustException {
+          if (point == DeathPoint.SEAL) {
+            throw new Crash();
+          }
           return real.seal(key, secret, pin);
         }
 
@@ -152,10 +166,32 @@ class FlowInterruptionTest {
         }
       }, "software");
     };
+  }
+
+  @Test
+  void provisioningKilledWhileTheKeyIsMadeLeavesNoKeyAndTheRerunMakesOne() throws Exception {
+    HelloKeysFactory dying = keysThatDieIn(DeathPoint.CREATE);
     assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).keys(dying).build().run(USER)).isInstanceOf(Crash.class);
     assertThat(new FlowRecords(store).journal(USER).orElseThrow().state()).isEqualTo(JournalState.KEY_PENDING);
     assertThat(store.find(USER)).isEmpty();
     assertOneKeyRegisteredOnce(flow(ScriptedPins.always(PIN)).build().run(USER));
+  }
+
+  @Test
+  void provisioningKilledBeforeThePinIsInTheHistoryIsRedoneSoTheHistoryKnowsThePin() throws Exception {
+    FlowTestKit.policy(tmp.resolve("policy"), "PINComplexity/History = 5");
+    assertThatThrownBy(() -> flow(ScriptedPins.always(PIN)).keys(keysThatDieIn(DeathPoint.SEAL)).build().run(USER))
+        .isInstanceOf(Crash.class);
+    // the key exists, but its PIN is not in the history: the journal must not call the key made
+    assertThat(new FlowRecords(store).journal(USER).orElseThrow().state()).isEqualTo(JournalState.KEY_PENDING);
+
+    ProvisioningResult r = flow(ScriptedPins.always(PIN)).build().run(USER);
+    assertOneKeyRegisteredOnce(r);
+    // a normally provisioned user cannot "change" the PIN to the current one: neither can this one
+    assertThatThrownBy(() -> flow(ScriptedPins.byQuestion(PIN, PIN)).build().changePin(USER))
+        .isInstanceOfSatisfying(KeytrustException.class,
+            e -> assertThat(e.code()).isEqualTo(dev.keytrust.agent.error.AgentErrorCode.PIN_RULES_UNMET));
+    assertThat(store.load(USER).keyIdHex()).isEqualTo(r.keyIdHex());
   }
 
   @Test
