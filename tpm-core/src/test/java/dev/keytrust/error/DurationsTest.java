@@ -15,6 +15,8 @@ class DurationsTest {
     assertThat(Durations.human(Duration.ofMinutes(15))).isEqualTo("15 min");
     assertThat(Durations.human(Duration.ofSeconds(1000))).isEqualTo("16 min 40 s");
     assertThat(Durations.human(Duration.ofMinutes(62))).isEqualTo("1 h 2 min");
-    assertThat(Durations.human(Duration.ofHours(24))).isEqualTo("24 h");
+    assertThat(Durations.human(Duration.ofHours(24).minusSeconds(1))).isEqualTo("23 h 59 min");
+    assertThat(Durations.human(Duration.ofHours(24))).isEqualTo("1 d");
+    assertThat(Durations.human(Duration.ofHours(24 * 30 + 5).plusMinutes(9))).isEqualTo("30 d 5 h");
   }
 }

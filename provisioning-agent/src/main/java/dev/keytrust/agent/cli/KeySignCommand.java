@@ -50,6 +50,8 @@ final class KeySignCommand implements Callable<Integer> {
 
   @Mixin PinOption pinOption;
 
+  @Mixin PinExpiryOptions pinExpiry;
+
   @Mixin JsonOption json;
 
   @Override
@@ -60,6 +62,7 @@ final class KeySignCommand implements Callable<Integer> {
     // software key needs no --tpm
     KeyContainer key = store.open().load(user);
     TpmUri uri = tpm.resolveFor(key, env);
+    pinExpiry.requireNotExpired(user); // an expired PIN is not asked for
     return pinOption.withPin(env, pin -> {
       log.debug("signing {} bytes with the key of user '{}' on {}", data.length, user, uri);
       try (HelloKeys keys = HelloKeys.open(uri, store.root())) {

@@ -82,6 +82,8 @@ final class KinitCommand implements Callable<Integer> {
 
   @Mixin PinOption pinOption;
 
+  @Mixin PinExpiryOptions pinExpiry;
+
   @Mixin JsonOption json;
 
   @Override
@@ -95,6 +97,7 @@ final class KinitCommand implements Callable<Integer> {
     CcacheName.requireWritable(cache);
     KeyContainer key = store.open().load(user);
     TpmUri uri = tpm.resolveFor(key, env);
+    pinExpiry.requireNotExpired(user); // an expired PIN is not asked for
     return pinOption.withPin(env, pin -> {
       log.debug("kinit of {} with key {} on {} against {}", account.client(), key.keyIdHex(), uri, address);
       try (HelloKeys keys = HelloKeys.open(uri, store.root())) {

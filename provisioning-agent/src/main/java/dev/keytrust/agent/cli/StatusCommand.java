@@ -13,6 +13,7 @@ import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmDiscovery;
 import dev.keytrust.tpm.TpmUri;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -52,16 +53,20 @@ final class StatusCommand implements Callable<Integer> {
   String user;
 
   @Option(names = "--policy-dir", paramLabel = "DIR",
-      description = "The policy directory (docs/policy.md). Default: none, every setting at its default.")
+      description = "The policy directory (docs/policy.md), as provision reads it; a missing folder means every"
+          + " default. Default: /etc/keytrust/policy.")
   Path policyDir;
 
   @Option(names = "--device", paramLabel = "FILE",
-      description = "The device context file (join state, device id, tenant, user identity, session, TPM).")
+      description = "The device context file (join state, device id, tenant, user identity, session, TPM)."
+          + " Default: /etc/keytrust/device.conf when it exists.")
   Path deviceFile;
 
   @Mixin TpmOption tpm;
 
   @Mixin StoreOption store;
+
+  @Mixin FlowOptions.StateDir stateDir;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
@@ -76,10 +81,13 @@ final class StatusCommand implements Callable<Integer> {
         .build();
     StatusRequest request = StatusRequest.builder()
         .user(user)
-        .policyDir(policyDir)
-        .deviceFile(deviceFile)
+        // the same defaults as provision: status shows the decision provision would take
+        .policyDir(policyDir != null ? policyDir : FlowOptions.DEFAULT_POLICY_DIR)
+        .deviceFile(deviceFile != null ? deviceFile
+            : Files.exists(FlowOptions.DEFAULT_DEVICE_FILE) ? FlowOptions.DEFAULT_DEVICE_FILE : null)
         .tpm(() -> tpmChoice(environment))
         .storeRoot(store.root())
+        .stateDir(stateDir.dir())
         .build();
     StatusReport status;
     try {

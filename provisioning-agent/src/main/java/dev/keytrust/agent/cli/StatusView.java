@@ -161,6 +161,10 @@ final class StatusView {
       }
     }
     r.row("Sync state", u.syncState());
+    if (u.pin() != null) {
+      r.row("PIN set", u.pin().setAt().map(Object::toString).orElse("unknown (no set time recorded)"));
+      r.row("PIN expires", u.pin().describe());
+    }
   }
 
   private static void prereqText(Report r, PrerequisiteReport p) {
@@ -379,6 +383,15 @@ final class StatusView {
       m.put("journal", null);
     }
     m.put("syncState", u.syncState());
+    if (u.pin() != null) {
+      Map<String, Object> pin = new LinkedHashMap<>();
+      pin.put("setAt", u.pin().setAt().map(Object::toString).orElse(null));
+      pin.put("expiresAt", u.pin().expiresAt().map(Object::toString).orElse(null));
+      pin.put("expired", u.pin().expired());
+      m.put("pin", pin);
+    } else {
+      m.put("pin", null);
+    }
     return m;
   }
 

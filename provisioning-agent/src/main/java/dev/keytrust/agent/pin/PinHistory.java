@@ -328,29 +328,34 @@ public final class PinHistory {
     return stored.flatMap(s -> s.setAt);
   }
 
+  /** When the current PIN expires under {@code policy}; reads the set time only (no PIN needed). */
+  public PinExpiry expiry(PinPolicy policy) throws AgentException {
+    return new PinExpiry(policy.expirationDays() == 0 ? Optional.empty() : setAt(), policy.expirationDays());
+  }
+
   /** When the current PIN expires under {@code policy}: empty when it never does or no set time is known. */
   public Optional<Instant> expiresAt(PinPolicy policy) throws AgentException {
-    if (policy.expirationDays() == 0) {
-      return Optional.empty();
-    }
-    return setAt().map(t -> t.plus(Duration.ofDays(policy.expirationDays())));
+    return expiry(policy).expiresAt();
   }
 
   /** True when the current PIN has expired at {@code at} (at or after {@link #expiresAt}). */
   public boolean isExpired(PinPolicy policy, Instant at) throws AgentException {
-    return expiresAt(policy).map(e -> !at.isBefore(e)).orElse(false);
+    return expiry(policy).expiredAt(at);
   }
 
   /**
-   * Throws when the current PIN has expired at {@code at}.
+   * Throws when the current PIN has expired at {@code at}: call it before the PIN is asked for
+   * (a sign-in, a signature, a Kerberos ticket), so an expired PIN is not used and no TPM try is
+   * spent; a PIN change still takes the expired PIN as the current one.
    *
    * @throws AgentException PIN_EXPIRED naming the expiry date and what to do
    */
   public void requireNotExpired(PinPolicy policy, Instant at) throws AgentException {
-    Optional<Instant> expires = expiresAt(policy);
-    if (expires.isPresent() && !at.isBefore(expires.get())) {
+    PinExpiry expiry = expiry(policy);
+    if (expiry.expiredAt(at)) {
+      Instant expired = expiry.expiresAt().orElseThrow();
       throw new AgentException(AgentErrorCode.PIN_EXPIRED, "The PIN of user '" + user + "' expired at "
-          + expires.get() + " (" + Durations.human(Duration.between(expires.get(), at)) + " ago; the policy lets a"
+          + expired + " (" + Durations.human(Duration.between(expired, at)) + " ago; the policy lets a"
           + " PIN live " + policy.expirationDays() + " days): set a new PIN (keytrust pin change).");
     }
   }

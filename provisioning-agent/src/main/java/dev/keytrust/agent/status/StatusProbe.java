@@ -5,6 +5,8 @@ import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.EffectiveValue;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.policy.Setting;
+import dev.keytrust.agent.pin.PinExpiry;
+import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.prereq.Answer;
 import dev.keytrust.agent.prereq.CheckResult;
 import dev.keytrust.agent.prereq.DeviceContext;
@@ -31,7 +33,9 @@ import dev.keytrust.tpm.TpmUri;
 import dev.keytrust.tpm.TpmVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,11 +82,13 @@ public final class StatusProbe {
   private final String osName;
   private final TpmDiscovery discovery;
   private final RemoteSessionDetector detector;
+  private final Clock clock;
 
   private StatusProbe(Builder b) {
     this.osName = b.osName;
     this.discovery = b.discovery;
     this.detector = b.detector;
+    this.clock = b.clock;
   }
 
   /** A probe of this machine unless told otherwise. */
@@ -95,8 +101,15 @@ public final class StatusProbe {
     private String osName = System.getProperty("os.name", "");
     private TpmDiscovery discovery;
     private RemoteSessionDetector detector;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
+
+    /** The time the PIN expiry is judged at (default: the system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     /** The OS, as {@code os.name} says it (default: this JVM's): where {@code auto} looks for TPMs. */
     public Builder osName(String osName) {
@@ -152,7 +165,8 @@ public final class StatusProbe {
     }
     DeviceStatus device = device(r.deviceFile());
     TpmStatus tpm = tpm(r.tpm(), policy);
-    UserStatus user = user(r.user(), r.storeRoot() != null ? r.storeRoot() : KeyContainerStore.defaultRoot());
+    UserStatus user = user(r.user(), r.storeRoot() != null ? r.storeRoot() : KeyContainerStore.defaultRoot(),
+        r.stateDir(), policy);
     PrerequisiteReport prereq = prerequisites(device, tpm, policy);
     return new StatusReport(device, tpm, user, prereq, policy, policyNote);
   }
@@ -262,14 +276,21 @@ public final class StatusProbe {
         + " Windows only, and this OS is " + osName + ": name the TPM with --tpm.");
   }
 
-  private static UserStatus user(String user, Path storeRoot) throws KeytrustException {
+  private UserStatus user(String user, Path storeRoot, Path stateDir, EffectivePolicy policy)
+      throws KeytrustException {
     if (user == null) {
-      return new UserStatus(null, storeRoot, Optional.empty(), null, "unknown: no --user given");
+      return new UserStatus(null, storeRoot, Optional.empty(), null, "unknown: no --user given", null);
     }
     KeyContainerStore store = new KeyContainerStore(storeRoot);
     Optional<KeyContainer> key = store.find(user);
     FlowStatus flow = FlowStatus.read(store, user);
-    return new UserStatus(user, storeRoot, key, flow, syncState(user, key, flow));
+    PinStatus pin = null;
+    if (stateDir != null && key.isPresent()) {
+      PinExpiry expiry = PinHistory.forUser(stateDir, user).expiry(policy.pinPolicy());
+      Instant now = clock.instant();
+      pin = new PinStatus(expiry.setAt(), expiry.expiresAt(), expiry.expiredAt(now), expiry.describe(now));
+    }
+    return new UserStatus(user, storeRoot, key, flow, syncState(user, key, flow), pin);
   }
 
   /** The key store, the journal and the receipt compared: do they tell one story? */

@@ -7,14 +7,15 @@ import java.util.Objects;
 /**
  * What to report on. Every part is optional: without a user there is no user section, without a
  * policy directory every setting is at its default, without a device context file the lines that
- * need it are Not Tested, without a key store folder the default one is read, and without a TPM
- * the platform's ({@code auto}) is probed.
+ * need it are Not Tested, without a key store folder the default one is read, without a state
+ * folder the PIN expiry is not shown, and without a TPM the platform's ({@code auto}) is probed.
  */
 public final class StatusRequest {
   private final String user;
   private final Path policyDir;
   private final Path deviceFile;
   private final Path storeRoot;
+  private final Path stateDir;
   private final TpmChoice.Chooser tpm;
 
   private StatusRequest(Builder b) {
@@ -22,6 +23,7 @@ public final class StatusRequest {
     this.policyDir = b.policyDir;
     this.deviceFile = b.deviceFile;
     this.storeRoot = b.storeRoot;
+    this.stateDir = b.stateDir;
     this.tpm = b.tpm;
   }
 
@@ -49,6 +51,11 @@ public final class StatusRequest {
     return storeRoot;
   }
 
+  /** The agent's state folder (the PIN's set time), or null: the PIN expiry is not shown. */
+  public Path stateDir() {
+    return stateDir;
+  }
+
   /** How the TPM is chosen. */
   public TpmChoice.Chooser tpm() {
     return tpm;
@@ -60,6 +67,7 @@ public final class StatusRequest {
     private Path policyDir;
     private Path deviceFile;
     private Path storeRoot;
+    private Path stateDir;
     private TpmChoice.Chooser tpm =
         () -> TpmChoice.named(TpmUri.parse(TpmUri.AUTO), TpmSource.PLATFORM_DEFAULT);
 
@@ -82,6 +90,11 @@ public final class StatusRequest {
 
     public Builder storeRoot(Path storeRoot) {
       this.storeRoot = storeRoot;
+      return this;
+    }
+
+    public Builder stateDir(Path stateDir) {
+      this.stateDir = stateDir;
       return this;
     }
 

@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param key the user's key, empty when there is none (or no user)
  * @param flow what the provisioning flow recorded, or null without a user
  * @param syncState the key store, the journal and the receipt compared, in words
+ * @param pin when the PIN was set and expires; null without a user or without a state folder
  */
 public record UserStatus(
-    String user, Path store, Optional<KeyContainer> key, FlowStatus flow, String syncState) {
+    String user, Path store, Optional<KeyContainer> key, FlowStatus flow, String syncState, PinStatus pin) {
 
   public UserStatus {
     Objects.requireNonNull(store, "store");

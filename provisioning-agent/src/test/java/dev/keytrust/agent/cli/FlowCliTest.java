@@ -13,23 +13,41 @@ import dev.keytrust.agent.flow.RecordingEndpoint;
 import dev.keytrust.agent.flow.StepEvent;
 import dev.keytrust.agent.mfa.Totp;
 import dev.keytrust.agent.mfa.TotpAlgorithm;
+import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.pin.PinRules;
+import dev.keytrust.agent.pin.PinSealer;
 import dev.keytrust.agent.pin.PinViolation;
+import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.DeviceContextFile;
 import dev.keytrust.agent.prereq.JoinState;
+import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.secret.TestPins;
+import dev.keytrust.tpm.TpmUri;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -263,6 +281,94 @@ class FlowCliTest {
     CliRunner.Result signed = new CliRunner().stdin(PIN2 + "\n").run("key", "sign", "--user", USER, "--data-hex",
         "00", "--store", store.toString(), "--pin-stdin");
     assertThat(signed.exitCode()).as(signed.err()).isZero();
+  }
+
+  @Test
+  void anExpiredPinIsShownByStatusAndRefusedBeforeItIsAskedForUntilItIsChanged() throws Exception {
+    FlowTestKit.policy(policy, "RequireSecurityDevice = false", "PINComplexity/Expiration = 30");
+    assertThat(provision(code(0) + "\n" + PIN + "\n").exitCode()).isZero();
+    List<String> where = List.of("--user", USER, "--store", store.toString(), "--policy-dir", policy.toString(),
+        "--state-dir", state.toString());
+
+    CliRunner.Result fresh = status(where);
+    assertThat(fresh.out()).containsPattern("PIN expires : 20\\S+ \\(in (30 d|29 d 23 h); PINComplexity/Expiration is 30"
+        + " days\\)");
+    assertThat(sign(where, PIN).exitCode()).as("a fresh PIN signs").isZero();
+
+    // the PIN was set 31 days ago (recorded through the history's own API with a clock set back)
+    EffectivePolicy effective = FlowTestKit.policy(policy).resolve(USER);
+    PinHistory.forUser(state, USER, PinHistory.DEFAULT_COST,
+            Clock.fixed(Instant.now().minus(Duration.ofDays(31)), ZoneOffset.UTC))
+        .sealedWith(PinSealer.withKeys(new KeyContainerStore(store),
+            kind -> HelloKeys.open(TpmUri.parse("software"), store)))
+        .record(TestPins.pin(PIN), effective.pinPolicy());
+
+    CliRunner.Result expired = status(where);
+    assertThat(expired.out()).containsPattern("PIN expires : EXPIRED at 20\\S+ \\(1 d ago;"
+        + " PINComplexity/Expiration is 30 days\\): change the PIN \\(keytrust pin change\\)");
+    List<String> json = new ArrayList<>(where);
+    json.add("--json");
+    assertThat(JSON.readTree(status(json).out()).at("/user/pin/expired").asBoolean()).isTrue();
+
+    // the sign-in commands refuse it before the PIN is read: nothing on stdin, no try spent
+    for (List<String> command : List.of(List.of("key", "sign", "--data-hex", "00"),
+        List.of("authenticate", "--directory", "ldap://127.0.0.1:9/DC=contoso,DC=com", "--directory-setting",
+            "credentials-file=" + bindCredentials()),
+        List.of("kinit", "--kdc", "127.0.0.1:9", "--realm", "CONTOSO.COM", "--kdc-ca", selfSignedCa().toString(),
+            "--ccache", "FILE:" + work.resolve("cc")))) {
+      List<String> args = new ArrayList<>(command);
+      args.addAll(where);
+      args.addAll(List.of("--tpm", "software", "--pin-stdin"));
+      CliRunner.Result r = new CliRunner().stdin("").run(args.toArray(String[]::new));
+      assertThat(r.exitCode()).as(command + ": " + r.err()).isEqualTo(1);
+      assertThat(r.err()).as(command.toString()).contains("expired at").contains("keytrust pin change")
+          .endsWith("[KT-1402]" + System.lineSeparator());
+    }
+
+    // the expired PIN still proves the user for the change, and the new PIN signs
+    CliRunner.Result changed = pinChange(PIN + "\n" + PIN2 + "\n");
+    assertThat(changed.exitCode()).as(changed.err()).isZero();
+    assertThat(status(where).out()).containsPattern("\\(in (30 d|29 d 23 h);");
+    assertThat(sign(where, PIN2).exitCode()).isZero();
+  }
+
+  /** A directory bind account file for authenticate (refused before it would be used). */
+  Path bindCredentials() throws Exception {
+    Path file = work.resolve("bind.cred");
+    Files.writeString(file, "bind-dn=CN=reader,DC=contoso,DC=com\npassword=not-used\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
+  }
+
+  /** A CA certificate for kinit's --kdc-ca (kinit is refused before it would be used). */
+  Path selfSignedCa() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(256);
+    KeyPair kp = g.generateKeyPair();
+    X500Name name = new X500Name("CN=keytrust test KDC CA");
+    Instant now = Instant.now();
+    X509CertificateHolder cert = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, Date.from(now),
+        Date.from(now.plus(Duration.ofDays(1))), name, kp.getPublic())
+        .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
+    Path file = work.resolve("kdc-ca.pem");
+    Files.writeString(file, "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(cert.getEncoded())
+        + "\n-----END CERTIFICATE-----\n");
+    return file;
+  }
+
+  static CliRunner.Result status(List<String> where) {
+    List<String> args = new ArrayList<>(List.of("status", "--tpm", "software"));
+    args.addAll(where);
+    return new CliRunner().run(args.toArray(String[]::new));
+  }
+
+  static CliRunner.Result sign(List<String> where, String pin) {
+    List<String> args = new ArrayList<>(List.of("key", "sign", "--data-hex", "00", "--tpm", "software",
+        "--pin-stdin"));
+    args.addAll(where);
+    return new CliRunner().stdin(pin + "\n").run(args.toArray(String[]::new));
   }
 
   @Test
