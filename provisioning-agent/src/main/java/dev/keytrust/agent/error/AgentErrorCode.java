@@ -62,6 +62,11 @@ public enum AgentErrorCode implements ErrorCode {
   FLOW_ENDPOINT_MISMATCH("KT-1509", true),
   /** The registration endpoint does not take keys of the flow's algorithm. */
   FLOW_ALGORITHM_NOT_ACCEPTED("KT-1510", true),
+  /**
+   * A reset (or PIN change) removed what it could, but a registration stays at an endpoint that cannot
+   * remove keys; the records keep it, {@code status} shows it and the next reset tries again.
+   */
+  FLOW_REGISTRATION_REMAINS("KT-1520", false),
 
   // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
   // DRS-style HTTPS endpoint (dev.keytrust.agent.endpoint.drs): KT-160x..KT-161x

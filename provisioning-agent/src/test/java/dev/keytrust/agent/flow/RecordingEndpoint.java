@@ -28,13 +28,16 @@ import java.util.stream.Stream;
  * (as a directory holds DN-binary values: a rebuilt credential of the same key would be a second
  * value), and {@code DIR/log}, one line per call. Idempotent like real endpoints. A file
  * {@code DIR/fail-register} (or {@code fail-unregister}) makes those calls fail, as an endpoint
- * that cannot be reached. URI: {@code recording:/DIR} (see {@link RecordingEndpointProvider}). Also
+ * that cannot be reached; {@code DIR/no-removal} makes unregister fail as a key service without
+ * keytrust's DELETE does (DRS_UNREGISTER_UNSUPPORTED, KT-1615). URI: {@code recording:/DIR} (see {@link RecordingEndpointProvider}). Also
  * simulator-tests' (provisioning-agent's test jar), whose kill test sees what a killed process
  * registered.
  */
 public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   public static final String FAIL_REGISTER = "fail-register";
   public static final String FAIL_UNREGISTER = "fail-unregister";
+  /** A file of this name makes the endpoint one that cannot remove keys at all (a key service without DELETE). */
+  public static final String NO_REMOVAL = "no-removal";
 
   private final Path dir;
 
@@ -74,6 +77,12 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   @Override
   public void unregister(KeyRegistration r) throws KeytrustException {
     fail(FAIL_UNREGISTER, "unregister");
+    if (Files.exists(dir.resolve(NO_REMOVAL))) {
+      log("unregister unsupported");
+      throw new KeytrustException(AgentErrorCode.DRS_UNREGISTER_UNSUPPORTED,
+          "Removing key " + r.keyIdBase64() + ": the recording endpoint " + dir + " does not offer key removal"
+              + " (" + NO_REMOVAL + " exists).");
+    }
     try {
       boolean removed = Files.deleteIfExists(values().resolve(sha256(r.keyCredentialLink())));
       log("unregister " + r.keyIdHex() + (removed ? "" : " absent"));
@@ -126,6 +135,7 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   public void heal() throws IOException {
     Files.deleteIfExists(dir.resolve(FAIL_REGISTER));
     Files.deleteIfExists(dir.resolve(FAIL_UNREGISTER));
+    Files.deleteIfExists(dir.resolve(NO_REMOVAL));
   }
 
   private void fail(String flag, String call) throws KeytrustException {
