@@ -2,6 +2,7 @@ package dev.keytrust.agent.cli;
 
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.flow.FlowStatus;
+import dev.keytrust.agent.flow.RemainingRegistration;
 import dev.keytrust.agent.flow.RegisteredKey;
 import dev.keytrust.agent.policy.ConfiguredValue;
 import dev.keytrust.agent.policy.EffectivePolicy;
@@ -150,6 +151,11 @@ final class StatusView {
       r.row("Registered at", rc.registeredAt() + (rc.alreadyPresent() ? " (the endpoint already held it)" : ""));
     } else {
       r.row("Registration", "none recorded");
+    }
+    for (RemainingRegistration left : f.remaining()) {
+      r.row("Registration remains", "key " + left.keyIdHex() + " at " + left.endpoint() + " since " + left.since()
+          + ": that endpoint does not remove keys (" + left.errorCode() + "); remove it there, then `keytrust"
+          + " reset --user " + u.user() + "` clears it from the records");
     }
     if (f.journal().isPresent()) {
       FlowStatus.JournalSummary j = f.journal().get();
@@ -349,6 +355,18 @@ final class StatusView {
     } else {
       m.put("registration", null);
     }
+    List<Object> remaining = new ArrayList<>();
+    for (RemainingRegistration left : f == null ? List.<RemainingRegistration>of() : f.remaining()) {
+      Map<String, Object> lm = new LinkedHashMap<>();
+      lm.put("keyId", left.keyIdHex());
+      lm.put("keyIdBase64", left.registration().keyIdBase64());
+      lm.put("endpoint", left.endpoint());
+      lm.put("errorCode", left.errorCode());
+      lm.put("reason", left.reason());
+      lm.put("since", left.since().toString());
+      remaining.add(lm);
+    }
+    m.put("remaining", remaining);
     if (f != null && f.journal().isPresent()) {
       FlowStatus.JournalSummary j = f.journal().get();
       Map<String, Object> jm = new LinkedHashMap<>();
