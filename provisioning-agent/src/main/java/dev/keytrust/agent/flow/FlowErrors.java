@@ -12,7 +12,9 @@ final class FlowErrors {
     return new AgentException(AgentErrorCode.FLOW_FOREIGN_KEY,
         "User '" + user + "' already has a key (" + key.keyIdHex() + ", " + key.provider().id() + ") that no"
             + " keytrust provisioning made, so keytrust does not take it over. Remove it with `keytrust reset --user "
-            + user + "` (or `keytrust key delete --user " + user + "`), then provision again.");
+            + user + "` (with --endpoint when a registration is on record), then run `keytrust provision --user "
+            + user + "` again. A registration left at the service by an earlier key shows in `keytrust keys list"
+            + " --user " + user + "`, and `keytrust keys prune --user " + user + "` removes it.");
   }
 
   static AgentException keyMissing(String user, String keyIdHex) {

@@ -47,7 +47,9 @@ final class FlowRecords {
   }
 
   Optional<Journal> journal(String user) throws KeytrustException {
-    Optional<UserRecord> r = records.read(user, JOURNAL, JOURNAL_FORMAT, VERSION);
+    Optional<UserRecord> r = records.read(user, JOURNAL, JOURNAL_FORMAT, VERSION, "Delete it (`rm {file}`) and run"
+        + " `keytrust provision --user " + user + "` again: when the key and the registration receipt agree,"
+        + " keytrust rebuilds the journal from them; otherwise it says how to start over.");
     if (r.isEmpty()) {
       return Optional.empty();
     }
@@ -67,7 +69,9 @@ final class FlowRecords {
   }
 
   Optional<RegisteredKey> receipt(String user) throws KeytrustException {
-    Optional<UserRecord> r = records.read(user, RECEIPT, RECEIPT_FORMAT, VERSION);
+    Optional<UserRecord> r = records.read(user, RECEIPT, RECEIPT_FORMAT, VERSION, "Delete it (`rm {file}`) and run"
+        + " `keytrust provision --user " + user + "` again: the journal still names the registration, and keytrust"
+        + " writes the receipt again from it.");
     if (r.isEmpty()) {
       return Optional.empty();
     }
@@ -90,7 +94,9 @@ final class FlowRecords {
 
   /** The registrations that could not be removed ({@link RemainingRegistration}), oldest first. */
   List<RemainingRegistration> remaining(String user) throws KeytrustException {
-    Optional<UserRecord> r = records.read(user, REMAINING, REMAINING_FORMAT, VERSION);
+    Optional<UserRecord> r = records.read(user, REMAINING, REMAINING_FORMAT, VERSION, "Delete it (`rm {file}`):"
+        + " it only lists registrations an endpoint could not remove; `keytrust keys list --user " + user
+        + "` still finds them at their endpoint.");
     if (r.isEmpty()) {
       return List.of();
     }

@@ -2,6 +2,7 @@ package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
+import dev.keytrust.agent.flow.FlowEvents.Done;
 import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.records.UserLock;
@@ -28,6 +29,9 @@ final class ProvisionOperation {
       Journal journal = found.orElse(null);
       if (journal != null && journal.inProgress() && journal.operation() != FlowOperation.PROVISION) {
         throw FlowErrors.otherPending(user, journal);
+      }
+      if (journal == null && key.isPresent()) {
+        journal = rebuiltJournal(run, key.get()).orElse(null);
       }
       if (journal != null && !journal.inProgress()) {
         return alreadyProvisioned(run, journal, key);
@@ -78,9 +82,42 @@ final class ProvisionOperation {
     if (done.key() == null || !done.key().keyIdHex().equals(key.get().keyIdHex())) {
       throw FlowErrors.foreignKey(user, key.get());
     }
-    RegisteredKey registered = flow.records().receipt(user).orElse(done.registered());
+    Optional<RegisteredKey> receipt = flow.records().receipt(user);
+    RegisteredKey registered = receipt.orElse(done.registered());
+    if (receipt.isEmpty() && registered != null) {
+      run.events().run(StepId.CLEANUP, () -> {
+        flow.records().writeReceipt(user, registered);
+        return Done.succeeded(null, "the receipt of key " + registered.keyIdHex() + " was missing; written again"
+            + " from the journal");
+      });
+    }
     return run.result(ProvisioningResult.Outcome.ALREADY_PROVISIONED, done.key().keyIdHex(), done.key().choice(),
         registered, false);
+  }
+
+  /**
+   * The journal of a provisioned user whose journal was deleted (after it was damaged, as its message
+   * advises): when the key in the store is the key the registration receipt names, the user is
+   * provisioned, and the journal is written again from the two. Otherwise empty.
+   */
+  private Optional<Journal> rebuiltJournal(FlowRun run, KeyContainer key) throws KeytrustException {
+    Optional<RegisteredKey> receipt = flow.records().receipt(run.user());
+    if (receipt.isEmpty() || !receipt.get().keyIdHex().equals(key.keyIdHex())) {
+      return Optional.empty();
+    }
+    RegisteredKey r = receipt.get();
+    Journal rebuilt = Journal.start(FlowOperation.PROVISION, JournalState.DONE, run.runId(), run.now())
+        .withKey(new Journal.JournalKey(key.keyIdHex(), key.algorithm(), new KeyChoice(key.provider(),
+            key.provider().id() + " key, as recorded in the key store (journal rebuilt from the receipt)")))
+        .withRegistration(r.registration())
+        .withReceipt(r.receipt())
+        .to(JournalState.DONE, run.runId(), run.now(), StepId.CLEANUP);
+    run.events().run(StepId.CLEANUP, () -> {
+      flow.records().write(run.user(), rebuilt);
+      return Done.succeeded(null, "the journal was missing; key " + key.keyIdHex() + " is the key the receipt"
+          + " names (registered at " + r.receipt().endpoint() + "), so the journal is written again from them");
+    });
+    return Optional.of(rebuilt);
   }
 
   private FlowSteps steps(FlowRun run) {
