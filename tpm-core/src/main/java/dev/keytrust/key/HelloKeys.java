@@ -133,6 +133,23 @@ public final class HelloKeys implements AutoCloseable {
             + "the key store and the key disagree. Delete the key and create a new one.");
   }
 
+  /**
+   * Checks, without the PIN, that the user's key still works with this provider: for a TPM key, that
+   * the TPM still has the storage root key it was made under and loads its blobs ({@link
+   * TpmSession#requireLoadable}); a software key needs nothing. Spends no PIN try and creates nothing.
+   *
+   * @throws KeytrustException {@code TPM_SRK_MISMATCH} or {@code TPM_KEY_NOT_LOADABLE} when the TPM
+   *     lost the key (cleared, a firmware update, another machine); {@code KEY_PROVIDER_MISMATCH}
+   *     when the key is another provider's; {@code KEY_NOT_FOUND}
+   */
+  public void requireUsable(String user) throws KeytrustException {
+    KeyContainer key = store.load(user);
+    requireProvider(key);
+    if (key.protectedKey() instanceof TpmKeyBlobs blobs && session != null) {
+      session.requireLoadable(blobs.loadable());
+    }
+  }
+
   /** The user's key. */
   public KeyContainer show(String user) throws KeytrustException {
     return store.load(user);
