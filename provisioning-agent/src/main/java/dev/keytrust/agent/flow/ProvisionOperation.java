@@ -15,9 +15,11 @@ import java.util.Optional;
 /** {@link ProvisioningFlow#run}: provisioning, or finishing an interrupted one. */
 final class ProvisionOperation {
   private final ProvisioningFlow flow;
+  private final LostKeyReplacement replacement;
 
   ProvisionOperation(ProvisioningFlow flow) {
     this.flow = flow;
+    this.replacement = new LostKeyReplacement(flow);
   }
 
   @SuppressWarnings("try") // the lock is held for the whole run, never referenced
@@ -33,13 +35,22 @@ final class ProvisionOperation {
       if (journal == null && key.isPresent()) {
         journal = rebuiltJournal(run, key.get()).orElse(null);
       }
+      RegisteredKey lost = null; // the registration of a key the TPM lost, which this run replaces
       if (journal != null && !journal.inProgress()) {
-        return alreadyProvisioned(run, journal, key);
+        lost = replacement.lost(run, journal, key);
+        if (lost == null) {
+          return alreadyProvisioned(run, journal, key);
+        }
+        journal = null; // provisioned anew; the journal is written once the prerequisites pass
+      } else if (journal != null && journal.old() != null) {
+        lost = journal.old(); // an interrupted replacement
       }
-      if (key.isPresent() && (journal == null || journal.state() == JournalState.STARTED)) {
+      boolean replacing = lost != null && key.isPresent() && key.get().keyIdHex().equals(lost.keyIdHex());
+      if (key.isPresent() && !replacing && (journal == null || journal.state() == JournalState.STARTED)) {
         throw FlowErrors.foreignKey(user, key.get());
       }
-      if (key.isPresent() && journal.key() != null && !journal.key().keyIdHex().equals(key.get().keyIdHex())) {
+      if (key.isPresent() && journal != null && journal.key() != null
+          && !journal.key().keyIdHex().equals(key.get().keyIdHex())) {
         throw FlowErrors.foreignKey(user, key.get());
       }
       boolean resumed = journal != null;
@@ -49,10 +60,13 @@ final class ProvisionOperation {
       EffectivePolicy policy = steps(run).policy();
       steps(run).prerequisites(policy);
       if (run.journal() == null) {
-        run.save(Journal.start(FlowOperation.PROVISION, JournalState.STARTED, run.runId(), run.now())
+        run.save(Journal.start(FlowOperation.PROVISION, JournalState.STARTED, run.runId(), run.now()).withOld(lost)
             .to(JournalState.STARTED, run.runId(), run.now(), StepId.PREREQUISITES));
       }
       steps(run).mfa();
+      if (run.journal().old() != null) {
+        key = replacement.replace(run, key);
+      }
 
       KeyContainer k;
       if (key.isPresent()) {

@@ -53,7 +53,12 @@ import java.util.Objects;
  *       never a rebuilt one (a new creation time would put a second value in the directory).
  *       Endpoints are idempotent, so a kill between the request and the journal write still gives
  *       one registration; a failed registration leaves this state and a rerun retries it.
- *   <li>{@link JournalState#DONE}: already provisioned; nothing is done.
+ *   <li>{@link JournalState#DONE}: already provisioned; nothing is done, unless the TPM lost the key
+ *       ({@link LostKey}: cleared, a firmware update, another machine; found without the PIN): then
+ *       the user is provisioned anew (policy, prerequisites, MFA), and before the new PIN and key the
+ *       lost key's registration is removed (kept in the journal until then) and the key deleted.
+ *   <li>No journal, but a key the registration receipt names: provisioned, and the journal was lost
+ *       (deleted after it was damaged); it is written again from the key and the receipt.
  *   <li>A key in the store with no journal: not made by this flow; refused (FLOW_FOREIGN_KEY).
  *   <li>A key the journal names but the store lost: its registration (if it may have been sent)
  *       is removed and a new key is made; after DONE, FLOW_KEY_MISSING asks for a reset.
