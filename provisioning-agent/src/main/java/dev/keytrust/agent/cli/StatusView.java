@@ -2,6 +2,7 @@ package dev.keytrust.agent.cli;
 
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.flow.FlowStatus;
+import dev.keytrust.agent.flow.LostKey;
 import dev.keytrust.agent.flow.RemainingRegistration;
 import dev.keytrust.agent.flow.RegisteredKey;
 import dev.keytrust.agent.policy.ConfiguredValue;
@@ -21,6 +22,7 @@ import dev.keytrust.agent.status.TpmSource;
 import dev.keytrust.agent.status.TpmStatus;
 import dev.keytrust.agent.status.UserStatus;
 import dev.keytrust.error.Durations;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.tpm.DiscoveredTpm;
@@ -138,6 +140,7 @@ final class StatusView {
       r.row("Key provider", providerName(k.provider()));
       r.row("Algorithm", k.algorithm().id());
       r.row("Created", k.createdAt());
+      keyCheckText(r, u);
     }
     FlowStatus f = u.flow();
     if (f.receipt().isPresent()) {
@@ -166,6 +169,24 @@ final class StatusView {
       }
     }
     r.row("Sync state", u.syncState());
+  }
+
+  /** One line: does the TPM still hold the key, and what to do when it lost it. */
+  private static void keyCheckText(Report r, UserStatus u) {
+    LostKey.Check c = u.keyCheck();
+    if (c == null || c.state() == LostKey.State.NOT_A_TPM_KEY) {
+      return;
+    }
+    r.row("Key in TPM", switch (c.state()) {
+      case USABLE -> "YES (the TPM loads it; the PIN was not tried)";
+      case LOST -> "LOST: " + (c.error().code() == CoreErrorCode.TPM_SRK_MISMATCH
+              ? "the TPM no longer has the storage root key it was made under"
+              : "the TPM no longer loads it")
+          + " (cleared or its firmware updated, or the key store is from another machine) ["
+          + c.error().code().id() + "]; run `keytrust provision --user " + u.user() + "` to replace it (after MFA"
+          + " it removes the lost key's registration and makes a new key with a new PIN)";
+      default -> "not checked: " + c.error().getMessage() + " [" + c.error().code().id() + "]";
+    });
   }
 
   private static void prereqText(Report r, PrerequisiteReport p) {
@@ -334,6 +355,16 @@ final class StatusView {
       km.put("provider", k.provider().id());
       km.put("algorithm", k.algorithm().id());
       km.put("created", k.createdAt().toString());
+      LostKey.Check c = u.keyCheck();
+      if (c == null) {
+        km.put("inTpm", null);
+      } else {
+        Map<String, Object> cm = new LinkedHashMap<>();
+        cm.put("state", c.state().name());
+        cm.put("errorCode", c.error() == null ? null : c.error().code().id());
+        cm.put("message", c.error() == null ? null : c.error().getMessage());
+        km.put("inTpm", cm);
+      }
       m.put("key", km);
     }
     FlowStatus f = u.flow();

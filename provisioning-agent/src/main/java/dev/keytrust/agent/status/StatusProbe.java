@@ -1,6 +1,7 @@
 package dev.keytrust.agent.status;
 
 import dev.keytrust.agent.flow.FlowStatus;
+import dev.keytrust.agent.flow.LostKey;
 import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.EffectiveValue;
 import dev.keytrust.agent.policy.PolicyResolver;
@@ -20,6 +21,7 @@ import dev.keytrust.agent.prereq.TpmState;
 import dev.keytrust.agent.prereq.UserIdentity;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
@@ -59,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * boolean willProvision = report.prerequisites().willProvision(); // PreReqResult, event 358/360
  * }</pre>
  *
- * <p>It only reads: it opens the TPM for its facts but creates nothing, and it never writes to the
+ * <p>It only reads: it opens the TPM for its facts and to check that the TPM still loads the user's
+ * key (TPM2_Load without the PIN, flushed again), but creates nothing, and it never writes to the
  * key store. Missing inputs become "unknown" in the report; a TPM that cannot be reached is part
  * of the report, not an error. It does not render anything: the CLI's {@code status} command lays
  * the report out as text or JSON.
@@ -152,7 +155,7 @@ public final class StatusProbe {
     }
     DeviceStatus device = device(r.deviceFile());
     TpmStatus tpm = tpm(r.tpm(), policy);
-    UserStatus user = user(r.user(), r.storeRoot() != null ? r.storeRoot() : KeyContainerStore.defaultRoot());
+    UserStatus user = user(r.user(), r.storeRoot() != null ? r.storeRoot() : KeyContainerStore.defaultRoot(), tpm);
     PrerequisiteReport prereq = prerequisites(device, tpm, policy);
     return new StatusReport(device, tpm, user, prereq, policy, policyNote);
   }
@@ -262,14 +265,32 @@ public final class StatusProbe {
         + " Windows only, and this OS is " + osName + ": name the TPM with --tpm.");
   }
 
-  private static UserStatus user(String user, Path storeRoot) throws KeytrustException {
+  private static UserStatus user(String user, Path storeRoot, TpmStatus tpm) throws KeytrustException {
     if (user == null) {
       return new UserStatus(null, storeRoot, Optional.empty(), null, "unknown: no --user given");
     }
     KeyContainerStore store = new KeyContainerStore(storeRoot);
     Optional<KeyContainer> key = store.find(user);
     FlowStatus flow = FlowStatus.read(store, user);
-    return new UserStatus(user, storeRoot, key, flow, syncState(user, key, flow));
+    LostKey.Check check = key.isEmpty() ? null : keyCheck(key.get(), tpm, storeRoot);
+    return new UserStatus(user, storeRoot, key, flow, syncState(user, key, flow), check);
+  }
+
+  /**
+   * Whether the TPM provisioning would use still holds the key: its storage root key and its blobs,
+   * checked without the PIN (no try is spent, nothing is created).
+   */
+  static LostKey.Check keyCheck(KeyContainer key, TpmStatus tpm, Path storeRoot) {
+    if (key.provider() != ProviderKind.TPM) {
+      return new LostKey.Check(LostKey.State.NOT_A_TPM_KEY, null);
+    }
+    if (tpm.opened() == null || tpm.info() == null) {
+      return new LostKey.Check(LostKey.State.UNKNOWN, tpm.error() != null ? tpm.error()
+          : new KeytrustException(CoreErrorCode.KEY_PROVIDER_MISMATCH, "No TPM was opened (the software provider is"
+              + " selected), so the TPM key was not checked: name its TPM."));
+    }
+    log.debug("status: checking the key of '{}' in {}", key.user(), tpm.opened());
+    return LostKey.check(uri -> HelloKeys.open(uri, storeRoot, TPM_TIMEOUT), tpm.opened(), key);
   }
 
   /** The key store, the journal and the receipt compared: do they tell one story? */
