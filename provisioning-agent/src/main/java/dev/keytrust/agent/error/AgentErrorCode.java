@@ -86,6 +86,8 @@ public enum AgentErrorCode implements ErrorCode {
   DRS_USER_MISMATCH("KT-1614", false),
   DRS_UNREGISTER_UNSUPPORTED("KT-1615", false),
   DRS_INTERRUPTED("KT-1616", false),
+  /** The endpoint cannot list a user's registered keys (a key service without keytrust's GET listing). */
+  ENDPOINT_LIST_UNSUPPORTED("KT-1620", false),
   // LDAP endpoint (dev.keytrust.agent.endpoint.ldap): KT-165x..KT-166x
   LDAP_ENDPOINT_CONFIG("KT-1650", true),
   LDAP_CREDENTIALS_FILE("KT-1651", true),
