@@ -2,6 +2,9 @@ package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.endpoint.ListedKey;
+import dev.keytrust.credential.KeyCredential;
+import dev.keytrust.credential.KeyCredentialFormatException;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.KeytrustException;
@@ -36,6 +39,7 @@ import java.util.stream.Stream;
 public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   public static final String FAIL_REGISTER = "fail-register";
   public static final String FAIL_UNREGISTER = "fail-unregister";
+  public static final String FAIL_LIST = "fail-list";
   /** A file of this name makes the endpoint one that cannot remove keys at all (a key service without DELETE). */
   public static final String NO_REMOVAL = "no-removal";
 
@@ -91,6 +95,30 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
     }
   }
 
+  /** Every value registered for {@code upn}, with the device id and creation time of its KeyCredentialLink. */
+  @Override
+  public List<ListedKey> list(String upn, String accountName) throws KeytrustException {
+    fail(FAIL_LIST, "list");
+    List<ListedKey> out = new ArrayList<>();
+    for (Value v : registered()) {
+      if (!v.userPrincipalName().equalsIgnoreCase(upn)) {
+        continue;
+      }
+      byte[] blob = HexFormat.of().parseHex(v.credentialHex());
+      KeyCredential kc;
+      try {
+        kc = KeyCredential.parse(blob);
+      } catch (KeyCredentialFormatException e) {
+        throw new IllegalStateException(e);
+      }
+      out.add(new ListedKey(HexFormat.of().parseHex(v.keyIdHex()), kc.deviceId().orElse(null),
+          kc.creationTime().orElse(null), "key service", v.keyIdHex(), HexFormat.of().parseHex(v.keyMaterialHex()),
+          blob, describe()));
+    }
+    log("list " + out.size());
+    return out;
+  }
+
   @Override
   public String describe() {
     return "recording:" + dir;
@@ -136,6 +164,7 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
     Files.deleteIfExists(dir.resolve(FAIL_REGISTER));
     Files.deleteIfExists(dir.resolve(FAIL_UNREGISTER));
     Files.deleteIfExists(dir.resolve(NO_REMOVAL));
+    Files.deleteIfExists(dir.resolve(FAIL_LIST));
   }
 
   private void fail(String flag, String call) throws KeytrustException {
