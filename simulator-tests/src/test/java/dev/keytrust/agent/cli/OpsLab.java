@@ -140,6 +140,11 @@ final class OpsLab implements AutoCloseable {
 
   /** Runs keytrust in-process with {@code stdin}; captures stdout, stderr and keytrust's log (DEBUG). */
   Run keytrust(String stdin, List<String> args) {
+    return run(stdin, args);
+  }
+
+  /** Runs keytrust in-process with {@code stdin}; captures stdout, stderr and keytrust's log (DEBUG). */
+  static Run run(String stdin, List<String> args) {
     CliEnvironment env = new CliEnvironment(
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), Map.of(), "Linux", null);
     CommandLine cmd = KeytrustCli.commandLine(env);
