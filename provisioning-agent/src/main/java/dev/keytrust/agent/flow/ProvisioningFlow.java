@@ -94,6 +94,7 @@ public final class ProvisioningFlow {
   private final KeyRegistrationEndpoint endpoint;
   private final Clock clock;
   private final FlowListener listener;
+  private final FlowAuditor auditor;
 
   private ProvisioningFlow(Builder b) {
     this.store = Objects.requireNonNull(b.store, "store");
@@ -113,6 +114,7 @@ public final class ProvisioningFlow {
         : null;
     this.endpoint = b.endpoint;
     this.listener = b.listener;
+    this.auditor = b.auditor;
   }
 
   public static Builder builder() {
@@ -133,7 +135,7 @@ public final class ProvisioningFlow {
       throw FlowErrors.endpointRequiredToRegister(user, "Provisioning");
     }
     requireAccepted(user);
-    return new ProvisionOperation(this).run(user);
+    return audited(FlowOperation.PROVISION, user, () -> new ProvisionOperation(this).run(user));
   }
 
   /**
@@ -147,7 +149,7 @@ public final class ProvisioningFlow {
     if (endpoint != null) {
       requireAccepted(user);
     }
-    return new PinChangeOperation(this).run(user);
+    return audited(FlowOperation.PIN_CHANGE, user, () -> new PinChangeOperation(this).run(user));
   }
 
   /**
@@ -156,7 +158,24 @@ public final class ProvisioningFlow {
    * Idempotent and resumable.
    */
   public ProvisioningResult reset(String user) throws KeytrustException {
-    return new ResetOperation(this).run(user);
+    return audited(FlowOperation.RESET, user, () -> new ResetOperation(this).run(user));
+  }
+
+  private interface Operation {
+    ProvisioningResult run() throws KeytrustException;
+  }
+
+  /** Runs {@code op}, telling the auditor how it ended. */
+  private ProvisioningResult audited(FlowOperation operation, String user, Operation op) throws KeytrustException {
+    ProvisioningResult result;
+    try {
+      result = op.run();
+    } catch (KeytrustException e) {
+      auditor.failed(operation, user, e);
+      throw e;
+    }
+    auditor.finished(result);
+    return result;
   }
 
   /** The steps of an operation when nothing is interrupted, in order (progress shows "3/8"). */
@@ -243,6 +262,18 @@ public final class ProvisioningFlow {
     return listener;
   }
 
+  /** The listener of a run for {@code user}: the caller's, then the auditor's. */
+  FlowListener listenerFor(String user) {
+    FlowListener audit = auditor.listener(user);
+    return event -> {
+      try {
+        listener.onEvent(event);
+      } finally {
+        audit.onEvent(event);
+      }
+    };
+  }
+
   TpmUri requireTpm() {
     return tpm;
   }
@@ -311,6 +342,7 @@ public final class ProvisioningFlow {
     private KeyRegistrationEndpoint endpoint;
     private Clock clock = Clock.systemUTC();
     private FlowListener listener = FlowListener.NONE;
+    private FlowAuditor auditor = FlowAuditor.NONE;
 
     private Builder() {}
 
@@ -400,6 +432,15 @@ public final class ProvisioningFlow {
 
     public Builder listener(FlowListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Where the events of every run and how it ended also go, such as {@code
+     * dev.keytrust.agent.audit.AuditTrail} (an audit log that outlives the terminal); default none.
+     */
+    public Builder auditor(FlowAuditor auditor) {
+      this.auditor = Objects.requireNonNull(auditor, "auditor");
       return this;
     }
 
