@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.agent.audit.AuditTrail;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
@@ -53,6 +54,8 @@ final class KeysOptions {
 
   @Mixin StoreOption store;
 
+  @Mixin FlowOptions.StateDir state;
+
   /** The endpoints opened for one command; closes both. */
   static final class Opened implements AutoCloseable {
     final KeyRegistrationEndpoint keyService;
@@ -99,7 +102,7 @@ final class KeysOptions {
   }
 
   KeyInventory inventory(Opened opened, DeviceContext device) throws KeytrustException {
-    KeyInventory.Builder b = KeyInventory.builder().store(store.open());
+    KeyInventory.Builder b = KeyInventory.builder().store(store.open()).audit(AuditTrail.forStateDir(state.dir()));
     if (opened.keyService != null) {
       b.keyService(opened.keyService);
     }

@@ -1,5 +1,6 @@
 package dev.keytrust.agent.keys;
 
+import dev.keytrust.agent.audit.AuditTrail;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.ListedKey;
 import dev.keytrust.agent.flow.FlowStatus;
@@ -51,17 +52,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class KeyInventory {
   private static final Logger LOG = LoggerFactory.getLogger(KeyInventory.class);
+  /** The operation of prune's audit events. */
+  static final String AUDIT_OPERATION = "keys-prune";
 
   private final KeyContainerStore store;
   private final KeyRegistrationEndpoint keyService;
   private final KeyRegistrationEndpoint directory;
   private final UUID thisDevice;
+  private final AuditTrail audit;
 
   private KeyInventory(Builder b) {
     this.store = Objects.requireNonNull(b.store, "store");
     this.keyService = b.keyService;
     this.directory = b.directory;
     this.thisDevice = b.thisDevice;
+    this.audit = b.audit;
   }
 
   public static Builder builder() {
@@ -161,10 +166,15 @@ public final class KeyInventory {
       endpoint.unregister(listed.asRegistration(listing.userPrincipalName(), listing.accountName()));
       LOG.info("Pruned key {} of user '{}' at the {} {}", listed.keyIdBase64(), listing.user(), where,
           endpoint.describe());
+      audit.registrationRemoved(listing.user(), AUDIT_OPERATION, listed.keyIdHex(), endpoint.describe());
       return new PruneResult.Removal(listed.keyIdBase64(), where, endpoint.describe(), PruneResult.Outcome.REMOVED,
           null, null);
     } catch (KeytrustException e) {
       boolean remains = e.code() == AgentErrorCode.DRS_UNREGISTER_UNSUPPORTED;
+      if (remains) {
+        audit.registrationRemains(listing.user(), AUDIT_OPERATION, listed.keyIdHex(), endpoint.describe(),
+            e.code().id());
+      }
       LOG.warn("Could not prune key {} of user '{}' at the {} {}: {}", listed.keyIdBase64(), listing.user(), where,
           endpoint.describe(), e.getMessage());
       return new PruneResult.Removal(listed.keyIdBase64(), where, endpoint.describe(),
@@ -223,8 +233,15 @@ public final class KeyInventory {
     private KeyRegistrationEndpoint keyService;
     private KeyRegistrationEndpoint directory;
     private UUID thisDevice;
+    private AuditTrail audit = AuditTrail.none();
 
     private Builder() {}
+
+    /** Where prune records the registrations it removed (and those that remain); default none. */
+    public Builder audit(AuditTrail audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
 
     /** The key store of this machine. Required. */
     public Builder store(KeyContainerStore store) {
