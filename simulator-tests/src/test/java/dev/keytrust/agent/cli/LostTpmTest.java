@@ -69,6 +69,21 @@ class LostTpmTest {
     replacedAfterMfa(lost);
   }
 
+  @Test
+  void anInterruptedReplacementIsFinishedByTheNextRun() throws Exception {
+    String lost = provisionThenLoseTheTpm(() -> SWTPM.tools().run("tpm2_clear"));
+    lab.forgetMfa();
+    // the key service fails the removal of the lost key's registration: the run stops after MFA
+    lab.service.injectFaults(dev.keytrust.lab.faults.Fault.kppError(503, "unavailable", "Try later."));
+    OpsLab.Run stopped = lab.provision(OpsLab.code(1), OpsLab.PIN2, "--endpoint-setting", "max-attempts=1");
+    assertThat(stopped.exit()).as(stopped.toString()).isEqualTo(1);
+    assertThat(stopped.err()).contains("unregister-lost FAILED");
+    assertThat(keyId()).isEqualTo(lost);
+    assertThat(lab.status().out()).contains("interrupted: provision stopped at STARTED");
+    // the next run resumes: no new MFA is needed within ten minutes, the replacement is finished
+    replacedAfterMfa(lost, false);
+  }
+
   interface Loss {
     void happen() throws Exception;
   }
@@ -97,16 +112,21 @@ class LostTpmTest {
 
   void replacedAfterMfa(String lost) throws Exception {
     lab.forgetMfa(); // so the run shows the MFA it asks for; within 10 minutes of one it would reuse it
-    OpsLab.Run again = lab.provision(OpsLab.code(1), OpsLab.PIN2);
+    replacedAfterMfa(lost, true);
+  }
+
+  void replacedAfterMfa(String lost, boolean freshMfa) throws Exception {
+    OpsLab.Run again = lab.provision(freshMfa ? OpsLab.code(1) : "", OpsLab.PIN2);
     assertThat(again.exit()).as(again.toString()).isZero();
     assertThat(again.out()).contains("Outcome : PROVISIONED");
     List<String> progress = again.err().lines().filter(l -> l.startsWith("[")).toList();
     assertThat(String.join("\n", progress))
-        .contains("key-check SUCCEEDED").contains("key " + lost + " is lost")
-        .contains("mfa SUCCEEDED")
+        .contains(freshMfa ? "key-check SUCCEEDED" : "unregister-lost").contains(freshMfa ? "key " + lost + " is lost" : "")
+        .contains(freshMfa ? "mfa SUCCEEDED" : "mfa SKIPPED")
         .contains("unregister-lost SUCCEEDED").contains("delete-lost-key SUCCEEDED")
         .contains("key SUCCEEDED").contains("register SUCCEEDED");
-    assertThat(indexOf(progress, "mfa SUCCEEDED")).isLessThan(indexOf(progress, "unregister-lost STARTED"));
+    assertThat(indexOf(progress, freshMfa ? "mfa SUCCEEDED" : "mfa SKIPPED"))
+        .isLessThan(indexOf(progress, "unregister-lost STARTED"));
     assertThat(indexOf(progress, "delete-lost-key SUCCEEDED")).isLessThan(indexOf(progress, "pin STARTED"));
     String fresh = keyId();
     assertThat(fresh).isNotEqualTo(lost);
@@ -122,6 +142,10 @@ class LostTpmTest {
     // a second run finds the user provisioned
     OpsLab.Run third = lab.provision("", OpsLab.PIN2);
     assertThat(third.out()).as(third.toString()).contains("Outcome : ALREADY_PROVISIONED");
+    // the audit file says the TPM lost the key and its registration was removed
+    String audit = Files.readString(lab.state.resolve(dev.keytrust.agent.audit.AuditFile.NAME));
+    assertThat(audit).contains("\"eventId\":9020,\"event\":\"key-lost\"")
+        .contains("\"eventId\":9041,\"event\":\"registration-removed\"");
     for (OpsLab.Run r : List.of(again, third)) {
       assertThat(r.out() + r.err() + r.log()).doesNotContain(OpsLab.PIN).doesNotContain(OpsLab.PIN2)
           .doesNotContain(lab.token);
