@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * LabCertificates}) serving
  *
  * <ul>
- *   <li>the key registration service ({@link KeyService}: {@code POST} and keytrust's {@code
- *       DELETE} under {@value #KEY_PATH}, over a {@link KeyRegistry} of {@link RegisteredKey}s),
+ *   <li>the key registration service ({@link KeyService}: {@code POST}, and keytrust's {@code GET}
+ *       listing and {@code DELETE} under {@value #KEY_PATH}, over a {@link KeyRegistry} of {@link
+ *       RegisteredKey}s),
  *   <li>the push MFA service ({@link PushService}: {@code POST} {@value #PUSH_PATH}, {@code GET}
  *       {@value #PUSH_PATH}{@code /<id>}, approve and deny; the push url is {@link #pushUri()}),
  *   <li>and 404 {@code not_found} for any other path.

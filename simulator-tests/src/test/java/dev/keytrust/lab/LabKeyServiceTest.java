@@ -336,9 +336,11 @@ class LabKeyServiceTest {
 
   @Test
   void otherMethodsAndPathsAreRefused() throws Exception {
-    HttpResponse<String> get = send(post("").GET());
-    assertError(get, 405, "method_not_allowed");
-    assertThat(get.headers().firstValue("allow")).hasValue("POST");
+    // GET lists the token user's keys (keytrust's extension, DrsListingOnLabServiceTest); PUT is refused
+    HttpResponse<String> put = send(post("").method("PUT", HttpRequest.BodyPublishers.ofString("{}")));
+    assertError(put, 405, "method_not_allowed");
+    assertThat(put.headers().firstValue("allow")).hasValue("GET, POST");
+    assertThat(send(post("").GET()).body()).isEqualTo("{\"value\":[]}");
     assertError(send(post(kngcBody(0)).uri(URI.create(service.baseUri() + "/other"))), 404,
         "not_found");
   }

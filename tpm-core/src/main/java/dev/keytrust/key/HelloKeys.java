@@ -6,10 +6,10 @@ import dev.keytrust.attest.AttestationKeyStore;
 import dev.keytrust.attest.KeyAttestationStatement;
 import dev.keytrust.attest.KeyAttestor;
 import dev.keytrust.error.CoreErrorCode;
-import dev.keytrust.secret.SecretBuffer;
-import dev.keytrust.tpm.TpmKeyType;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.secret.Pin;
+import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.tpm.TpmKeyType;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
 import java.nio.file.Path;
@@ -180,6 +180,23 @@ public final class HelloKeys implements AutoCloseable {
               + "' is a " + key.provider().id() + " key.");
     }
     return provider.unseal(key, sealed, pin);
+  }
+
+  /**
+   * Checks, without the PIN, that the user's key still works with this provider: for a TPM key, that
+   * the TPM still has the storage root key it was made under and loads its blobs ({@link
+   * TpmSession#requireLoadable}); a software key needs nothing. Spends no PIN try and creates nothing.
+   *
+   * @throws KeytrustException {@code TPM_SRK_MISMATCH} or {@code TPM_KEY_NOT_LOADABLE} when the TPM
+   *     lost the key (cleared, a firmware update, another machine); {@code KEY_PROVIDER_MISMATCH}
+   *     when the key is another provider's; {@code KEY_NOT_FOUND}
+   */
+  public void requireUsable(String user) throws KeytrustException {
+    KeyContainer key = store.load(user);
+    requireProvider(key);
+    if (key.protectedKey() instanceof TpmKeyBlobs blobs && session != null) {
+      session.requireLoadable(blobs.loadable());
+    }
   }
 
   /** The user's key. */

@@ -26,6 +26,7 @@ import tss.TpmException;
 import tss.tpm.CreatePrimaryResponse;
 import tss.tpm.GetCapabilityResponse;
 import tss.tpm.ReadPublicResponse;
+import tss.tpm.TPM2B_PRIVATE;
 import tss.tpm.TPML_HANDLE;
 import tss.tpm.TPMS_PCR_SELECTION;
 import tss.tpm.TPMS_SENSITIVE_CREATE;
@@ -380,6 +381,38 @@ public final class TpmSession implements AutoCloseable {
             String.format("The storage root key was made persistent at 0x%08X but does not read back.", handle));
       }
       return new StorageRootKey(handle, created.name, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Checks, without its auth value, that a key made earlier still works in this TPM: its storage
+   * root key is the one it was made under (same Name at the same handle), and the TPM loads its
+   * blobs (TPM2_Load, then flushed). Creates nothing and spends no PIN try, so {@code status} can
+   * tell a lost key from a wrong PIN: after the TPM was cleared, its firmware update changed the
+   * storage seed, or the key store came from another machine.
+   *
+   * @throws KeytrustException {@code TPM_SRK_MISMATCH} when the storage root key is gone or another
+   *     one; {@code TPM_KEY_NOT_LOADABLE} when the TPM refuses the blobs; TPM errors as any command
+   */
+  public void requireLoadable(LoadableKey key) throws KeytrustException {
+    Objects.requireNonNull(key, "key");
+    lock.lock();
+    try {
+      ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
+      if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
+        throw new KeytrustException(
+            CoreErrorCode.TPM_SRK_MISMATCH,
+            String.format(
+                "The storage root key this key was made under is %s at 0x%08X: the TPM was cleared or the key "
+                    + "store belongs to another TPM. The key cannot be used: delete it and provision again.",
+                parent == null ? "no longer" : "not the same", key.parentHandle()));
+      }
+      TPMT_PUBLIC pub = TPMT_PUBLIC.fromBytes(key.publicArea());
+      TPM2B_PRIVATE priv = TPM2B_PRIVATE.fromBytes(key.privateArea());
+      TPM_HANDLE loaded = call("TPM2_Load", t -> t.Load(TPM_HANDLE.from(key.parentHandle()), priv, pub));
+      flush(loaded.handle);
     } finally {
       lock.unlock();
     }

@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.agent.audit.AuditTrail;
 import dev.keytrust.agent.signin.DirectoryAccount;
 import dev.keytrust.agent.signin.DirectoryKeyVerifier;
 import dev.keytrust.agent.signin.DirectoryKeyVerifier.Verified;
@@ -65,6 +66,8 @@ final class AuthenticateCommand implements Callable<Integer> {
 
   @Mixin JsonOption json;
 
+  @Mixin FlowOptions.StateDir state;
+
   @Override
   public Integer call() throws Exception {
     CliEnvironment env = KeytrustCli.environment(spec);
@@ -78,7 +81,8 @@ final class AuthenticateCommand implements Callable<Integer> {
         log.debug("sign-in of '{}' with key {} on {} against {}", user, key.keyIdHex(), uri, verifier.describe());
         KeyTrustSignIn.Result result;
         try (HelloKeys keys = HelloKeys.open(uri, store.root())) {
-          result = new KeyTrustSignIn().authenticate(keys, user, pin, verifier, account);
+          result = new KeyTrustSignIn().audit(AuditTrail.forStateDir(state.dir()))
+              .authenticate(keys, user, pin, verifier, account);
         }
         json.print(spec.commandLine().getOut(), () -> json(result, account, verifier.describe()),
             () -> text(result, account, verifier.describe()));

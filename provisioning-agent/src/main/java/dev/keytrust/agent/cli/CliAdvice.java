@@ -16,6 +16,10 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class CliAdvice {
 
+  /** What replaces a key the TPM lost (issue 16 item 16): provisioning checks the key and replaces it. */
+  private static final String LOST_KEY = "If keytrust provisioned this key, `keytrust provision --user {user}` replaces"
+      + " it (after MFA, with a new PIN; the lost key's registration is removed).";
+
   /** Advice for commands of every kind; {@code {user}} is the command's --user value. */
   private static final Map<ErrorCode, String> ANY_COMMAND = Map.of(
       CoreErrorCode.UNKNOWN_TPM_URI, "Name the TPM with --tpm or the variable KEYTRUST_TPM.",
@@ -24,7 +28,9 @@ final class CliAdvice {
       CoreErrorCode.TPM_VERSION_UNSUPPORTED, "Choose the TPM with --tpm URI, or --tpm software for software keys.",
       CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM, "'keytrust tpm info' shows what the TPM supports; choose another --alg.",
       CoreErrorCode.KEY_PROVIDER_MISMATCH, "Select that provider with --tpm.",
-      CoreErrorCode.STORE_PERMISSIONS, "Another key store is chosen with --store DIR.");
+      CoreErrorCode.STORE_PERMISSIONS, "Another key store is chosen with --store DIR.",
+      CoreErrorCode.TPM_SRK_MISMATCH, LOST_KEY,
+      CoreErrorCode.TPM_KEY_NOT_LOADABLE, LOST_KEY);
 
   /** Advice for the key commands ({@code keytrust key ...}), which manage one key directly. */
   private static final Map<ErrorCode, String> KEY_COMMANDS = Map.of(

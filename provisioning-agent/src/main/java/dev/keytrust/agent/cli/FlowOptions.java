@@ -1,6 +1,7 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.agent.AgentException;
+import dev.keytrust.agent.audit.AuditTrail;
 import dev.keytrust.agent.endpoint.EndpointSettings;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoints;
@@ -50,7 +51,8 @@ final class FlowOptions {
     @Option(
         names = "--state-dir",
         paramLabel = "DIR",
-        description = "The agent's state folder: PIN history, recent MFA, used TOTP codes."
+        description = "The agent's state folder: PIN history, recent MFA, used TOTP codes, the audit log"
+            + " (audit.jsonl)."
             + " Default: ~/.keytrust/state.")
     Path stateDir;
 
@@ -179,6 +181,7 @@ final class FlowOptions {
           .device(device)
           .pins(pins)
           .stateDir(stateDir)
+          .auditor(AuditTrail.forStateDir(stateDir))
           .listener(FlowCli.progress(err, operation));
     }
 

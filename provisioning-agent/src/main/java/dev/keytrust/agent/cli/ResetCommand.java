@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.agent.audit.AuditTrail;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
 import dev.keytrust.agent.flow.FlowOperation;
 import dev.keytrust.agent.flow.ProvisioningFlow;
@@ -44,6 +45,7 @@ final class ResetCommand implements Callable<Integer> {
     ProvisioningFlow.Builder builder = ProvisioningFlow.builder()
         .store(store.open())
         .stateDir(state.dir())
+        .auditor(AuditTrail.forStateDir(state.dir()))
         .listener(FlowCli.progress(err, FlowOperation.RESET));
     KeyRegistrationEndpoint registration = endpoint.openIfGiven();
     try {

@@ -2,7 +2,9 @@ package dev.keytrust.agent.cli;
 
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.flow.FlowStatus;
+import dev.keytrust.agent.flow.LostKey;
 import dev.keytrust.agent.flow.RegisteredKey;
+import dev.keytrust.agent.flow.RemainingRegistration;
 import dev.keytrust.agent.policy.ConfiguredValue;
 import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.EffectiveValue;
@@ -19,11 +21,12 @@ import dev.keytrust.agent.status.StatusReport;
 import dev.keytrust.agent.status.TpmSource;
 import dev.keytrust.agent.status.TpmStatus;
 import dev.keytrust.agent.status.UserStatus;
+import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.ProviderKind;
-import dev.keytrust.tpm.DiscoveredTpm;
 import dev.keytrust.tpm.DictionaryAttackState;
+import dev.keytrust.tpm.DiscoveredTpm;
 import dev.keytrust.tpm.SrkStatus;
 import dev.keytrust.tpm.TpmDeviceNode;
 import dev.keytrust.tpm.TpmInfo;
@@ -138,6 +141,7 @@ final class StatusView {
       r.row("Algorithm", k.algorithm().id());
       r.row("Created", k.createdAt());
       r.row("Attested", AttestationLine.of(u.store(), u.user(), k).text());
+      keyCheckText(r, u);
     }
     FlowStatus f = u.flow();
     if (f.receipt().isPresent()) {
@@ -152,6 +156,11 @@ final class StatusView {
     } else {
       r.row("Registration", "none recorded");
     }
+    for (RemainingRegistration left : f.remaining()) {
+      r.row("Registration remains", "key " + left.keyIdHex() + " at " + left.endpoint() + " since " + left.since()
+          + ": that endpoint does not remove keys (" + left.errorCode() + "); remove it there, then `keytrust"
+          + " reset --user " + u.user() + "` clears it from the records");
+    }
     if (f.journal().isPresent()) {
       FlowStatus.JournalSummary j = f.journal().get();
       r.row("Last operation", j.operation() + ": " + j.state() + (j.inProgress() ? " (in progress)" : "")
@@ -165,6 +174,24 @@ final class StatusView {
       r.row("PIN set", u.pin().setAt().map(Object::toString).orElse("unknown (no set time recorded)"));
       r.row("PIN expires", u.pin().describe());
     }
+  }
+
+  /** One line: does the TPM still hold the key, and what to do when it lost it. */
+  private static void keyCheckText(Report r, UserStatus u) {
+    LostKey.Check c = u.keyCheck();
+    if (c == null || c.state() == LostKey.State.NOT_A_TPM_KEY) {
+      return;
+    }
+    r.row("Key in TPM", switch (c.state()) {
+      case USABLE -> "YES (the TPM loads it; the PIN was not tried)";
+      case LOST -> "LOST: " + (c.error().code() == CoreErrorCode.TPM_SRK_MISMATCH
+              ? "the TPM no longer has the storage root key it was made under"
+              : "the TPM no longer loads it")
+          + " (cleared or its firmware updated, or the key store is from another machine) ["
+          + c.error().code().id() + "]; run `keytrust provision --user " + u.user() + "` to replace it (after MFA"
+          + " it removes the lost key's registration and makes a new key with a new PIN)";
+      default -> "not checked: " + c.error().getMessage() + " [" + c.error().code().id() + "]";
+    });
   }
 
   private static void prereqText(Report r, PrerequisiteReport p) {
@@ -345,6 +372,16 @@ final class StatusView {
         am.put("at", a.at().toString());
       });
       km.put("attestation", am);
+      LostKey.Check c = u.keyCheck();
+      if (c == null) {
+        km.put("inTpm", null);
+      } else {
+        Map<String, Object> cm = new LinkedHashMap<>();
+        cm.put("state", c.state().name());
+        cm.put("errorCode", c.error() == null ? null : c.error().code().id());
+        cm.put("message", c.error() == null ? null : c.error().getMessage());
+        km.put("inTpm", cm);
+      }
       m.put("key", km);
     }
     FlowStatus f = u.flow();
@@ -366,6 +403,18 @@ final class StatusView {
     } else {
       m.put("registration", null);
     }
+    List<Object> remaining = new ArrayList<>();
+    for (RemainingRegistration left : f == null ? List.<RemainingRegistration>of() : f.remaining()) {
+      Map<String, Object> lm = new LinkedHashMap<>();
+      lm.put("keyId", left.keyIdHex());
+      lm.put("keyIdBase64", left.registration().keyIdBase64());
+      lm.put("endpoint", left.endpoint());
+      lm.put("errorCode", left.errorCode());
+      lm.put("reason", left.reason());
+      lm.put("since", left.since().toString());
+      remaining.add(lm);
+    }
+    m.put("remaining", remaining);
     if (f != null && f.journal().isPresent()) {
       FlowStatus.JournalSummary j = f.journal().get();
       Map<String, Object> jm = new LinkedHashMap<>();

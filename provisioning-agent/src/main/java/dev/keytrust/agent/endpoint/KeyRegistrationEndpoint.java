@@ -1,6 +1,7 @@
 package dev.keytrust.agent.endpoint;
 
 import dev.keytrust.key.KeyAlgorithm;
+import java.util.List;
 import java.util.Optional;
 
 import dev.keytrust.error.KeytrustException;
@@ -30,6 +31,21 @@ public interface KeyRegistrationEndpoint extends AutoCloseable {
    * @throws KeytrustException with a KT-16xx code when the server refuses or cannot be reached
    */
   void unregister(KeyRegistration registration) throws KeytrustException;
+
+  /**
+   * The keys this endpoint holds for the user (found as {@link #register} finds it: the DRS key
+   * service by the token's user, a directory by userPrincipalName or sAMAccountName), for {@code
+   * keytrust keys list} and {@code prune}. Each can be removed with {@link #unregister} of {@link
+   * ListedKey#asRegistration}.
+   *
+   * @param accountName the on-premises account name to accept as well, or null
+   * @throws KeytrustException ENDPOINT_LIST_UNSUPPORTED when the endpoint cannot list keys (the
+   *     default); otherwise the endpoint's KT-16xx errors
+   */
+  default List<ListedKey> list(String userPrincipalName, String accountName) throws KeytrustException {
+    throw new dev.keytrust.agent.AgentException(dev.keytrust.agent.error.AgentErrorCode.ENDPOINT_LIST_UNSUPPORTED,
+        "The registration endpoint " + describe() + " cannot list a user's keys.");
+  }
 
   /** The endpoint's URI for messages and receipts, without credentials. */
   String describe();

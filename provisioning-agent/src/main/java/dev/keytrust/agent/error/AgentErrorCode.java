@@ -64,6 +64,11 @@ public enum AgentErrorCode implements ErrorCode {
   FLOW_ALGORITHM_NOT_ACCEPTED("KT-1510", true),
   /** The endpoint requires key attestation (attest=required) and the key could not be attested. */
   FLOW_ATTESTATION_REQUIRED("KT-1511", false),
+  /**
+   * A reset (or PIN change) removed what it could, but a registration stays at an endpoint that cannot
+   * remove keys; the records keep it, {@code status} shows it and the next reset tries again.
+   */
+  FLOW_REGISTRATION_REMAINS("KT-1520", false),
 
   // provisioning agent, registration endpoints (HTTPS, LDAP): KT-16xx
   // DRS-style HTTPS endpoint (dev.keytrust.agent.endpoint.drs): KT-160x..KT-161x
@@ -87,6 +92,8 @@ public enum AgentErrorCode implements ErrorCode {
   DRS_ATTESTATION_REFUSED("KT-1617", false),
   /** The DRS endpoint offers no key attestation (keytrust's extension; 404/405/501). */
   DRS_ATTESTATION_UNSUPPORTED("KT-1618", false),
+  /** The endpoint cannot list a user's registered keys (a key service without keytrust's GET listing). */
+  ENDPOINT_LIST_UNSUPPORTED("KT-1620", false),
   // LDAP endpoint (dev.keytrust.agent.endpoint.ldap): KT-165x..KT-166x
   LDAP_ENDPOINT_CONFIG("KT-1650", true),
   LDAP_CREDENTIALS_FILE("KT-1651", true),

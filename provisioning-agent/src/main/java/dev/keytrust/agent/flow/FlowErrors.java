@@ -12,7 +12,9 @@ final class FlowErrors {
     return new AgentException(AgentErrorCode.FLOW_FOREIGN_KEY,
         "User '" + user + "' already has a key (" + key.keyIdHex() + ", " + key.provider().id() + ") that no"
             + " keytrust provisioning made, so keytrust does not take it over. Remove it with `keytrust reset --user "
-            + user + "` (or `keytrust key delete --user " + user + "`), then provision again.");
+            + user + "` (with --endpoint when a registration is on record), then run `keytrust provision --user "
+            + user + "` again. A registration left at the service by an earlier key shows in `keytrust keys list"
+            + " --user " + user + "`, and `keytrust keys prune --user " + user + "` removes it.");
   }
 
   static AgentException keyMissing(String user, String keyIdHex) {
@@ -60,5 +62,26 @@ final class FlowErrors {
     return new AgentException(AgentErrorCode.FLOW_ALGORITHM_NOT_ACCEPTED,
         "User '" + user + "' would get a " + algorithm.id() + " key, but " + endpoint + " cannot register it: " + why
             + ". Choose another algorithm (--alg rsa2048) or another endpoint. Nothing was asked or created.");
+  }
+
+  /**
+   * The reset did its part on this device, but registrations stay at an endpoint that cannot remove
+   * keys. The first command named is the next step (provisioning works now); the rest is about the
+   * registration left behind.
+   */
+  static AgentException registrationsRemain(String user, java.util.List<RemainingRegistration> left) {
+    RemainingRegistration first = left.get(0);
+    String which = left.size() == 1
+        ? "the registration of key " + first.registration().keyIdBase64() + " remains at " + first.endpoint()
+        : left.size() + " registrations remain (key " + first.registration().keyIdBase64() + " and others, at "
+            + first.endpoint() + ")";
+    String them = left.size() == 1 ? "it" : "them";
+    return new AgentException(AgentErrorCode.FLOW_REGISTRATION_REMAINS,
+        "User '" + user + "' is reset on this device (the key, the PIN history and the records are removed), so"
+            + " `keytrust provision --user " + user + "` makes a new key now; but " + which + ": that endpoint"
+            + " does not remove keys (" + first.errorCode() + "). Remove " + them + " there with the service's own"
+            + " tools (e.g. Microsoft Graph windowsHelloForBusinessMethods, or the user's msDS-KeyCredentialLink)."
+            + " keytrust keeps " + them + " on record: `keytrust status --user " + user + "` shows " + them
+            + ", and `keytrust reset --user " + user + "` with the same --endpoint tries again.");
   }
 }

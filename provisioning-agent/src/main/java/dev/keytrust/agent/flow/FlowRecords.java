@@ -9,7 +9,9 @@ import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,13 +20,19 @@ import java.util.Optional;
  * The flow's two user records beside the key store ({@link UserRecords#write}): the
  * {@code journal} of the operation in progress (or the last one, {@link JournalState#DONE}) and the
  * {@code receipt} of the user's current registration, which {@code keytrust status} shows and
- * {@code keytrust reset} unregisters. Neither holds a secret.
+ * {@code keytrust reset} unregisters; and, when an endpoint could not remove a registration, the
+ * {@code remaining} ones ({@link RemainingRegistration}), which the next reset tries again. None
+ * holds a secret.
  */
 final class FlowRecords {
   static final String JOURNAL = "journal";
   static final String JOURNAL_FORMAT = "keytrustJournal";
   static final String RECEIPT = "receipt";
   static final String RECEIPT_FORMAT = "keytrustReceipt";
+  static final String REMAINING = "remaining";
+  static final String REMAINING_FORMAT = "keytrustRemaining";
+  /** The most remaining registrations a record keeps (the oldest go first). */
+  static final int MAX_REMAINING = 32;
   static final int VERSION = 1;
 
   private static final String NEW = "new";
@@ -39,7 +47,9 @@ final class FlowRecords {
   }
 
   Optional<Journal> journal(String user) throws KeytrustException {
-    Optional<UserRecord> r = records.read(user, JOURNAL, JOURNAL_FORMAT, VERSION);
+    Optional<UserRecord> r = records.read(user, JOURNAL, JOURNAL_FORMAT, VERSION, "Delete it (`rm {file}`) and run"
+        + " `keytrust provision --user " + user + "` again: when the key and the registration receipt agree,"
+        + " keytrust rebuilds the journal from them; otherwise it says how to start over.");
     if (r.isEmpty()) {
       return Optional.empty();
     }
@@ -59,7 +69,9 @@ final class FlowRecords {
   }
 
   Optional<RegisteredKey> receipt(String user) throws KeytrustException {
-    Optional<UserRecord> r = records.read(user, RECEIPT, RECEIPT_FORMAT, VERSION);
+    Optional<UserRecord> r = records.read(user, RECEIPT, RECEIPT_FORMAT, VERSION, "Delete it (`rm {file}`) and run"
+        + " `keytrust provision --user " + user + "` again: the journal still names the registration, and keytrust"
+        + " writes the receipt again from it.");
     if (r.isEmpty()) {
       return Optional.empty();
     }
@@ -78,6 +90,64 @@ final class FlowRecords {
 
   void deleteReceipt(String user) throws KeytrustException {
     records.delete(user, RECEIPT);
+  }
+
+  /** The registrations that could not be removed ({@link RemainingRegistration}), oldest first. */
+  List<RemainingRegistration> remaining(String user) throws KeytrustException {
+    Optional<UserRecord> r = records.read(user, REMAINING, REMAINING_FORMAT, VERSION, "Delete it (`rm {file}`):"
+        + " it only lists registrations an endpoint could not remove; `keytrust keys list --user " + user
+        + "` still finds them at their endpoint.");
+    if (r.isEmpty()) {
+      return List.of();
+    }
+    RecordFields f = new RecordFields(new LinkedHashMap<>(r.get().fields()));
+    try {
+      int count = Integer.parseInt(f.required("count"));
+      if (count < 0 || count > MAX_REMAINING) {
+        throw new RecordFields.InvalidFieldException("count " + count + " is outside 0.." + MAX_REMAINING);
+      }
+      List<RemainingRegistration> out = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String p = "r" + i;
+        out.add(new RemainingRegistration(f.registration(p), f.required(p + "Endpoint"), f.required(p + "ErrorCode"),
+            f.optional(p + "Reason") == null ? "" : f.optional(p + "Reason"), f.instant(p + "Since")));
+      }
+      return List.copyOf(out);
+    } catch (RecordFields.InvalidFieldException | IllegalArgumentException e) {
+      throw invalid(user, REMAINING, e);
+    }
+  }
+
+  /** Replaces the remaining registrations; an empty list removes the record. */
+  void writeRemaining(String user, List<RemainingRegistration> remaining) throws KeytrustException {
+    if (remaining.isEmpty()) {
+      records.delete(user, REMAINING);
+      return;
+    }
+    List<RemainingRegistration> kept = remaining.size() > MAX_REMAINING
+        ? remaining.subList(remaining.size() - MAX_REMAINING, remaining.size()) : remaining;
+    Map<String, String> fields = new LinkedHashMap<>();
+    RecordFields f = new RecordFields(fields);
+    f.put("count", kept.size());
+    for (int i = 0; i < kept.size(); i++) {
+      String p = "r" + i;
+      RemainingRegistration r = kept.get(i);
+      f.putRegistration(p, r.registration());
+      f.put(p + "Endpoint", r.endpoint());
+      f.put(p + "ErrorCode", r.errorCode());
+      f.put(p + "Reason", r.reason());
+      f.put(p + "Since", r.since());
+    }
+    records.write(user, REMAINING, new UserRecord(REMAINING_FORMAT, VERSION, fields));
+  }
+
+  /** Adds (or keeps) one remaining registration; one of the same key replaces nothing. */
+  void addRemaining(String user, RemainingRegistration r) throws KeytrustException {
+    List<RemainingRegistration> all = new ArrayList<>(remaining(user));
+    if (all.stream().noneMatch(x -> x.keyIdHex().equals(r.keyIdHex()))) {
+      all.add(r);
+    }
+    writeRemaining(user, all);
   }
 
   private AgentException invalid(String user, String name, Exception e) {

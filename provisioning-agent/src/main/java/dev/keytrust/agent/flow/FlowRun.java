@@ -25,7 +25,7 @@ final class FlowRun {
   FlowRun(ProvisioningFlow flow, String user, FlowOperation operation) {
     this.flow = flow;
     this.user = user;
-    this.events = new FlowEvents(UUID.randomUUID().toString(), operation, flow.listener());
+    this.events = new FlowEvents(UUID.randomUUID().toString(), operation, flow.listenerFor(user));
   }
 
   String user() {

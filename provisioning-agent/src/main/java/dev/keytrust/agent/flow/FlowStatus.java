@@ -6,6 +6,7 @@ import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,12 +17,16 @@ import java.util.Optional;
  *
  * @param receipt the user's current registration, empty when none is recorded
  * @param journal the journal, empty when no operation ran (or a reset removed it)
+ * @param remaining registrations an endpoint could not remove (they stay there; the next reset
+ *     tries again), oldest first
  */
-public record FlowStatus(Optional<RegisteredKey> receipt, Optional<JournalSummary> journal) {
+public record FlowStatus(Optional<RegisteredKey> receipt, Optional<JournalSummary> journal,
+    List<RemainingRegistration> remaining) {
 
   public FlowStatus {
     Objects.requireNonNull(receipt, "receipt");
     Objects.requireNonNull(journal, "journal");
+    remaining = List.copyOf(remaining);
   }
 
   /**
@@ -60,7 +65,7 @@ public record FlowStatus(Optional<RegisteredKey> receipt, Optional<JournalSummar
     FlowRecords records = new FlowRecords(store);
     Optional<RegisteredKey> receipt = records.receipt(user);
     Optional<JournalSummary> journal = records.journal(user).map(FlowStatus::summary);
-    return new FlowStatus(receipt, journal);
+    return new FlowStatus(receipt, journal, records.remaining(user));
   }
 
   /**

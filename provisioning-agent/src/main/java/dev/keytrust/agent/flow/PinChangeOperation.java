@@ -157,11 +157,22 @@ final class PinChangeOperation {
       registered = steps(run).recordReceipt(registration, receipt);
     }
     run.move(JournalState.RECEIPT_RECORDED, StepId.RECEIPT);
-    run.events().run(StepId.UNREGISTER_OLD, () -> {
-      flow.requireEndpoint(run.user(), old.receipt().endpoint()).unregister(old.registration());
-      return Done.succeeded(null, "removed key " + old.registration().keyIdBase64() + " (registered "
-          + old.receipt().registeredAt() + ")");
-    });
+    try {
+      run.events().run(StepId.UNREGISTER_OLD, () -> {
+        flow.requireEndpoint(run.user(), old.receipt().endpoint()).unregister(old.registration());
+        return Done.succeeded(null, "removed key " + old.registration().keyIdBase64() + " (registered "
+            + old.receipt().registeredAt() + ")");
+      });
+    } catch (KeytrustException e) {
+      if (!Removals.unsupported(e)) {
+        throw e;
+      }
+      // the endpoint cannot remove keys: keep the old registration on record (status shows it, reset retries)
+      flow.records().addRemaining(run.user(), Removals.remaining(old.registration(), old.receipt().endpoint(), e,
+          run.now()));
+      LOG.warn("The old registration of user '{}' remains at {}: {}", run.user(), old.receipt().endpoint(),
+          e.getMessage());
+    }
     LOG.info("PIN of user '{}' changed: key {} replaces key {}", run.user(), k.keyIdHex(), old.keyIdHex());
     run.save(run.journal().withOld(null).to(JournalState.DONE, run.runId(), run.now(), StepId.UNREGISTER_OLD));
     return run.result(ProvisioningResult.Outcome.PIN_CHANGED, k.keyIdHex(), run.journal().key().choice(), registered,

@@ -55,7 +55,12 @@ import java.util.Objects;
  *       never a rebuilt one (a new creation time would put a second value in the directory).
  *       Endpoints are idempotent, so a kill between the request and the journal write still gives
  *       one registration; a failed registration leaves this state and a rerun retries it.
- *   <li>{@link JournalState#DONE}: already provisioned; nothing is done.
+ *   <li>{@link JournalState#DONE}: already provisioned; nothing is done, unless the TPM lost the key
+ *       ({@link LostKey}: cleared, a firmware update, another machine; found without the PIN): then
+ *       the user is provisioned anew (policy, prerequisites, MFA), and before the new PIN and key the
+ *       lost key's registration is removed (kept in the journal until then) and the key deleted.
+ *   <li>No journal, but a key the registration receipt names: provisioned, and the journal was lost
+ *       (deleted after it was damaged); it is written again from the key and the receipt.
  *   <li>A key in the store with no journal: not made by this flow; refused (FLOW_FOREIGN_KEY).
  *   <li>A key the journal names but the store lost: its registration (if it may have been sent)
  *       is removed and a new key is made; after DONE, FLOW_KEY_MISSING asks for a reset.
@@ -91,6 +96,7 @@ public final class ProvisioningFlow {
   private final KeyRegistrationEndpoint endpoint;
   private final Clock clock;
   private final FlowListener listener;
+  private final FlowAuditor auditor;
 
   private ProvisioningFlow(Builder b) {
     this.store = Objects.requireNonNull(b.store, "store");
@@ -110,6 +116,7 @@ public final class ProvisioningFlow {
         : null;
     this.endpoint = b.endpoint;
     this.listener = b.listener;
+    this.auditor = b.auditor;
   }
 
   public static Builder builder() {
@@ -130,7 +137,7 @@ public final class ProvisioningFlow {
       throw FlowErrors.endpointRequiredToRegister(user, "Provisioning");
     }
     requireAccepted(user);
-    return new ProvisionOperation(this).run(user);
+    return audited(FlowOperation.PROVISION, user, () -> new ProvisionOperation(this).run(user));
   }
 
   /**
@@ -144,7 +151,7 @@ public final class ProvisioningFlow {
     if (endpoint != null) {
       requireAccepted(user);
     }
-    return new PinChangeOperation(this).run(user);
+    return audited(FlowOperation.PIN_CHANGE, user, () -> new PinChangeOperation(this).run(user));
   }
 
   /**
@@ -153,7 +160,24 @@ public final class ProvisioningFlow {
    * Idempotent and resumable.
    */
   public ProvisioningResult reset(String user) throws KeytrustException {
-    return new ResetOperation(this).run(user);
+    return audited(FlowOperation.RESET, user, () -> new ResetOperation(this).run(user));
+  }
+
+  private interface Operation {
+    ProvisioningResult run() throws KeytrustException;
+  }
+
+  /** Runs {@code op}, telling the auditor how it ended. */
+  private ProvisioningResult audited(FlowOperation operation, String user, Operation op) throws KeytrustException {
+    ProvisioningResult result;
+    try {
+      result = op.run();
+    } catch (KeytrustException e) {
+      auditor.failed(operation, user, e);
+      throw e;
+    }
+    auditor.finished(result);
+    return result;
   }
 
   /** The steps of an operation when nothing is interrupted, in order (progress shows "3/8"). */
@@ -240,6 +264,18 @@ public final class ProvisioningFlow {
     return listener;
   }
 
+  /** The listener of a run for {@code user}: the caller's, then the auditor's. */
+  FlowListener listenerFor(String user) {
+    FlowListener audit = auditor.listener(user);
+    return event -> {
+      try {
+        listener.onEvent(event);
+      } finally {
+        audit.onEvent(event);
+      }
+    };
+  }
+
   TpmUri requireTpm() {
     return tpm;
   }
@@ -310,6 +346,7 @@ public final class ProvisioningFlow {
     private KeyRegistrationEndpoint endpoint;
     private Clock clock = Clock.systemUTC();
     private FlowListener listener = FlowListener.NONE;
+    private FlowAuditor auditor = FlowAuditor.NONE;
 
     private Builder() {}
 
@@ -399,6 +436,15 @@ public final class ProvisioningFlow {
 
     public Builder listener(FlowListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Where the events of every run and how it ended also go, such as {@code
+     * dev.keytrust.agent.audit.AuditTrail} (an audit log that outlives the terminal); default none.
+     */
+    public Builder auditor(FlowAuditor auditor) {
+      this.auditor = Objects.requireNonNull(auditor, "auditor");
       return this;
     }
 

@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * and what an interrupted run may have sent), then the key, then the PIN history and the records,
  * each step journaled so a rerun finishes the job. Damaged records do not stop a reset: they are
  * removed, with a warning that a registration they named may remain.
+ *
+ * <p>An endpoint that cannot remove keys at all (KT-1615: a key service without keytrust's removal
+ * extension) does not stop it either: the key, the PIN history and the records go, the
+ * registration is kept as a {@link RemainingRegistration} (which {@code status} shows and the next
+ * reset tries again), and the reset ends with FLOW_REGISTRATION_REMAINS, naming it.
  */
 final class ResetOperation {
   private static final Logger LOG = LoggerFactory.getLogger(ResetOperation.class);
@@ -39,12 +44,15 @@ final class ResetOperation {
     try (UserLock lock = new UserRecords(flow.store()).lock(user)) {
       Journal journal = readJournal(user);
       Optional<RegisteredKey> recorded = readReceipt(user);
+      List<RemainingRegistration> before = readRemaining(user);
       boolean keyPresent = keyPresent(user);
       boolean resumed = journal != null && journal.operation() == FlowOperation.RESET;
-      boolean nothing = journal == null && recorded.isEmpty() && !keyPresent;
-      Targets targets = targets(journal, recorded);
-      if (!targets.registrations().isEmpty() && (!resumed || journal.state() == JournalState.RESET_STARTED)) {
-        flow.requireEndpoint(user, targets.endpoint()); // before anything changes
+      boolean nothing = journal == null && recorded.isEmpty() && before.isEmpty() && !keyPresent;
+      List<Target> targets = targets(journal, recorded, before);
+      if (!targets.isEmpty() && (!resumed || journal.state() == JournalState.RESET_STARTED)) {
+        for (Target t : targets) {
+          flow.requireEndpoint(user, t.endpoint()); // before anything changes
+        }
       }
       if (resumed) {
         run.resumeFrom(journal);
@@ -56,7 +64,7 @@ final class ResetOperation {
       }
 
       if (run.journal() == null || run.journal().state() == JournalState.RESET_STARTED) {
-        unregister(run, targets);
+        unregister(run, targets, before);
       } else {
         run.events().skip(StepId.UNREGISTER, "done by run " + run.journal().runId());
       }
@@ -65,6 +73,7 @@ final class ResetOperation {
       } else {
         run.events().skip(StepId.DELETE_KEY, "done by run " + run.journal().runId());
       }
+      List<RemainingRegistration> left = readRemaining(user);
       run.events().run(StepId.CLEAR, () -> {
         PinHistory history = flow.historyIfConfigured(user);
         if (history != null) {
@@ -72,55 +81,107 @@ final class ResetOperation {
         }
         flow.records().deleteReceipt(user);
         flow.records().deleteJournal(user);
-        return Done.succeeded(null, history == null ? "records removed" : "PIN history and records removed");
+        return Done.succeeded(null, (history == null ? "records removed" : "PIN history and records removed")
+            + (left.isEmpty() ? "" : "; " + left.size() + " registration(s) that could not be removed stay on"
+                + " record"));
       });
+      if (!left.isEmpty()) {
+        LOG.warn("Reset user '{}' on this device, but {} registration(s) remain at {}", user, left.size(),
+            left.get(0).endpoint());
+        throw FlowErrors.registrationsRemain(user, left);
+      }
       LOG.info("Reset user '{}'", user);
       return run.result(nothing ? ProvisioningResult.Outcome.NOTHING_TO_RESET : ProvisioningResult.Outcome.RESET,
           null, null, null, resumed);
     }
   }
 
-  /** What a reset removes from the endpoint, and where it was registered (for messages). */
-  private record Targets(List<KeyRegistration> registrations, String endpoint) {}
+  /**
+   * A registration a reset removes, and the endpoint that holds it (null when the records do not
+   * say: an interrupted run may have sent it to the endpoint given).
+   */
+  private record Target(KeyRegistration registration, String endpoint) {}
 
-  private static Targets targets(Journal j, Optional<RegisteredKey> recorded) {
-    Map<String, KeyRegistration> targets = new LinkedHashMap<>();
-    String endpointName = null;
+  private static List<Target> targets(Journal j, Optional<RegisteredKey> recorded,
+      List<RemainingRegistration> remaining) {
+    Map<String, Target> targets = new LinkedHashMap<>();
     if (recorded.isPresent()) {
-      targets.put(recorded.get().keyIdHex(), recorded.get().registration());
-      endpointName = recorded.get().receipt().endpoint();
+      targets.put(recorded.get().keyIdHex(),
+          new Target(recorded.get().registration(), recorded.get().receipt().endpoint()));
     }
     if (j != null && j.registration() != null) {
-      targets.putIfAbsent(j.registration().keyIdHex(), j.registration());
-      if (endpointName == null && j.receipt() != null) {
-        endpointName = j.receipt().endpoint();
-      }
+      targets.putIfAbsent(j.registration().keyIdHex(),
+          new Target(j.registration(), j.receipt() == null ? recordedEndpoint(recorded, j) : j.receipt().endpoint()));
     }
     if (j != null && j.old() != null) {
-      targets.putIfAbsent(j.old().keyIdHex(), j.old().registration());
-      if (endpointName == null) {
-        endpointName = j.old().receipt().endpoint();
-      }
+      targets.putIfAbsent(j.old().keyIdHex(), new Target(j.old().registration(), j.old().receipt().endpoint()));
     }
-    return new Targets(new ArrayList<>(targets.values()), endpointName);
+    for (RemainingRegistration r : remaining) {
+      targets.putIfAbsent(r.keyIdHex(), new Target(r.registration(), r.endpoint()));
+    }
+    return new ArrayList<>(targets.values());
   }
 
-  private void unregister(FlowRun run, Targets targets) throws KeytrustException {
-    List<KeyRegistration> list = targets.registrations();
-    if (list.isEmpty()) {
+  /** Where an unconfirmed registration of {@code j} went: where the other registrations are, if known. */
+  private static String recordedEndpoint(Optional<RegisteredKey> recorded, Journal j) {
+    if (recorded.isPresent()) {
+      return recorded.get().receipt().endpoint();
+    }
+    return j.old() == null ? null : j.old().receipt().endpoint();
+  }
+
+  /**
+   * Removes every target. An endpoint that cannot remove keys at all ({@link Removals}) does not
+   * stop the reset: the step ends FAILED with its code, the registration is kept as remaining, and
+   * the key and records are still removed. Any other failure stops the reset (a rerun retries).
+   */
+  private void unregister(FlowRun run, List<Target> targets, List<RemainingRegistration> before)
+      throws KeytrustException {
+    List<RemainingRegistration> left = new ArrayList<>();
+    if (targets.isEmpty()) {
       run.events().skip(StepId.UNREGISTER, "no registration is recorded");
     } else {
-      run.events().run(StepId.UNREGISTER, () -> {
-        KeyRegistrationEndpoint endpoint = flow.requireEndpoint(run.user(), targets.endpoint());
-        for (KeyRegistration r : list) {
-          endpoint.unregister(r);
+      KeytrustException[] refusal = new KeytrustException[1];
+      try {
+        run.events().run(StepId.UNREGISTER, () -> {
+          List<String> endpoints = new ArrayList<>();
+          for (Target t : targets) {
+            KeyRegistrationEndpoint endpoint = flow.requireEndpoint(run.user(), t.endpoint());
+            try {
+              endpoint.unregister(t.registration());
+            } catch (KeytrustException e) {
+              if (!Removals.unsupported(e)) {
+                throw e;
+              }
+              refusal[0] = e;
+              left.add(Removals.remaining(t.registration(), endpoint.describe(), e, since(before, t, run)));
+            }
+            if (!endpoints.contains(endpoint.describe())) {
+              endpoints.add(endpoint.describe());
+            }
+          }
+          if (refusal[0] != null) {
+            throw refusal[0];
+          }
+          return Done.succeeded(null, "removed " + targets.size() + " registration(s) at "
+              + String.join(", ", endpoints));
+        });
+      } catch (KeytrustException e) {
+        if (e != refusal[0]) {
+          throw e;
         }
-        return Done.succeeded(null, "removed " + list.size() + " registration(s) at " + endpoint.describe());
-      });
+      }
     }
+    left.sort(java.util.Comparator.comparing(RemainingRegistration::since)); // oldest first
+    flow.records().writeRemaining(run.user(), left); // what is left now, before the journal forgets the targets
     if (run.journal() != null) {
       run.move(JournalState.RESET_UNREGISTERED, StepId.UNREGISTER);
     }
+  }
+
+  private static java.time.Instant since(List<RemainingRegistration> before, Target t, FlowRun run) {
+    return before.stream().filter(r -> r.keyIdHex().equals(t.registration().keyIdHex()))
+        .map(RemainingRegistration::since).findFirst().orElse(run.now());
   }
 
   private void deleteKey(FlowRun run) throws KeytrustException {
@@ -148,6 +209,20 @@ final class ResetOperation {
       LOG.warn("Resetting user '{}' without the damaged journal: a registration it named may remain at the"
           + " endpoint ({})", user, e.getMessage());
       return null;
+    }
+  }
+
+  /** The registrations earlier runs could not remove; a damaged record is dropped with a warning. */
+  private List<RemainingRegistration> readRemaining(String user) throws KeytrustException {
+    try {
+      return flow.records().remaining(user);
+    } catch (KeytrustException e) {
+      if (!damaged(e)) {
+        throw e;
+      }
+      LOG.warn("Resetting user '{}' without the damaged record of registrations left at endpoints: they may remain"
+          + " there ({})", user, e.getMessage());
+      return List.of();
     }
   }
 

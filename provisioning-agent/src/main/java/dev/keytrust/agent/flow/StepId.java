@@ -29,6 +29,12 @@ public enum StepId {
   RECEIPT("receipt", "Record the receipt"),
   /** PIN change: removes the old key's registration. */
   UNREGISTER_OLD("unregister-old", "Remove the old key's registration"),
+  /** Provision of a provisioned user: checks, without the PIN, that the TPM still holds the key. */
+  KEY_CHECK("key-check", "Check that the TPM still holds the key"),
+  /** Replacing a key the TPM lost: removes its registration. */
+  UNREGISTER_LOST("unregister-lost", "Remove the lost key's registration"),
+  /** Replacing a key the TPM lost: deletes it from the key store. */
+  DELETE_LOST_KEY("delete-lost-key", "Delete the lost key"),
   /** Reset: removes every registration the user's records name. */
   UNREGISTER("unregister", "Remove the registrations"),
   /** Reset: deletes the key. */

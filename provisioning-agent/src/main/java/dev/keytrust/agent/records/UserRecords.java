@@ -71,6 +71,18 @@ public final class UserRecords {
    */
   public Optional<UserRecord> read(String user, String name, String format, int supportedVersion)
       throws KeytrustException {
+    return read(user, name, format, supportedVersion,
+        "Delete it by hand; keytrust then starts that work for the user afresh.");
+  }
+
+  /**
+   * As {@link #read(String, String, String, int)}, with what a damaged record's message tells the user
+   * to do: the record's owner knows what deleting it means.
+   *
+   * @param remedy the advice, in which {@code {file}} stands for the record's path
+   */
+  public Optional<UserRecord> read(String user, String name, String format, int supportedVersion, String remedy)
+      throws KeytrustException {
     checkName(name);
     Path dir = directory(user);
     Path file = dir.resolve(name);
@@ -95,8 +107,8 @@ public final class UserRecords {
                 + " it.", e);
       }
       throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
-          "The record " + file + " of user '" + user + "' is damaged (" + e.getMessage() + "). Delete it by hand;"
-              + " keytrust then starts that work for the user afresh.", e);
+          "The record " + file + " of user '" + user + "' is damaged (" + e.getMessage() + "). "
+              + remedy.replace("{file}", file.toString()), e);
     }
   }
 

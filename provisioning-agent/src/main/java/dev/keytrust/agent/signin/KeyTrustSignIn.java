@@ -1,5 +1,6 @@
 package dev.keytrust.agent.signin;
 
+import dev.keytrust.agent.audit.AuditTrail;
 import dev.keytrust.agent.signin.DirectoryKeyVerifier.Verified;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
@@ -44,13 +45,27 @@ public final class KeyTrustSignIn {
   }
 
   private final SecureRandom random;
+  private final AuditTrail audit;
 
   public KeyTrustSignIn() {
     this(new SecureRandom());
   }
 
   public KeyTrustSignIn(SecureRandom random) {
+    this(random, AuditTrail.none());
+  }
+
+  private KeyTrustSignIn(SecureRandom random, AuditTrail audit) {
     this.random = Objects.requireNonNull(random, "random");
+    this.audit = Objects.requireNonNull(audit, "audit");
+  }
+
+  /**
+   * This sign-in, recording every attempt in {@code audit}: accepted (9050), or refused (9051) with
+   * its code, and a wrong PIN (9030) or a lockout (9031) as such.
+   */
+  public KeyTrustSignIn audit(AuditTrail audit) {
+    return new KeyTrustSignIn(random, audit);
   }
 
   /**
@@ -63,11 +78,18 @@ public final class KeyTrustSignIn {
    */
   public Result authenticate(HelloKeys keys, String user, Pin pin, DirectoryKeyVerifier verifier,
       DirectoryAccount account) throws KeytrustException {
-    KeyContainer key = keys.show(user);
-    byte[] challenge = new byte[CHALLENGE_BYTES];
-    random.nextBytes(challenge);
-    byte[] signature = keys.sign(user, challenge, pin);
-    Verified verified = verifier.verify(account, key.keyId(), challenge, signature);
-    return new Result(key, challenge, signature, verified);
+    KeyContainer key = null;
+    try {
+      key = keys.show(user);
+      byte[] challenge = new byte[CHALLENGE_BYTES];
+      random.nextBytes(challenge);
+      byte[] signature = keys.sign(user, challenge, pin);
+      Verified verified = verifier.verify(account, key.keyId(), challenge, signature);
+      audit.signInAccepted(user, key.keyIdHex(), verifier.describe(), verified.match().describe());
+      return new Result(key, challenge, signature, verified);
+    } catch (KeytrustException e) {
+      audit.signInRefused(user, key == null ? null : key.keyIdHex(), verifier.describe(), e);
+      throw e;
+    }
   }
 }

@@ -1,12 +1,13 @@
 package dev.keytrust.agent.status;
 
 import dev.keytrust.agent.flow.FlowStatus;
+import dev.keytrust.agent.flow.LostKey;
+import dev.keytrust.agent.pin.PinExpiry;
+import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.policy.EffectiveValue;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.policy.Setting;
-import dev.keytrust.agent.pin.PinExpiry;
-import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.prereq.Answer;
 import dev.keytrust.agent.prereq.CheckResult;
 import dev.keytrust.agent.prereq.DeviceContext;
@@ -22,6 +23,7 @@ import dev.keytrust.agent.prereq.TpmState;
 import dev.keytrust.agent.prereq.UserIdentity;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
@@ -63,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * boolean willProvision = report.prerequisites().willProvision(); // PreReqResult, event 358/360
  * }</pre>
  *
- * <p>It only reads: it opens the TPM for its facts but creates nothing, and it never writes to the
+ * <p>It only reads: it opens the TPM for its facts and to check that the TPM still loads the user's
+ * key (TPM2_Load without the PIN, flushed again), but creates nothing, and it never writes to the
  * key store. Missing inputs become "unknown" in the report; a TPM that cannot be reached is part
  * of the report, not an error. It does not render anything: the CLI's {@code status} command lays
  * the report out as text or JSON.
@@ -165,7 +168,7 @@ public final class StatusProbe {
     }
     DeviceStatus device = device(r.deviceFile());
     TpmStatus tpm = tpm(r.tpm(), policy);
-    UserStatus user = user(r.user(), r.storeRoot() != null ? r.storeRoot() : KeyContainerStore.defaultRoot(),
+    UserStatus user = user(r.user(), r.storeRoot() != null ? r.storeRoot() : KeyContainerStore.defaultRoot(), tpm,
         r.stateDir(), policy);
     PrerequisiteReport prereq = prerequisites(device, tpm, policy);
     return new StatusReport(device, tpm, user, prereq, policy, policyNote);
@@ -276,21 +279,39 @@ public final class StatusProbe {
         + " Windows only, and this OS is " + osName + ": name the TPM with --tpm.");
   }
 
-  private UserStatus user(String user, Path storeRoot, Path stateDir, EffectivePolicy policy)
+  private UserStatus user(String user, Path storeRoot, TpmStatus tpm, Path stateDir, EffectivePolicy policy)
       throws KeytrustException {
     if (user == null) {
-      return new UserStatus(null, storeRoot, Optional.empty(), null, "unknown: no --user given", null);
+      return new UserStatus(null, storeRoot, Optional.empty(), null, "unknown: no --user given", null, null);
     }
     KeyContainerStore store = new KeyContainerStore(storeRoot);
     Optional<KeyContainer> key = store.find(user);
     FlowStatus flow = FlowStatus.read(store, user);
+    LostKey.Check check = key.isEmpty() ? null : keyCheck(key.get(), tpm, storeRoot);
     PinStatus pin = null;
     if (stateDir != null && key.isPresent()) {
       PinExpiry expiry = PinHistory.forUser(stateDir, user).expiry(policy.pinPolicy());
       Instant now = clock.instant();
       pin = new PinStatus(expiry.setAt(), expiry.expiresAt(), expiry.expiredAt(now), expiry.describe(now));
     }
-    return new UserStatus(user, storeRoot, key, flow, syncState(user, key, flow), pin);
+    return new UserStatus(user, storeRoot, key, flow, syncState(user, key, flow), check, pin);
+  }
+
+  /**
+   * Whether the TPM provisioning would use still holds the key: its storage root key and its blobs,
+   * checked without the PIN (no try is spent, nothing is created).
+   */
+  static LostKey.Check keyCheck(KeyContainer key, TpmStatus tpm, Path storeRoot) {
+    if (key.provider() != ProviderKind.TPM) {
+      return new LostKey.Check(LostKey.State.NOT_A_TPM_KEY, null);
+    }
+    if (tpm.opened() == null || tpm.info() == null) {
+      return new LostKey.Check(LostKey.State.UNKNOWN, tpm.error() != null ? tpm.error()
+          : new KeytrustException(CoreErrorCode.KEY_PROVIDER_MISMATCH, "No TPM was opened (the software provider is"
+              + " selected), so the TPM key was not checked: name its TPM."));
+    }
+    log.debug("status: checking the key of '{}' in {}", key.user(), tpm.opened());
+    return LostKey.check(uri -> HelloKeys.open(uri, storeRoot, TPM_TIMEOUT), tpm.opened(), key);
   }
 
   /** The key store, the journal and the receipt compared: do they tell one story? */

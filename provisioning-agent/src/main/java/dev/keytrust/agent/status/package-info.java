@@ -7,7 +7,8 @@
  * out as text or JSON.
  *
  * <p>What it does not do: it changes nothing (no key, no record, no TPM object is created; the TPM
- * is opened only to read its facts), it renders nothing, and it does not pick the TPM the way the
+ * is opened only to read its facts and to check, without the PIN, that it still loads the user's
+ * key), it renders nothing, and it does not pick the TPM the way the
  * CLI does ({@code --tpm}, then {@code KEYTRUST_TPM}): the caller names the TPM or supplies a
  * {@link dev.keytrust.agent.status.TpmChoice.Chooser}; without either it probes {@code auto}.
  */

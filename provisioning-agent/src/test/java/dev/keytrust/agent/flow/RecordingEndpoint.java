@@ -2,6 +2,9 @@ package dev.keytrust.agent.flow;
 
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.endpoint.ListedKey;
+import dev.keytrust.credential.KeyCredential;
+import dev.keytrust.credential.KeyCredentialFormatException;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.KeytrustException;
@@ -28,13 +31,17 @@ import java.util.stream.Stream;
  * (as a directory holds DN-binary values: a rebuilt credential of the same key would be a second
  * value), and {@code DIR/log}, one line per call. Idempotent like real endpoints. A file
  * {@code DIR/fail-register} (or {@code fail-unregister}) makes those calls fail, as an endpoint
- * that cannot be reached. URI: {@code recording:/DIR} (see {@link RecordingEndpointProvider}). Also
+ * that cannot be reached; {@code DIR/no-removal} makes unregister fail as a key service without
+ * keytrust's DELETE does (DRS_UNREGISTER_UNSUPPORTED, KT-1615). URI: {@code recording:/DIR} (see {@link RecordingEndpointProvider}). Also
  * simulator-tests' (provisioning-agent's test jar), whose kill test sees what a killed process
  * registered.
  */
 public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   public static final String FAIL_REGISTER = "fail-register";
   public static final String FAIL_UNREGISTER = "fail-unregister";
+  public static final String FAIL_LIST = "fail-list";
+  /** A file of this name makes the endpoint one that cannot remove keys at all (a key service without DELETE). */
+  public static final String NO_REMOVAL = "no-removal";
 
   private final Path dir;
 
@@ -74,12 +81,42 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   @Override
   public void unregister(KeyRegistration r) throws KeytrustException {
     fail(FAIL_UNREGISTER, "unregister");
+    if (Files.exists(dir.resolve(NO_REMOVAL))) {
+      log("unregister unsupported");
+      throw new KeytrustException(AgentErrorCode.DRS_UNREGISTER_UNSUPPORTED,
+          "Removing key " + r.keyIdBase64() + ": the recording endpoint " + dir + " does not offer key removal"
+              + " (" + NO_REMOVAL + " exists).");
+    }
     try {
       boolean removed = Files.deleteIfExists(values().resolve(sha256(r.keyCredentialLink())));
       log("unregister " + r.keyIdHex() + (removed ? "" : " absent"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Every value registered for {@code upn}, with the device id and creation time of its KeyCredentialLink. */
+  @Override
+  public List<ListedKey> list(String upn, String accountName) throws KeytrustException {
+    fail(FAIL_LIST, "list");
+    List<ListedKey> out = new ArrayList<>();
+    for (Value v : registered()) {
+      if (!v.userPrincipalName().equalsIgnoreCase(upn)) {
+        continue;
+      }
+      byte[] blob = HexFormat.of().parseHex(v.credentialHex());
+      KeyCredential kc;
+      try {
+        kc = KeyCredential.parse(blob);
+      } catch (KeyCredentialFormatException e) {
+        throw new IllegalStateException(e);
+      }
+      out.add(new ListedKey(HexFormat.of().parseHex(v.keyIdHex()), kc.deviceId().orElse(null),
+          kc.creationTime().orElse(null), "key service", v.keyIdHex(), HexFormat.of().parseHex(v.keyMaterialHex()),
+          blob, describe()));
+    }
+    log("list " + out.size());
+    return out;
   }
 
   @Override
@@ -126,6 +163,8 @@ public final class RecordingEndpoint implements KeyRegistrationEndpoint {
   public void heal() throws IOException {
     Files.deleteIfExists(dir.resolve(FAIL_REGISTER));
     Files.deleteIfExists(dir.resolve(FAIL_UNREGISTER));
+    Files.deleteIfExists(dir.resolve(NO_REMOVAL));
+    Files.deleteIfExists(dir.resolve(FAIL_LIST));
   }
 
   private void fail(String flag, String call) throws KeytrustException {

@@ -30,6 +30,10 @@ import java.util.Objects;
  *       200 {@code {"kid": "<GUID>", "upn": "..."}}, with the headers {@code request-id} and {@code
  *       keytrust-key-state: created|existing}. The same key again gives the same {@code kid} and no
  *       second registration; a key another user registered gives 400 {@code key_in_use}.
+ *   <li>keytrust extension: {@code GET /EnrollmentServer/key/?api-version=1.0} lists the token user's
+ *       keys, in registration order: 200 {@code {"value": [{"kid", "upn", "keyIdentifier" (Base64
+ *       SHA-256 of the key material), "keyMaterial" (Base64 BCRYPT_RSAKEY_BLOB), "deviceId",
+ *       "creationTime" (ISO-8601)}]}}, as Microsoft Graph lists a user's Windows Hello keys.
  *   <li>keytrust extension: {@code DELETE /EnrollmentServer/key/<Base64url key id>?api-version=1.0}
  *       removes the token user's key and answers 204, also when it was not there; another user's
  *       key gives 403.
@@ -81,9 +85,15 @@ public final class KeyService {
     String path = exchange.getRequestURI().getRawPath();
     String method = exchange.getRequestMethod();
     if (path.equals(KEY_PATH)) {
+      if (method.equals("GET")) {
+        LabTokens.Subject subject = BearerAuthentication.authenticate(exchange, tokens);
+        checkProtocol(exchange, false);
+        LoopbackHttpServer.drain(exchange.getRequestBody(), MAX_REQUEST_BODY);
+        return list(subject);
+      }
       if (!method.equals("POST")) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        throw new Refusal(405, "method_not_allowed", "Use POST to register a key.", null);
+        exchange.getResponseHeaders().set("Allow", "GET, POST");
+        throw new Refusal(405, "method_not_allowed", "Use POST to register a key, GET to list yours.", null);
       }
       LabTokens.Subject subject = BearerAuthentication.authenticate(exchange, tokens);
       checkProtocol(exchange, true);
@@ -197,6 +207,27 @@ public final class KeyService {
         200, LabJson.write(body),
         Map.of(KEY_STATE_HEADER, registration.created() ? "created" : "existing",
             "request-id", requestId));
+  }
+
+  /** The token user's keys, in registration order: {@code {"value": [{kid, upn, keyIdentifier, ...}]}}. */
+  private HttpAnswer list(LabTokens.Subject subject) {
+    List<Object> value = new ArrayList<>();
+    for (RegisteredKey key : registry.registrations()) {
+      if (!key.upn().equalsIgnoreCase(subject.upn())) {
+        continue;
+      }
+      Map<String, Object> k = new LinkedHashMap<>();
+      k.put("kid", key.kid().toString());
+      k.put("upn", key.upn());
+      k.put("keyIdentifier", key.keyIdBase64());
+      k.put("keyMaterial", Base64.getEncoder().encodeToString(key.keyMaterial()));
+      k.put("deviceId", key.deviceId() == null ? null : key.deviceId().toString());
+      k.put("creationTime", key.registeredAt().toString());
+      value.add(k);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("value", value);
+    return HttpAnswer.json(200, LabJson.write(body), Map.of());
   }
 
   private HttpAnswer remove(LabTokens.Subject subject, String segment) throws Refusal {

@@ -3,6 +3,7 @@ package dev.keytrust.agent.endpoint.drs;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.endpoint.ListedKey;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.MalformedResponseException;
 import dev.keytrust.agent.endpoint.drs.DrsResponses.Receipt;
@@ -15,7 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The DRS-style HTTPS key registration endpoint ([MS-KPP]), as {@link DrsEndpointProvider}
  * documents it: the protocol. One request per operation (register: {@code POST} of the {@code
- * kngc}; unregister: keytrust's {@code DELETE} extension), the answers it accepts (a KPP receipt
+ * kngc}; unregister: keytrust's {@code DELETE} extension; list: keytrust's {@code GET} extension), the answers it accepts (a KPP receipt
  * for the same user; 200/204 for a removal), and what it makes of them.
  *
  * <p>{@link DrsRetries} sends each request, retried with backoff and jitter on connection failures,
@@ -38,6 +41,8 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
   /** keytrust extension: the lab service says {@code existing} when it already held the key. */
   static final String KEY_STATE_HEADER = "keytrust-key-state";
   static final String USER_AGENT = "keytrust (DRS key registration)";
+  /** {@link ListedKey#source()} of the key service's registrations. */
+  static final String KEY_SERVICE_SOURCE = "key service";
 
   private static final Logger LOG = LoggerFactory.getLogger(DrsEndpoint.class);
 
@@ -126,6 +131,44 @@ final class DrsEndpoint implements KeyRegistrationEndpoint {
       throw failures.unregisterUnsupported(what, target, status);
     }
     throw failures.refusal(response, token, what);
+  }
+
+  /**
+   * keytrust's listing extension: {@code GET {key endpoint}?api-version=1.0} with the token, which
+   * the server answers with the token user's keys. 404, 405 and 501 mean the server lacks it.
+   */
+  @Override
+  public List<ListedKey> list(String userPrincipalName, String accountName) throws AgentException {
+    ensureOpen();
+    BearerToken token = config.token().read();
+    String requestId = UUID.randomUUID().toString();
+    String what = "Listing the keys of " + userPrincipalName;
+    URI target = config.uris().list();
+    HttpResponse<byte[]> response = exchange("GET", target, null, token, requestId, what);
+    int status = response.statusCode();
+    if (status == 404 || status == 405 || status == 501) {
+      throw failures.listUnsupported(what, target, status);
+    }
+    if (status != 200) {
+      throw failures.refusal(response, token, what);
+    }
+    requireJson(response, what);
+    List<DrsResponses.Listed> listed;
+    try {
+      listed = DrsResponses.parseList(response.body());
+    } catch (MalformedResponseException e) {
+      throw failures.notAList(what, status, e);
+    }
+    List<ListedKey> keys = new ArrayList<>();
+    for (DrsResponses.Listed l : listed) {
+      if (!l.upn().equalsIgnoreCase(userPrincipalName)) {
+        throw failures.listedOtherUser(what, l.upn(), userPrincipalName, token);
+      }
+      keys.add(new ListedKey(l.keyId(), l.deviceId(), l.created(), KEY_SERVICE_SOURCE, l.kid(), l.keyMaterial(),
+          null, describe()));
+    }
+    LOG.debug("Listed {} key(s) of {} at {}", keys.size(), userPrincipalName, describe());
+    return keys;
   }
 
   @Override

@@ -44,6 +44,11 @@ import javax.net.ssl.SSLContext;
  * ({@code RSA1} blobs) can be registered. When {@code {base}} already ends with {@code
  * /EnrollmentServer/key/} (discovery's {@code KeyProvisionEndpoint}), it is used as it is.
  *
+ * <p><b>Key listing is a keytrust extension</b> as well: {@code GET
+ * {base}/EnrollmentServer/key/?api-version=1.0} with the same headers answers 200 {@code {"value":
+ * [{"kid", "upn", "keyIdentifier", "keyMaterial", "deviceId", "creationTime"}]}}, the token user's
+ * keys ({@code keytrust keys list}); servers without it (404, 405, 501) give KT-1620.
+ *
  * <p><b>Key removal is a keytrust extension</b> ([MS-KPP] has none): {@code DELETE
  * {base}/EnrollmentServer/key/{key id}?api-version=1.0} with the same headers, the key id being
  * SHA-256 of the key material in unpadded Base64url. The server answers 204 whether or not it held

@@ -83,6 +83,30 @@ final class DrsFailures {
             + " msDS-KeyCredentialLink).");
   }
 
+  /** The server does not offer keytrust's key listing extension ({@code GET} gave 404/405/501). */
+  AgentException listUnsupported(String what, URI target, int status) {
+    return new AgentException(
+        AgentErrorCode.ENDPOINT_LIST_UNSUPPORTED,
+        what + ": the server at " + describe() + " does not offer keytrust's key listing"
+            + " (GET " + target.getPath() + " answered HTTP " + status + "). Listing is a keytrust"
+            + " extension that [MS-KPP] lacks; list the user's keys with the service's own tools"
+            + " (e.g. Microsoft Graph windowsHelloForBusinessMethods).");
+  }
+
+  /** A listing whose body is not keytrust's listing. */
+  AgentException notAList(String what, int status, MalformedResponseException e) {
+    return malformed(what, "its HTTP " + status + " body is not a key listing: " + e.getMessage());
+  }
+
+  /** The server listed another user's keys: the token is another user's. */
+  AgentException listedOtherUser(String what, String listed, String userPrincipalName, BearerToken token) {
+    return new AgentException(
+        AgentErrorCode.DRS_USER_MISMATCH,
+        what + " at " + describe() + ": the server listed keys of '"
+            + DrsResponses.sanitize(listed, token) + "', not of '" + userPrincipalName + "'. The access"
+            + " token belongs to another user. Get a token as " + userPrincipalName + ".");
+  }
+
   /** A success answer whose Content-Type is not {@code application/json}. */
   AgentException notJson(String what, int status, String contentType) {
     return malformed(

@@ -94,6 +94,87 @@ final class DrsResponses {
     return new Receipt(kid, upn, pctx);
   }
 
+  /** The most keys a listing may hold. */
+  static final int MAX_LISTED = 1000;
+
+  /** One key of a listing (keytrust's GET extension). */
+  record Listed(String kid, String upn, byte[] keyId, byte[] keyMaterial, java.util.UUID deviceId,
+      java.time.Instant created) {}
+
+  /**
+   * The keys of a 200 listing body: {@code {"value": [{"kid", "upn", "keyIdentifier", "keyMaterial"?,
+   * "deviceId"?, "creationTime"?}]}}.
+   *
+   * @throws MalformedResponseException when it is not that: a value without a GUID kid, a upn, or a
+   *     Base64 keyIdentifier of 32 bytes; a keyIdentifier that is not SHA-256 of the keyMaterial;
+   *     a malformed deviceId or creationTime; more than {@value #MAX_LISTED} keys
+   */
+  static java.util.List<Listed> parseList(byte[] body) throws MalformedResponseException {
+    Map<String, Object> object = object(body);
+    Object value = object.get("value");
+    if (!(value instanceof java.util.List<?> list)) {
+      throw new MalformedResponseException("it has no 'value' array");
+    }
+    if (list.size() > MAX_LISTED) {
+      throw new MalformedResponseException("it lists more than " + MAX_LISTED + " keys");
+    }
+    java.util.List<Listed> out = new java.util.ArrayList<>();
+    for (Object o : list) {
+      if (!(o instanceof Map<?, ?>)) {
+        throw new MalformedResponseException("a 'value' entry is not an object");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> k = (Map<String, Object>) o;
+      String kid = string(k, "kid").orElseThrow(() -> new MalformedResponseException("a key has no 'kid'"));
+      if (!GUID.matcher(kid).matches()) {
+        throw new MalformedResponseException("a key's 'kid' is not a GUID");
+      }
+      String upn = string(k, "upn").orElseThrow(() -> new MalformedResponseException("a key has no 'upn'"));
+      if (upn.isBlank() || upn.length() > MAX_UPN || hasControl(upn)) {
+        throw new MalformedResponseException("a key's 'upn' is empty, too long or has control characters");
+      }
+      byte[] keyId = base64(k, "keyIdentifier");
+      if (keyId == null || keyId.length != 32) {
+        throw new MalformedResponseException("a key's 'keyIdentifier' is not 32 bytes of Base64");
+      }
+      byte[] material = base64(k, "keyMaterial");
+      if (material != null && !java.util.Arrays.equals(dev.keytrust.internal.Sha256.of(material), keyId)) {
+        throw new MalformedResponseException("a key's 'keyIdentifier' is not SHA-256 of its 'keyMaterial'");
+      }
+      java.util.UUID device = null;
+      Optional<String> d = string(k, "deviceId");
+      if (d.isPresent()) {
+        if (!GUID.matcher(d.get()).matches()) {
+          throw new MalformedResponseException("a key's 'deviceId' is not a GUID");
+        }
+        device = java.util.UUID.fromString(d.get());
+      }
+      java.time.Instant created = null;
+      Optional<String> c = string(k, "creationTime");
+      if (c.isPresent()) {
+        try {
+          created = java.time.Instant.parse(c.get());
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new MalformedResponseException("a key's 'creationTime' is not an ISO-8601 instant");
+        }
+      }
+      out.add(new Listed(kid, upn, keyId, material, device, created));
+    }
+    return out;
+  }
+
+  private static byte[] base64(Map<String, Object> object, String name) throws MalformedResponseException {
+    Optional<String> s = string(object, name);
+    if (s.isEmpty()) {
+      return null;
+    }
+    try {
+      return Base64.getDecoder().decode(s.get());
+    } catch (IllegalArgumentException e) {
+      throw new MalformedResponseException("a key's '" + name + "' is not Base64");
+    }
+  }
+
   /** The server's error code and message from an error body, if it has either. */
   static Optional<ServerError> parseError(byte[] body) {
     Map<String, Object> object;

@@ -13,6 +13,7 @@ import java.util.Locale;
  *       /EnrollmentServer/key} or {@code /EnrollmentServer/key/} (the {@code KeyProvisionEndpoint}
  *       that discovery returns) is used as it is.
  *   <li>Register: {@code POST {key endpoint}?api-version=1.0} ([MS-KPP] §3.1.5.1.1).
+ *   <li>List (keytrust extension): {@code GET {key endpoint}?api-version=1.0}: the token user's keys.
  *   <li>Unregister (keytrust extension): {@code DELETE {key endpoint}{key id}?api-version=1.0},
  *       the key id (SHA-256 of the key material) in unpadded Base64url.
  * </ul>
@@ -59,6 +60,11 @@ final class DrsUris {
   /** {@code POST} target: {@code {key endpoint}?api-version=1.0}. */
   URI register() {
     return URI.create(keyEndpoint + "?api-version=" + API_VERSION);
+  }
+
+  /** {@code GET} target of keytrust's listing extension: {@code {key endpoint}?api-version=1.0}. */
+  URI list() {
+    return register();
   }
 
   /** {@code DELETE} target: {@code {key endpoint}{Base64url(keyId)}?api-version=1.0}. */

@@ -10,6 +10,7 @@ import com.unboundid.ldap.sdk.SearchResultEntry;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.KeyRegistrationEndpoint;
+import dev.keytrust.agent.endpoint.ListedKey;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.credential.DnBinary;
@@ -133,6 +134,16 @@ final class LdapKeyRegistrationEndpoint implements KeyRegistrationEndpoint {
       }
       LOG.info("Removed key {} from {} of {} ({})", registration.keyIdBase64(),
           KEY_CREDENTIAL_LINK, user.dn(), config.describe());
+    }
+  }
+
+  /** The user's msDS-KeyCredentialLink values that carry a KeyID ({@link ListedValues}). */
+  @Override
+  public List<ListedKey> list(String userPrincipalName, String accountName) throws AgentException {
+    try (LDAPConnection connection = connector.connect()) {
+      DirectoryUser user = UserSearch.find(connection, config, failures, credentials.bindDn(), userPrincipalName,
+          accountName);
+      return ListedValues.of(user, config.describe());
     }
   }
 
