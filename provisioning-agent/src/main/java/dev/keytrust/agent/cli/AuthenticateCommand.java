@@ -76,7 +76,7 @@ final class AuthenticateCommand implements Callable<Integer> {
       KeyContainer key = store.open().load(user);
       TpmUri uri = tpm.resolveFor(key, env);
       DirectoryAccount account = directory.account(user);
-      pinExpiry.requireNotExpired(user); // an expired PIN is not asked for
+      pinExpiry.requireNotExpired(user, state.dir()); // an expired PIN is not asked for
       return pinOption.withPin(env, pin -> {
         log.debug("sign-in of '{}' with key {} on {} against {}", user, key.keyIdHex(), uri, verifier.describe());
         KeyTrustSignIn.Result result;

@@ -52,6 +52,8 @@ final class KeySignCommand implements Callable<Integer> {
 
   @Mixin PinExpiryOptions pinExpiry;
 
+  @Mixin FlowOptions.StateDir state;
+
   @Mixin JsonOption json;
 
   @Override
@@ -62,7 +64,7 @@ final class KeySignCommand implements Callable<Integer> {
     // software key needs no --tpm
     KeyContainer key = store.open().load(user);
     TpmUri uri = tpm.resolveFor(key, env);
-    pinExpiry.requireNotExpired(user); // an expired PIN is not asked for
+    pinExpiry.requireNotExpired(user, state.dir()); // an expired PIN is not asked for
     return pinOption.withPin(env, pin -> {
       log.debug("signing {} bytes with the key of user '{}' on {}", data.length, user, uri);
       try (HelloKeys keys = HelloKeys.open(uri, store.root())) {

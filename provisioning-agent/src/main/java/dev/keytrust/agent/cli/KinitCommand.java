@@ -84,6 +84,8 @@ final class KinitCommand implements Callable<Integer> {
 
   @Mixin PinExpiryOptions pinExpiry;
 
+  @Mixin FlowOptions.StateDir state;
+
   @Mixin JsonOption json;
 
   @Override
@@ -97,7 +99,7 @@ final class KinitCommand implements Callable<Integer> {
     CcacheName.requireWritable(cache);
     KeyContainer key = store.open().load(user);
     TpmUri uri = tpm.resolveFor(key, env);
-    pinExpiry.requireNotExpired(user); // an expired PIN is not asked for
+    pinExpiry.requireNotExpired(user, state.dir()); // an expired PIN is not asked for
     return pinOption.withPin(env, pin -> {
       log.debug("kinit of {} with key {} on {} against {}", account.client(), key.keyIdHex(), uri, address);
       try (HelloKeys keys = HelloKeys.open(uri, store.root())) {

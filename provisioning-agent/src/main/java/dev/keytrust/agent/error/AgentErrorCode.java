@@ -92,6 +92,8 @@ public enum AgentErrorCode implements ErrorCode {
   DRS_ATTESTATION_REFUSED("KT-1617", false),
   /** The DRS endpoint offers no key attestation (keytrust's extension; 404/405/501). */
   DRS_ATTESTATION_UNSUPPORTED("KT-1618", false),
+  /** An https:// endpoint's host and port do not speak TLS (a plain HTTP server): a wrong port or scheme. */
+  DRS_NOT_TLS("KT-1619", true),
   /** The endpoint cannot list a user's registered keys (a key service without keytrust's GET listing). */
   ENDPOINT_LIST_UNSUPPORTED("KT-1620", false),
   // LDAP endpoint (dev.keytrust.agent.endpoint.ldap): KT-165x..KT-166x

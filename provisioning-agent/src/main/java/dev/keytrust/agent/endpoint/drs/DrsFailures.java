@@ -170,6 +170,21 @@ final class DrsFailures {
         error instanceof Exception ex ? ex : null);
   }
 
+  /**
+   * The server at an {@code https://} URI does not speak TLS.
+   *
+   * @param statusLine what the server answered to plain HTTP, if it did
+   */
+  AgentException notTls(String what, Optional<String> statusLine, Throwable error) {
+    return new AgentException(
+        AgentErrorCode.DRS_NOT_TLS,
+        what + " at " + describe() + " failed: the server does not speak TLS"
+            + statusLine.map(l -> " (it answers plain HTTP: '" + l + "')").orElse("") + ", so no request was sent."
+            + " This is a wrong port or scheme, not an outage: give the key service's TLS port, or, for a"
+            + " test server on loopback only, http:// with allow-plain-http=true.",
+        error instanceof Exception ex ? ex : null);
+  }
+
   /** A transport failure that a retry cannot mend. */
   AgentException unreachable(String what, Throwable error) {
     return new AgentException(

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *       on a retry). A request that timed out may have been carried out; registering the same key
  *       again is harmless (the server answers with the same {@code kid}).
  *   <li>Final at once: any other status (the endpoint reads it), an answer over {@link
- *       DrsResponses#MAX_BODY}, an untrusted server certificate, and other transport failures.
+ *       DrsResponses#MAX_BODY}, an untrusted server certificate, an {@code https://} server that
+ *       does not speak TLS ({@link PlainHttpProbe}: asked once an attempt has run {@link
+ *       #PROBE_AFTER}, or when the hello got a non-TLS answer), and other transport failures.
  *   <li>The wait between attempts is the {@link RetryPolicy}'s backoff with jitter, or the
  *       server's {@link RetryAfter}; the policy also bounds the attempts and the time in which a
  *       retry may start.
@@ -42,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class DrsRetries {
+  /** How long an https attempt runs before the server is asked whether it speaks plain HTTP. */
+  static final Duration PROBE_AFTER = Duration.ofSeconds(1);
+  /** The longest that question may take. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
   /** The endpoint's logger: operators configure the DRS endpoint's log by that one name. */
   private static final Logger LOG = LoggerFactory.getLogger(DrsEndpoint.class);
 
@@ -152,6 +160,20 @@ final class DrsRetries {
         client.sendAsync(request, BoundedBody.handler(DrsResponses.MAX_BODY));
     long bound = config.connectTimeout().plus(config.requestTimeout()).toMillis();
     try {
+      if (tls(request) && bound > PROBE_AFTER.toMillis()) {
+        // a plain HTTP server silent to the TLS hello would hold the attempt to the connect
+        // timeout, and every retry after it: ask it in plain HTTP while the attempt waits
+        try {
+          return future.get(PROBE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException slow) {
+          Optional<String> plain = PlainHttpProbe.statusLine(request.uri(), probeTimeout());
+          if (plain.isPresent()) {
+            future.cancel(true);
+            throw failures.notTls(what, plain, null);
+          }
+        }
+        bound -= PROBE_AFTER.toMillis();
+      }
       return future.get(bound, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
@@ -161,18 +183,37 @@ final class DrsRetries {
       Thread.currentThread().interrupt();
       throw failures.interrupted(what, e);
     } catch (ExecutionException e) {
-      throw classify(e.getCause() == null ? e : e.getCause(), what);
+      throw classify(e.getCause() == null ? e : e.getCause(), request, what);
     }
   }
 
-  /** Sorts an attempt's exception: retryable, or final (too large, untrusted certificate). */
-  private RetryableException classify(Throwable error, String what) throws AgentException {
+  private static boolean tls(HttpRequest request) {
+    return "https".equalsIgnoreCase(request.uri().getScheme());
+  }
+
+  private Duration probeTimeout() {
+    return config.connectTimeout().compareTo(PROBE_TIMEOUT) < 0 ? config.connectTimeout() : PROBE_TIMEOUT;
+  }
+
+  /**
+   * Sorts an attempt's exception: retryable, or final (too large, untrusted certificate, a server
+   * that does not speak TLS).
+   */
+  private RetryableException classify(Throwable error, HttpRequest request, String what) throws AgentException {
     BoundedBody.TooLarge tooLarge = Causes.find(error, BoundedBody.TooLarge.class);
     if (tooLarge != null) {
       throw failures.tooLarge(what, tooLarge);
     }
     if (DrsFailures.untrustedCertificate(error)) {
       throw failures.tlsUntrusted(what, error);
+    }
+    if (tls(request) && (notTlsAnswer(error) || Causes.find(error, HttpConnectTimeoutException.class) != null)) {
+      // the server answered the TLS hello with something else, or the handshake never ended:
+      // say what is there when it speaks plain HTTP; a mere timeout with no HTTP answer is retried
+      Optional<String> plain = PlainHttpProbe.statusLine(request.uri(), probeTimeout());
+      if (plain.isPresent() || notTlsAnswer(error)) {
+        throw failures.notTls(what, plain, error);
+      }
     }
     if (Causes.find(error, HttpConnectTimeoutException.class) != null) {
       return retry(Kind.CONNECT, error);
@@ -185,6 +226,13 @@ final class DrsRetries {
       return retry(Kind.CONNECT, error);
     }
     throw failures.unreachable(what, error);
+  }
+
+  /** The JDK's words for a TLS hello answered by something that is not TLS. */
+  private static boolean notTlsAnswer(Throwable error) {
+    SSLException ssl = Causes.find(error, SSLException.class);
+    String m = ssl == null || ssl.getMessage() == null ? "" : ssl.getMessage();
+    return m.contains("Unrecognized SSL message") || m.contains("plaintext connection");
   }
 
   private static RetryableException retry(Kind kind, Throwable error) {

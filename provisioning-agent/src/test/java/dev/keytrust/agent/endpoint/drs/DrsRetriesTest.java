@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +45,9 @@ class DrsRetriesTest {
 
   private HttpServer server;
   private final Deque<int[]> script = new ArrayDeque<>(); // {status, retry-after seconds or -1}
+  private final ExecutorService pool = Executors.newCachedThreadPool();
   private final AtomicInteger requests = new AtomicInteger();
+  private final List<String> methods = new CopyOnWriteArrayList<>();
   private final List<Duration> waits = new CopyOnWriteArrayList<>();
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -51,6 +57,7 @@ class DrsRetriesTest {
     server.createContext("/", exchange -> {
       exchange.getRequestBody().readAllBytes();
       requests.incrementAndGet();
+      methods.add(exchange.getRequestMethod());
       int[] next;
       synchronized (script) {
         next = script.size() > 1 ? script.poll() : script.peek();
@@ -65,12 +72,14 @@ class DrsRetriesTest {
         out.write(body);
       }
     });
+    server.setExecutor(pool); // as any real server: one connection does not hold up the others
     server.start();
   }
 
   @AfterEach
   void stop() {
     server.stop(0);
+    pool.shutdownNow();
   }
 
   private void answer(int status, int retryAfterSeconds) {
@@ -182,5 +191,77 @@ class DrsRetriesTest {
 
     assertThatThrownBy(() -> exchange(retries)).isInstanceOf(IllegalStateException.class);
     assertThat(requests).hasValue(1);
+  }
+
+  private DrsRetries tlsRetries(URI base) throws AgentException {
+    DrsConfig config = DrsConfig.parse(base, new EndpointSettings(Map.of(
+        "token-env", "KT_TOKEN", "max-attempts", "4", "connect-timeout", "10s", "request-timeout", "5s")),
+        name -> null);
+    return new DrsRetries(config, client, STOPPED, waits::add, new SplittableRandom(1), new DrsFailures(config),
+        () -> {});
+  }
+
+  private static HttpRequest post(URI base) {
+    return HttpRequest.newBuilder(base.resolve("/EnrollmentServer/key/"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+  }
+
+  @Test
+  void aPlainHttpServerSilentToTheTlsHelloIsAWrongPortNotAnOutage() throws Exception {
+    // the JDK's HttpServer waits for a request line the TLS hello never ends: the handshake would
+    // run into the connect timeout on each of the four attempts
+    answer(404, -1);
+    URI base = URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+
+    assertThatThrownBy(() -> tlsRetries(base).exchange(post(base), "request-id", TOKEN, "Registering key K"))
+        .isInstanceOfSatisfying(AgentException.class, e -> {
+          assertThat(e.code()).isEqualTo(AgentErrorCode.DRS_NOT_TLS);
+          assertThat(e.getMessage()).contains("does not speak TLS").contains("'HTTP/1.1 404 ")
+              .contains("wrong port or scheme").doesNotContain("token-value");
+        });
+    assertThat(waits).as("no retry").isEmpty();
+    assertThat(methods).as("only the probe's HEAD reached the server").containsExactly("HEAD");
+  }
+
+  @Test
+  void aServerThatAnswersTheTlsHelloInPlainHttpIsAWrongPortAtOnce() throws Exception {
+    // as Python's http.server: the hello is answered at once with a 400 the TLS client cannot read
+    try (ServerSocket plain = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        while (!plain.isClosed()) {
+          try (Socket s = plain.accept()) {
+            s.getInputStream().read(new byte[512]);
+            s.getOutputStream().write("HTTP/1.0 400 Bad request\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+          } catch (IOException closed) {
+            // the test is over
+          }
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      URI base = URI.create("https://127.0.0.1:" + plain.getLocalPort());
+
+      assertThatThrownBy(() -> tlsRetries(base).exchange(post(base), "request-id", TOKEN, "Registering key K"))
+          .isInstanceOfSatisfying(AgentException.class, e -> {
+            assertThat(e.code()).isEqualTo(AgentErrorCode.DRS_NOT_TLS);
+            assertThat(e.getMessage()).contains("'HTTP/1.0 400 Bad request'");
+          });
+      assertThat(waits).as("no retry").isEmpty();
+    }
+  }
+
+  @Test
+  void aClosedPortIsStillAnOutageThatIsRetried() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    URI base = URI.create("https://127.0.0.1:" + closed);
+
+    assertThatThrownBy(() -> tlsRetries(base).exchange(post(base), "request-id", TOKEN, "Registering key K"))
+        .isInstanceOfSatisfying(AgentException.class,
+            e -> assertThat(e.code()).isEqualTo(AgentErrorCode.DRS_UNREACHABLE));
+    assertThat(waits).as("three waits between four attempts").hasSize(3);
   }
 }
