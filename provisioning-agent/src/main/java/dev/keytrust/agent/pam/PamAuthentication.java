@@ -29,9 +29,9 @@ import java.util.Optional;
  * <ol>
  *   <li>It must run for PAM: PAM_USER and PAM_SERVICE set, PAM_TYPE (when set) {@code auth};
  *       without PAM_SERVICE only when the caller says it is a test ({@code withoutPam}).
- *   <li>The configuration ({@link PamConfigFile}: root's, no one else can write it), the Linux
- *       account ({@code getent passwd}), the caller (a caller other than root may sign in only
- *       itself), the user's settings ({@link PamUserMapping}; no section: unavailable), the key
+ *   <li>The Linux account ({@code getent passwd}), the caller (a caller other than root may sign
+ *       in only itself), the configuration ({@link PamConfigFile}: root's, no one else can write
+ *       it), the user's settings ({@link PamUserMapping}; no section: unavailable), the key
  *       store (the user's or root's) and the user's key in it (none: unavailable), the KDC CA and
  *       the cache's folder are checked before the PIN is read.
  *   <li>The PIN is read once from standard input ({@link PamPinInput}) and destroyed at the end.
@@ -87,11 +87,11 @@ public final class PamAuthentication {
   private PamOutcome run(Path configFile, Map<String, String> env, boolean withoutPam,
       InputStream pinInput) throws KeytrustException {
     String user = requirePam(env, withoutPam);
-    PamConfig config = PamConfigFile.read(configFile, caller);
     LinuxAccount account = accounts.find(user).orElseThrow(() -> new AgentException(
         AgentErrorCode.PAM_USER_UNKNOWN, "'" + user + "' is not a user on this machine (getent"
             + " passwd does not know it)."));
     caller.requireMaySignIn(account);
+    PamConfig config = PamConfigFile.read(configFile, caller);
     Map<String, String> settings = config.settingsFor(user).orElseThrow(() -> new AgentException(
         AgentErrorCode.PAM_USER_NOT_MAPPED, user + " is not set up for keytrust sign-in (no"
             + " section of " + config.source() + " is for this user)."));
