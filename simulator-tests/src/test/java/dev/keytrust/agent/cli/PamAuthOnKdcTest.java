@@ -259,9 +259,13 @@ class PamAuthOnKdcTest {
   // ---- helpers ----
 
   private ProcessResult pamtester(String pamService, String user, String pin) {
+    long t0 = System.nanoTime();
     ProcessResult r = ProcessRunner.run(List.of("pamtester", pamService, user, "authenticate"),
         Map.of(), Path.of("/"), (pin + "\n").getBytes(StandardCharsets.UTF_8), PAMTESTER_TIMEOUT, "");
     printed.add(r.stdout() + r.stderr());
+    // for the record (the report's output file); checked for PINs in noPinWasEverPrinted
+    System.out.printf("$ pamtester %s %s authenticate   (exit %d, %d ms)%n%s%s%n", pamService, user,
+        r.exitCode(), (System.nanoTime() - t0) / 1_000_000, r.stdout(), r.stderr());
     return r;
   }
 
