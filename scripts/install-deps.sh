@@ -3,7 +3,7 @@
 # swtpm/swtpm_setup/swtpm_localca (TPM simulator, EK certificates), tpm2-tools (tpm2_load), openssl, Samba with winbind and
 # ldb-tools (the lab's Active Directory domain controller, SambaDc), debootstrap (builds the lab
 # KDC's Debian chroot, KeyTrustKdc) and MIT's Kerberos clients (krb5-user: klist, kvno against the
-# lab KDC). Debian/Ubuntu (apt-get),
+# lab KDC) and pamtester (the PAM tests of keytrust pam-auth). Debian/Ubuntu (apt-get),
 # as root or through sudo. Prints the tool versions. Used by scripts/test.sh and scripts/demo.sh.
 set -euo pipefail
 
@@ -29,6 +29,7 @@ need winbindd winbind
 need debootstrap debootstrap
 need klist krb5-user
 need kvno krb5-user
+need pamtester pamtester
 
 if ((${#packages[@]} > 0)); then
   # deduplicate, keep order

@@ -239,7 +239,10 @@ public final class Lab implements AutoCloseable {
           + LabMain.TOKEN_LIFETIME.toHours() + " h)");
     }
 
-    sync = LabSync.start(service, syncDirectory, options.syncInterval());
+    // Samba 4.24's KDC skips values with Entra's 15-byte CustomKeyInformation (LabSync.CkiForm):
+    // against the lab KDC the job writes the specification's long form, elsewhere Entra's
+    sync = LabSync.start(service, syncDirectory, options.syncInterval(),
+        kdc != null ? LabSync.CkiForm.MS_ADTS : LabSync.CkiForm.ENTRA);
     keep(sync, true); // stopped first
 
     Optional<Path> attestationCa = Optional.empty();
@@ -277,7 +280,8 @@ public final class Lab implements AutoCloseable {
       out.println("kdc-log: " + kdc.sambaLog());
     }
     out.println("sync: every " + describe(options.syncInterval()) + ", next at "
-        + sync.nextCycle().map(Instant::toString).orElse("-"));
+        + sync.nextCycle().map(Instant::toString).orElse("-") + "; CustomKeyInformation in "
+        + sync.form().description() + (kdc != null ? ", which Samba 4.24's KDC requires" : ""));
     if (swtpm != null) {
       out.println("tpm: " + swtpm.tpmUri());
       out.println("swtpm-pid: " + swtpm.pid());

@@ -12,6 +12,14 @@ import dev.keytrust.agent.flow.RegisteredKey;
 import dev.keytrust.agent.flow.StepEvent;
 import dev.keytrust.agent.flow.StepId;
 import dev.keytrust.agent.flow.StepOutcome;
+import dev.keytrust.agent.kinit.FileCredentialCache;
+import dev.keytrust.agent.kinit.HelloKeySigner;
+import dev.keytrust.agent.kinit.KdcAddress;
+import dev.keytrust.agent.kinit.KdcTrust;
+import dev.keytrust.agent.kinit.KerberosCredentials;
+import dev.keytrust.agent.kinit.KeyTrustKinit;
+import dev.keytrust.agent.kinit.KinitAccount;
+import dev.keytrust.agent.kinit.PkinitDetails;
 import dev.keytrust.agent.mfa.MfaAttempt;
 import dev.keytrust.agent.mfa.MfaFreshness;
 import dev.keytrust.agent.mfa.MfaListener;
@@ -37,6 +45,7 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
+import dev.keytrust.lab.kdc.KeyTrustKdc;
 import dev.keytrust.lab.push.PushStatus;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
@@ -64,12 +73,16 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * {@code keytrust demo [--dir D] [--keep]}: the whole hybrid key trust story on an in-process
+ * {@code keytrust demo [--dir D] [--keep] [--no-kdc]}: the whole hybrid key trust story on a
  * {@link Lab}, one numbered line per step with its outcome:
  *
  * <ol>
  *   <li>the lab starts (swtpm when installed, else the software key provider, said so; sync every
- *       {@value #SYNC_SECONDS} s, push MFA approved by the lab after a short delay);
+ *       {@value #SYNC_SECONDS} s, push MFA approved by the lab after a short delay). Its directory
+ *       is the lab KDC ({@link KeyTrustKdc}: Samba 4.24 in a chroot, key trust PKINIT) when that
+ *       can be had here (root, its cached root or debootstrap and the Debian mirror to build it);
+ *       otherwise the demo says why and uses the in-process directory, and the Kerberos steps say
+ *       they are skipped;
  *   <li>the device context (hybrid joined, alice signed in) and the policy are written;
  *   <li>alice is provisioned through the real {@link ProvisioningFlow}: prerequisites, push MFA
  *       ({@link PushMfaProvider} polling the lab), a generated PIN (never printed or logged), the
@@ -77,31 +90,39 @@ import java.util.function.Supplier;
  *   <li>the registered KeyCredentialLink, decoded;
  *   <li>{@link SyncWatch} polls the directory until the sync job has copied the key;
  *   <li>sign-in ({@link KeyTrustSignIn} and {@link DirectoryKeyVerifier}) succeeds;
+ *   <li>Kerberos sign-in at the lab KDC ({@link KeyTrustKinit}): the TGT, shown as {@code klist}
+ *       would, written to a credential cache in the lab folder;
+ *   <li>a service ticket for {@code cifs/dc.keytrust.lab} with that cache, by MIT {@code kvno},
+ *       and MIT {@code klist} listing both tickets;
  *   <li>sign-in with a wrong PIN is refused, with the tries left;
  *   <li>reset: the key is deleted and the registration removed;
  *   <li>the next sync cycle removes the value from the directory;
- *   <li>sign-in with a copy of the old key (taken before the reset) is refused: not in the directory;
+ *   <li>sign-in with a copy of the old key (taken before the reset) is refused: not in the directory
+ *       (and, with the KDC, Kerberos sign-in with it is refused by the KDC);
  *   <li>the lab stops.
  * </ol>
  *
- * <p>Exit 0 only when every step ended as expected (the two refusals are expected), else 1 naming
- * the step; 2 for bad arguments. The lab folder is removed at the end unless {@code --keep}.
+ * <p>Exit 0 only when every step ended as expected (the refusals are expected, and so are the
+ * Kerberos steps' skips without a KDC), else 1 naming the step; 2 for bad arguments. The lab
+ * folder is removed at the end unless {@code --keep}.
  */
 public final class LabDemo {
   static final String USER = "alice" + LabMain.UPN_SUFFIX;
   static final int SYNC_SECONDS = 3;
   static final Duration PUSH_DELAY = Duration.ofSeconds(2);
-  static final int STEPS = 11;
+  static final int STEPS = 13;
   private static final String INDENT = "      ";
 
   private static final String USAGE =
-      "Usage: keytrust demo [--dir D] [--keep]\n"
-          + "  Runs Windows Hello for Business hybrid key trust end to end on an in-process lab\n"
-          + "  (key service with push MFA, directory, sync job; swtpm when installed): provisions\n"
-          + "  alice, shows her KeyCredentialLink, waits for sync, signs in, refuses a wrong PIN,\n"
-          + "  resets, and refuses the removed key. Exit 0 when every step ends as expected.\n"
-          + "  --dir D   the lab's folder (empty or new; default: a new one under the temp dir)\n"
-          + "  --keep    keep the folder (and its CA, tokens, key store) after the demo\n";
+      "Usage: keytrust demo [--dir D] [--keep] [--no-kdc]\n"
+          + "  Runs Windows Hello for Business hybrid key trust end to end on a lab (key service\n"
+          + "  with push MFA, directory, sync job; swtpm when installed; the lab KDC, a Samba 4.24\n"
+          + "  AD DC, when it can be built here): provisions alice, shows her KeyCredentialLink,\n"
+          + "  waits for sync, signs in, signs in to Kerberos (TGT, service ticket), refuses a wrong\n"
+          + "  PIN, resets, and refuses the removed key. Exit 0 when every step ends as expected.\n"
+          + "  --dir D    the lab's folder (empty or new; default: a new one under the temp dir)\n"
+          + "  --keep     keep the folder (and its CA, tokens, key store) after the demo\n"
+          + "  --no-kdc   no lab KDC (in-process directory; the Kerberos steps are skipped)\n";
 
   /** A step that did not end as expected. */
   private static final class StepFailed extends Exception {
@@ -114,6 +135,11 @@ public final class LabDemo {
 
   private final PrintStream out;
   private final boolean useSwtpm;
+  private final boolean useKdc;
+  /** Why there is no lab KDC; null while one runs. */
+  private String noKdc;
+  private Path ccache;
+  private int skipped;
   private final SecureRandom random = new SecureRandom();
   private int step;
   private Lab lab;
@@ -128,9 +154,10 @@ public final class LabDemo {
 
   private final Supplier<char[]> pins;
 
-  private LabDemo(PrintStream out, boolean useSwtpm, Supplier<char[]> pins) {
+  private LabDemo(PrintStream out, boolean useSwtpm, boolean useKdc, Supplier<char[]> pins) {
     this.out = out;
     this.useSwtpm = useSwtpm;
+    this.useKdc = useKdc;
     this.pins = pins != null ? pins : this::newPin;
   }
 
@@ -148,6 +175,7 @@ public final class LabDemo {
     Path dir = null;
     boolean keep = false;
     boolean swtpm = true;
+    boolean kdc = true;
     while (!a.isEmpty()) {
       String option = a.pop();
       String value = null;
@@ -163,6 +191,7 @@ public final class LabDemo {
         }
         case "--keep" -> keep = true;
         case "--no-swtpm" -> swtpm = false; // the software provider path, even where swtpm is installed
+        case "--no-kdc" -> kdc = false;
         case "--dir" -> {
           if (value == null) {
             if (a.isEmpty()) {
@@ -180,7 +209,7 @@ public final class LabDemo {
         }
       }
     }
-    return new LabDemo(out, swtpm, pins).run(dir, keep);
+    return new LabDemo(out, swtpm, kdc, pins).run(dir, keep);
   }
 
   private int run(Path dir, boolean keep) {
@@ -195,6 +224,8 @@ public final class LabDemo {
       showKeyCredentialLink();
       watchSync();
       signIn();
+      kerberosSignIn();
+      serviceTicket();
       wrongPin();
       Path copy = reset();
       watchRemoval();
@@ -217,8 +248,8 @@ public final class LabDemo {
       out.println(INDENT + "FAILED: " + failure);
     }
     // the last step: stop what was started, also after a failure
-    begin("Stop the lab (sync job, key service, directory" + (lab != null && lab.swtpm().isPresent()
-        ? ", swtpm" : "") + ")");
+    begin("Stop the lab (sync job, key service, directory" + (lab != null && lab.kdc().isPresent()
+        ? " (the lab KDC)" : "") + (lab != null && lab.swtpm().isPresent() ? ", swtpm" : "") + ")");
     boolean stopped = stopLab(keep);
     double seconds = (System.nanoTime() - t0) / 1e9;
     if (failure != null) {
@@ -231,7 +262,8 @@ public final class LabDemo {
       out.flush();
       return 1;
     }
-    out.printf("demo: PASSED, every step ended as expected (%d steps, %.1f s)%n", STEPS, seconds);
+    out.printf("demo: PASSED, every step ended as expected (%d steps%s, %.1f s)%n", STEPS,
+        skipped == 0 ? "" : ", " + skipped + " skipped: no lab KDC", seconds);
     out.flush();
     return 0;
   }
@@ -257,6 +289,12 @@ public final class LabDemo {
     out.flush();
   }
 
+  private void skip(String why) {
+    skipped++;
+    out.println(INDENT + "SKIPPED: " + why);
+    out.flush();
+  }
+
   private void detail(String line) {
     out.println(INDENT + "  " + line);
     out.flush();
@@ -264,7 +302,9 @@ public final class LabDemo {
 
   private void startLab(Path dir) throws IOException {
     begin("Start the lab: key service with push MFA (HTTPS), directory (LDAPS), sync job every "
-        + SYNC_SECONDS + " s" + (useSwtpm && Swtpm.available() ? ", swtpm" : ""));
+        + SYNC_SECONDS + " s" + (useSwtpm && Swtpm.available() ? ", swtpm" : "")
+        + (useKdc ? "; the directory is the lab KDC (Samba 4.24 AD DC) when it can be built" : ""));
+    boolean withKdc = useKdc && kdcRoot();
     // the lab's own endpoint lines are indented under the step
     PrintStream labOut = new PrintStream(new java.io.OutputStream() {
       private final StringBuilder line = new StringBuilder();
@@ -279,7 +319,8 @@ public final class LabDemo {
         }
       }
     }, true);
-    lab = Lab.start(new Lab.Options(dir, Duration.ofSeconds(SYNC_SECONDS), PUSH_DELAY, useSwtpm, false), labOut);
+    lab = Lab.start(new Lab.Options(dir, Duration.ofSeconds(SYNC_SECONDS), PUSH_DELAY, useSwtpm,
+        false, withKdc), labOut);
     work = lab.dir();
     store = work.resolve("keys");
     stateDir = work.resolve("state");
@@ -288,12 +329,36 @@ public final class LabDemo {
     } catch (KeytrustException e) {
       throw new IllegalStateException(e);
     }
+    String directory = lab.kdc().map(k -> "; directory and KDC: Samba " + k.sambaVersion()
+        + " AD DC for " + k.realm() + " on " + k.address())
+        .orElse("; directory in-process, no lab KDC");
     if (lab.swtpm().isPresent()) {
-      ok("lab up; TPM " + lab.tpmUri() + " (swtpm pid " + lab.swtpm().get().pid() + ")");
+      ok("lab up; TPM " + lab.tpmUri() + " (swtpm pid " + lab.swtpm().get().pid() + ")" + directory);
     } else {
       ok("lab up; NOTE: " + (useSwtpm ? "swtpm is not installed" : "--no-swtpm")
           + ", so the key is a software key (PIN-encrypted with Argon2id, own attempt counter) instead of a"
-          + " TPM key");
+          + " TPM key" + directory);
+    }
+  }
+
+  /**
+   * Whether the lab KDC's root is there (built now when needed, a progress line per stage); when
+   * it cannot be had, says why and that the demo goes on without it.
+   */
+  private boolean kdcRoot() {
+    try {
+      KeyTrustKdc.prepareRoot(line -> detail("kdc-root: " + line));
+      return true;
+    } catch (LabException e) {
+      String[] lines = e.getMessage().strip().split("\\R");
+      noKdc = lines[0];
+      detail("NOTE: the lab KDC cannot be built here: " + lines[0]);
+      if (lines.length > 1) {
+        detail("      " + lines[lines.length - 1]);
+      }
+      detail("NOTE: the demo goes on without it: the directory is in-process, and the Kerberos"
+          + " sign-in and service ticket steps are skipped.");
+      return false;
     }
   }
 
@@ -428,7 +493,8 @@ public final class LabDemo {
 
   private DirectoryKeyVerifier verifier() throws KeytrustException {
     return DirectoryKeyVerifier.open(lab.ldapsUri(), new EndpointSettings(Map.of(
-        "credentials-file", lab.ldapCredentials().toString(), "ca-file", lab.caFile().toString())));
+        "credentials-file", lab.ldapCredentials().toString(),
+        "ca-file", lab.ldapsCaFile().toString())));
   }
 
   private void watchSync() throws KeytrustException, StepFailed {
@@ -459,6 +525,88 @@ public final class LabDemo {
           + r.verified().signatureAlgorithm() + " signature of " + r.signature().length + " bytes");
       ok("ACCEPTED: " + r.verified().match().describe() + " of " + r.verified().userDn());
     }
+  }
+
+  private void kerberosSignIn() throws KeytrustException {
+    begin("Kerberos sign-in at the lab KDC: PKINIT with alice's key (key trust), the TGT into a"
+        + " credential cache");
+    if (lab.kdc().isEmpty()) {
+      skip(noKdcReason());
+      return;
+    }
+    KeyTrustKdc kdc = lab.kdc().get();
+    ccache = work.resolve("krb5cc_alice");
+    try (KerberosCredentials tgt = kinit(store)) {
+      FileCredentialCache.write(ccache, tgt);
+      PkinitDetails d = tgt.details();
+      detail("Ticket cache      : FILE:" + ccache + " (0600)");
+      detail("Default principal : " + tgt.client());
+      detail("Service principal : " + tgt.server());
+      detail("Valid starting    : " + tgt.times().startTime());
+      detail("Expires           : " + tgt.times().endTime());
+      tgt.times().renewTill().ifPresent(t -> detail("Renew until       : " + t));
+      detail("Flags             : " + tgt.flags());
+      detail("Session key       : " + tgt.sessionKey().etypeName());
+      detail("KDC               : " + d.kdc() + ", certificate " + d.kdcCertificateSubject()
+          + " from " + d.kdcCertificateIssuer());
+      detail("Key exchange      : " + d.dhGroup() + (d.freshnessToken() ? ", freshness token" : ""));
+      ok("TGT for " + tgt.client() + ": the KDC found the key in alice's msDS-KeyCredentialLink,"
+          + " where the sync job wrote it");
+    }
+  }
+
+  /** keytrust's Kerberos sign-in as alice with the key in {@code keyStore}, at the lab KDC. */
+  private KerberosCredentials kinit(Path keyStore) throws KeytrustException {
+    KeyTrustKdc kdc = lab.kdc().orElseThrow();
+    try (HelloKeys keys = HelloKeys.open(tpm, keyStore); Pin p = Pin.copyOf(pin)) {
+      return KeyTrustKinit.builder()
+          .signer(HelloKeySigner.of(keys, USER, p))
+          .account(KinitAccount.of(USER, null))
+          .kdc(KdcAddress.parse(kdc.address()))
+          .trust(KdcTrust.fromFile(kdc.caFile()))
+          .build()
+          .signIn();
+    }
+  }
+
+  private void serviceTicket() throws StepFailed {
+    String spn = "cifs/" + KeyTrustKdc.DC_HOST;
+    begin("Service ticket: MIT kvno " + spn + " with that cache (a TGS exchange with the TGT)");
+    if (lab.kdc().isEmpty()) {
+      skip(noKdcReason());
+      return;
+    }
+    if (!ProcessRunner.onPath("kvno") || !ProcessRunner.onPath("klist")) {
+      throw new StepFailed("MIT kvno and klist are not installed: apt-get install krb5-user (or"
+          + " ./scripts/install-deps.sh)");
+    }
+    KeyTrustKdc kdc = lab.kdc().get();
+    ProcessResult kvno = mitKerberos(kdc, List.of("kvno", "-c", "FILE:" + ccache, spn));
+    detail("$ KRB5_CONFIG=" + kdc.krb5Conf() + " kvno -c FILE:" + ccache + " " + spn);
+    for (String line : (kvno.stdout() + kvno.stderr()).strip().split("\\R")) {
+      detail("  " + line);
+    }
+    if (!kvno.succeeded()) {
+      throw new StepFailed("kvno exited " + kvno.exitCode());
+    }
+    ProcessResult klist = mitKerberos(kdc, List.of("klist", "-c", "FILE:" + ccache));
+    detail("$ klist -c FILE:" + ccache);
+    for (String line : (klist.stdout() + klist.stderr()).strip().split("\\R")) {
+      detail("  " + line);
+    }
+    if (!klist.succeeded() || !klist.stdout().contains(spn + "@" + kdc.realm())) {
+      throw new StepFailed("klist does not list the service ticket");
+    }
+    ok("service ticket for " + spn + "@" + kdc.realm() + " in the cache, beside the TGT");
+  }
+
+  private ProcessResult mitKerberos(KeyTrustKdc kdc, List<String> command) {
+    return ProcessRunner.run(command, true, Map.of("PATH", "/usr/bin:/bin",
+        "KRB5_CONFIG", kdc.krb5Conf().toString()), work, new byte[0], Duration.ofSeconds(30), "");
+  }
+
+  private String noKdcReason() {
+    return "no lab KDC (" + (useKdc ? noKdc : "--no-kdc") + ")";
   }
 
   private void wrongPin() throws KeytrustException, StepFailed {
@@ -532,7 +680,8 @@ public final class LabDemo {
   }
 
   private void signInAfterReset(Path copy) throws KeytrustException, StepFailed {
-    begin("Sign in again, with a copy of the old key taken before the reset (the PIN still unlocks it)");
+    begin("Sign in again, with a copy of the old key taken before the reset (the PIN still unlocks it)"
+        + (lab.kdc().isPresent() ? ", to the directory and to the KDC" : ""));
     try (HelloKeys keys = HelloKeys.open(tpm, copy); DirectoryKeyVerifier verifier = verifier();
         Pin p = Pin.copyOf(pin)) {
       new KeyTrustSignIn().authenticate(keys, USER, p, verifier, DirectoryAccount.of(USER, null));
@@ -542,6 +691,16 @@ public final class LabDemo {
         throw e;
       }
       expected(describe(e));
+    }
+    if (lab.kdc().isPresent()) {
+      try (KerberosCredentials tgt = kinit(copy)) {
+        throw new StepFailed("the KDC issued a TGT for a key that was reset");
+      } catch (KeytrustException e) {
+        if (e.code() != AgentErrorCode.KINIT_KEY_NOT_TRUSTED) {
+          throw e;
+        }
+        expected("Kerberos: " + describe(e));
+      }
     }
   }
 
@@ -567,9 +726,10 @@ public final class LabDemo {
       files = "files kept in " + work;
     } else {
       try {
-        LabFiles.deleteTree(work);
+        // KeyTrustKdc.deleteState refuses while anything is mounted under the folder
+        KeyTrustKdc.deleteState(work);
         files = work + " removed";
-      } catch (IOException | UncheckedIOException e) {
+      } catch (LabException | UncheckedIOException e) {
         files = "could not remove " + work + ": " + e.getMessage();
       }
     }

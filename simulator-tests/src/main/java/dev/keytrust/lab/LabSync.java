@@ -38,11 +38,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Each registered key becomes a version 2 KEYCREDENTIALLINK_BLOB as Entra ID writes it back:
- *       KeyUsage NGC, <b>KeySource AzureAD</b>, the registration's DeviceId, CustomKeyInformation
- *       of 15 bytes (Version 1, Flags 0, KeyStrength 2 = normal, 9 reserved bytes), no LastLogon,
- *       and KeyCreationTime = the registration time in .NET {@code ToBinary} form (kind UTC), the
- *       encoding AzureAD-source values use. The value is a pure function of the registration, so
- *       a cycle finds an equal value already there and does not add it again.
+ *       KeyUsage NGC, <b>KeySource AzureAD</b>, the registration's DeviceId, a CustomKeyInformation
+ *       of the job's {@link CkiForm} (by default {@link CkiForm#ENTRA}: the 15 bytes Entra ID
+ *       writes, Version 1, Flags 0, FekKeyVersion 0, KeyStrength 2 = normal, 9 reserved bytes), no
+ *       LastLogon, and KeyCreationTime = the registration time in .NET {@code ToBinary} form (kind
+ *       UTC), the encoding AzureAD-source values use. The value is a pure function of the
+ *       registration and the form, so a cycle finds an equal value already there and does not add
+ *       it again.
  *   <li>The service is the source of truth for AzureAD-source values, as Entra ID is for Entra
  *       Connect: a cycle removes from a user every AzureAD-source value that is not the value of
  *       one of that user's current registrations (a key removed at the service, or registered
@@ -71,6 +73,46 @@ public final class LabSync implements AutoCloseable {
   private static final byte[] ENTRA_CKI = {1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
   /**
+   * The CustomKeyInformation the job writes into each value. Everything else in the value is the
+   * same in both forms.
+   */
+  public enum CkiForm {
+    /**
+     * The 15 bytes Entra ID writes back (seen in real directories, see tpm-core's test vectors):
+     * Version 1, Flags 0, VolType 0, SupportsNotification 0, FekKeyVersion 0, KeyStrength 2, 9
+     * reserved bytes. Windows domain controllers and keytrust read it; Samba 4.24's KDC does not
+     * (its parser wants FekKeyVersion 1 and 10 reserved bytes, and skips the whole value: "Client
+     * has no public keys"). The default, and the form for every directory but the lab KDC.
+     */
+    ENTRA("Entra ID's 15-byte form"),
+    /**
+     * The long form of MS-ADTS 2.2.20.3 with the same field values but FekKeyVersion 1 and 10
+     * reserved bytes (16 bytes, {@link CustomKeyInformation#specificationLongForm}): what a
+     * specification-strict reader such as Samba 4.24's KDC takes. The lab writes it when its
+     * directory is the lab KDC, so that provision, sync and Kerberos sign-in work there.
+     */
+    MS_ADTS("the MS-ADTS 2.2.20.3 long form (FekKeyVersion 1, 10 reserved bytes)");
+
+    private final String description;
+
+    CkiForm(String description) {
+      this.description = description;
+    }
+
+    /** The CustomKeyInformation of this form. */
+    public CustomKeyInformation customKeyInformation() {
+      return this == ENTRA ? new CustomKeyInformation(ENTRA_CKI)
+          : CustomKeyInformation.specificationLongForm(0, 0, 0,
+              CustomKeyInformation.KEY_STRENGTH_NORMAL);
+    }
+
+    /** What it is, for the lab's output. */
+    public String description() {
+      return description;
+    }
+  }
+
+  /**
    * What one cycle did.
    *
    * @param at when the cycle began
@@ -87,6 +129,7 @@ public final class LabSync implements AutoCloseable {
 
   private final LabKeyService service;
   private final SyncDirectory directory;
+  private final CkiForm form;
   private final Duration interval;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
@@ -97,10 +140,11 @@ public final class LabSync implements AutoCloseable {
   private volatile boolean closed;
 
   private LabSync(
-      LabKeyService service, SyncDirectory directory, Duration interval, Clock clock,
+      LabKeyService service, SyncDirectory directory, CkiForm form, Duration interval, Clock clock,
       boolean scheduled) {
     this.service = Objects.requireNonNull(service, "service");
     this.directory = Objects.requireNonNull(directory, "directory");
+    this.form = Objects.requireNonNull(form, "form");
     this.interval = checkInterval(interval);
     this.clock = clock;
     this.listener = new RegistrationListener() {
@@ -138,12 +182,23 @@ public final class LabSync implements AutoCloseable {
    *     {@link #MAX_INTERVAL}
    */
   public static LabSync start(LabKeyService service, SyncDirectory directory, Duration interval) {
-    return new LabSync(service, directory, interval, Clock.systemUTC(), true);
+    return start(service, directory, interval, CkiForm.ENTRA);
+  }
+
+  /** As {@link #start(LabKeyService, SyncDirectory, Duration)}, writing the given form. */
+  public static LabSync start(LabKeyService service, SyncDirectory directory, Duration interval,
+      CkiForm form) {
+    return new LabSync(service, directory, form, interval, Clock.systemUTC(), true);
   }
 
   /** A sync job without a schedule: cycles run only by {@link #runOnce()}. */
   public static LabSync manual(LabKeyService service, SyncDirectory directory) {
-    return new LabSync(service, directory, DEFAULT_INTERVAL, Clock.systemUTC(), false);
+    return manual(service, directory, CkiForm.ENTRA);
+  }
+
+  /** As {@link #manual(LabKeyService, SyncDirectory)}, writing the given form. */
+  public static LabSync manual(LabKeyService service, SyncDirectory directory, CkiForm form) {
+    return new LabSync(service, directory, form, DEFAULT_INTERVAL, Clock.systemUTC(), false);
   }
 
   /** Parses {@code 30m}, {@code 90s}, {@code 2h}, {@code 500ms}, or ISO-8601 ({@code PT30M}). */
@@ -186,6 +241,11 @@ public final class LabSync implements AutoCloseable {
 
   public Duration interval() {
     return interval;
+  }
+
+  /** The CustomKeyInformation form this job writes. */
+  public CkiForm form() {
+    return form;
   }
 
   /** When the next scheduled cycle starts (empty for a manual job or once closed). */
@@ -236,7 +296,7 @@ public final class LabSync implements AutoCloseable {
         continue;
       }
       try {
-        desired.computeIfAbsent(dn, d -> new HashSet<>()).add(value(key, dn));
+        desired.computeIfAbsent(dn, d -> new HashSet<>()).add(value(key, dn, form));
       } catch (KeytrustException | IllegalArgumentException e) {
         LOG.warn("lab sync: key {} of {} cannot be written back: {}", key.keyIdBase64(),
             key.upn(), e.getMessage());
@@ -280,21 +340,33 @@ public final class LabSync implements AutoCloseable {
   }
 
   /**
-   * The msDS-KeyCredentialLink value (DN-Binary string) the sync writes for {@code key} on the
-   * user {@code userDn}.
+   * The msDS-KeyCredentialLink value (DN-Binary string) a default ({@link CkiForm#ENTRA}) job
+   * writes for {@code key} on the user {@code userDn}.
    *
    * @throws KeytrustException when the key material is not an RSA1 blob the codec can carry
    */
   public static String value(RegisteredKey key, String userDn) throws KeytrustException {
-    KeyCredential credential = keyCredential(key);
+    return value(key, userDn, CkiForm.ENTRA);
+  }
+
+  /** As {@link #value(RegisteredKey, String)}, with the CustomKeyInformation of {@code form}. */
+  public static String value(RegisteredKey key, String userDn, CkiForm form)
+      throws KeytrustException {
+    KeyCredential credential = keyCredential(key, form);
     return new DnBinary(credential.toByteArray(), userDn).format();
   }
 
-  /** The KEYCREDENTIALLINK_BLOB the sync writes for {@code key}. */
+  /** The KEYCREDENTIALLINK_BLOB a default ({@link CkiForm#ENTRA}) job writes for {@code key}. */
   public static KeyCredential keyCredential(RegisteredKey key) throws KeytrustException {
+    return keyCredential(key, CkiForm.ENTRA);
+  }
+
+  /** The KEYCREDENTIALLINK_BLOB the job of {@code form} writes for {@code key}. */
+  public static KeyCredential keyCredential(RegisteredKey key, CkiForm form)
+      throws KeytrustException {
     KeyCredential credential = KeyCredential.build(rsaKey(key.keyMaterial()),
         new KeyCredentialOptions(KeyUsage.NGC, KeySource.AZURE_AD, key.deviceId(),
-            key.registeredAt(), null, new CustomKeyInformation(ENTRA_CKI), false));
+            key.registeredAt(), null, form.customKeyInformation(), false));
     if (!Arrays.equals(credential.keyId().orElseThrow(), key.keyId())) {
       // the codec writes the minimal exponent; a blob with a padded exponent has another key id
       throw new IllegalArgumentException(
@@ -351,6 +423,6 @@ public final class LabSync implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "LabSync[every " + interval + (closed ? ", closed" : "") + "]";
+    return "LabSync[every " + interval + ", " + form + (closed ? ", closed" : "") + "]";
   }
 }

@@ -38,7 +38,7 @@ class ArchitectureTest {
       "dev.keytrust.agent.error", "dev.keytrust.agent.flow", "dev.keytrust.agent.policy",
       "dev.keytrust.agent.prereq", "dev.keytrust.agent.mfa", "dev.keytrust.agent.pin", "dev.keytrust.agent.endpoint..",
       "dev.keytrust.agent.records", "dev.keytrust.agent.signin..", "dev.keytrust.agent.status", "dev.keytrust.agent.kinit",
-      "dev.keytrust.agent.keys", "dev.keytrust.agent.audit",
+      "dev.keytrust.agent.keys", "dev.keytrust.agent.audit", "dev.keytrust.agent.pam",
       "java..", "javax..", "org.slf4j.."};
 
   static final ArchRule CORE_KNOWS_NOTHING_OF_THE_AGENT = noClasses().that().resideInAnyPackage(TPM_CORE)

@@ -21,6 +21,12 @@ public record CustomKeyInformation(byte[] encoded) {
   public static final int FLAG_MFA_NOT_USED = 0x02;
   /** The only version defined. */
   public static final int VERSION_1 = 1;
+  /** The FekKeyVersion the specification requires in the long form (Entra ID writes 0). */
+  public static final int FEK_KEY_VERSION_1 = 1;
+  /** KeyStrength 2: normal. */
+  public static final int KEY_STRENGTH_NORMAL = 2;
+  /** Length of the specification's long form without EncodedExtendedCKI: 6 one-byte fields and 10 reserved bytes. */
+  public static final int SPECIFICATION_LONG_LENGTH = 16;
 
   private static final int RESERVED_MAX = 10;
   private static final int FIXED_FIELDS = 6;
@@ -37,6 +43,48 @@ public record CustomKeyInformation(byte[] encoded) {
       throw new IllegalArgumentException("flags must fit one byte");
     }
     return new CustomKeyInformation(new byte[] {VERSION_1, (byte) flags});
+  }
+
+  /**
+   * The long form exactly as MS-ADTS 2.2.20.3 describes it, without EncodedExtendedCKI: Version 1,
+   * {@code flags}, {@code volumeType}, {@code supportsNotification}, FekKeyVersion 1, {@code
+   * keyStrength}, 10 zero Reserved bytes ({@value #SPECIFICATION_LONG_LENGTH} bytes). Strict
+   * parsers (Samba 4.24's KDC) accept only this long form or the two-byte one; the 15-byte form
+   * Entra ID writes back (FekKeyVersion 0, 9 Reserved bytes) makes them skip the whole value.
+   *
+   * @throws IllegalArgumentException when a field does not fit one byte
+   */
+  public static CustomKeyInformation specificationLongForm(
+      int flags, int volumeType, int supportsNotification, int keyStrength) {
+    byte[] b = new byte[SPECIFICATION_LONG_LENGTH];
+    b[0] = VERSION_1;
+    b[1] = oneByte(flags, "flags");
+    b[2] = oneByte(volumeType, "volumeType");
+    b[3] = oneByte(supportsNotification, "supportsNotification");
+    b[4] = FEK_KEY_VERSION_1;
+    b[5] = oneByte(keyStrength, "keyStrength");
+    return new CustomKeyInformation(b);
+  }
+
+  private static byte oneByte(int value, String name) {
+    if (value < 0 || value > 0xFF) {
+      throw new IllegalArgumentException(name + " must fit one byte");
+    }
+    return (byte) value;
+  }
+
+  /**
+   * True when the value has one of the two forms MS-ADTS 2.2.20.3 allows: 2 bytes (Version 1,
+   * Flags), or Version 1, FekKeyVersion 1 and at least the 10 Reserved bytes (EncodedExtendedCKI may
+   * follow). False for the shorter forms real directories hold (Entra ID's 4, 5, 6 and 15 bytes),
+   * which this class reads all the same.
+   */
+  public boolean isSpecificationForm() {
+    if (encoded.length == 2) {
+      return encoded[0] == VERSION_1;
+    }
+    return encoded.length >= SPECIFICATION_LONG_LENGTH && encoded[0] == VERSION_1
+        && encoded[4] == FEK_KEY_VERSION_1;
   }
 
   @Override

@@ -98,4 +98,30 @@ class CustomKeyInformationTest {
     assertThat(CustomKeyInformation.ofFlags(0).flags()).isEqualTo(OptionalInt.of(0));
     assertThat(CustomKeyInformation.ofFlags(2).toString()).isEqualTo("CustomKeyInformation[0102]");
   }
+
+  @Test
+  void theSpecificationLongFormIsSixteenBytesWithFekKeyVersion1AndTenReservedBytes() throws Exception {
+    CustomKeyInformation c = CustomKeyInformation.specificationLongForm(0, 0, 0,
+        CustomKeyInformation.KEY_STRENGTH_NORMAL);
+
+    assertThat(c.encoded()).isEqualTo(hex("01000000010200000000000000000000"));
+    assertThat(cki("01000000010200000000000000000000")).isEqualTo(c);
+    assertThat(c.fekKeyVersion()).hasValue(1);
+    assertThat(c.keyStrength()).hasValue(2);
+    assertThat(c.reserved()).hasSize(10);
+    assertThat(c.extendedInfo()).isEmpty();
+    assertThat(c.isSpecificationForm()).isTrue();
+  }
+
+  @Test
+  void entrasShortFormsAreReadButAreNotTheSpecificationsForms() throws Exception {
+    // real write-back values (test vectors): 15 bytes with FekKeyVersion 0, and 4 and 6 bytes
+    for (String hex : new String[] {"010000000002000000000000000000", "010000000000000000000000000000",
+        "01000000", "010000010000", "FF"}) {
+      assertThat(cki(hex).isSpecificationForm()).as(hex).isFalse();
+    }
+    assertThat(cki("0100").isSpecificationForm()).isTrue();
+    // long form followed by an EncodedExtendedCKI (version 0, size 1, one CBOR byte)
+    assertThat(cki("01000000010200000000000000000000" + "0001F6").isSpecificationForm()).isTrue();
+  }
 }

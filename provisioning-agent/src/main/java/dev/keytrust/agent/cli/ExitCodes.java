@@ -1,5 +1,6 @@
 package dev.keytrust.agent.cli;
 
+import dev.keytrust.agent.pam.PamResult;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.Durations;
 import dev.keytrust.error.ErrorCode;
@@ -79,6 +80,14 @@ final class ExitCodes implements IExitCodeExceptionMapper, IExecutionExceptionHa
   @Override
   public int handleParseException(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
+    if (cmd.getCommandSpec().userObject() instanceof PamAuthCommand) {
+      // pam-auth speaks PAM: one line on stdout (pam_exec's 'stdout'), PAM_SERVICE_ERR
+      PamAuthCommand.silenceLogging();
+      cmd.getOut().println("keytrust: " + PamResult.SERVICE_ERR.word() + ": " + oneLine(ex.getMessage())
+          + " (see 'keytrust pam-auth --help') [" + CoreErrorCode.INVALID_ARGUMENT.id() + "]");
+      cmd.getOut().flush();
+      return PamResult.SERVICE_ERR.exitCode();
+    }
     PrintWriter err = cmd.getErr();
     String message = ex.getMessage();
     List<String> unmatched = cmd.getUnmatchedArguments();

@@ -25,7 +25,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "PIN-protected, TPM-bound user keys (Windows Hello for Business hybrid key trust).",
-    subcommands = {TpmCommand.class, KeyCommand.class, KclCommand.class, ProvisionCommand.class, PinCommand.class, ResetCommand.class, StatusCommand.class, DirectoryCommand.class, AuthenticateCommand.class, KinitCommand.class, SyncWatchCommand.class, KeysCommand.class},
+    subcommands = {TpmCommand.class, KeyCommand.class, KclCommand.class, ProvisionCommand.class, PinCommand.class, ResetCommand.class, StatusCommand.class, DirectoryCommand.class, AuthenticateCommand.class, KinitCommand.class, PamAuthCommand.class, SyncWatchCommand.class, KeysCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
       "  " + TpmUri.ENV + "   the TPM when --tpm is not given,",
@@ -58,7 +58,7 @@ public final class KeytrustCli implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(spec.commandLine(), "Missing a command: use 'status', 'provision', 'pin',"
-        + " 'reset', 'authenticate', 'kinit', 'sync-watch', 'keys', 'key', 'tpm', 'kcl' or 'directory'");
+        + " 'reset', 'authenticate', 'kinit', 'pam-auth', 'sync-watch', 'keys', 'key', 'tpm', 'kcl' or 'directory'");
   }
 
   public static void main(String[] args) {
@@ -99,6 +99,9 @@ public final class KeytrustCli implements Callable<Integer> {
   }
 
   private static void addExitCodeList(CommandLine cmd) {
+    if (cmd.getCommandSpec().userObject() instanceof PamAuthCommand) {
+      return; // PAM's result numbers, its own list
+    }
     cmd.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.usageList());
     for (CommandLine sub : cmd.getSubcommands().values()) {
       addExitCodeList(sub);

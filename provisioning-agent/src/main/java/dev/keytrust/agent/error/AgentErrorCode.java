@@ -150,7 +150,27 @@ public enum AgentErrorCode implements ErrorCode {
   /** The credential cache could not be written. */
   KINIT_CCACHE_WRITE("KT-1725", false),
   /** The sign-in was interrupted. */
-  KINIT_INTERRUPTED("KT-1726", false);
+  KINIT_INTERRUPTED("KT-1726", false),
+
+  // provisioning agent, Linux sign-in through PAM (keytrust pam-auth): KT-18xx
+  /** Started without PAM_SERVICE / PAM_USER, or for another PAM phase than auth. */
+  PAM_NOT_FROM_PAM("KT-1801", true),
+  /** The configuration file is malformed (a line, a section, a value). */
+  PAM_CONFIG_INVALID("KT-1802", true),
+  /** The configuration file is missing, unreadable, not owned by root or writable by others. */
+  PAM_CONFIG_UNSAFE("KT-1803", false),
+  /** The configuration has no section for this Linux user: keytrust does not sign them in. */
+  PAM_USER_NOT_MAPPED("KT-1804", false),
+  /** PAM_USER is not a Linux user (getent passwd knows no such name). */
+  PAM_USER_UNKNOWN("KT-1805", false),
+  /** A caller other than root asked for another user's ticket. */
+  PAM_CALLER_NOT_ALLOWED("KT-1806", false),
+  /** No PIN, or more than a PIN, on standard input. */
+  PAM_PIN_INPUT("KT-1807", false),
+  /** The user's key store is owned by someone else than the user or root, or writable by others. */
+  PAM_KEY_STORE_UNSAFE("KT-1808", false),
+  /** The user has no key in the key store the configuration names. */
+  PAM_NO_KEY("KT-1809", false);
 
   private final String id;
   private final boolean badInput;

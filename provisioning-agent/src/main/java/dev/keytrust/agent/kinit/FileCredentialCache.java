@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -31,6 +32,19 @@ public final class FileCredentialCache {
    * @throws AgentException KINIT_CCACHE_WRITE when the folder is missing or not writable
    */
   public static void write(Path path, KerberosCredentials credentials) throws AgentException {
+    write(path, credentials, -1, -1);
+  }
+
+  /**
+   * As {@link #write(Path, KerberosCredentials)}, the cache owned by user {@code uid} and group
+   * {@code gid} (given to them before it is renamed into place, so the cache is never another
+   * user's): for a root process writing a user's cache, such as {@code keytrust pam-auth}.
+   *
+   * @throws AgentException KINIT_CCACHE_WRITE when the folder is missing or not writable, or the
+   *     file cannot be given to that owner (changing a file's owner needs root)
+   */
+  public static void write(Path path, KerberosCredentials credentials, int uid, int gid)
+      throws AgentException {
     Objects.requireNonNull(credentials, "credentials");
     Path target = path.toAbsolutePath().normalize();
     Path dir = target.getParent();
@@ -45,6 +59,10 @@ public final class FileCredentialCache {
       // starts with a dot and the file is 0600)
       cleanup = new Thread(() -> deleteQuietly(created), "keytrust-ccache-cleanup");
       Runtime.getRuntime().addShutdownHook(cleanup);
+      if (uid >= 0) {
+        Files.setAttribute(tmp, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(tmp, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+      }
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {

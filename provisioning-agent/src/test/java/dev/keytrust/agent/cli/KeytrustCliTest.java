@@ -56,7 +56,7 @@ class KeytrustCliTest {
         List.of("kcl"), List.of("kcl", "decode"), List.of("kcl", "encode"), List.of("provision"),
         List.of("pin"), List.of("pin", "change"), List.of("reset"), List.of("status"),
         List.of("directory"), List.of("directory", "check-permissions"), List.of("authenticate"),
-        List.of("kinit"), List.of("sync-watch"), List.of("keys"), List.of("keys", "list"), List.of("keys", "prune"));
+        List.of("kinit"), List.of("pam-auth"), List.of("sync-watch"), List.of("keys"), List.of("keys", "list"), List.of("keys", "prune"));
   }
 
   @ParameterizedTest

@@ -781,6 +781,22 @@ public final class KeyTrustKdc implements AutoCloseable {
   }
 
   /**
+   * Makes sure the cached root a lab KDC runs from is there: reuses it, or builds it (about 2
+   * minutes, a progress line per stage to {@code progress}). A later {@link #start} then needs no
+   * build. For callers that go on without a KDC when it cannot be had (the demo).
+   *
+   * @return the root's folder
+   * @throws LabException when it cannot be had: not root, no debootstrap, the mirror unreachable,
+   *     a failing step (the message says which and what to do)
+   */
+  public static Path prepareRoot(Consumer<String> progress) {
+    unavailableReason().ifPresent(reason -> {
+      throw new LabException("The lab KDC cannot run here: " + reason + ".");
+    });
+    return KdcRootImage.ensure(new KdcProgress(progress));
+  }
+
+  /**
    * Why a lab KDC cannot start here, or empty when it can: not root, or no cached root and no
    * debootstrap to build one.
    */
