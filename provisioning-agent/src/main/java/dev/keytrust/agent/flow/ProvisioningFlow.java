@@ -65,6 +65,18 @@ import java.util.Objects;
  * <p><b>Steps.</b> Each step is a class with one job and an input and output record ({@link
  * FlowStep}); {@code FlowSteps} runs them in order and moves the journal, which {@code FlowRun}
  * keeps.
+ *
+ * <p><b>Threads and lifecycle.</b> A flow is immutable once built and keeps nothing between runs;
+ * it holds no TPM connection (each run opens the TPM only for the moment it creates a key or checks
+ * a PIN, and closes it) and nothing that needs closing. Build one flow per user: its {@link
+ * DeviceContext}, MFA runner and endpoint carry that user's facts and token. Flows for different
+ * users may run at the same time on different threads, sharing the key store, state directory,
+ * policy folder and TPM: each run gets its result as if alone (TPM commands run one at a time, key
+ * store writes under the store's lock; on a simulator the runs share one connection, see {@link
+ * dev.keytrust.tpm.TpmSession}). Runs for the same user exclude each other, in one process or
+ * several: the second fails at once with STORE_BUSY. The MFA runner, its provider and the endpoint
+ * are the caller's: close them when the flow is no longer used. A listener and a {@link PinSource}
+ * are called on the thread that runs the flow.
  */
 public final class ProvisioningFlow {
 
