@@ -20,6 +20,19 @@ import org.slf4j.LoggerFactory;
  * The entry point for applications: one user's Hello key, created, used and removed through the
  * provider a {@link TpmUri} selects, and kept in a {@link KeyContainerStore}.
  *
+ * <p>Signing a sign-in challenge with the user's key, unlocked by the PIN the user typed ({@code
+ * tpm} is e.g. {@code TpmUri.parse("device:/dev/tpmrm0")}, {@code keyStore} {@link
+ * KeyContainerStore#defaultRoot()}; the key was made by the agent's {@code ProvisioningFlow} or by
+ * {@link #create}; the example in examples/embedding, {@code EmbeddingAgent.sign}):
+ *
+ * <pre>{@code
+ * try (Pin pin = Pin.moveFrom(typedPin); HelloKeys keys = HelloKeys.open(tpm, keyStore)) {
+ *   return keys.sign(user, challenge, pin);
+ * }
+ * }</pre>
+ *
+ * <p>Creating a key without the provisioning flow (no MFA, PIN rules or registration):
+ *
  * <pre>{@code
  * try (HelloKeys keys = HelloKeys.open(TpmUri.parse("mssim://127.0.0.1:2321"), KeyContainerStore.defaultRoot());
  *     Pin pin = Pin.moveFrom(console.readPassword("PIN: "))) {

@@ -56,6 +56,7 @@ public record EmbeddingAgent(TpmUri tpm, Path keyStore, Path stateDir, Path poli
    */
   public ProvisioningResult provision(String user, Supplier<char[]> newPin) throws KeytrustException {
     PinSource pins = new OneShotPin(newPin); // the agent's PIN dialog
+    // README "Use keytrust as a library" and ProvisioningFlow's Javadoc show this code
     PushSettings push = PushSettings.of(pushService).withTokenFile(tokenFile).withCaFile(caFile);
     try (PushMfaProvider mfaProvider = new PushMfaProvider(push);
         KeyRegistrationEndpoint endpoint = KeyRegistrationEndpoints.open(keyService, new EndpointSettings(
@@ -79,6 +80,7 @@ public record EmbeddingAgent(TpmUri tpm, Path keyStore, Path stateDir, Path poli
 
   /** Signs {@code challenge} with {@code user}'s key, unlocked by the PIN; wipes {@code typedPin}. */
   public byte[] sign(String user, byte[] challenge, char[] typedPin) throws KeytrustException {
+    // README "Use keytrust as a library" and HelloKeys' Javadoc show this code
     try (Pin pin = Pin.moveFrom(typedPin); HelloKeys keys = HelloKeys.open(tpm, keyStore)) {
       return keys.sign(user, challenge, pin);
     }

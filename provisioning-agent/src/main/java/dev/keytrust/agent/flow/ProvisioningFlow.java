@@ -25,14 +25,34 @@ import java.util.Objects;
  * choice reported), the KeyCredentialLink, registration, the receipt. Also the PIN change (a new
  * key with the new PIN; the old key is unregistered and deleted) and the reset.
  *
+ * <p>An agent provisions a user with push MFA and a DRS-style key service (the example in
+ * examples/embedding, {@code EmbeddingAgent.provision}: {@code pins} is the agent's PIN dialog,
+ * the rest its configuration; CI runs it against the lab):
+ *
  * <pre>{@code
- * ProvisioningFlow flow = ProvisioningFlow.builder()
- *     .store(store).tpm(tpmUri).policies(new PolicyResolver(policyDir)).device(context)
- *     .mfa(mfaRunner).pins(pinSource).stateDir(stateDir).endpoint(endpoint)
- *     .listener(event -> progress(event))
- *     .build();
- * ProvisioningResult result = flow.run("alice@contoso.com");
+ * PushSettings push = PushSettings.of(pushService).withTokenFile(tokenFile).withCaFile(caFile);
+ * try (PushMfaProvider mfaProvider = new PushMfaProvider(push);
+ *     KeyRegistrationEndpoint endpoint = KeyRegistrationEndpoints.open(keyService, new EndpointSettings(
+ *         Map.of("token-file", tokenFile.toString(), "ca-file", caFile.toString())))) {
+ *   MfaRunner mfa = MfaRunner.builder(mfaProvider)
+ *       .freshness(MfaFreshness.inDirectory(stateDir))
+ *       .build();
+ *   ProvisioningFlow flow = ProvisioningFlow.builder()
+ *       .store(new KeyContainerStore(keyStore))
+ *       .tpm(tpm)
+ *       .policies(new PolicyResolver(policyDir))
+ *       .device(DeviceContextFile.read(deviceFile, RemoteSessionDetector.forThisProcess()))
+ *       .mfa(mfa)
+ *       .pins(pins)
+ *       .stateDir(stateDir)
+ *       .endpoint(endpoint)
+ *       .build();
+ *   return flow.run(user);
+ * }
  * }</pre>
+ *
+ * <p>A {@link FlowListener} ({@code .listener(event -> progress(event))}) shows the steps as they
+ * run.
  *
  * <p><b>Events.</b> Every step emits a {@link StepEvent} STARTED and then SUCCEEDED, SKIPPED, REUSED
  * or FAILED (with the error code), to the {@link FlowListener} and to the SLF4J logger {@value
