@@ -14,9 +14,12 @@ import dev.keytrust.secret.TestPins;
 import dev.keytrust.tpm.TpmInfo;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmUri;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,19 +63,54 @@ class TpmRestartAndTransportTest {
   }
 
   @Test
-  void aSecondClientOfABusySimulatorIsToldWhyInsteadOfHanging() throws Exception {
+  void aSimulatorBusyWithAnotherProgramIsToldWhyInsteadOfHanging() throws Exception {
     TpmUri uri = TpmUri.parse(SWTPM.swtpm().tpmUri());
-    try (TpmSession first = TpmSession.open(uri)) {
-      assertThat(first.getRandom(4)).hasSize(4);
+    // another program (tpm2-tools, another keytrust) holds the simulator's one client connection
+    try (Socket otherProgram = new Socket()) {
+      otherProgram.connect(new InetSocketAddress(Swtpm.LOOPBACK, SWTPM.swtpm().port()));
       // the default I/O timeout is 120 s: the first command gets only 10 s, and a clear message
       assertThatThrownBy(() -> TpmSession.open(uri))
           .isInstanceOfSatisfying(KeytrustException.class,
               e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_UNREACHABLE))
           .hasMessageContaining("one client at a time");
-      assertThat(first.getRandom(4)).hasSize(4); // the first client is unaffected
     }
     try (TpmSession again = TpmSession.open(uri)) {
+      assertThat(again.getRandom(4)).as("usable once the other program left").hasSize(4);
+    }
+  }
+
+  @Test
+  void sessionsOfThisJvmOnOneSimulatorShareItsConnection() throws Exception {
+    TpmUri uri = TpmUri.parse(SWTPM.swtpm().tpmUri());
+    try (TpmSession first = TpmSession.open(uri)) {
+      assertThat(first.getRandom(4)).hasSize(4);
+      // a second session while the first is open: it joins the first's connection (before, it
+      // waited for the simulator, which serves one connection at a time, and failed after 10 s)
+      try (TpmSession second = TpmSession.open(uri, Duration.ofSeconds(30))) {
+        assertThat(second.getRandom(4)).hasSize(4);
+        assertThat(first.getRandom(4)).hasSize(4);
+      }
+      assertThat(first.getRandom(4)).as("the first session outlives the second").hasSize(4);
+    }
+    // the last session closed the connection: the simulator serves another client again
+    assertThat(SWTPM.tools().getRandom(4)).hasSize(4);
+    try (TpmSession again = TpmSession.open(uri)) {
       assertThat(again.getRandom(4)).hasSize(4);
+    }
+  }
+
+  @Test
+  void aFailedSharedConnectionIsNotJoinedAgain() throws Exception {
+    TpmUri uri = TpmUri.parse(SWTPM.swtpm().tpmUri());
+    try (TpmSession old = TpmSession.open(uri)) {
+      assertThat(old.getRandom(4)).hasSize(4);
+      SWTPM.swtpm().restart();
+      assertThatThrownBy(() -> old.getRandom(4))
+          .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT));
+      // the old session is still open, but its connection failed: a new session connects anew
+      try (TpmSession fresh = TpmSession.open(uri)) {
+        assertThat(fresh.getRandom(4)).hasSize(4);
+      }
     }
   }
 

@@ -27,6 +27,19 @@ import org.slf4j.LoggerFactory;
  * The entry point for applications: one user's Hello key, created, used and removed through the
  * provider a {@link TpmUri} selects, and kept in a {@link KeyContainerStore}.
  *
+ * <p>Signing a sign-in challenge with the user's key, unlocked by the PIN the user typed ({@code
+ * tpm} is e.g. {@code TpmUri.parse("device:/dev/tpmrm0")}, {@code keyStore} {@link
+ * KeyContainerStore#defaultRoot()}; the key was made by the agent's {@code ProvisioningFlow} or by
+ * {@link #create}; the example in examples/embedding, {@code EmbeddingAgent.sign}):
+ *
+ * <pre>{@code
+ * try (Pin pin = Pin.moveFrom(typedPin); HelloKeys keys = HelloKeys.open(tpm, keyStore)) {
+ *   return keys.sign(user, challenge, pin);
+ * }
+ * }</pre>
+ *
+ * <p>Creating a key without the provisioning flow (no MFA, PIN rules or registration):
+ *
  * <pre>{@code
  * try (HelloKeys keys = HelloKeys.open(TpmUri.parse("mssim://127.0.0.1:2321"), KeyContainerStore.defaultRoot());
  *     Pin pin = Pin.moveFrom(console.readPassword("PIN: "))) {
@@ -35,8 +48,19 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>PINs are never kept; the caller destroys them. Not thread safe beyond what the TPM
- * session serializes; use one instance per thread or synchronize.
+ * <p>PINs are never kept; the caller destroys them.
+ *
+ * <p><b>Threads and lifecycle.</b> Thread-safe: threads may share one instance, for different users
+ * or the same one. An instance opened on a TPM holds a {@link TpmSession}, that is a connection to
+ * the TPM, until {@link #close()}: always close it (try-with-resources). Keeping one open for the
+ * agent's lifetime and opening one per operation both work. When two threads create keys or sign
+ * for different users at once, through one instance or two, both succeed: their TPM commands run
+ * one at a time (a signature's load, sign and flush as a whole, see {@link TpmSession}), so each
+ * may wait for the other's, and key store writes take the store's lock. On a simulator ({@code
+ * mssim:}, {@code unix:}), which serves one connection at a time, the instances of one JVM on the
+ * same URI share one connection instead of waiting for each other to close. For the same user at
+ * once: a second {@link #create} fails with {@code KEY_EXISTS}; signatures all succeed, and each
+ * wrong PIN counts against the TPM's (or the software key's) lockout.
  */
 public final class HelloKeys implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HelloKeys.class);
@@ -53,11 +77,24 @@ public final class HelloKeys implements AutoCloseable {
     this.description = description;
   }
 
-  /** Opens the provider {@code tpm} names (the TPM, or {@code software}) over the store at {@code storeRoot}. */
+  /**
+   * Opens the provider {@code tpm} names (the TPM, or {@code software}) over the store at {@code
+   * storeRoot}, with {@link dev.keytrust.tpm.TpmTransports#DEFAULT_IO_TIMEOUT}.
+   *
+   * @throws KeytrustException {@code TPM_UNREACHABLE} and the other TPM codes when the TPM cannot
+   *     be opened
+   */
   public static HelloKeys open(TpmUri tpm, Path storeRoot) throws KeytrustException {
     return open(tpm, storeRoot, dev.keytrust.tpm.TpmTransports.DEFAULT_IO_TIMEOUT);
   }
 
+  /**
+   * Opens the provider {@code tpm} names over the store at {@code storeRoot}; the caller must
+   * {@link #close()} it.
+   *
+   * @param ioTimeout how long one TPM command may take (RSA key generation on a slow TPM takes
+   *     seconds)
+   */
   public static HelloKeys open(TpmUri tpm, Path storeRoot, Duration ioTimeout) throws KeytrustException {
     Objects.requireNonNull(tpm, "tpm");
     KeyContainerStore store = new KeyContainerStore(storeRoot);
@@ -301,6 +338,7 @@ public final class HelloKeys implements AutoCloseable {
     }
   }
 
+  /** Closes the provider and the TPM session this instance opened (not one given to {@link #of}). */
   @Override
   public void close() {
     provider.close();

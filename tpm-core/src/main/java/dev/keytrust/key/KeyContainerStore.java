@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   ROOT/                    0700   default ~/.keytrust/keys ({@link #defaultRoot()})
  *     .lock                  0600   the store lock (format keytrust-store-lock, version 1; see below)
- *     alice/                 0700   one directory per user, name from {@link #directoryName(String)}
+ *     alice/                 0700   one directory per user, name from {@code UserNames.directoryName}
  *       key                  0600   the key container ({@link KeyFileFormat}), SHA-256 checksummed
  *       counter, ...         0600   provider state: {@link ProtectedKey#initialState()}, then
  *                                   {@link #writeFileAtomically}

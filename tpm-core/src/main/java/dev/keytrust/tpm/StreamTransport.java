@@ -50,6 +50,11 @@ abstract class StreamTransport implements TpmTransport {
     return response;
   }
 
+  /** True once an exchange failed: the stream is closed and stays so. */
+  final boolean isBroken() {
+    return broken;
+  }
+
   final void checkUsable() throws KeytrustException {
     if (broken) {
       throw new KeytrustException(

@@ -58,6 +58,27 @@ import tss.tpm.TPM_SU;
  * EK/SRK templates with a zero-filled unique field) and live at 0x81000001 (RSA-2048) and
  * 0x81000002 (ECC P-256). An object found at those handles is used only when its public area
  * matches the template; keytrust never evicts what it did not create.
+ *
+ * <p><b>Threads and lifecycle.</b> A session is thread-safe: its commands run one at a time, and
+ * each operation that takes several commands (create a key under the storage root key; load,
+ * sign and flush a key) runs as a whole before another thread's command. A session holds a
+ * connection to the TPM until {@link #close()}, which every session needs (try-with-resources).
+ * How sessions of one JVM map to connections:
+ *
+ * <ul>
+ *   <li>{@code device:/dev/tpmrm0} and {@code tbs:} have a resource manager: each session is a
+ *       connection of its own, and the kernel or TBS keeps the sessions' objects apart.
+ *   <li>A simulator ({@code mssim:}, {@code unix:}) serves one client connection at a time and
+ *       leaves the others waiting without an answer. So the sessions opened on the same simulator
+ *       URI share one connection and its lock: the first opens it, the last to close closes it,
+ *       and two threads (two {@code HelloKeys}, two provisioning runs) use the simulator at the
+ *       same time without waiting for each other to close. Another process using the simulator
+ *       still has to wait: an open that gets no answer within {@value #FIRST_COMMAND_SECONDS} s is
+ *       {@code TPM_UNREACHABLE}, naming the cause. If the shared connection fails (the simulator
+ *       stopped), its sessions fail with {@code TPM_TRANSPORT} and the next open connects anew.
+ *   <li>{@code device:/dev/tpm0} (no resource manager) takes one open at a time: a second gets
+ *       {@code TPM_BUSY}. Use {@code /dev/tpmrm0}.
+ * </ul>
  */
 public final class TpmSession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TpmSession.class);
@@ -69,18 +90,22 @@ public final class TpmSession implements AutoCloseable {
 
   static final int MAX_RETRIES = 12;
 
-  private final ReentrantLock lock = new ReentrantLock();
+  private final TpmConnection connection;
+  private final ReentrantLock lock; // the connection's: one command at a time on it
   private final SecureRandom random = new SecureRandom();
   private final Tpm tpm;
   private final TransportDevice device;
   private final String description;
+  private Duration ioTimeout; // guarded by lock; null: the transport's own
   private boolean closed;
 
-  private TpmSession(TransportDevice device, String description) {
-    this.device = device;
-    this.description = description;
-    this.tpm = new Tpm();
-    this.tpm._setDevice(device);
+  private TpmSession(TpmConnection connection, Duration ioTimeout) {
+    this.connection = connection;
+    this.lock = connection.lock;
+    this.tpm = connection.tpm;
+    this.device = connection.device;
+    this.description = connection.device.transport().describe();
+    this.ioTimeout = ioTimeout;
   }
 
   /** Opens the TPM a URI names with the default I/O timeout. */
@@ -88,13 +113,25 @@ public final class TpmSession implements AutoCloseable {
     return open(uri, TpmTransports.DEFAULT_IO_TIMEOUT);
   }
 
-  /** Opens the TPM a URI names. */
+  /**
+   * Opens the TPM a URI names. Sessions on the same simulator URI ({@code mssim:}, {@code unix:})
+   * share this JVM's one connection to it, since a simulator serves one client at a time: a second
+   * session joins the first's connection at once instead of waiting for it to close (see the class
+   * comment).
+   */
   public static TpmSession open(TpmUri uri, Duration ioTimeout) throws KeytrustException {
     Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(ioTimeout, "ioTimeout");
+    if (TpmConnection.isShared(uri)) {
+      return TpmConnection.shared(uri, () -> openSimulator(uri, ioTimeout), c -> new TpmSession(c, ioTimeout));
+    }
+    return open(TpmTransports.open(uri, ioTimeout), false);
+  }
+
+  private static TpmSession openSimulator(TpmUri uri, Duration ioTimeout) throws KeytrustException {
     TpmTransport transport = TpmTransports.open(uri, ioTimeout);
-    boolean simulator = uri.scheme().equals(TpmUri.MSSIM) || uri.scheme().equals(TpmUri.UNIX);
-    if (!(simulator && transport instanceof StreamTransport st)) {
-      return open(transport, simulator);
+    if (!(transport instanceof StreamTransport st)) {
+      return open(transport, true);
     }
     // A simulator serves one client at a time and queues the rest silently: a connect succeeds,
     // the first command waits. Give that first exchange a short timeout and a message that says so.
@@ -102,7 +139,7 @@ public final class TpmSession implements AutoCloseable {
     try {
       st.setIoTimeout(first);
       TpmSession session = open(transport, true);
-      st.setIoTimeout(ioTimeout);
+      session.useIoTimeout(ioTimeout);
       return session;
     } catch (KeytrustException e) {
       transport.close();
@@ -128,7 +165,9 @@ public final class TpmSession implements AutoCloseable {
   }
 
   /** How long the first command to a simulator may take before keytrust reports it as busy. */
-  static final Duration FIRST_COMMAND_TIMEOUT = Duration.ofSeconds(10);
+  static final int FIRST_COMMAND_SECONDS = 10;
+
+  static final Duration FIRST_COMMAND_TIMEOUT = Duration.ofSeconds(FIRST_COMMAND_SECONDS);
 
   /**
    * Opens a session over a transport the caller built.
@@ -144,7 +183,7 @@ public final class TpmSession implements AutoCloseable {
   static TpmSession open(TpmTransport transport, boolean simulator, java.util.function.LongConsumer sleeper)
       throws KeytrustException {
     TransportDevice device = new TransportDevice(transport, MAX_RETRIES, 20, sleeper);
-    TpmSession s = new TpmSession(device, transport.describe());
+    TpmSession s = new TpmSession(new TpmConnection(device), null);
     try {
       if (simulator) {
         s.startup();
@@ -167,6 +206,21 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
+  TpmConnection connection() {
+    return connection;
+  }
+
+  /** Makes {@code timeout} this session's I/O timeout, from its next command on. */
+  private void useIoTimeout(Duration timeout) throws KeytrustException {
+    lock.lock();
+    try {
+      ioTimeout = timeout;
+      connection.useIoTimeout(timeout);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The transport's description, e.g. {@code mssim://127.0.0.1:2321}. */
   public String describe() {
     return description;
@@ -185,6 +239,7 @@ public final class TpmSession implements AutoCloseable {
       if (closed) {
         throw new KeytrustException(CoreErrorCode.INTERNAL, "The TPM session is closed.");
       }
+      connection.useIoTimeout(ioTimeout);
       device.resetLastResponseCode();
       T result;
       try {
@@ -634,6 +689,7 @@ public final class TpmSession implements AutoCloseable {
       if (closed) {
         throw new KeytrustException(CoreErrorCode.INTERNAL, "The TPM session is closed.");
       }
+      connection.useIoTimeout(ioTimeout);
       device.resetLastResponseCode();
       byte[] response;
       try {
@@ -666,17 +722,22 @@ public final class TpmSession implements AutoCloseable {
     return Arrays.copyOf(out.toByteArray(), n);
   }
 
+  /**
+   * Ends this session once its command in progress (another thread's call) has returned, and
+   * closes the connection unless other sessions share it. Idempotent.
+   */
   @Override
   public void close() {
     lock.lock();
     try {
-      if (!closed) {
-        closed = true;
-        device.close();
+      if (closed) {
+        return;
       }
+      closed = true;
     } finally {
       lock.unlock();
     }
+    connection.release();
   }
 
   @Override

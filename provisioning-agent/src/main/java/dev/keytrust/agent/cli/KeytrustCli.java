@@ -62,6 +62,7 @@ public final class KeytrustCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    Logging.useCliConfiguration();
     System.exit(commandLine(CliEnvironment.system()).execute(args));
   }
 

@@ -27,14 +27,34 @@ import java.util.Objects;
  * choice reported), the KeyCredentialLink, registration, the receipt. Also the PIN change (a new
  * key with the new PIN; the old key is unregistered and deleted) and the reset.
  *
+ * <p>An agent provisions a user with push MFA and a DRS-style key service (the example in
+ * examples/embedding, {@code EmbeddingAgent.provision}: {@code pins} is the agent's PIN dialog,
+ * the rest its configuration; CI runs it against the lab):
+ *
  * <pre>{@code
- * ProvisioningFlow flow = ProvisioningFlow.builder()
- *     .store(store).tpm(tpmUri).policies(new PolicyResolver(policyDir)).device(context)
- *     .mfa(mfaRunner).pins(pinSource).stateDir(stateDir).endpoint(endpoint)
- *     .listener(event -> progress(event))
- *     .build();
- * ProvisioningResult result = flow.run("alice@contoso.com");
+ * PushSettings push = PushSettings.of(pushService).withTokenFile(tokenFile).withCaFile(caFile);
+ * try (PushMfaProvider mfaProvider = new PushMfaProvider(push);
+ *     KeyRegistrationEndpoint endpoint = KeyRegistrationEndpoints.open(keyService, new EndpointSettings(
+ *         Map.of("token-file", tokenFile.toString(), "ca-file", caFile.toString())))) {
+ *   MfaRunner mfa = MfaRunner.builder(mfaProvider)
+ *       .freshness(MfaFreshness.inDirectory(stateDir))
+ *       .build();
+ *   ProvisioningFlow flow = ProvisioningFlow.builder()
+ *       .store(new KeyContainerStore(keyStore))
+ *       .tpm(tpm)
+ *       .policies(new PolicyResolver(policyDir))
+ *       .device(DeviceContextFile.read(deviceFile, RemoteSessionDetector.forThisProcess()))
+ *       .mfa(mfa)
+ *       .pins(pins)
+ *       .stateDir(stateDir)
+ *       .endpoint(endpoint)
+ *       .build();
+ *   return flow.run(user);
+ * }
  * }</pre>
+ *
+ * <p>A {@link FlowListener} ({@code .listener(event -> progress(event))}) shows the steps as they
+ * run.
  *
  * <p><b>Events.</b> Every step emits a {@link StepEvent} STARTED and then SUCCEEDED, SKIPPED, REUSED
  * or FAILED (with the error code), to the {@link FlowListener} and to the SLF4J logger {@value
@@ -72,6 +92,18 @@ import java.util.Objects;
  * <p><b>Steps.</b> Each step is a class with one job and an input and output record ({@link
  * FlowStep}); {@code FlowSteps} runs them in order and moves the journal, which {@code FlowRun}
  * keeps.
+ *
+ * <p><b>Threads and lifecycle.</b> A flow is immutable once built and keeps nothing between runs;
+ * it holds no TPM connection (each run opens the TPM only for the moment it creates a key or checks
+ * a PIN, and closes it) and nothing that needs closing. Build one flow per user: its {@link
+ * DeviceContext}, MFA runner and endpoint carry that user's facts and token. Flows for different
+ * users may run at the same time on different threads, sharing the key store, state directory,
+ * policy folder and TPM: each run gets its result as if alone (TPM commands run one at a time, key
+ * store writes under the store's lock; on a simulator the runs share one connection, see {@link
+ * dev.keytrust.tpm.TpmSession}). Runs for the same user exclude each other, in one process or
+ * several: the second fails at once with STORE_BUSY. The MFA runner, its provider and the endpoint
+ * are the caller's: close them when the flow is no longer used. A listener and a {@link PinSource}
+ * are called on the thread that runs the flow.
  */
 public final class ProvisioningFlow {
 

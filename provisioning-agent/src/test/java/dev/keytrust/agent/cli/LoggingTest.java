@@ -19,6 +19,15 @@ class LoggingTest {
   }
 
   @Test
+  void theCliConfigurationIsNotALogbackXmlAnApplicationWouldPickUp() {
+    // surefire selects it as KeytrustCli.main does; the agent's jar has no logback.xml or logback-test.xml
+    assertThat(System.getProperty("logback.configurationFile")).isEqualTo(Logging.CONFIGURATION);
+    assertThat(Logging.class.getClassLoader().getResource(Logging.CONFIGURATION)).isNotNull();
+    assertThat(Logging.class.getClassLoader().getResource("logback.xml")).isNull();
+    assertThat(Logging.class.getClassLoader().getResource("logback-test.xml")).isNull();
+  }
+
+  @Test
   void logbackXmlLoadsWithoutErrorsAndLogsWarnToStderrOnly() {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     assertThat(ctx.getStatusManager().getCopyOfStatusList())

@@ -16,13 +16,11 @@ import dev.keytrust.agent.prereq.DeviceContextFile;
 import dev.keytrust.agent.prereq.RemoteSessionDetector;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
-import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -31,6 +29,13 @@ import java.util.function.Supplier;
  * (policy, prerequisites, push MFA, PIN, TPM key, KeyCredentialLink, registration over HTTPS) and
  * sign a sign-in challenge with the PIN-unlocked key. The configuration is the agent's own; here
  * it comes from the caller.
+ *
+ * <p>Threads and lifecycle: an instance holds no connection and no secret, so threads may share
+ * it, for different users at once. Each call opens what it needs and closes it before returning:
+ * {@link #provision} the user's push MFA provider and registration endpoint (and, for the moment
+ * it creates the key, the TPM), {@link #sign} a {@link HelloKeys}, that is a TPM connection. An
+ * agent that signs often can keep one {@code HelloKeys} open instead: it is thread-safe, and must
+ * be closed when the agent stops.
  *
  * @param tpm the TPM (e.g. {@code device:/dev/tpmrm0}, {@code mssim://127.0.0.1:2321})
  * @param keyStore the key store folder
@@ -47,26 +52,25 @@ public record EmbeddingAgent(TpmUri tpm, Path keyStore, Path stateDir, Path poli
 
   /**
    * Provisions {@code user} with the PIN the user chose ({@code newPin} gives it; the agent's own
-   * UI would ask, twice).
+   * UI would ask, twice). The flow wipes each array {@code newPin} returns.
    */
   public ProvisioningResult provision(String user, Supplier<char[]> newPin) throws KeytrustException {
-    PushSettings push = PushSettings.of(pushService).withTokenFile(tokenFile).withCaFile(caFile)
-        .withPollInterval(Duration.ofMillis(200));
+    PinSource pins = new OneShotPin(newPin); // the agent's PIN dialog
+    // README "Use keytrust as a library" and ProvisioningFlow's Javadoc show this code
+    PushSettings push = PushSettings.of(pushService).withTokenFile(tokenFile).withCaFile(caFile);
     try (PushMfaProvider mfaProvider = new PushMfaProvider(push);
         KeyRegistrationEndpoint endpoint = KeyRegistrationEndpoints.open(keyService, new EndpointSettings(
             Map.of("token-file", tokenFile.toString(), "ca-file", caFile.toString())))) {
       MfaRunner mfa = MfaRunner.builder(mfaProvider)
-          .attemptTimeout(Duration.ofSeconds(30))
           .freshness(MfaFreshness.inDirectory(stateDir))
           .build();
       ProvisioningFlow flow = ProvisioningFlow.builder()
           .store(new KeyContainerStore(keyStore))
           .tpm(tpm)
-          .algorithm(KeyAlgorithm.RSA_2048)
           .policies(new PolicyResolver(policyDir))
           .device(DeviceContextFile.read(deviceFile, RemoteSessionDetector.forThisProcess()))
           .mfa(mfa)
-          .pins(new OneShotPin(newPin))
+          .pins(pins)
           .stateDir(stateDir)
           .endpoint(endpoint)
           .build();
@@ -74,9 +78,10 @@ public record EmbeddingAgent(TpmUri tpm, Path keyStore, Path stateDir, Path poli
     }
   }
 
-  /** Signs {@code challenge} with {@code user}'s key, unlocked by the PIN. */
+  /** Signs {@code challenge} with {@code user}'s key, unlocked by the PIN; wipes {@code typedPin}. */
   public byte[] sign(String user, byte[] challenge, char[] typedPin) throws KeytrustException {
-    try (HelloKeys keys = HelloKeys.open(tpm, keyStore); Pin pin = Pin.copyOf(typedPin)) {
+    // README "Use keytrust as a library" and HelloKeys' Javadoc show this code
+    try (Pin pin = Pin.moveFrom(typedPin); HelloKeys keys = HelloKeys.open(tpm, keyStore)) {
       return keys.sign(user, challenge, pin);
     }
   }
