@@ -1,6 +1,8 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.tpm.TpmUri;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,7 +27,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "PIN-protected, TPM-bound user keys (Windows Hello for Business hybrid key trust).",
-    subcommands = {TpmCommand.class, KeyCommand.class, KclCommand.class, ProvisionCommand.class, PinCommand.class, ResetCommand.class, StatusCommand.class, DirectoryCommand.class, AuthenticateCommand.class, KinitCommand.class, SyncWatchCommand.class},
     footerHeading = "%nEnvironment:%n",
     footer = {
       "  " + TpmUri.ENV + "   the TPM when --tpm is not given,",
@@ -38,6 +39,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  keytrust kcl decode @msds-keycredentiallink.txt"
     })
 public final class KeytrustCli implements Callable<Integer> {
+  /** The commands, in the order the help lists them (added in code: see {@link #commandLine(CliEnvironment, String[])}). */
+  static final List<Class<?>> COMMANDS = List.of(TpmCommand.class, KeyCommand.class, KclCommand.class,
+      ProvisionCommand.class, PinCommand.class, ResetCommand.class, StatusCommand.class, DirectoryCommand.class,
+      AuthenticateCommand.class, KinitCommand.class, SyncWatchCommand.class);
 
   private final CliEnvironment environment;
 
@@ -62,12 +67,43 @@ public final class KeytrustCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(CliEnvironment.system()).execute(args));
+    Logging.configureDefault();
+    System.exit(commandLine(CliEnvironment.system(), args).execute(args));
   }
 
-  /** The configured command line over {@code environment}: handlers, exit codes, usage. */
+  /** The configured command line over {@code environment} with every command: handlers, exit codes, usage. */
   static CommandLine commandLine(CliEnvironment environment) {
+    return commandLine(environment, COMMANDS);
+  }
+
+  /**
+   * {@link #commandLine(CliEnvironment)} for running {@code args}: when they name a command (the
+   * first word that is not an option), only that command is built, so that a run does not load,
+   * instantiate and inspect the classes of the ten others (about half of the CLI's start-up);
+   * otherwise (no command, an unknown word, only options) every command, so that help, version and
+   * errors are the same.
+   */
+  static CommandLine commandLine(CliEnvironment environment, String[] args) {
+    for (String a : args) {
+      if (a.startsWith("-")) {
+        continue;
+      }
+      for (Class<?> c : COMMANDS) {
+        Command command = c.getAnnotation(Command.class);
+        if (command.name().equals(a) || Arrays.asList(command.aliases()).contains(a)) {
+          return commandLine(environment, List.of(c));
+        }
+      }
+      break;
+    }
+    return commandLine(environment, COMMANDS);
+  }
+
+  private static CommandLine commandLine(CliEnvironment environment, List<Class<?>> commands) {
     CommandLine cmd = new CommandLine(new KeytrustCli(environment));
+    for (Class<?> c : commands) {
+      cmd.addSubcommand(c);
+    }
     ExitCodes exitCodes = new ExitCodes();
     cmd.setExitCodeExceptionMapper(exitCodes);
     cmd.setExecutionExceptionHandler(exitCodes);
