@@ -1,8 +1,10 @@
 package dev.keytrust.agent.cli;
 
 import dev.keytrust.tpm.TpmUri;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -43,6 +45,13 @@ public final class KeytrustCli implements Callable<Integer> {
   static final List<Class<?>> COMMANDS = List.of(TpmCommand.class, KeyCommand.class, KclCommand.class,
       ProvisionCommand.class, PinCommand.class, ResetCommand.class, StatusCommand.class, DirectoryCommand.class,
       AuthenticateCommand.class, KinitCommand.class, SyncWatchCommand.class);
+  /** The subcommands of the commands that have them, in the order their help lists them (added in code too). */
+  static final Map<Class<?>, List<Class<?>>> SUBCOMMANDS = Map.of(
+      KeyCommand.class, List.of(KeyCreateCommand.class, KeySignCommand.class, KeyShowCommand.class, KeyDeleteCommand.class, KeyExportCommand.class, KeyAttestCommand.class),
+      KclCommand.class, List.of(KclDecodeCommand.class, KclEncodeCommand.class),
+      PinCommand.class, List.of(PinChangeCommand.class),
+      TpmCommand.class, List.of(TpmInfoCommand.class),
+      DirectoryCommand.class, List.of(DirectoryCheckPermissionsCommand.class));
 
   private final CliEnvironment environment;
 
@@ -73,36 +82,60 @@ public final class KeytrustCli implements Callable<Integer> {
 
   /** The configured command line over {@code environment} with every command: handlers, exit codes, usage. */
   static CommandLine commandLine(CliEnvironment environment) {
-    return commandLine(environment, COMMANDS);
+    return commandLine(environment, (List<String>) null);
   }
 
   /**
    * {@link #commandLine(CliEnvironment)} for running {@code args}: when they name a command (the
-   * first word that is not an option), only that command is built, so that a run does not load,
-   * instantiate and inspect the classes of the ten others (about half of the CLI's start-up);
-   * otherwise (no command, an unknown word, only options) every command, so that help, version and
-   * errors are the same.
+   * first word that is not an option), only that command is built, and when the second word names
+   * one of its subcommands, only that one, so that a run does not load, instantiate and inspect
+   * the classes of the others (most of picocli's share of the start-up); {@code --version} alone
+   * builds none; where a word names nothing (no command, an unknown word) every command of that
+   * level is built, so that help and errors are the same.
    */
   static CommandLine commandLine(CliEnvironment environment, String[] args) {
-    for (String a : args) {
-      if (a.startsWith("-")) {
-        continue;
-      }
-      for (Class<?> c : COMMANDS) {
-        Command command = c.getAnnotation(Command.class);
-        if (command.name().equals(a) || Arrays.asList(command.aliases()).contains(a)) {
-          return commandLine(environment, List.of(c));
-        }
-      }
-      break;
+    if (args.length == 1 && (args[0].equals("-V") || args[0].equals("--version"))) {
+      return commandLine(environment, NO_COMMAND); // the version alone needs no command
     }
-    return commandLine(environment, COMMANDS);
+    List<String> words = new ArrayList<>();
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        words.add(a);
+      }
+    }
+    return commandLine(environment, words);
   }
 
-  private static CommandLine commandLine(CliEnvironment environment, List<Class<?>> commands) {
+  /** The words that build the root alone (compared by identity). */
+  private static final List<String> NO_COMMAND = new ArrayList<>();
+
+  /** The class among {@code candidates} that {@code word} names, or null. */
+  private static Class<?> named(List<Class<?>> candidates, String word) {
+    for (Class<?> c : candidates) {
+      Command command = c.getAnnotation(Command.class);
+      if (command.name().equals(word) || Arrays.asList(command.aliases()).contains(word)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The root with the command the first word names (and of its subcommands the one the second
+   * word names), or all where a word names none; the words are the arguments that are not
+   * options (null for every command at every level).
+   */
+  private static CommandLine commandLine(CliEnvironment environment, List<String> words) {
     CommandLine cmd = new CommandLine(new KeytrustCli(environment));
-    for (Class<?> c : commands) {
+    Class<?> top = words == null || words.isEmpty() ? null : named(COMMANDS, words.get(0));
+    for (Class<?> c : words == NO_COMMAND ? List.<Class<?>>of() : top != null ? List.<Class<?>>of(top) : COMMANDS) {
       cmd.addSubcommand(c);
+      CommandLine added = cmd.getSubcommands().get(c.getAnnotation(Command.class).name());
+      List<Class<?>> children = SUBCOMMANDS.getOrDefault(c, List.of());
+      Class<?> child = top != null && words.size() > 1 ? named(children, words.get(1)) : null;
+      for (Class<?> s : child != null ? List.<Class<?>>of(child) : children) {
+        added.addSubcommand(s);
+      }
     }
     ExitCodes exitCodes = new ExitCodes();
     cmd.setExitCodeExceptionMapper(exitCodes);

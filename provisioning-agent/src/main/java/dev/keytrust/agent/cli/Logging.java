@@ -11,6 +11,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import ch.qos.logback.core.status.NopStatusListener;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.LoggerFactory;
 
@@ -28,29 +29,49 @@ final class Logging {
   static final String KEYTRUST = "dev.keytrust";
   /** The flow's step events: provision, PIN change and reset print each as a progress line already. */
   static final String EVENTS = "keytrust.events";
+  /**
+   * Set by the CLI's {@code main} before anything logs: only then does {@link CliLogbackConfigurator}
+   * configure logback (a library user's JVM keeps logback's own defaults).
+   */
+  static final String CLI_PROPERTY = "keytrust.cli.logging";
+
+  private static volatile boolean configured;
 
   private Logging() {}
+
+  static boolean namesAnother() {
+    if (System.getProperty("logback.configurationFile") != null) {
+      return true;
+    }
+    ClassLoader loader = Logging.class.getClassLoader();
+    return loader.getResource("logback-test.xml") != null || loader.getResource("logback.xml") != null;
+  }
 
   /**
    * The default configuration, unless the JVM names another (see the class comment): root WARN to
    * stderr, {@value #KEYTRUST} WARN, {@value #EVENTS} ERROR. Called first thing by {@code main}.
    */
   static void configureDefault() {
-    if (System.getProperty("logback.configurationFile") != null) {
+    if (System.getProperty(CLI_PROPERTY) == null) {
+      System.setProperty(CLI_PROPERTY, "true");
+    }
+    if (namesAnother()) {
       return;
     }
-    ClassLoader loader = Logging.class.getClassLoader();
-    if (loader.getResource("logback-test.xml") != null || loader.getResource("logback.xml") != null) {
-      return;
-    }
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+    // starts logback, which asks CliLogbackConfigurator first; configure here only if it did not run
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context && !configured) {
       configure(context);
     } // else another SLF4J provider: its own configuration
   }
 
   /** Replaces {@code context}'s configuration with the CLI's default (see {@link #configureDefault()}). */
   static void configure(LoggerContext context) {
+    configured = true;
     context.reset();
+    // as logback.xml's NopStatusListener did: logback's own status messages stay quiet, and logback
+    // does not start its status printer (with its date format and the time-zone rules) for them
+    NopStatusListener quiet = new NopStatusListener();
+    context.getStatusManager().add(quiet);
     LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
     encoder.setContext(context);
     encoder.setCharset(StandardCharsets.UTF_8);

@@ -10,9 +10,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /**
- * {@code main} builds only the command its arguments name ({@link KeytrustCli#commandLine(CliEnvironment,
- * String[])}): that command's tree, options and help must be the full tree's, and anything else
- * (no command, an unknown word, options only) gets the full tree.
+ * {@code main} builds only the command (and subcommand) its arguments name ({@link
+ * KeytrustCli#commandLine(CliEnvironment, String[])}): that command's tree, options and help must be
+ * the full tree's, and anything else (no command, an unknown word, options only) gets the full tree.
  */
 class CommandPruningTest {
   static Stream<List<String>> commands() {
@@ -38,6 +38,9 @@ class CommandPruningTest {
     CommandLine full = KeytrustCli.commandLine(env);
 
     assertThat(pruned.getSubcommands().keySet()).containsExactly(path.get(0));
+    if (path.size() > 1) {
+      assertThat(at(pruned, path.subList(0, 1)).getSubcommands().keySet()).containsExactly(path.get(1));
+    }
     CommandLine p = at(pruned, path);
     CommandLine f = at(full, path);
     assertThat(p.getUsageMessage()).isEqualTo(f.getUsageMessage());
@@ -57,7 +60,17 @@ class CommandPruningTest {
   }
 
   static Stream<List<String>> otherArguments() {
-    return Stream.of(List.of(), List.of("--help"), List.of("-V"), List.of("no-such-command", "--help"),
+    return Stream.of(List.of(), List.of("--help"), List.of("-v", "-V"), List.of("no-such-command", "--help"),
         List.of("-v", "nonsense"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void theVersionAloneBuildsNoCommand() {
+    CliEnvironment env = new CliRunner().stdinEnvironment();
+    for (String v : new String[] {"-V", "--version"}) {
+      CommandLine c = KeytrustCli.commandLine(env, new String[] {v});
+      assertThat(c.getSubcommands()).isEmpty();
+      assertThat(c.getCommandSpec().version()).isEqualTo(KeytrustCli.commandLine(env).getCommandSpec().version());
+    }
   }
 }

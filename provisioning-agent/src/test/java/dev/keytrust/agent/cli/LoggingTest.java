@@ -48,6 +48,27 @@ class LoggingTest {
   }
 
   @Test
+  void theConfiguratorActsOnlyInTheCliAndOnlyWithoutAConfigurationFile() {
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    CliLogbackConfigurator c = new CliLogbackConfigurator();
+    String before = System.getProperty(Logging.CLI_PROPERTY);
+    try {
+      System.clearProperty(Logging.CLI_PROPERTY);
+      // a library user's JVM: logback goes on with its own search
+      assertThat(c.configure(ctx)).isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+      System.setProperty(Logging.CLI_PROPERTY, "true");
+      // the CLI, but this test JVM has a logback-test.xml: kept
+      assertThat(c.configure(ctx)).isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+    } finally {
+      if (before == null) {
+        System.clearProperty(Logging.CLI_PROPERTY);
+      } else {
+        System.setProperty(Logging.CLI_PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
   void verboseRaisesKeytrustLoggersToDebugAndBack() {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logging.setVerbose(true);
