@@ -22,7 +22,9 @@ import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.lab.Tpm2Tools;
+import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.store.OwnerOnlyFiles;
+import dev.keytrust.tpm.LoadableKey;
 import dev.keytrust.tpm.TpmKeyType;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmTransport;
@@ -49,6 +51,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import tss.Tpm;
+import tss.tpm.TPM2B_PRIVATE;
+import tss.tpm.TPMT_PUBLIC;
+import tss.tpm.TPMT_TK_HASHCHECK;
+import tss.tpm.TPMU_SIG_SCHEME;
+import tss.tpm.TPM_HANDLE;
 
 /**
  * Issue 17's goals that JMH cannot measure well, each as a ratio from one run, the two sides of
@@ -64,18 +72,22 @@ import java.util.concurrent.atomic.AtomicReference;
  *       summed per flow on the transport: the TPM's side of each command, sessions included,
  *       without any of keytrust's own work), plus three atomic durable writes (temporary file,
  *       fsync, rename, fsync of the directory, in the same file system) for the three writes
- *       recovery needs (ProvisioningFlow's Javadoc), plus one HTTP POST of the same registration
- *       to the same key service. Goal: flow ≤ 1.2 × floor. The flow's writes are counted too.
+ *       recovery needs (ProvisioningFlow's Javadoc), plus two new directories made durable (mkdir,
+ *       fsync of the parent: a new user's record and key folders, without which the writes in them
+ *       would not survive a power cut), plus one HTTP POST of the same registration to the same key
+ *       service. Goal: flow ≤ 1.2 × floor. The flow's writes are counted too.
  *   <li><b>Goal 5, tpm2-tools.</b> The same TPM steps scripted as tpm2-tools processes against the
  *       same swtpm: two TPM2_GetCapability, TPM2_ReadPublic of the SRK, TPM2_Create of a P-256 key
  *       and TPM2_Create of a sealed object under it (the PIN history's secret), with auth values:
  *       five processes. Goal: tools ≥ 10 × flow.
  *   <li><b>Goal 2, the stack's overhead per command (commands without HMAC sessions).</b> Two
- *       swtpm processes: keytrust's {@link TpmSession} on one, a raw client with a transport of its
- *       own (one socket write per command, buffered reads) on the other, sending the bytes the
- *       stack sent (recorded once); halfway the two swap swtpms. (stack − raw) / commands per
- *       round, for TPM2_GetRandom, the SRK check (TPM2_ReadPublic) and the dictionary-attack state
- *       (TPM2_GetCapability). Goal ≤ 10 µs. HMAC sessions: {@link SessionOverhead}.
+ *       swtpm processes: the stack on one, a raw client with a transport of its own (one socket
+ *       write per command, buffered reads) on the other, sending the bytes the stack sent
+ *       (recorded once; for TPM2_Sign, the raw side's own loaded key's command); halfway the two
+ *       swap swtpms. (stack − raw) / commands per round, for TPM2_GetRandom through {@link
+ *       TpmSession}, TPM2_Sign with a password session through TSS.Java on keytrust's transport (the
+ *       issue's pairs; goal ≤ 10 µs), and the dictionary-attack state (TPM2_GetCapability and
+ *       keytrust's parsing, shown, not in the goal). HMAC sessions: {@link SessionOverhead}.
  * </ol>
  *
  * <p>Usage: {@code java -cp keytrust-benchmarks.jar dev.keytrust.bench.IssueGoals OUT_DIR [--quick]}:
@@ -308,6 +320,9 @@ public final class IssueGoals {
           dev.keytrust.error.CoreErrorCode.STORE_IO, dev.keytrust.error.CoreErrorCode.STORE_PERMISSIONS,
           dev.keytrust.error.CoreErrorCode.STORE_CORRUPT));
       Op write = () -> files.writeAtomically(writeDir, "journal", record, true);
+      int[] dirs = {0};
+      Path mkdirParent = Files.createDirectories(dir.resolve("mkdirs"));
+      Op mkdir = () -> files.ensureChildDirectory(mkdirParent.resolve("d" + (++dirs[0])));
       KeyRegistration registration = endpoint.last.get();
       Op post = () -> endpoint.delegate.register(registration);
       CommandRecorder[] raw = new CommandRecorder[1];
@@ -349,6 +364,7 @@ public final class IssueGoals {
       double[] flowMs = new double[rounds];
       double[] wireMs = new double[rounds];
       double[] writeMs = new double[rounds];
+      double[] mkdirMs = new double[rounds];
       double[] postMs = new double[rounds];
       double[] rawMs = new double[rounds];
       double[] toolsMs = new double[rounds];
@@ -357,9 +373,10 @@ public final class IssueGoals {
       for (int round = -1; round < rounds; round++) { // round -1: warm-up, not counted
         List<Runnable> order = new ArrayList<>();
         int r = round;
-        double[] slot = new double[6];
+        double[] slot = new double[7];
         order.add(() -> slot[0] = timeOp(flow, flowsPerRound, () -> { }, wireNanos, slot, 1));
         order.add(() -> slot[2] = timeOp(write, writes1, () -> { }, null, null, 0));
+        order.add(() -> slot[6] = timeOp(mkdir, writes1, () -> { }, null, null, 0));
         order.add(() -> slot[3] = timeOp(post, posts1, () -> { }, null, null, 0));
         order.add(() -> slot[4] = timeOp(rawTpm, flowsPerRound, closeRaw, null, null, 0));
         if (tools != null) {
@@ -373,6 +390,7 @@ public final class IssueGoals {
           flowMs[r] = slot[0];
           wireMs[r] = slot[1];
           writeMs[r] = slot[2];
+          mkdirMs[r] = slot[6];
           postMs[r] = slot[3];
           rawMs[r] = slot[4];
           toolsMs[r] = slot[5];
@@ -382,7 +400,7 @@ public final class IssueGoals {
       double[] ratio = new double[rounds];
       double[] toolsRatio = new double[rounds];
       for (int i = 0; i < rounds; i++) {
-        floor[i] = wireMs[i] + 3 * writeMs[i] + postMs[i];
+        floor[i] = wireMs[i] + 3 * writeMs[i] + 2 * mkdirMs[i] + postMs[i];
         ratio[i] = flowMs[i] / floor[i];
         toolsRatio[i] = toolsMs[i] / flowMs[i];
       }
@@ -397,9 +415,11 @@ public final class IssueGoals {
           .append(range(wireMs, "ms")).append(" |\n")
           .append("| one atomic durable write (600 bytes: file fsync, rename, directory fsync) | ")
           .append(range(writeMs, "ms")).append(" |\n")
+          .append("| one new directory made durable (mkdir, fsync of its parent): the new user's two directories | ")
+          .append(range(mkdirMs, "ms")).append(" |\n")
           .append("| one HTTP POST of the registration (JDK HttpClient to the loopback key service) | ")
           .append(range(postMs, "ms")).append(" |\n")
-          .append("| **floor** = wire + 3 × write + 1 × POST | ").append(range(floor, "ms")).append(" |\n")
+          .append("| **floor** = wire + 3 × write + 2 × new directory + 1 × POST | ").append(range(floor, "ms")).append(" |\n")
           .append("| **flow / floor** (goal ≤ 1.2) | **").append(range(ratio, "")).append("** |\n")
           .append("| for comparison: the ").append(replayable.size()).append(" session-free commands replayed raw |")
           .append(range(rawMs, "ms")).append(" |\n\n")
@@ -408,11 +428,12 @@ public final class IssueGoals {
           .append(" key file, journal CREDENTIAL_BUILT), and ").append(writes.directoryForces())
           .append(" directory forces (the three writes' directories, and the new user's two directories in their")
           .append(" parents). TPM commands of one flow (codes):").append(codes).append(".\n\n");
-      goals.append(goalLine("1", "flow / (TPM commands on the wire + 3 durable writes + 1 HTTP POST)",
-          median(ratio), "<=", 1.2, String.format(Locale.ROOT,
-              "flow %.2f ms, floor %.2f ms (wire %.2f + 3 × %.3f + %.2f); %d atomic writes per flow, %d forced, %d "
-                  + "directory forces", median(flowMs), median(floor), median(wireMs), median(writeMs),
-              median(postMs), writes.atomicWrites(), writes.fileForces(), writes.directoryForces())));
+      goals.append(goalLine("1", "flow / (its TPM commands on the wire + 3 durable writes + 2 durable new directories"
+              + " + 1 HTTP POST)", median(ratio), "<=", 1.2, String.format(Locale.ROOT,
+              "flow %.2f ms, floor %.2f ms (wire %.2f + 3 × %.3f + 2 × %.3f + %.2f); per flow %d atomic writes, %d "
+                  + "forced, %d directory forces", median(flowMs), median(floor), median(wireMs), median(writeMs),
+              median(mkdirMs), median(postMs), writes.atomicWrites(), writes.fileForces(),
+              writes.directoryForces())));
       if (tools != null) {
         md.append("### Goal 5: the flow against the same TPM steps as tpm2-tools processes\n\n")
             .append("| What | Median (min .. max) |\n|---|---|\n")
@@ -499,81 +520,170 @@ public final class IssueGoals {
     }
   }
 
+  /** A P-256 key loaded on a swtpm through TSS.Java with a password session, and its TSS.Java. */
+  record Loaded(Tpm tss, TPM_HANDLE handle, byte[] digest, TPMU_SIG_SCHEME scheme) {
+    void sign() {
+      tss.Sign(handle, digest, scheme, new TPMT_TK_HASHCHECK());
+    }
+  }
+
+  static Loaded load(TpmSession session, CommandRecorder link, byte[] auth) throws Exception {
+    LoadableKey key;
+    try (SecretBuffer secret = SecretBuffer.copyOf(auth)) {
+      key = session.createSigningKey(TpmKeyType.ECC_P256, secret).key();
+    }
+    Tpm tss = new Tpm();
+    tss._setDevice(new RawTssDevice(link));
+    TPM_HANDLE h = tss.Load(TPM_HANDLE.from(key.parentHandle()), TPM2B_PRIVATE.fromBytes(key.privateArea()),
+        TPMT_PUBLIC.fromBytes(key.publicArea()));
+    h.AuthValue = auth.clone();
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest("challenge".getBytes(StandardCharsets.UTF_8));
+    return new Loaded(tss, h, digest, TpmKeyBenchmark.PasswordSign.scheme(key.publicArea()));
+  }
+
   private static void stackOverhead(boolean quick, Path work, StringBuilder md, StringBuilder goals) throws Exception {
     int rounds = quick ? 6 : 20;
-    int block = quick ? 100 : 300;
+    int block = quick ? 50 : 200;
     Path dir = Files.createDirectories(work.resolve("stack"));
-    String[] names = {"TPM2_GetRandom(32)", "SRK check (TPM2_ReadPublic)", "dictionary-attack state (TPM2_GetCapability)"};
+    String[] names = {"TPM2_GetRandom(32), no session: `TpmSession.getRandom`",
+        "TPM2_Sign, password session, key loaded: TSS.Java on keytrust's transport",
+        "TPM2_GetCapability (DA properties) and keytrust's parsing: `TpmSession.dictionaryAttackState`"};
+    boolean[] inGoal = {true, true, false};
     double[][] perCommand = new double[names.length][];
     double[][] stackUs = new double[names.length][];
     double[][] rawUs = new double[names.length][];
+    double[][] cpuPerCommand = new double[names.length][];
+    double[][] cpuStackUs = new double[names.length][];
+    double[][] cpuRawUs = new double[names.length][];
     int[] commands = new int[names.length];
+    byte[] auth = new byte[32];
+    new java.security.SecureRandom().nextBytes(auth);
     try (Swtpm a = Swtpm.startTcp(dir.resolve("a")); Swtpm b = Swtpm.startTcp(dir.resolve("b"))) {
-      for (Swtpm t : List.of(a, b)) {
-        try (TpmSession s = TpmSession.open(TpmUri.parse(t.tpmUri()))) {
-          s.storageRootKey(TpmKeyType.ECC_P256);
-        }
-      }
       List<double[]>[] diffs = newLists(names.length);
       List<double[]>[] stacks = newLists(names.length);
       List<double[]>[] raws = newLists(names.length);
+      List<double[]>[] cpuDiffs = newLists(names.length);
+      List<double[]>[] cpuStacks = newLists(names.length);
+      List<double[]>[] cpuRaws = newLists(names.length);
       for (int half = 0; half < 2; half++) {
         Swtpm stackTpm = half == 0 ? a : b;
         Swtpm rawTpm = half == 0 ? b : a;
+        TpmUri rawUri = TpmUri.parse(rawTpm.tpmUri());
+        // the raw side's key: made and loaded on its swtpm, one sign recorded, then the raw client connects
+        byte[] rawSign;
+        try (TpmSession rs = TpmSession.open(rawUri)) {
+          rs.storageRootKey(TpmKeyType.ECC_P256);
+        }
+        CommandRecorder rawSetup = new CommandRecorder(TpmTransports.open(rawUri, TpmTransports.DEFAULT_IO_TIMEOUT));
+        try (TpmSession rs = TpmSession.open(rawSetup, true)) {
+          Loaded l = load(rs, rawSetup, auth);
+          l.sign();
+          rawSign = ((RawTssDevice) l.tss()._getDevice()).lastCommand();
+        }
         CommandRecorder recorder = new CommandRecorder(
             TpmTransports.open(TpmUri.parse(stackTpm.tpmUri()), TpmTransports.DEFAULT_IO_TIMEOUT));
         try (TpmSession session = TpmSession.open(recorder, true);
-            RawMssim raw = new RawMssim(TpmUri.parse(rawTpm.tpmUri()))) {
-          Op[] stackOps = {
-              () -> session.getRandom(32),
-              () -> session.storageRootKey(TpmKeyType.ECC_P256),
-              session::dictionaryAttackState};
+            RawMssim raw = new RawMssim(rawUri)) {
+          session.storageRootKey(TpmKeyType.ECC_P256);
+          Loaded loaded = load(session, recorder, auth);
+          Op[] stackOps = {() -> session.getRandom(32), loaded::sign, session::dictionaryAttackState};
           Op[] ops = new Op[names.length * 2];
           for (int k = 0; k < names.length; k++) {
             recorder.startRecording();
             stackOps[k].run();
             List<CommandRecorder.Exchange> sent = recorder.stopRecording();
-            commands[k] = sent.size();
+            List<byte[]> bytes = new ArrayList<>();
+            if (k == 1) {
+              bytes.add(rawSign); // TSS.Java sends through the recorder's raw path, which records nothing
+            } else {
+              sent.forEach(e -> bytes.add(e.command()));
+            }
+            commands[k] = bytes.size();
             ops[2 * k] = stackOps[k];
             ops[2 * k + 1] = () -> {
-              for (CommandRecorder.Exchange e : sent) {
-                raw.send(e.command());
+              for (byte[] c : bytes) {
+                raw.send(c);
               }
             };
           }
-          double[][] t = SessionOverhead.interleaved(toSessionOps(ops), block, quick ? 2 : 5, rounds / 2);
+          double[][][] t = interleavedWithCpu(ops, block, quick ? 2 : 5, rounds / 2);
           for (int k = 0; k < names.length; k++) {
-            stacks[k].add(t[2 * k]);
-            raws[k].add(t[2 * k + 1]);
-            diffs[k].add(SessionOverhead.difference(t[2 * k], t[2 * k + 1], commands[k]));
+            stacks[k].add(t[0][2 * k]);
+            raws[k].add(t[0][2 * k + 1]);
+            diffs[k].add(SessionOverhead.difference(t[0][2 * k], t[0][2 * k + 1], commands[k]));
+            cpuStacks[k].add(t[1][2 * k]);
+            cpuRaws[k].add(t[1][2 * k + 1]);
+            cpuDiffs[k].add(SessionOverhead.difference(t[1][2 * k], t[1][2 * k + 1], commands[k]));
           }
+          loaded.tss().FlushContext(loaded.handle());
         }
       }
       for (int k = 0; k < names.length; k++) {
         perCommand[k] = concat(diffs[k]);
         stackUs[k] = concat(stacks[k]);
         rawUs[k] = concat(raws[k]);
+        cpuPerCommand[k] = concat(cpuDiffs[k]);
+        cpuStackUs[k] = concat(cpuStacks[k]);
+        cpuRawUs[k] = concat(cpuRaws[k]);
       }
     }
     md.append("### Goal 2: keytrust's TPM stack per command, without HMAC sessions\n\n")
-        .append("keytrust's `TpmSession` (TSS.Java marshalling, the session lock, retries and error mapping, keytrust's")
-        .append(" buffered `MssimTransport`) on one swtpm, the same command bytes through a raw client of its own on another")
-        .append(" (the two swap swtpms halfway); blocks of ").append(block).append(", ").append(2 * (rounds / 2))
-        .append(" rounds in all.\n\n| Command | stack | raw | (stack − raw) per command (goal ≤ 10 µs) |\n|---|---|---|---|\n");
+        .append("The stack (TSS.Java's marshalling, and for `TpmSession` calls its lock, retries and error mapping, over")
+        .append(" keytrust's buffered `MssimTransport`) on one swtpm, the same commands through a raw client of its own")
+        .append(" (one write per command, buffered reads) on another; the two swap swtpms halfway. Blocks of ").append(block)
+        .append(", ").append(2 * (rounds / 2)).append(" rounds in all. The goal reads the first two rows (the issue's")
+        .append(" pairs); the third also holds keytrust's own parsing of the answer. Each side is timed twice per")
+        .append(" block: wall time, and the calling thread's CPU time (user + system, `ThreadMXBean`), which the other")
+        .append(" processes' load hardly changes (the stack's extra work is CPU work in the calling thread; both sides")
+        .append(" wait for the same swtpm). The goal reads the CPU time; CPU instruction counters are not available in")
+        .append(" this VM (`perf stat -e instructions`: not supported).\n\n")
+        .append("| Command | stack, wall | raw, wall | (stack − raw) per command, wall | stack, CPU | raw, CPU |")
+        .append(" **(stack − raw) per command, CPU** (goal ≤ 10 µs) |\n|---|---|---|---|---|---|---|\n");
     double worst = Double.NEGATIVE_INFINITY;
     StringBuilder detail = new StringBuilder();
     for (int k = 0; k < names.length; k++) {
-      md.append("| ").append(names[k]).append(" (").append(commands[k]).append(commands[k] == 1 ? " command" : " commands")
-          .append(") | ").append(range(scale(stackUs[k], 1e-3), "µs")).append(" | ")
-          .append(range(scale(rawUs[k], 1e-3), "µs")).append(" | **").append(range(scale(perCommand[k], 1e-3), "µs"))
-          .append("** |\n");
-      double m = median(perCommand[k]) / 1e3;
-      worst = Math.max(worst, m);
-      detail.append(String.format(Locale.ROOT, "%s%s %.1f µs", detail.length() == 0 ? "" : ", ", names[k], m));
+      md.append("| ").append(names[k]).append(" | ").append(range(scale(stackUs[k], 1e-3), "µs")).append(" | ")
+          .append(range(scale(rawUs[k], 1e-3), "µs")).append(" | ").append(range(scale(perCommand[k], 1e-3), "µs"))
+          .append(" | ").append(range(scale(cpuStackUs[k], 1e-3), "µs")).append(" | ")
+          .append(range(scale(cpuRawUs[k], 1e-3), "µs")).append(" | **")
+          .append(range(scale(cpuPerCommand[k], 1e-3), "µs")).append("** |\n");
+      double m = median(cpuPerCommand[k]) / 1e3;
+      if (inGoal[k]) {
+        worst = Math.max(worst, m);
+      }
+      detail.append(String.format(Locale.ROOT, "%s%s %.1f µs CPU (%.1f µs wall)%s", detail.length() == 0 ? "" : "; ",
+          names[k].substring(0, names[k].indexOf(',') > 0 ? names[k].indexOf(',') : names[k].length()), m,
+          median(perCommand[k]) / 1e3, inGoal[k] ? "" : " (with keytrust's parsing; not in the goal)"));
     }
     md.append("\n");
-    goals.append(goalLine("2a", "TPM stack − raw, µs per command, commands without HMAC sessions (the worst of three)",
-        worst, "<=", 10, detail.toString()));
+    goals.append(goalLine("2a", "TPM stack − raw, µs of CPU per command, without HMAC sessions (GetRandom; Sign with"
+        + " a password session): the worse", worst, "<=", 10, detail.toString()));
+  }
+
+  /**
+   * {@link SessionOverhead#interleaved} timing each block twice: {@code [0]} wall nanoseconds per
+   * call, {@code [1]} the calling thread's CPU nanoseconds per call; {@code [x][op][round]}.
+   */
+  static double[][][] interleavedWithCpu(Op[] ops, int block, int warmup, int rounds) throws Exception {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    double[][][] out = new double[2][ops.length][rounds];
+    for (int round = -warmup; round < rounds; round++) {
+      for (int k = 0; k < ops.length; k++) {
+        int o = (round & 1) == 0 ? k : ops.length - 1 - k;
+        long c0 = mx.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < block; i++) {
+          ops[o].run();
+        }
+        long t = System.nanoTime() - t0;
+        long c = mx.getCurrentThreadCpuTime() - c0;
+        if (round >= 0) {
+          out[0][o][round] = (double) t / block;
+          out[1][o][round] = (double) c / block;
+        }
+      }
+    }
+    return out;
   }
 
   @SuppressWarnings("unchecked")
@@ -593,12 +703,5 @@ public final class IssueGoals {
     return Arrays.stream(v).map(x -> x * f).toArray();
   }
 
-  private static SessionOverhead.Op[] toSessionOps(Op[] ops) {
-    SessionOverhead.Op[] s = new SessionOverhead.Op[ops.length];
-    for (int i = 0; i < ops.length; i++) {
-      Op o = ops[i];
-      s[i] = o::run;
-    }
-    return s;
-  }
+
 }
