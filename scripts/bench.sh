@@ -11,9 +11,14 @@
 #   scripts/bench.sh -l              list the benchmarks (-h: JMH's options); nothing is measured
 #
 # The results directory gets jmh-result.json (JMH's JSON), jmh-output.txt, tools.tsv (openssl speed,
-# tpm2-tools), machine.txt, and the report: report.md with ratios.png (BenchReport).
+# tpm2-tools), machine.txt, the harnesses of issue 17's goals (issue-goals.md from IssueGoals,
+# session-overhead.md from SessionOverhead, cli-startup.md from scripts/cli-startup.sh, fleet.md and
+# fleet.png from keytrust lab fleet, each adding its goal to goals.tsv), and the report: report.md
+# (the goals table first) with ratios.png (BenchReport).
 # Environment: KT_TARGET build folder name (default target), MVN_ARGS extra Maven options (e.g. -o),
-# KT_NO_INSTALL=1 skips scripts/install-deps.sh. See docs/benchmarks.md.
+# KT_NO_INSTALL=1 skips scripts/install-deps.sh, KT_FLEET_DEVICES / KT_FLEET_CONCURRENCY the fleet's
+# size (default 40 devices, 2 at a time; 8 in quick mode), KT_NO_GOALS=1 skips the goal harnesses.
+# See docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -71,6 +76,7 @@ defaults=("${chosen[@]}")
 results="${results:-simulator-tests/$target/bench-results/$(date -u +%Y%m%d-%H%M%S)}"
 mkdir -p "$results"
 results="$(cd "$results" && pwd)"
+rm -f "$results/goals.tsv"
 
 machine_info() {
   echo "run:       $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $mode"
@@ -100,16 +106,48 @@ jmh_status=${PIPESTATUS[0]}
 set -e
 echo "load avg at end:   $(cut -d' ' -f1-3 /proc/loadavg)" >> "$results/machine.txt"
 
+if [[ "${KT_NO_GOALS:-}" != 1 ]]; then
+  echo "bench.sh: issue 17's goals: the flow against its floor, tpm2-tools, the stack per command (interleaved, one JVM)" >&2
+  goal_args=("$results")
+  $quick && goal_args+=(--quick)
+  java -cp "$jar" dev.keytrust.bench.IssueGoals "${goal_args[@]}" >&2 || echo "bench.sh: IssueGoals failed" >&2
+fi
+
 echo "bench.sh: session overhead (interleaved, one JVM)" >&2
 overhead_args=("$results/session-overhead.md")
 $quick && overhead_args+=(--quick)
 java -cp "$jar" dev.keytrust.bench.SessionOverhead "${overhead_args[@]}" >&2 || echo "bench.sh: the session overhead run failed" >&2
 
+if [[ "${KT_NO_GOALS:-}" != 1 ]]; then
+  echo "bench.sh: CLI start-up pair (goal 4)" >&2
+  bash scripts/cli-startup.sh "$results" "$($quick && echo 6 || echo 15)" >&2 || echo "bench.sh: the CLI pair failed" >&2
+  fleet_n="${KT_FLEET_DEVICES:-$($quick && echo 8 || echo 40)}"
+  fleet_c="${KT_FLEET_CONCURRENCY:-2}"
+  echo "bench.sh: keytrust lab fleet --devices $fleet_n --concurrency $fleet_c (goal 6)" >&2
+  lab_jar="simulator-tests/$target/keytrust-lab.jar"
+  rm -rf "$results/fleet"
+  if java -jar "$lab_jar" fleet --devices "$fleet_n" --concurrency "$fleet_c" --dir "$results/fleet" --max-time 10m \
+      > "$results/fleet-output.txt" 2>&1; then :; else echo "bench.sh: the fleet reported errors (fleet-output.txt)" >&2; fi
+  if [[ -f "$results/fleet/fleet.md" ]]; then
+    cp "$results/fleet/fleet.md" "$results/fleet/fleet.png" "$results/"
+    ratio=$(grep -o 'fleet / swtpm alone\*\* (goal ≥ 0.8) | \*\*[0-9.]*' "$results/fleet.md" | grep -o '[0-9.]*$')
+    rate=$(grep -o 'devices per minute\*\* | \*\*[0-9.]*' "$results/fleet.md" | grep -o '[0-9.]*$')
+    errors=$(grep -o '^| errors | [0-9]*' "$results/fleet.md" | grep -o '[0-9]*$')
+    met=$(awk -v r="${ratio:-0}" -v e="${errors:-1}" 'BEGIN { print (r >= 0.8 && e == 0 ? "met" : "not met") }')
+    printf '6\tkeytrust lab fleet: devices per minute / swtpm alone with the same TPM work, same concurrency\t%s\t>=\t0.8\t%s\t%s devices, concurrency %s: %s devices/min, %s errors\n' \
+      "${ratio:-nan}" "$met" "$fleet_n" "$fleet_c" "${rate:-?}" "${errors:-?}" >> "$results/goals.tsv"
+    # the fleet's files are not kept (keys, swtpm states); its report is
+    rm -rf "$results/fleet"
+  fi
+fi
+
 title="keytrust benchmarks, $($quick && echo quick || echo full) run"
 java -cp "$jar" dev.keytrust.bench.BenchReport --jmh "$results/jmh-result.json" --tools "$results/tools.tsv" \
-  --machine "$results/machine.txt" --out "$results" --title "$title" >&2
-if [[ -f "$results/session-overhead.md" ]]; then
-  { echo; cat "$results/session-overhead.md"; } >> "$results/report.md"
-fi
-echo "bench.sh: results in $results (report.md, ratios.png, jmh-result.json, session-overhead.md)" >&2
+  --machine "$results/machine.txt" --out "$results" --title "$title" --goals "$results/goals.tsv" >&2
+for section in issue-goals.md session-overhead.md cli-startup.md fleet.md; do
+  if [[ -f "$results/$section" ]]; then
+    { echo; cat "$results/$section"; } >> "$results/report.md"
+  fi
+done
+echo "bench.sh: results in $results (report.md, ratios.png, fleet.png, jmh-result.json, goals.tsv)" >&2
 exit "$jmh_status"

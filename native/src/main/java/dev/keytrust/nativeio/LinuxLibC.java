@@ -3,10 +3,15 @@ package dev.keytrust.nativeio;
 import com.sun.jna.Native;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Lazily loads {@link LibC} on Linux, and reports clearly when that is not possible. */
 final class LinuxLibC {
+  /** JNA's library search path; when it is unset, JNA runs {@code ldconfig -p} to make it. */
+  static final String JNA_PLATFORM_PATH = "jna.platform.library.path";
   private static final Object LOCK = new Object();
   private static volatile LibC instance;
 
@@ -33,7 +38,7 @@ final class LinuxLibC {
     synchronized (LOCK) {
       if (instance == null) {
         try {
-          instance = Native.load("c", LibC.class);
+          instance = load();
         } catch (LinkageError e) {
           throw new KeytrustException(
               CoreErrorCode.TPM_PLATFORM_UNSUPPORTED,
@@ -43,6 +48,38 @@ final class LinuxLibC {
         }
       }
       return instance;
+    }
+  }
+
+  /**
+   * Loads libc. Two things keep JNA from starting a process on every start of the CLI: JNA works
+   * out its library search path once per JVM, and on Linux it runs {@code /sbin/ldconfig -p} in a
+   * child process for that unless {@value #JNA_PLATFORM_PATH} is set, so it is set here (when the
+   * JVM has not) to the standard library folders; and glibc's libc is opened by its soname
+   * "libc.so.6", which the dynamic linker finds itself, rather than "c", for which JNA tries
+   * "libc.so" (a linker script, or absent without the development package) before searching.
+   * Other C libraries (musl) are found by JNA's search for "c".
+   */
+  private static LibC load() {
+    if (System.getProperty(JNA_PLATFORM_PATH) == null) {
+      List<String> dirs = new ArrayList<>();
+      String multiarch = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64" -> "x86_64-linux-gnu";
+        case "aarch64" -> "aarch64-linux-gnu";
+        default -> null;
+      };
+      if (multiarch != null) {
+        dirs.add("/usr/lib/" + multiarch);
+        dirs.add("/lib/" + multiarch);
+      }
+      dirs.addAll(List.of("/usr/lib64", "/lib64", "/usr/lib", "/lib"));
+      dirs.removeIf(d -> !new File(d).isDirectory());
+      System.setProperty(JNA_PLATFORM_PATH, String.join(File.pathSeparator, dirs));
+    }
+    try {
+      return Native.load("libc.so.6", LibC.class);
+    } catch (UnsatisfiedLinkError e) {
+      return Native.load("c", LibC.class);
     }
   }
 

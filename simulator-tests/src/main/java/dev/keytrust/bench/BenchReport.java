@@ -99,7 +99,8 @@ public final class BenchReport {
         List.of("alg", "transport")));
     l.add(new Spec(STACK, "ProvisioningBenchmark.flow", none, "ProvisioningBenchmark.flowTpmCommandsRaw", none,
         List.of("alg", "transport")));
-    for (String m : List.of("build", "serialize", "parse", "parseAndValidate", "dnBinaryFormat", "dnBinaryParse")) {
+    for (String m : List.of("build", "serialize", "parse", "parseAndValidate", "parseAndValidateNoRoca", "dnBinaryFormat",
+        "dnBinaryParse")) {
       l.add(new Spec(CODEC, "KeyCredentialBenchmark." + m, none, "KeyCredentialBenchmark.sha256Twice", none,
           List.of("alg")));
     }
@@ -136,16 +137,30 @@ public final class BenchReport {
         ? readTools(Path.of(opts.get("--tools"))) : List.of();
     String machine = opts.containsKey("--machine") && Files.exists(Path.of(opts.get("--machine")))
         ? Files.readString(Path.of(opts.get("--machine"))) : "";
-    write(results, tools, machine, opts.getOrDefault("--title", "keytrust benchmark report"), out);
+    List<String[]> goals = opts.containsKey("--goals") && Files.exists(Path.of(opts.get("--goals")))
+        ? readGoals(Path.of(opts.get("--goals"))) : new ArrayList<>();
+    goals.addAll(codecGoals(results));
+    goals.sort(Comparator.comparing(g -> g[0]));
+    write(results, tools, machine, opts.getOrDefault("--title", "keytrust benchmark report"), out, goals);
     System.out.println("Report: " + out.resolve("report.md") + " and " + out.resolve("ratios.png"));
   }
 
   /** Writes {@code report.md} and {@code ratios.png} into {@code out}. */
   static void write(List<Result> results, List<Tool> tools, String machine, String title, Path out)
       throws IOException {
+    write(results, tools, machine, title, out, List.of());
+  }
+
+  /** {@link #write(List, List, String, String, Path)} with issue 17's goals as a table first. */
+  static void write(List<Result> results, List<Tool> tools, String machine, String title, Path out,
+      List<String[]> goals) throws IOException {
     List<Ratio> ratios = ratios(results);
-    Files.writeString(out.resolve("report.md"), markdown(results, ratios, tools, machine, title),
-        StandardCharsets.UTF_8);
+    String md = markdown(results, ratios, tools, machine, title);
+    if (!goals.isEmpty()) {
+      int at = md.indexOf("## Ratios");
+      md = md.substring(0, at) + goalsMarkdown(goals) + md.substring(at);
+    }
+    Files.writeString(out.resolve("report.md"), md, StandardCharsets.UTF_8);
     ImageIO.write(chart(ratios, title), "png", out.resolve("ratios.png").toFile());
   }
 
@@ -226,6 +241,59 @@ public final class BenchReport {
       case "s/op" -> 1e9;
       default -> throw new IllegalArgumentException("unsupported unit " + unit + " (use average or sample time)");
     };
+  }
+
+  // ---- issue 17's goals ------------------------------------------------------------------------
+
+  /**
+   * goals.tsv: goal, what, ratio, comparator ({@code <=} or {@code >=}), target, met / not met,
+   * details; one line per goal, written by the harnesses of the same run (IssueGoals,
+   * SessionOverhead, the CLI pair and the fleet in bench.sh).
+   */
+  static List<String[]> readGoals(Path file) throws IOException {
+    List<String[]> goals = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String[] f = line.split("\t", -1);
+      if (f.length >= 7) {
+        goals.add(f);
+      }
+    }
+    return goals;
+  }
+
+  /** Goal 3 from the JMH results: parse ≤ 2 and parseAndValidateNoRoca ≤ 4 × sha256Twice, per algorithm. */
+  static List<String[]> codecGoals(List<Result> results) {
+    List<String[]> goals = new ArrayList<>();
+    for (Ratio r : ratios(results)) {
+      if (!r.category().equals(CODEC)) {
+        continue;
+      }
+      String m = r.numerator().benchmark();
+      double target = m.endsWith(".parse") ? 2 : m.endsWith(".parseAndValidateNoRoca") ? 4 : Double.NaN;
+      if (Double.isNaN(target)) {
+        continue;
+      }
+      String alg = r.numerator().params().getOrDefault("alg", "");
+      goals.add(new String[] {"3", "KeyCredential." + m.substring(m.indexOf('.') + 1).replace("NoRoca", " (no ROCA)")
+          + " / two SHA-256 passes of the blob, " + alg + " (JMH, forked)", String.format(Locale.ROOT, "%.3g",
+          r.value()), "<=", IssueGoals.num(target), r.value() <= target ? "met" : "not met",
+          withError(r.numerator().score(), r.numerator().error(), " " + r.numerator().unit()) + " against "
+              + withError(r.denominator().score(), r.denominator().error(), " " + r.denominator().unit())
+              + "; ratio ± " + num(r.error())});
+    }
+    return goals;
+  }
+
+  static String goalsMarkdown(List<String[]> goals) {
+    StringBuilder md = new StringBuilder("## Issue 17's goals\n\nEach a ratio from this run; the section of each"
+        + " harness below says how its two sides were measured.\n\n"
+        + "| Goal | Ratio | Bound | Met | What | Figures |\n|---|---|---|---|---|---|\n");
+    for (String[] g : goals) {
+      md.append("| ").append(g[0]).append(" | **").append(g[2]).append("** | ")
+          .append(g[3].replace("<=", "≤").replace(">=", "≥")).append(' ').append(g[4]).append(" | ").append(g[5])
+          .append(" | ").append(g[1]).append(" | ").append(g[6]).append(" |\n");
+    }
+    return md.append("\n").toString();
   }
 
   // ---- ratios --------------------------------------------------------------------------------

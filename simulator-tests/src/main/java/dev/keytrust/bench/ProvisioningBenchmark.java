@@ -287,7 +287,7 @@ public class ProvisioningBenchmark {
   }
 
   /** A provider that closes the session it uses when it is closed (HelloKeys.of leaves it open). */
-  private record SessionClosingProvider(KeyProvider delegate, TpmSession session) implements KeyProvider {
+  record SessionClosingProvider(KeyProvider delegate, TpmSession session) implements KeyProvider {
     @Override
     public ProviderKind kind() {
       return delegate.kind();

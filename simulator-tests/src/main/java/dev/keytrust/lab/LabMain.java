@@ -50,6 +50,8 @@ public final class LabMain {
 
   private static final String USAGE =
       "Usage: keytrust lab up [--dir D] [--sync-interval DURATION] [--push-approve auto|manual]\n"
+          + "       keytrust lab fleet --devices N --concurrency C [--dir D] [--max-time DURATION]\n"
+          + "  (the fleet benchmark: see keytrust lab fleet --help)\n"
           + "                       [--samba | --kdc]\n"
           + "  Runs a key trust lab on 127.0.0.1 until Ctrl-C: swtpm (when installed), the DRS-style\n"
           + "  key service with push MFA (HTTPS), an LDAP directory and the key sync job.\n"
@@ -99,6 +101,9 @@ public final class LabMain {
     String command = a.pop();
     if (command.equals("demo")) {
       return LabDemo.run(a.toArray(new String[0]), out, err);
+    }
+    if (command.equals("fleet")) {
+      return LabFleet.run(a.toArray(new String[0]), out, err);
     }
     if (!command.equals("up")) {
       err.println("keytrust lab: unknown command '" + command + "'; use 'keytrust lab up'.");

@@ -154,7 +154,7 @@ public final class BcryptKeyBlob {
       byte[] px = r.bytes(P256.COORDINATE_BYTES, "X");
       byte[] py = r.bytes(P256.COORDINATE_BYTES, "Y");
       r.expectEnd();
-      if (!P256.isOnCurve(new BigInteger(1, px), new BigInteger(1, py))) {
+      if (!P256.isOnCurve(px, py)) {
         throw new StructureException("BCRYPT_ECCKEY_BLOB: the point is not on the P-256 curve");
       }
       return new BcryptKeyBlob(blob.clone(), null, null, px, py);

@@ -2,7 +2,6 @@ package dev.keytrust.credential;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
-import java.math.BigInteger;
 import java.security.interfaces.ECPublicKey;
 import java.util.Arrays;
 import java.util.Objects;
@@ -35,7 +34,7 @@ public record EcKeyMaterial(byte[] encoded, byte[] x, byte[] y) implements KeyMa
     if (x.length != P256.COORDINATE_BYTES || y.length != P256.COORDINATE_BYTES) {
       throw new IllegalArgumentException("P-256 coordinates are 32 bytes each");
     }
-    if (!P256.isOnCurve(new BigInteger(1, x), new BigInteger(1, y))) {
+    if (!P256.isOnCurve(x, y)) {
       throw new IllegalArgumentException("the point is not on the P-256 curve");
     }
   }

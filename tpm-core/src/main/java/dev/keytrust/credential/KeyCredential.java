@@ -4,8 +4,6 @@ import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.internal.Sha256;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -58,6 +56,18 @@ public final class KeyCredential {
   private static final int V0_ALIGNMENT = 4;
   private static final int GUID_BYTES = 16;
   private static final int TIMESTAMP_BYTES = 8;
+  private static final byte[] NO_PADDING = new byte[0];
+  // the identifiers of EntryType, as constants for the parser's one pass
+  private static final int ID_KEY_ID = 0x01;
+  private static final int ID_KEY_HASH = 0x02;
+  private static final int ID_KEY_MATERIAL = 0x03;
+  private static final int ID_KEY_USAGE = 0x04;
+  private static final int ID_KEY_SOURCE = 0x05;
+  private static final int ID_DEVICE_ID = 0x06;
+  private static final int ID_CUSTOM_KEY_INFORMATION = 0x07;
+  private static final int ID_LAST_LOGON = 0x08;
+  private static final int ID_CREATION = 0x09;
+  private static final int FIRST_SLOTS = 0x0A;
   /**
    * Most entries a blob may have. A key credential has at most nine kinds of entry; real values
    * hold nine or ten, and test tools add a few unknown or repeated ones. The bound keeps a huge
@@ -75,7 +85,10 @@ public final class KeyCredential {
   private final byte[] keyHash;
   private final Boolean keyHashValid;
   private final Boolean keyIdMatchesKeyMaterial;
-  private final KeyMaterial keyMaterial;
+  /** The KeyMaterial entry's value; decoded on first use ({@link #keyMaterial()}). */
+  private final byte[] keyMaterialValue;
+  /** Decoded from {@link #keyMaterialValue} on first use: immutable, so a race only decodes twice. */
+  private KeyMaterial keyMaterial;
   private final OptionalInt usageCode;
   private final KeyUsage usage;
   private final OptionalInt sourceCode;
@@ -87,40 +100,62 @@ public final class KeyCredential {
 
   private KeyCredential(byte[] blob, int version, List<KeyCredentialEntry> entries, List<byte[]> paddings)
       throws KeyCredentialFormatException {
+    this(blob, version, entries, paddings, false);
+  }
+
+  /**
+   * @param built true when {@link #build} made the entries: its KeyID and KeyHash are SHA-256 of
+   *     the key material and of the entries after the KeyHash by construction, so they are not
+   *     computed again
+   */
+  private KeyCredential(byte[] blob, int version, List<KeyCredentialEntry> entries, List<byte[]> paddings,
+      boolean built) throws KeyCredentialFormatException {
     this.original = blob;
     this.version = version;
     this.entries = Collections.unmodifiableList(entries);
     this.paddings = paddings;
 
-    for (KeyCredentialEntry e : entries) {
-      checkSize(e, EntryType.KEY_SOURCE, 1);
-      checkSize(e, EntryType.DEVICE_ID, GUID_BYTES);
-      checkSize(e, EntryType.KEY_APPROXIMATE_LAST_LOGON_TIMESTAMP, TIMESTAMP_BYTES);
-      checkSize(e, EntryType.KEY_CREATION_TIME, TIMESTAMP_BYTES);
+    // one pass: the size checks and the first entry of each known identifier
+    KeyCredentialEntry[] first = new KeyCredentialEntry[FIRST_SLOTS];
+    int hashEnd = -1;
+    for (int i = 0; i < entries.size(); i++) {
+      KeyCredentialEntry e = entries.get(i);
+      int entryId = e.id();
+      switch (entryId) {
+        case ID_KEY_SOURCE -> checkSize(e, EntryType.KEY_SOURCE, 1);
+        case ID_DEVICE_ID -> checkSize(e, EntryType.DEVICE_ID, GUID_BYTES);
+        case ID_LAST_LOGON -> checkSize(e, EntryType.KEY_APPROXIMATE_LAST_LOGON_TIMESTAMP, TIMESTAMP_BYTES);
+        case ID_CREATION -> checkSize(e, EntryType.KEY_CREATION_TIME, TIMESTAMP_BYTES);
+        default -> { }
+      }
+      if (entryId < FIRST_SLOTS && first[entryId] == null) {
+        first[entryId] = e;
+        if (entryId == ID_KEY_HASH) {
+          hashEnd = e.offset() + ENTRY_HEADER_BYTES + e.length() + paddings.get(i).length;
+        }
+      }
     }
-
-    KeyCredentialEntry id = first(EntryType.KEY_ID);
-    KeyCredentialEntry hash = first(EntryType.KEY_HASH);
-    KeyCredentialEntry material = first(EntryType.KEY_MATERIAL);
-    KeyCredentialEntry use = first(EntryType.KEY_USAGE);
-    KeyCredentialEntry src = first(EntryType.KEY_SOURCE);
-    KeyCredentialEntry device = first(EntryType.DEVICE_ID);
-    KeyCredentialEntry cki = first(EntryType.CUSTOM_KEY_INFORMATION);
-    KeyCredentialEntry lastLogon = first(EntryType.KEY_APPROXIMATE_LAST_LOGON_TIMESTAMP);
-    KeyCredentialEntry created = first(EntryType.KEY_CREATION_TIME);
+    KeyCredentialEntry id = first[ID_KEY_ID];
+    KeyCredentialEntry hash = first[ID_KEY_HASH];
+    KeyCredentialEntry material = first[ID_KEY_MATERIAL];
+    KeyCredentialEntry use = first[ID_KEY_USAGE];
+    KeyCredentialEntry src = first[ID_KEY_SOURCE];
+    KeyCredentialEntry device = first[ID_DEVICE_ID];
+    KeyCredentialEntry cki = first[ID_CUSTOM_KEY_INFORMATION];
+    KeyCredentialEntry lastLogon = first[ID_LAST_LOGON];
+    KeyCredentialEntry created = first[ID_CREATION];
 
     this.keyId = id == null ? null : id.valueUnsafe();
     this.keyHash = hash == null ? null : hash.valueUnsafe();
     if (hash == null) {
       this.keyHashValid = null;
     } else {
-      int from = endOf(hash);
-      this.keyHashValid = MessageDigest.isEqual(hash.valueUnsafe(), Sha256.of(blob, from, blob.length));
+      this.keyHashValid = built || MessageDigest.isEqual(hash.valueUnsafe(), Sha256.of(blob, hashEnd, blob.length));
     }
-    this.keyMaterial = material == null ? null : KeyMaterials.parse(material.valueUnsafe());
+    this.keyMaterialValue = material == null ? null : material.valueUnsafe();
     this.keyIdMatchesKeyMaterial = id == null || material == null
         ? null
-        : MessageDigest.isEqual(id.valueUnsafe(), Sha256.of(material.valueUnsafe()));
+        : built || MessageDigest.isEqual(id.valueUnsafe(), Sha256.of(material.valueUnsafe()));
     if (use == null) {
       this.usageCode = OptionalInt.empty();
       this.usage = null;
@@ -147,21 +182,6 @@ public final class KeyCredential {
               type, type.id(), e.length(), size),
           e.offset());
     }
-  }
-
-  private KeyCredentialEntry first(EntryType type) {
-    for (KeyCredentialEntry e : entries) {
-      if (e.id() == type.id()) {
-        return e;
-      }
-    }
-    return null;
-  }
-
-  /** The offset just after an entry and its alignment bytes. */
-  private int endOf(KeyCredentialEntry e) {
-    int index = entries.indexOf(e);
-    return e.offset() + ENTRY_HEADER_BYTES + e.length() + paddings.get(index).length;
   }
 
   private Instant time(KeyCredentialEntry e) {
@@ -224,7 +244,7 @@ public final class KeyCredential {
         // before the last entry's alignment.
         padding = Math.min((V0_ALIGNMENT - length % V0_ALIGNMENT) % V0_ALIGNMENT, b.length - next);
       }
-      paddings.add(Arrays.copyOfRange(b, next, next + padding));
+      paddings.add(padding == 0 ? NO_PADDING : Arrays.copyOfRange(b, next, next + padding));
       pos = next + padding;
     }
     return new KeyCredential(b, version, entries, paddings);
@@ -258,36 +278,72 @@ public final class KeyCredential {
         ? null
         : encodeTime(options.lastLogonTime(), encoding, "last logon time");
 
-    ByteArrayOutputStream following = new ByteArrayOutputStream();
-    writeEntry(following, EntryType.KEY_MATERIAL, material);
-    writeEntry(following, EntryType.KEY_USAGE, new byte[] {(byte) options.usage().code()});
-    writeEntry(following, EntryType.KEY_SOURCE, new byte[] {(byte) options.source().code()});
+    // the entries in blob order: KeyID and KeyHash are computed from the ones after them
+    List<Part> parts = new ArrayList<>(7);
+    add(parts, EntryType.KEY_MATERIAL, material);
+    add(parts, EntryType.KEY_USAGE, new byte[] {(byte) options.usage().code()});
+    add(parts, EntryType.KEY_SOURCE, new byte[] {(byte) options.source().code()});
     if (options.deviceId() != null) {
-      writeEntry(following, EntryType.DEVICE_ID, DeviceIds.toMicrosoftBytes(options.deviceId()));
+      add(parts, EntryType.DEVICE_ID, DeviceIds.toMicrosoftBytes(options.deviceId()));
     }
     if (options.customKeyInformation() != null) {
       byte[] cki = options.customKeyInformation().encoded();
       if (cki.length > 0xFFFF) {
         throw invalid("the custom key information is longer than 65535 bytes");
       }
-      writeEntry(following, EntryType.CUSTOM_KEY_INFORMATION, cki);
+      add(parts, EntryType.CUSTOM_KEY_INFORMATION, cki);
     }
     if (lastLogon != null) {
-      writeEntry(following, EntryType.KEY_APPROXIMATE_LAST_LOGON_TIMESTAMP, lastLogon);
+      add(parts, EntryType.KEY_APPROXIMATE_LAST_LOGON_TIMESTAMP, lastLogon);
     }
-    writeEntry(following, EntryType.KEY_CREATION_TIME, creation);
-    byte[] rest = following.toByteArray();
-
-    ByteArrayOutputStream blob = new ByteArrayOutputStream();
-    blob.writeBytes(new byte[] {0x00, 0x02, 0x00, 0x00});
-    writeEntry(blob, EntryType.KEY_ID, Sha256.of(material));
-    writeEntry(blob, EntryType.KEY_HASH, Sha256.of(rest));
-    blob.writeBytes(rest);
+    add(parts, EntryType.KEY_CREATION_TIME, creation);
+    int restLength = 0;
+    for (Part part : parts) {
+      restLength += ENTRY_HEADER_BYTES + part.value().length;
+    }
+    byte[] keyId = Sha256.of(material);
+    int hashed = VERSION_BYTES + 2 * ENTRY_HEADER_BYTES + keyId.length + Sha256.LENGTH;
+    byte[] blob = new byte[hashed + restLength];
+    int pos = hashed;
+    List<KeyCredentialEntry> entries = new ArrayList<>(parts.size() + 2);
+    entries.add(null);
+    entries.add(null);
+    for (Part part : parts) {
+      entries.add(new KeyCredentialEntry(part.id(), part.value(), pos));
+      pos = putEntry(blob, pos, part.id(), part.value());
+    }
+    byte[] keyHash = Sha256.of(blob, hashed, blob.length);
+    blob[1] = 0x02; // version 0x200, little-endian
+    int hashAt = putEntry(blob, VERSION_BYTES, EntryType.KEY_ID.id(), keyId);
+    putEntry(blob, hashAt, EntryType.KEY_HASH.id(), keyHash);
+    entries.set(0, new KeyCredentialEntry(EntryType.KEY_ID.id(), keyId, VERSION_BYTES));
+    entries.set(1, new KeyCredentialEntry(EntryType.KEY_HASH.id(), keyHash, hashAt));
+    List<byte[]> paddings = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      paddings.add(NO_PADDING);
+    }
     try {
-      return parse(blob.toByteArray());
+      // no re-parse: the framing is ours; the constructor still checks the entry sizes
+      return new KeyCredential(blob, VERSION_2, entries, paddings, true);
     } catch (KeyCredentialFormatException e) {
-      throw new KeytrustBugException("a freshly built key credential does not parse", e);
+      throw new KeytrustBugException("a freshly built key credential has an entry of the wrong size", e);
     }
+  }
+
+  /** An entry {@link #build} writes: identifier and value. */
+  private record Part(int id, byte[] value) {}
+
+  private static void add(List<Part> parts, EntryType type, byte[] value) {
+    parts.add(new Part(type.id(), value));
+  }
+
+  /** Writes an entry (length, id, value) at {@code pos}; returns the offset after it. */
+  private static int putEntry(byte[] blob, int pos, int id, byte[] value) {
+    blob[pos] = (byte) value.length;
+    blob[pos + 1] = (byte) (value.length >>> 8);
+    blob[pos + 2] = (byte) id;
+    System.arraycopy(value, 0, blob, pos + ENTRY_HEADER_BYTES, value.length);
+    return pos + ENTRY_HEADER_BYTES + value.length;
   }
 
   private static byte[] material(PublicKey key, boolean pkcs1) throws KeytrustException {
@@ -340,19 +396,6 @@ public final class KeyCredential {
         "Cannot build the key credential: " + what + ".");
   }
 
-  private static void writeEntry(ByteArrayOutputStream out, EntryType type, byte[] value) {
-    writeEntry(out, type.id(), value, new byte[0]);
-  }
-
-  private static void writeEntry(ByteArrayOutputStream out, int id, byte[] value, byte[] padding) {
-    out.write(value.length & 0xFF);
-    out.write(value.length >>> 8);
-    out.write(id);
-    out.writeBytes(value);
-    out.writeBytes(padding);
-  }
-
-  /** The blob, serialised from the entry list (byte-identical to what was parsed). */
   /**
    * This credential, when it names a key: it has a KeyID or a KeyMaterial entry. {@link #parse}
    * reads any well-formed blob (test tools write ones without either, to test validation); a
@@ -362,7 +405,7 @@ public final class KeyCredential {
    *     end of the blob, when it has neither entry
    */
   public KeyCredential requireKey() throws KeyCredentialFormatException {
-    if (keyId == null && keyMaterial == null) {
+    if (keyId == null && keyMaterialValue == null) {
       throw KeyCredentialFormatException.blob(
           "the value has no KeyID and no KeyMaterial entry, so it names no key: it is not a key credential",
           original.length);
@@ -370,15 +413,26 @@ public final class KeyCredential {
     return this;
   }
 
+  /** The blob, serialised from the entry list (byte-identical to what was parsed). */
   public byte[] toByteArray() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(original.length);
-    out.writeBytes(ByteBuffer.allocate(VERSION_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-        .putInt(version).array());
+    int length = VERSION_BYTES;
+    for (int i = 0; i < entries.size(); i++) {
+      length += ENTRY_HEADER_BYTES + entries.get(i).length() + paddings.get(i).length;
+    }
+    byte[] out = new byte[length];
+    out[0] = (byte) version;
+    out[1] = (byte) (version >>> 8);
+    out[2] = (byte) (version >>> 16);
+    out[3] = (byte) (version >>> 24);
+    int pos = VERSION_BYTES;
     for (int i = 0; i < entries.size(); i++) {
       KeyCredentialEntry e = entries.get(i);
-      writeEntry(out, e.id(), e.valueUnsafe(), paddings.get(i));
+      pos = putEntry(out, pos, e.id(), e.valueUnsafe());
+      byte[] padding = paddings.get(i);
+      System.arraycopy(padding, 0, out, pos, padding.length);
+      pos += padding.length;
     }
-    return out.toByteArray();
+    return out;
   }
 
   /** True when {@link #toByteArray()} equals the parsed input byte for byte (a self-check). */
@@ -439,7 +493,16 @@ public final class KeyCredential {
 
   /** The decoded KeyMaterial, empty when the entry is absent. */
   public Optional<KeyMaterial> keyMaterial() {
-    return Optional.ofNullable(keyMaterial);
+    return Optional.ofNullable(decodedKeyMaterial());
+  }
+
+  private KeyMaterial decodedKeyMaterial() {
+    KeyMaterial m = keyMaterial;
+    if (m == null && keyMaterialValue != null) {
+      m = KeyMaterials.parse(keyMaterialValue);
+      keyMaterial = m;
+    }
+    return m;
   }
 
   /**
@@ -447,7 +510,7 @@ public final class KeyCredential {
    * empty when there is no RSA key material.
    */
   public Optional<Boolean> weakKey() {
-    return keyMaterial instanceof RsaKeyMaterial rsa ? Optional.of(rsa.weakKey()) : Optional.empty();
+    return decodedKeyMaterial() instanceof RsaKeyMaterial rsa ? Optional.of(rsa.weakKey()) : Optional.empty();
   }
 
   /** The one-byte KeyUsage code; empty when the entry is absent or not one byte (legacy string). */

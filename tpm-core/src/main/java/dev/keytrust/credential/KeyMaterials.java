@@ -247,7 +247,7 @@ final class KeyMaterials {
         || !(key.get(-3L) instanceof byte[] y) || y.length != 32) {
       throw new StructureException("COSE key: x and y must be 32-byte strings");
     }
-    if (!P256.isOnCurve(new BigInteger(1, x), new BigInteger(1, y))) {
+    if (!P256.isOnCurve(x, y)) {
       throw new StructureException("COSE key: the point is not on the P-256 curve");
     }
     return new byte[][] {x, y};

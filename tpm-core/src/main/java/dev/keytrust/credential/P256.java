@@ -26,9 +26,158 @@ final class P256 {
     if (x.signum() < 0 || y.signum() < 0 || x.compareTo(P) >= 0 || y.compareTo(P) >= 0) {
       return false;
     }
-    BigInteger left = y.multiply(y).mod(P);
-    BigInteger right = x.multiply(x).multiply(x).add(A.multiply(x)).add(B).mod(P);
-    return left.equals(right);
+    return isOnCurve(Field.fromBigInteger(x), Field.fromBigInteger(y));
+  }
+
+  /**
+   * {@link #isOnCurve(BigInteger, BigInteger)} of two 32-byte big-endian coordinates, without
+   * BigInteger: y² = x³ − 3x + b in the field arithmetic of {@link Field}.
+   */
+  static boolean isOnCurve(byte[] x, byte[] y) {
+    if (x.length != COORDINATE_BYTES || y.length != COORDINATE_BYTES) {
+      return false;
+    }
+    long[] fx = Field.fromBytes(x);
+    long[] fy = Field.fromBytes(y);
+    return Field.reduced(fx) && Field.reduced(fy) && isOnCurve(fx, fy);
+  }
+
+  private static boolean isOnCurve(long[] x, long[] y) {
+    long[] left = Field.mul(y, y);
+    long[] x3 = Field.mul(Field.mul(x, x), x);
+    long[] threeX = Field.add(Field.add(x, x), x);
+    long[] right = Field.add(Field.sub(x3, threeX), Field.B);
+    return java.util.Arrays.equals(left, right);
+  }
+
+  /**
+   * Arithmetic modulo p of P-256 on eight 32-bit words (least significant first, each held in a
+   * long as an unsigned value), with the fast reduction of FIPS 186-4 D.2.3. Inputs and outputs of
+   * {@link #mul}, {@link #add} and {@link #sub} are reduced (below p). Used only for the public
+   * on-curve check of key material: the values are public, so no constant time is needed.
+   */
+  static final class Field {
+    static final long MASK = 0xFFFFFFFFL;
+    static final long[] PW = {MASK, MASK, MASK, 0, 0, 0, 1, MASK};
+    static final long[] B = fromBigInteger(P256.B);
+
+    private Field() {}
+
+    static long[] fromBytes(byte[] be) {
+      long[] w = new long[8];
+      for (int i = 0; i < 8; i++) {
+        int o = 32 - 4 * (i + 1);
+        w[i] = ((be[o] & 0xFFL) << 24) | ((be[o + 1] & 0xFFL) << 16) | ((be[o + 2] & 0xFFL) << 8) | (be[o + 3] & 0xFFL);
+      }
+      return w;
+    }
+
+    static long[] fromBigInteger(BigInteger v) {
+      byte[] raw = v.toByteArray();
+      byte[] be = new byte[32];
+      int n = Math.min(raw.length, 32);
+      System.arraycopy(raw, raw.length - n, be, 32 - n, n);
+      return fromBytes(be);
+    }
+
+    /** True when the value is below p. */
+    static boolean reduced(long[] a) {
+      for (int i = 7; i >= 0; i--) {
+        if (a[i] != PW[i]) {
+          return a[i] < PW[i];
+        }
+      }
+      return false; // equal to p
+    }
+
+    static long[] add(long[] a, long[] b) {
+      long[] r = new long[8];
+      long carry = 0;
+      for (int i = 0; i < 8; i++) {
+        long s = a[i] + b[i] + carry;
+        r[i] = s & MASK;
+        carry = s >>> 32;
+      }
+      return normalize(r, carry);
+    }
+
+    static long[] sub(long[] a, long[] b) {
+      long[] r = new long[8];
+      long borrow = 0;
+      for (int i = 0; i < 8; i++) {
+        long s = a[i] - b[i] + borrow;
+        r[i] = s & MASK;
+        borrow = s >> 32;
+      }
+      return normalize(r, borrow);
+    }
+
+    static long[] mul(long[] a, long[] b) {
+      long[] c = new long[16];
+      for (int i = 0; i < 8; i++) {
+        long carry = 0;
+        long ai = a[i];
+        for (int j = 0; j < 8; j++) {
+          // ai * b[j] + c[i + j] + carry < 2^64 as an unsigned value: the high word is exact
+          long s = ai * b[j] + c[i + j] + carry;
+          c[i + j] = s & MASK;
+          carry = s >>> 32;
+        }
+        c[i + 8] = carry;
+      }
+      return reduce(c);
+    }
+
+    /** FIPS 186-4 D.2.3: r = s1 + 2s2 + 2s3 + s4 + s5 − d1 − d2 − d3 − d4 (mod p). */
+    static long[] reduce(long[] c) {
+      long[] t = new long[8];
+      t[0] = c[0] + c[8] + c[9] - c[11] - c[12] - c[13] - c[14];
+      t[1] = c[1] + c[9] + c[10] - c[12] - c[13] - c[14] - c[15];
+      t[2] = c[2] + c[10] + c[11] - c[13] - c[14] - c[15];
+      t[3] = c[3] + 2 * c[11] + 2 * c[12] + c[13] - c[15] - c[8] - c[9];
+      t[4] = c[4] + 2 * c[12] + 2 * c[13] + c[14] - c[9] - c[10];
+      t[5] = c[5] + 2 * c[13] + 2 * c[14] + c[15] - c[10] - c[11];
+      t[6] = c[6] + 3 * c[14] + 2 * c[15] + c[13] - c[8] - c[9];
+      t[7] = c[7] + 3 * c[15] + c[8] - c[10] - c[11] - c[12] - c[13];
+      long carry = 0;
+      for (int i = 0; i < 8; i++) {
+        long s = t[i] + carry;
+        t[i] = s & MASK;
+        carry = s >> 32; // signed: the sum of the terms may be negative
+      }
+      return normalize(t, carry);
+    }
+
+    /** Brings {@code w + top·2^256} (top a small signed number) into [0, p). */
+    private static long[] normalize(long[] w, long top) {
+      while (top < 0) {
+        top += addInPlace(w, PW);
+      }
+      while (top > 0 || !reduced(w)) {
+        top -= subInPlace(w, PW);
+      }
+      return w;
+    }
+
+    private static long addInPlace(long[] w, long[] v) {
+      long carry = 0;
+      for (int i = 0; i < 8; i++) {
+        long s = w[i] + v[i] + carry;
+        w[i] = s & MASK;
+        carry = s >>> 32;
+      }
+      return carry;
+    }
+
+    private static long subInPlace(long[] w, long[] v) {
+      long borrow = 0;
+      for (int i = 0; i < 8; i++) {
+        long s = w[i] - v[i] - borrow;
+        w[i] = s & MASK;
+        borrow = (s >> 32) & 1;
+      }
+      return borrow;
+    }
   }
 
   /** True when the JCA parameters are exactly P-256 (not merely some other 256-bit curve). */

@@ -429,7 +429,9 @@ public final class KeyContainerStore {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       byte[] content = new TextRecord.Writer(LOCK_FORMAT, LOCK_VERSION).sealSha256();
       try {
-        files.writeAtomically(root, LOCK_FILE, content, false);
+        // not forced: its content only names the lock's version, and a lock file lost or left empty by
+        // a power cut still locks (it is parsed only to warn; a missing one is made again)
+        files.writeAtomically(root, LOCK_FILE, content, false, OwnerOnlyFiles.Durability.ATOMIC);
       } catch (FileAlreadyExistsException e) {
         // another process made it in the meantime: use theirs
       }

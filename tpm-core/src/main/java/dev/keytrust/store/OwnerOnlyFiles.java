@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,10 @@ import org.slf4j.LoggerFactory;
  *       ({@code ATOMIC_MOVE}) or, for a file that must not exist yet, hard-linked into place so two
  *       concurrent writers cannot both succeed; then the directory is forced where the OS allows
  *       it. A crash leaves the old or the new file, plus at worst a temporary file that readers
- *       ignore and later writes remove once it is older than ten minutes.
+ *       ignore and later writes remove once it is older than ten minutes. A write the owner
+ *       does not need to survive a power cut ({@link Durability#ATOMIC}) skips the two forces:
+ *       a killed process still leaves the old or the new file (the rename is atomic and the page
+ *       cache outlives the process), but after a power cut the file may be the old one.
  *   <li><b>Permissions</b> (POSIX file systems): directories are made 0700 and files 0600. An
  *       existing one that other users can write is refused, because another account may already
  *       have changed it. One that other users can only read is tightened to owner-only with a
@@ -92,6 +96,42 @@ public final class OwnerOnlyFiles {
     TIGHTEN,
     /** Refuse it: its content may already have been read, and the owner must look at it. */
     REFUSE
+  }
+
+  /** Whether a write must survive a power cut, or only a killed process. */
+  public enum Durability {
+    /** Forced to disk (the file, then its directory) before the write returns. */
+    DURABLE,
+    /**
+     * Atomic (old or new file, never a mix) but not forced: survives a killed process, and after a
+     * power cut may be the old file. For writes whose loss the owner's recovery handles.
+     */
+    ATOMIC
+  }
+
+  /**
+   * How many writes and forces this JVM made: for benchmarks and tests that count what one
+   * operation costs ({@link #counts()}; differences of two calls).
+   *
+   * @param atomicWrites atomic file writes (durable or not)
+   * @param fileForces files forced to disk (one per durable write)
+   * @param directoryForces directories forced to disk (after a durable write, a new directory, a delete)
+   */
+  public record WriteCounts(long atomicWrites, long fileForces, long directoryForces) {
+    /** {@code this - earlier}. */
+    public WriteCounts minus(WriteCounts earlier) {
+      return new WriteCounts(atomicWrites - earlier.atomicWrites, fileForces - earlier.fileForces,
+          directoryForces - earlier.directoryForces);
+    }
+  }
+
+  private static final LongAdder ATOMIC_WRITES = new LongAdder();
+  private static final LongAdder FILE_FORCES = new LongAdder();
+  private static final LongAdder DIRECTORY_FORCES = new LongAdder();
+
+  /** The writes and forces made so far in this JVM (see {@link WriteCounts}). */
+  public static WriteCounts counts() {
+    return new WriteCounts(ATOMIC_WRITES.sum(), FILE_FORCES.sum(), DIRECTORY_FORCES.sum());
   }
 
   private final String what;
@@ -249,8 +289,17 @@ public final class OwnerOnlyFiles {
    *     where the file system has hard links)
    */
   public void writeAtomically(Path dir, String name, byte[] content, boolean replace) throws IOException {
+    writeAtomically(dir, name, content, replace, Durability.DURABLE);
+  }
+
+  /**
+   * {@link #writeAtomically(Path, String, byte[], boolean)}, forced to disk or not: {@link
+   * Durability#ATOMIC} for a file whose loss in a power cut the owner's recovery handles.
+   */
+  public void writeAtomically(Path dir, String name, byte[] content, boolean replace, Durability durability)
+      throws IOException {
     removeStaleTemporaryFiles(dir);
-    writeFile(dir, name, content, replace);
+    writeFile(dir, name, content, replace, durability);
   }
 
   /**
@@ -258,6 +307,12 @@ public final class OwnerOnlyFiles {
    * folder): never removes other files there.
    */
   public static void writeFile(Path dir, String name, byte[] content, boolean replace) throws IOException {
+    writeFile(dir, name, content, replace, Durability.DURABLE);
+  }
+
+  private static void writeFile(Path dir, String name, byte[] content, boolean replace, Durability durability)
+      throws IOException {
+    boolean durable = durability == Durability.DURABLE;
     byte[] random = new byte[8];
     RANDOM.nextBytes(random);
     Path tmp = dir.resolve("." + name + "." + HexFormat.of().formatHex(random) + ".tmp");
@@ -273,14 +328,20 @@ public final class OwnerOnlyFiles {
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
-        ch.force(true);
+        if (durable) {
+          ch.force(true);
+          FILE_FORCES.increment();
+        }
       }
       if (replace) {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } else {
         linkNew(tmp, target);
       }
-      forceDirectory(dir);
+      ATOMIC_WRITES.increment();
+      if (durable) {
+        forceDirectory(dir);
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -310,6 +371,7 @@ public final class OwnerOnlyFiles {
     }
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
+      DIRECTORY_FORCES.increment();
     } catch (IOException e) {
       LOG.debug("Cannot force directory {} to disk: {}", dir, e.toString());
     }

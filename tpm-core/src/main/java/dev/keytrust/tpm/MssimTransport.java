@@ -2,6 +2,7 @@ package dev.keytrust.tpm;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +17,9 @@ import java.util.Arrays;
  * {@code u32 TPM_SEND_COMMAND(8) | u8 locality | u32 size | command}, answered by
  * {@code u32 size | response | u32 status}. Unlike TSS.Java's TpmDeviceTcp this sets TCP_NODELAY
  * (saving ~44 ms per command), applies a read timeout, writes each command in one segment and
- * never opens the platform port (swtpm's control port speaks a different protocol).
+ * never opens the platform port (swtpm's control port speaks a different protocol). Reads go
+ * through a buffer, so that the size, the response and the status of an answer usually come in
+ * one read from the socket instead of one system call for every byte of the size and the status.
  */
 final class MssimTransport extends StreamTransport {
   static final int TPM_SEND_COMMAND = 8;
@@ -28,7 +31,9 @@ final class MssimTransport extends StreamTransport {
   private MssimTransport(String description, Socket socket) throws IOException {
     super(description);
     this.socket = socket;
-    this.in = new DataInputStream(socket.getInputStream());
+    // a response (at most MAX_RESPONSE) plus its size and status fits in the buffer; the protocol is
+    // one command, one answer, so nothing of the next answer is ever read ahead
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
     this.out = socket.getOutputStream();
   }
 

@@ -10,8 +10,7 @@ import picocli.CommandLine.Spec;
     name = "directory",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Check the directory that holds msDS-KeyCredentialLink.",
-    subcommands = {DirectoryCheckPermissionsCommand.class})
+    description = "Check the directory that holds msDS-KeyCredentialLink.")
 final class DirectoryCommand implements Runnable {
 
   @Spec CommandSpec spec;

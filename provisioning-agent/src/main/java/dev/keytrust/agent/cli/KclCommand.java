@@ -12,8 +12,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Decode and build msDS-KeyCredentialLink values (the key registrations of Windows Hello "
-        + "for Business in Active Directory).",
-    subcommands = {KclDecodeCommand.class, KclEncodeCommand.class})
+        + "for Business in Active Directory).")
 final class KclCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

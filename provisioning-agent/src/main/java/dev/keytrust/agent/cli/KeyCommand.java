@@ -11,15 +11,7 @@ import picocli.CommandLine.Spec;
     name = "key",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Create, use and remove a user's PIN-protected key.",
-    subcommands = {
-      KeyCreateCommand.class,
-      KeySignCommand.class,
-      KeyShowCommand.class,
-      KeyDeleteCommand.class,
-      KeyExportCommand.class,
-      KeyAttestCommand.class
-    })
+    description = "Create, use and remove a user's PIN-protected key.")
 final class KeyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

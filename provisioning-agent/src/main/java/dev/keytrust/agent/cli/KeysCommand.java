@@ -6,13 +6,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code keytrust keys}: a user's keys on this machine, at the key service and in the directory. */
+/**
+ * {@code keytrust keys}: a user's keys on this machine, at the key service and in the directory. Its
+ * subcommands are added by {@link KeytrustCli#SUBCOMMANDS}.
+ */
 @Command(
     name = "keys",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "A user's keys side by side (key store, key service, directory), and orphans removed.",
-    subcommands = {KeysListCommand.class, KeysPruneCommand.class})
+    description = "A user's keys side by side (key store, key service, directory), and orphans removed.")
 final class KeysCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -2,35 +2,116 @@ package dev.keytrust.agent.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.pattern.TargetLengthBasedClassNameAbbreviator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import ch.qos.logback.core.status.NopStatusListener;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logging of the command line: {@value #CONFIGURATION} sets WARN to stderr as the default, and
- * {@code -v} raises keytrust's loggers. Logback is the CLI's backend only (an optional dependency of
- * the library, shaded into keytrust-cli.jar).
+ * The CLI's logging: WARN and above to stderr as {@code keytrust LEVEL logger - message} (stdout
+ * carries results only), set up in code by {@link #configureDefault()} so that no XML
+ * configuration (logback's Joran and the JDK's XML parser, ~300 classes) is read when a command
+ * starts; and the levels {@code -v} changes. A JVM started with {@code -Dlogback.configurationFile}
+ * (tests, the kill test's pause hook) or with a {@code logback-test.xml} / {@code logback.xml} on
+ * its class path keeps that configuration.
  */
 final class Logging {
 
   /** The logger every keytrust class logs under. */
   static final String KEYTRUST = "dev.keytrust";
-
+  /** The flow's step events: provision, PIN change and reset print each as a progress line already. */
+  static final String EVENTS = "keytrust.events";
   /**
-   * The CLI's logback configuration, a class path resource. Not named {@code logback.xml}, which
-   * logback would load in any application that has the agent's jar on its class path.
+   * Set by the CLI's {@code main} before anything logs: only then does {@link CliLogbackConfigurator}
+   * configure logback (a library user's JVM keeps logback's own defaults).
    */
-  static final String CONFIGURATION = "keytrust-cli-logback.xml";
+  static final String CLI_PROPERTY = "keytrust.cli.logging";
 
-  private static final String CONFIGURATION_PROPERTY = "logback.configurationFile";
+  private static volatile boolean configured;
 
   private Logging() {}
 
+  static boolean namesAnother() {
+    if (System.getProperty("logback.configurationFile") != null) {
+      return true;
+    }
+    ClassLoader loader = Logging.class.getClassLoader();
+    return loader.getResource("logback-test.xml") != null || loader.getResource("logback.xml") != null;
+  }
+
   /**
-   * Makes logback load {@link #CONFIGURATION} unless {@code -Dlogback.configurationFile} names
-   * another; called before anything logs.
+   * The default configuration, unless the JVM names another (see the class comment): root WARN to
+   * stderr, {@value #KEYTRUST} WARN, {@value #EVENTS} ERROR. Called first thing by {@code main}.
    */
-  static void useCliConfiguration() {
-    if (System.getProperty(CONFIGURATION_PROPERTY) == null) {
-      System.setProperty(CONFIGURATION_PROPERTY, CONFIGURATION);
+  static void configureDefault() {
+    if (System.getProperty(CLI_PROPERTY) == null) {
+      System.setProperty(CLI_PROPERTY, "true");
+    }
+    if (namesAnother()) {
+      return;
+    }
+    // starts logback, which asks CliLogbackConfigurator first; configure here only if it did not run
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context && !configured) {
+      configure(context);
+    } // else another SLF4J provider: its own configuration
+  }
+
+  /** Replaces {@code context}'s configuration with the CLI's default (see {@link #configureDefault()}). */
+  static void configure(LoggerContext context) {
+    configured = true;
+    context.reset();
+    // as logback.xml's NopStatusListener did: logback's own status messages stay quiet, and logback
+    // does not start its status printer (with its date format and the time-zone rules) for them
+    NopStatusListener quiet = new NopStatusListener();
+    context.getStatusManager().add(quiet);
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+    encoder.setContext(context);
+    encoder.setCharset(StandardCharsets.UTF_8);
+    CliLayout layout = new CliLayout();
+    layout.setContext(context);
+    layout.start();
+    encoder.setLayout(layout);
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+    stderr.setContext(context);
+    stderr.setName("STDERR");
+    stderr.setTarget("System.err");
+    stderr.setEncoder(encoder);
+    stderr.start();
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.WARN);
+    root.addAppender(stderr);
+    context.getLogger(KEYTRUST).setLevel(Level.WARN);
+    context.getLogger(EVENTS).setLevel(Level.ERROR);
+  }
+
+  /** {@code keytrust %-5level %logger{24} - %msg%n} and the stack trace, without a pattern parser. */
+  static final class CliLayout extends LayoutBase<ILoggingEvent> {
+    private final TargetLengthBasedClassNameAbbreviator abbreviator = new TargetLengthBasedClassNameAbbreviator(24);
+
+    @Override
+    public String doLayout(ILoggingEvent event) {
+      StringBuilder b = new StringBuilder(128).append("keytrust ");
+      String level = event.getLevel().toString();
+      b.append(level);
+      for (int i = level.length(); i < 5; i++) {
+        b.append(' ');
+      }
+      b.append(' ').append(abbreviator.abbreviate(event.getLoggerName())).append(" - ")
+          .append(event.getFormattedMessage()).append(CoreConstants.LINE_SEPARATOR);
+      IThrowableProxy thrown = event.getThrowableProxy();
+      if (thrown != null) {
+        b.append(ThrowableProxyUtil.asString(thrown)).append(CoreConstants.LINE_SEPARATOR);
+      }
+      return b.toString();
     }
   }
 

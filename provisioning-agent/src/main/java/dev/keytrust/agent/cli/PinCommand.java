@@ -11,8 +11,7 @@ import picocli.CommandLine.Spec;
     name = "pin",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "The PIN of a provisioned user.",
-    subcommands = {PinChangeCommand.class})
+    description = "The PIN of a provisioned user.")
 final class PinCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -11,8 +11,7 @@ import picocli.CommandLine.Spec;
     name = "tpm",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Look at the TPM.",
-    subcommands = {TpmInfoCommand.class})
+    description = "Look at the TPM.")
 final class TpmCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

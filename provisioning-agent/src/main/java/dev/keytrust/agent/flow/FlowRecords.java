@@ -9,6 +9,7 @@ import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
+import dev.keytrust.store.OwnerOnlyFiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,11 @@ final class FlowRecords {
   }
 
   void write(String user, Journal j) throws KeytrustException {
-    records.write(user, JOURNAL, new UserRecord(JOURNAL_FORMAT, VERSION, encodeJournal(j)));
+    write(user, j, OwnerOnlyFiles.Durability.DURABLE);
+  }
+
+  void write(String user, Journal j, OwnerOnlyFiles.Durability durability) throws KeytrustException {
+    records.write(user, JOURNAL, new UserRecord(JOURNAL_FORMAT, VERSION, encodeJournal(j)), durability);
   }
 
   void deleteJournal(String user) throws KeytrustException {
@@ -83,9 +88,13 @@ final class FlowRecords {
   }
 
   void writeReceipt(String user, RegisteredKey k) throws KeytrustException {
+    writeReceipt(user, k, OwnerOnlyFiles.Durability.DURABLE);
+  }
+
+  void writeReceipt(String user, RegisteredKey k, OwnerOnlyFiles.Durability durability) throws KeytrustException {
     Map<String, String> fields = new LinkedHashMap<>();
     new RecordFields(fields).putRegisteredKey("", k);
-    records.write(user, RECEIPT, new UserRecord(RECEIPT_FORMAT, VERSION, fields));
+    records.write(user, RECEIPT, new UserRecord(RECEIPT_FORMAT, VERSION, fields), durability);
   }
 
   void deleteReceipt(String user) throws KeytrustException {

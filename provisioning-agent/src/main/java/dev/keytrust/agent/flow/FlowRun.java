@@ -3,6 +3,7 @@ package dev.keytrust.agent.flow;
 import dev.keytrust.agent.flow.FlowEvents.Done;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
+import dev.keytrust.store.OwnerOnlyFiles;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One run of an operation for one user: its events, its journal, and the steps the operations
- * share. The journal is written after every step once it exists, and the state changes exactly
+ * share. The journal is written at every change of state once it exists (a step that changes no
+ * state is carried by the next write), and the state changes exactly
  * where {@link JournalState} says.
  */
 final class FlowRun {
@@ -53,8 +55,25 @@ final class FlowRun {
     journal = j;
   }
 
+  /** Writes the journal, forced to disk. */
   void save(Journal j) throws KeytrustException {
-    flow.records().write(user, j);
+    save(j, OwnerOnlyFiles.Durability.DURABLE);
+  }
+
+  /**
+   * Writes the journal, forced to disk or only atomically ({@link OwnerOnlyFiles.Durability#ATOMIC}:
+   * a killed process leaves this journal, a power cut may leave the one before).
+   */
+  void save(Journal j, OwnerOnlyFiles.Durability durability) throws KeytrustException {
+    flow.records().write(user, j, durability);
+    journal = j;
+  }
+
+  /**
+   * Takes {@code j} as the journal without writing it: the next {@link #save} writes it (or a
+   * later state), and until then the journal on disk is the one before.
+   */
+  void advance(Journal j) {
     journal = j;
   }
 
@@ -63,10 +82,15 @@ final class FlowRun {
     save(journal.to(state, runId(), now(), step));
   }
 
-  /** After a step that changes no state: records it as the last one, when there is a journal. */
-  void stepDone(StepId step) throws KeytrustException {
+  /**
+   * After a step that changes no state: records it as the last one, when there is a journal. Not
+   * written by itself: the journal's next write (the next change of state) carries it, so a run
+   * killed before that shows the last step that changed the state; what a rerun does depends on
+   * the state alone.
+   */
+  void stepDone(StepId step) {
     if (journal != null) {
-      move(journal.state(), step);
+      journal = journal.to(journal.state(), runId(), now(), step);
     }
   }
 

@@ -17,6 +17,7 @@ import dev.keytrust.agent.prereq.UserIdentity;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.secret.Pin;
+import dev.keytrust.store.OwnerOnlyFiles;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -109,6 +110,22 @@ final class FlowSteps {
     return key;
   }
 
+  /**
+   * Provisioning's key: the journal goes to {@link JournalState#KEY_PENDING} (forced to disk)
+   * first, then the key is made and saved (the key store forces it). The journal names the key
+   * only together with its KeyCredentialLink ({@link #credential(KeyContainer, JournalKey)}), and
+   * the caller puts the PIN into the history before that: until then a rerun finds the key in KEY_PENDING,
+   * deletes it and makes a new one, asking for the PIN again.
+   */
+  KeyStep.Output createPendingKey(EffectivePolicy policy, Pin pin) throws KeytrustException {
+    return run.events().run(StepId.KEY, () -> {
+      run.move(JournalState.KEY_PENDING, StepId.PIN);
+      KeyStep.Output o = new KeyStep(flow.keys()).run(new KeyStep.Input(run.user(), flow.algorithm(),
+          flow.requireTpm(), policy.value(Setting.REQUIRE_SECURITY_DEVICE), pin));
+      return Done.succeeded(o, o.summary());
+    });
+  }
+
   KeyContainer reuseKey(KeyContainer key) throws KeytrustException {
     run.events().run(StepId.KEY, () -> Done.reused(key, key.provider().id() + " " + key.algorithm().id() + " key "
         + key.keyIdHex() + " made by run " + run.journal().runId()));
@@ -117,6 +134,17 @@ final class FlowSteps {
   }
 
   KeyRegistration credential(KeyContainer key) throws KeytrustException {
+    return credential(key, null);
+  }
+
+  /**
+   * The KeyCredentialLink of {@code key}: the one the journal keeps, or a new one, saved in the
+   * journal ({@link JournalState#CREDENTIAL_BUILT}, forced to disk) before anything is sent.
+   *
+   * @param newKey the key to name in the journal with it (provisioning's new key, which the
+   *     journal does not name yet), or null when the journal names it already
+   */
+  KeyRegistration credential(KeyContainer key, JournalKey newKey) throws KeytrustException {
     Journal journal = run.journal();
     if (journal.state().hasCredential()) {
       KeyRegistration kept = journal.registration();
@@ -132,12 +160,27 @@ final class FlowSteps {
       return Done.succeeded(r, "NGC key for " + upn + ", source AD, device "
           + (r.deviceId() == null ? "none" : r.deviceId()) + ", " + r.keyCredentialLink().length + " bytes");
     });
-    run.save(run.journal().to(JournalState.CREDENTIAL_BUILT, run.runId(), run.now(), StepId.CREDENTIAL)
-        .withRegistration(registration));
+    Journal built = run.journal().to(JournalState.CREDENTIAL_BUILT, run.runId(), run.now(), StepId.CREDENTIAL);
+    if (newKey != null) {
+      built = built.withKey(newKey);
+    }
+    run.save(built.withRegistration(registration));
     return registration;
   }
 
   RegistrationReceipt register(KeyRegistration registration) throws KeytrustException {
+    return register(registration, true);
+  }
+
+  /**
+   * Registers the KeyCredentialLink the journal keeps (or takes the receipt it kept).
+   *
+   * @param save true to save the journal as {@link JournalState#REGISTERED} (forced) right away;
+   *     false to keep that state in memory for the next write (provisioning's DONE): until then a
+   *     rerun finds {@link JournalState#CREDENTIAL_BUILT} and sends the identical value again,
+   *     which the endpoints answer as already present
+   */
+  RegistrationReceipt register(KeyRegistration registration, boolean save) throws KeytrustException {
     Journal journal = run.journal();
     if (journal.state().hasReceipt()) {
       RegistrationReceipt kept = journal.receipt();
@@ -152,13 +195,24 @@ final class FlowSteps {
       return Done.succeeded(r, (r.alreadyPresent() ? "already registered at " : "registered at ") + r.endpoint()
           + (r.serverKeyId() == null ? "" : " as " + r.serverKeyId()));
     });
-    run.save(run.journal().to(JournalState.REGISTERED, run.runId(), run.now(), StepId.REGISTER).withReceipt(receipt));
+    Journal registered = run.journal().to(JournalState.REGISTERED, run.runId(), run.now(), StepId.REGISTER)
+        .withReceipt(receipt);
+    if (save) {
+      run.save(registered);
+    } else {
+      run.advance(registered);
+    }
     return receipt;
   }
 
   RegisteredKey recordReceipt(KeyRegistration registration, RegistrationReceipt receipt) throws KeytrustException {
+    return recordReceipt(registration, receipt, OwnerOnlyFiles.Durability.DURABLE);
+  }
+
+  RegisteredKey recordReceipt(KeyRegistration registration, RegistrationReceipt receipt,
+      OwnerOnlyFiles.Durability durability) throws KeytrustException {
     ReceiptStep.Output out = run.events().run(StepId.RECEIPT, () -> {
-      ReceiptStep.Output o = new ReceiptStep(flow.records())
+      ReceiptStep.Output o = new ReceiptStep(flow.records(), durability)
           .run(new ReceiptStep.Input(run.user(), registration, receipt));
       return Done.succeeded(o, o.summary());
     });

@@ -1,7 +1,7 @@
 package dev.keytrust.agent.flow;
 
 /**
- * Where an operation stands, as its journal records it. The journal is written after every step
+ * Where an operation stands, as its journal records it. The journal is written at every change of state
  * and before the key is created, so a run killed at any point leaves one of these states and the
  * next run knows what exists: see {@link ProvisioningFlow} for the rules.
  */
@@ -14,7 +14,10 @@ public enum JournalState {
   OLD_KEY_DELETED,
   /** Written before the key is created: a key found in this state came from the interrupted run. */
   KEY_PENDING,
-  /** The key exists and is named by id; a rerun reuses it. */
+  /**
+   * The key exists and is named by id; a rerun reuses it. Written by a PIN change (and by
+   * provisioning of earlier versions); provisioning names its new key with {@link #CREDENTIAL_BUILT}.
+   */
   KEY_CREATED,
   /** The KeyCredentialLink is built and kept, so a rerun registers the identical value. */
   CREDENTIAL_BUILT,

@@ -3,6 +3,7 @@ package dev.keytrust.agent.flow;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.flow.FlowEvents.Done;
+import dev.keytrust.agent.flow.Journal.JournalKey;
 import dev.keytrust.agent.pin.PinHistory;
 import dev.keytrust.agent.policy.EffectivePolicy;
 import dev.keytrust.agent.records.UserLock;
@@ -10,6 +11,7 @@ import dev.keytrust.agent.records.UserRecords;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.secret.Pin;
+import dev.keytrust.store.OwnerOnlyFiles.Durability;
 import java.util.Optional;
 
 /** {@link ProvisioningFlow#run}: provisioning, or finishing an interrupted one. */
@@ -60,8 +62,10 @@ final class ProvisionOperation {
       EffectivePolicy policy = steps(run).policy();
       steps(run).prerequisites(policy);
       if (run.journal() == null) {
+        // not forced: nothing exists yet that a rerun would have to know about after a power cut (a
+        // lost key this run replaces is still in the store, and found again)
         run.save(Journal.start(FlowOperation.PROVISION, JournalState.STARTED, run.runId(), run.now()).withOld(lost)
-            .to(JournalState.STARTED, run.runId(), run.now(), StepId.PREREQUISITES));
+            .to(JournalState.STARTED, run.runId(), run.now(), StepId.PREREQUISITES), Durability.ATOMIC);
       }
       steps(run).mfa();
       if (run.journal().old() != null) {
@@ -71,21 +75,27 @@ final class ProvisionOperation {
       KeyContainer k;
       AttestStep attest = new AttestStep(flow, user);
       Optional<AttestStep.Prepared> attestation;
+      KeyRegistration registration;
       if (key.isPresent()) {
         steps(run).skipPin();
         k = steps(run).reuseKey(key.get());
         attestation = attest.withoutPin(k);
+        registration = steps(run).credential(k);
       } else {
         PinHistory history = flow.history(user);
         try (Pin pin = steps(run).newPin(policy, history)) {
-          k = steps(run).createKey(policy, pin, history);
+          KeyStep.Output made = steps(run).createPendingKey(policy, pin);
+          k = made.key();
+          // before the journal names the key: a resumed run reuses it and never has the PIN (see
+          // ProvisioningFlow)
+          history.record(pin, policy.pinPolicy(), Durability.ATOMIC);
           attestation = attest.prepare(k, pin);
+          registration = steps(run).credential(k, new JournalKey(k.keyIdHex(), k.algorithm(), made.choice()));
         }
       }
-      KeyRegistration registration = steps(run).credential(k);
-      RegistrationReceipt receipt = steps(run).register(registration);
-      RegisteredKey registered = steps(run).recordReceipt(registration, receipt);
-      run.move(JournalState.DONE, StepId.RECEIPT);
+      RegistrationReceipt receipt = steps(run).register(registration, false);
+      RegisteredKey registered = steps(run).recordReceipt(registration, receipt, Durability.ATOMIC);
+      run.save(run.journal().to(JournalState.DONE, run.runId(), run.now(), StepId.RECEIPT), Durability.ATOMIC);
       attest.finish(attestation, registration);
       return run.result(ProvisioningResult.Outcome.PROVISIONED, k.keyIdHex(), run.journal().key().choice(),
           registered, resumed);

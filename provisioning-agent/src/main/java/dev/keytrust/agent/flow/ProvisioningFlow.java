@@ -62,9 +62,9 @@ import java.util.Objects;
  *
  * <p><b>Journal and resumption.</b> A run holds the user's lock in the key store ({@link
  * dev.keytrust.agent.records.UserRecords#lock}): a second run for the same user fails with STORE_BUSY. The journal
- * (a record in the key store) is written after every step and before the key is created, so a
- * crash or kill at any point, followed by a rerun, ends with exactly one key and at most one
- * registration:
+ * (a record in the key store) is written at every change of state, before the key is created and
+ * before the registration is sent, so a crash or kill at any point, followed by a rerun, ends with
+ * exactly one key and at most one registration:
  *
  * <ul>
  *   <li>{@link JournalState#KEY_PENDING} and a key in the store: the key came from the interrupted
@@ -85,6 +85,41 @@ import java.util.Objects;
  *   <li>A key the journal names but the store lost: its registration (if it may have been sent)
  *       is removed and a new key is made; after DONE, FLOW_KEY_MISSING asks for a reset.
  * </ul>
+ *
+ * <p><b>What provisioning writes, and which writes are forced to disk.</b> A killed process keeps
+ * everything it wrote (the page cache outlives it; every write is atomic: old file or new file);
+ * only a power cut (or a kernel crash) loses writes that were not forced. So every write below is
+ * atomic, and only the three that recovery after a power cut needs are forced (file and directory,
+ * {@link dev.keytrust.store.OwnerOnlyFiles.Durability#DURABLE}):
+ *
+ * <ol>
+ *   <li>Journal {@link JournalState#STARTED}, after the prerequisites: atomic, not forced. Nothing
+ *       exists yet; if a power cut loses it, the rerun is a fresh run, as if none had started.
+ *   <li>Journal {@link JournalState#KEY_PENDING}, before the key is made: <b>forced</b>. It must
+ *       be on disk before the key file can be, or a power cut could leave a key that no journal
+ *       explains (refused as FLOW_FOREIGN_KEY, or a key nobody deletes).
+ *   <li>The key file: <b>forced</b> by the key store (a saved key is the user's credential, and the
+ *       next forced journal names it).
+ *   <li>The PIN history, once the key exists and before the journal names it: atomic, not forced.
+ *       A run killed before the journal names the key is redone from a new PIN; a run resumed after
+ *       it reuses the key and never has the PIN, so the PIN must be in the history by then. A power
+ *       cut can lose this newest entry (the older file is sealed with an earlier PIN and starts
+ *       again from the current one); the key and its registration do not depend on it.
+ *   <li>Journal {@link JournalState#CREDENTIAL_BUILT} with the key's id and the KeyCredentialLink:
+ *       <b>forced</b>, before the registration is sent. Without it on disk, a rerun after a power
+ *       cut would see KEY_PENDING, make a new key and register a second value while the first
+ *       stays in the directory. There is no separate KEY_CREATED write: a key whose journal still
+ *       says KEY_PENDING is deleted and made again by a rerun (it was never registered).
+ *   <li>The receipt record and journal {@link JournalState#DONE} (with the receipt), after the
+ *       endpoint answered: atomic, not forced. If a power cut loses them, the forced
+ *       CREDENTIAL_BUILT remains and a rerun sends the identical value again, which the endpoints
+ *       answer as already present: still one registration.
+ * </ol>
+ *
+ * <p>A step that changes no state (policy, MFA, PIN questions) writes nothing: the next write
+ * records it as the last step. The first provisioning in a new key store also creates its
+ * directories (each forced into its parent once) and the store's lock file (not forced: a lost or
+ * empty lock file still locks). A PIN change and a reset force every journal write.
  *
  * <p>Nothing is written before the prerequisites pass. PINs are {@link dev.keytrust.secret.Pin}s,
  * destroyed once the key exists and the PIN is in the history.

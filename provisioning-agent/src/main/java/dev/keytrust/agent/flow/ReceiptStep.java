@@ -3,6 +3,7 @@ package dev.keytrust.agent.flow;
 import dev.keytrust.agent.endpoint.KeyRegistration;
 import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.store.OwnerOnlyFiles;
 import java.util.Objects;
 
 /** Records the registration receipt, which {@code status} shows and {@code reset} unregisters. */
@@ -29,15 +30,22 @@ final class ReceiptStep implements FlowStep<ReceiptStep.Input, ReceiptStep.Outpu
   }
 
   private final FlowRecords records;
+  private final OwnerOnlyFiles.Durability durability;
 
   ReceiptStep(FlowRecords records) {
+    this(records, OwnerOnlyFiles.Durability.DURABLE);
+  }
+
+  /** @param durability whether the receipt is forced to disk (see {@link OwnerOnlyFiles.Durability}) */
+  ReceiptStep(FlowRecords records, OwnerOnlyFiles.Durability durability) {
     this.records = Objects.requireNonNull(records, "records");
+    this.durability = Objects.requireNonNull(durability, "durability");
   }
 
   @Override
   public Output run(Input in) throws KeytrustException {
     RegisteredKey k = new RegisteredKey(in.registration(), in.receipt());
-    records.writeReceipt(in.user(), k);
+    records.writeReceipt(in.user(), k, durability);
     return new Output(k);
   }
 }

@@ -111,9 +111,18 @@ public final class StateFiles {
 
   /** Writes a state file atomically and owner-only, creating the directory (0700) if needed. */
   public void write(Path file, TextRecord.Writer record) throws AgentException {
+    write(file, record, OwnerOnlyFiles.Durability.DURABLE);
+  }
+
+  /**
+   * {@link #write(Path, TextRecord.Writer)}, forced to disk or only atomic ({@link
+   * OwnerOnlyFiles.Durability#ATOMIC}: a killed process leaves the old or the new file; a power cut
+   * may leave the old one).
+   */
+  public void write(Path file, TextRecord.Writer record, OwnerOnlyFiles.Durability durability) throws AgentException {
     try {
       files.ensureDirectory(dir);
-      files.writeAtomically(dir, file.getFileName().toString(), record.sealSha256(), true);
+      files.writeAtomically(dir, file.getFileName().toString(), record.sealSha256(), true, durability);
     } catch (IOException e) {
       throw new AgentException(code, files.io("write the " + what + " file " + file, e).getMessage(), e);
     } catch (KeytrustException e) {

@@ -12,6 +12,7 @@ import dev.keytrust.key.SealedSecret;
 import dev.keytrust.secret.InsecureSecretAccess;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.secret.SecretBuffer;
+import dev.keytrust.store.OwnerOnlyFiles;
 import dev.keytrust.store.TextRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -251,6 +252,17 @@ public final class PinHistory {
    *     sealer throws
    */
   public void record(Pin pin, PinPolicy policy) throws KeytrustException {
+    record(pin, policy, OwnerOnlyFiles.Durability.DURABLE);
+  }
+
+  /**
+   * {@link #record(Pin, PinPolicy)}, with the file forced to disk or only written atomically
+   * ({@link OwnerOnlyFiles.Durability#ATOMIC}): a killed process leaves the old or the new history
+   * either way; after a power cut an unforced history may be the old file, sealed with an earlier
+   * PIN, which {@link #unlock} then starts again from the current PIN. Provisioning uses that (see
+   * {@link dev.keytrust.agent.flow.ProvisioningFlow}); a PIN change forces it.
+   */
+  public void record(Pin pin, PinPolicy policy, OwnerOnlyFiles.Durability durability) throws KeytrustException {
     Objects.requireNonNull(pin, "pin");
     Objects.requireNonNull(policy, "policy");
     Entries old = readable();
@@ -304,7 +316,7 @@ public final class PinHistory {
         throw e;
       }
     }
-    files.write(file, w);
+    files.write(file, w, durability);
     wipeUnlocked();
     unlocked = next; // holds the kept hashes: wiped with it
     LOG.debug("Recorded a new PIN for user {} ({} PINs kept in the sealed history)", user, hashes.size());

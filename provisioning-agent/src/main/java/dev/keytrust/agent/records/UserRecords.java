@@ -117,13 +117,23 @@ public final class UserRecords {
    * old record or the new one, never a mix.
    */
   public void write(String user, String name, UserRecord record) throws KeytrustException {
+    write(user, name, record, OwnerOnlyFiles.Durability.DURABLE);
+  }
+
+  /**
+   * {@link #write(String, String, UserRecord)}, forced to disk or only atomic ({@link
+   * OwnerOnlyFiles.Durability#ATOMIC}: survives a killed process; a power cut may leave the old
+   * record, which the caller's recovery must handle).
+   */
+  public void write(String user, String name, UserRecord record, OwnerOnlyFiles.Durability durability)
+      throws KeytrustException {
     checkName(name);
     TextRecord.Writer w = new TextRecord.Writer(record.format(), record.version());
     record.fields().forEach(w::text);
     byte[] content = w.sealSha256();
     Path dir = ensureDirectory(user);
     try {
-      files.writeAtomically(dir, name, content, true);
+      files.writeAtomically(dir, name, content, true, durability);
     } catch (IOException e) {
       throw files.io("write " + dir.resolve(name), e);
     }

@@ -32,6 +32,11 @@ class KeytrustCliTest {
     return all.stream();
   }
 
+  /** Every command but pam-auth, which speaks PAM: its exit codes are Linux-PAM's numbers. */
+  static Stream<List<String>> keytrustExitCodeCommands() {
+    return allCommands().filter(c -> !c.equals(List.of("pam-auth")));
+  }
+
   private static void collect(CommandLine cmd, List<String> path, List<List<String>> all) {
     all.add(List.copyOf(path));
     for (Map.Entry<String, CommandLine> sub : cmd.getSubcommands().entrySet()) {
@@ -84,7 +89,7 @@ class KeytrustCliTest {
   }
 
   @ParameterizedTest
-  @MethodSource("allCommands")
+  @MethodSource("keytrustExitCodeCommands")
   void helpExitsZeroAndDocumentsTheExitCodes(List<String> command) {
     CliRunner.Result r = new CliRunner().run(args(command, "--help"));
     assertThat(r.exitCode()).isZero();
@@ -106,13 +111,26 @@ class KeytrustCliTest {
   }
 
   @ParameterizedTest
-  @MethodSource("allCommands")
+  @MethodSource("keytrustExitCodeCommands")
   void unknownOptionExitsTwoWithOneLine(List<String> command) {
     CliRunner.Result r = new CliRunner().run(args(command, "--no-such-option"));
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).startsWith("keytrust: Unknown option: '--no-such-option'").endsWith("[KT-0001]\n");
     assertThat(r.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void pamAuthDocumentsPamsNumbersAndAnswersAnUnknownOptionAsPamServiceErrOnStdout() {
+    CliRunner.Result help = new CliRunner().run("pam-auth", "--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("Exit codes (Linux-PAM's numbers")
+        .containsPattern("(?m)^\\s+0\\s+PAM_SUCCESS").containsPattern("(?m)^\\s+3\\s+PAM_SERVICE_ERR");
+    CliRunner.Result r = new CliRunner().run("pam-auth", "--no-such-option");
+    assertThat(r.exitCode()).isEqualTo(3); // PAM_SERVICE_ERR
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).startsWith("keytrust: ").contains("--no-such-option").endsWith("[KT-0001]\n");
+    assertThat(r.out().lines()).hasSize(1);
   }
 
   @Test

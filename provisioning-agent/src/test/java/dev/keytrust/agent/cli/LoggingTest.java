@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.status.Status;
 import org.junit.jupiter.api.AfterEach;
@@ -19,25 +21,57 @@ class LoggingTest {
   }
 
   @Test
-  void theCliConfigurationIsNotALogbackXmlAnApplicationWouldPickUp() {
-    // surefire selects it as KeytrustCli.main does; the agent's jar has no logback.xml or logback-test.xml
-    assertThat(System.getProperty("logback.configurationFile")).isEqualTo(Logging.CONFIGURATION);
-    assertThat(Logging.class.getClassLoader().getResource(Logging.CONFIGURATION)).isNotNull();
+  void theAgentsJarHasNoLogbackXmlAnApplicationWouldPickUp() {
+    // the class path holds the module's classes and the tests' logback-test.xml, not a logback.xml
     assertThat(Logging.class.getClassLoader().getResource("logback.xml")).isNull();
-    assertThat(Logging.class.getClassLoader().getResource("logback-test.xml")).isNull();
   }
 
   @Test
-  void logbackXmlLoadsWithoutErrorsAndLogsWarnToStderrOnly() {
+  void theDefaultConfigurationIsMadeInCodeAndLogsWarnToStderrOnly() throws Exception {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    assertThat(ctx.getStatusManager().getCopyOfStatusList())
-        .noneMatch(s -> s.getLevel() >= Status.WARN);
-    Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    assertThat(root.getLevel()).isEqualTo(Level.WARN);
-    assertThat(ctx.getLogger("dev.keytrust.agent.cli.Anything").getEffectiveLevel()).isEqualTo(Level.WARN);
-    assertThat(root.getAppender("STDERR")).isInstanceOfSatisfying(
-        ConsoleAppender.class, a -> assertThat(a.getTarget()).isEqualTo("System.err"));
-    assertThat(root.iteratorForAppenders()).toIterable().hasSize(1);
+    try {
+      Logging.configure(ctx);
+      assertThat(ctx.getStatusManager().getCopyOfStatusList())
+          .noneMatch(s -> s.getLevel() >= Status.WARN);
+      Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      assertThat(root.getLevel()).isEqualTo(Level.WARN);
+      assertThat(ctx.getLogger("dev.keytrust.agent.cli.Anything").getEffectiveLevel()).isEqualTo(Level.WARN);
+      assertThat(ctx.getLogger("keytrust.events").getEffectiveLevel()).isEqualTo(Level.ERROR);
+      assertThat(root.getAppender("STDERR")).isInstanceOfSatisfying(
+          ConsoleAppender.class, a -> assertThat(a.getTarget()).isEqualTo("System.err"));
+      assertThat(root.iteratorForAppenders()).toIterable().hasSize(1);
+      // the line logback.xml's pattern made: keytrust %-5level %logger{24} - %msg%n, and the stack trace
+      Logging.CliLayout layout = new Logging.CliLayout();
+      layout.setContext(ctx);
+      String line = layout.doLayout(new LoggingEvent("x", ctx.getLogger("dev.keytrust.tpm.TpmSession"), Level.WARN,
+          "the TPM said {}", new IllegalStateException("boom"), new Object[] {"no"}));
+      assertThat(line).startsWith("keytrust WARN  d.k.tpm.TpmSession - the TPM said no" + System.lineSeparator())
+          .contains("java.lang.IllegalStateException: boom");
+    } finally {
+      ctx.reset();
+      new ContextInitializer(ctx).autoConfig(); // the tests' logback-test.xml again
+    }
+  }
+
+  @Test
+  void theConfiguratorActsOnlyInTheCliAndOnlyWithoutAConfigurationFile() {
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    CliLogbackConfigurator c = new CliLogbackConfigurator();
+    String before = System.getProperty(Logging.CLI_PROPERTY);
+    try {
+      System.clearProperty(Logging.CLI_PROPERTY);
+      // a library user's JVM: logback goes on with its own search
+      assertThat(c.configure(ctx)).isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+      System.setProperty(Logging.CLI_PROPERTY, "true");
+      // the CLI, but this test JVM has a logback-test.xml: kept
+      assertThat(c.configure(ctx)).isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+    } finally {
+      if (before == null) {
+        System.clearProperty(Logging.CLI_PROPERTY);
+      } else {
+        System.setProperty(Logging.CLI_PROPERTY, before);
+      }
+    }
   }
 
   @Test

@@ -26,6 +26,7 @@ import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.secret.TestPins;
+import dev.keytrust.store.OwnerOnlyFiles;
 import dev.keytrust.tpm.TpmUri;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -58,6 +59,29 @@ class ProvisioningFlowTest {
 
   ProvisioningFlow.Builder flow(ScriptedPins pins) throws Exception {
     return FlowTestKit.flow(root, tmp, noTpm, pins, endpoint, mfa);
+  }
+
+  /**
+   * The writes ProvisioningFlow's Javadoc lists, counted (not timed): a provisioning forces exactly
+   * three journal and key files to disk (KEY_PENDING, the key file, CREDENTIAL_BUILT), plus here
+   * the software key's two attempt-counter files, which the key store writes beside its key file
+   * (a TPM key has none); STARTED,
+   * the PIN history, the receipt and DONE are atomic but not forced, and so is the new store's lock
+   * file.
+   */
+  @Test
+  void forcesOnlyTheWritesRecoveryNeeds() throws Exception {
+    ProvisioningFlow f = flow(ScriptedPins.always(PIN)).build();
+    OwnerOnlyFiles.WriteCounts before = OwnerOnlyFiles.counts();
+    ProvisioningResult r = f.run(USER);
+    OwnerOnlyFiles.WriteCounts used = OwnerOnlyFiles.counts().minus(before);
+
+    assertThat(r.outcome()).isEqualTo(ProvisioningResult.Outcome.PROVISIONED);
+    assertThat(used.fileForces())
+        .as("forced: journal KEY_PENDING, counter, counter-secret, key, journal CREDENTIAL_BUILT; %s", used)
+        .isEqualTo(5);
+    assertThat(used.atomicWrites()).as("and unforced: lock file, STARTED, PIN history, receipt, DONE; %s", used)
+        .isEqualTo(10);
   }
 
   @Test

@@ -38,9 +38,13 @@ import javax.net.ssl.SSLContext;
  * URI base = server.uri(); // https://127.0.0.1:PORT
  * }</pre>
  *
- * <p>Accepted connections keep the JDK server's socket defaults (no TCP_NODELAY unless the JVM sets
- * {@code sun.net.httpserver.nodelay}). A change to how the lab's servers accept or answer belongs
- * here, the one place they are made.
+ * <p><b>TCP_NODELAY.</b> The JDK server writes an answer's headers and its body as two writes; with
+ * Nagle's algorithm on, the body then waits for the client's delayed ACK of the headers (about 40
+ * ms on Linux loopback) before it leaves. Every accepted connection is therefore made with
+ * TCP_NODELAY: the JDK server reads {@value #NODELAY} once, when its first server in the JVM is
+ * made, so this class sets it (unless the JVM was started with another value) before it makes
+ * its first server ({@link #nodelay()} tells whether it took effect). A change to how the lab's
+ * servers accept or answer belongs here, the one place they are made.
  *
  * <p>The static helpers are what every handler needs: a request body read up to a limit, a body
  * skipped, and an answer sent with the length the JDK server wants ({@code -1} for none).
@@ -48,6 +52,26 @@ import javax.net.ssl.SSLContext;
 public final class LoopbackHttpServer implements AutoCloseable {
   /** The address every server binds: the IPv4 loopback. */
   public static final String HOST = "127.0.0.1";
+
+  /** The system property the JDK server reads, once, for TCP_NODELAY on accepted connections. */
+  public static final String NODELAY = "sun.net.httpserver.nodelay";
+
+  static {
+    // before the first HttpServer of this JVM: the JDK's ServerConfig reads it in its static initializer
+    if (System.getProperty(NODELAY) == null) {
+      System.setProperty(NODELAY, "true");
+    }
+  }
+
+  /**
+   * True when the servers of this JVM set TCP_NODELAY on accepted connections: {@value #NODELAY}
+   * is true (set here unless the JVM was started with another value). A server made through
+   * {@code com.sun.net.httpserver} directly before this class was loaded would have fixed the
+   * JDK's setting earlier; no code of keytrust does that.
+   */
+  public static boolean nodelay() {
+    return Boolean.parseBoolean(System.getProperty(NODELAY));
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;

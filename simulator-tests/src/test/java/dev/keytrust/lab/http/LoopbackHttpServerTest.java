@@ -49,6 +49,20 @@ class LoopbackHttpServerTest {
   }
 
   @Test
+  void acceptedConnectionsGetTcpNodelay() throws Exception {
+    // the JDK server reads the property once, for the first server of the JVM: the class sets it first
+    try (LoopbackHttpServer server = LoopbackHttpServer.builder("test-nodelay")
+        .handle("/", exchange -> {
+          LoopbackHttpServer.send(exchange, 204, new byte[0]);
+          exchange.close();
+        })
+        .start()) {
+      assertThat(System.getProperty(LoopbackHttpServer.NODELAY)).isEqualTo("true");
+      assertThat(LoopbackHttpServer.nodelay()).isTrue();
+    }
+  }
+
+  @Test
   void servesHttpsWithTheGivenContext() throws Exception {
     LabCertificates certs = LabCertificates.create(dir.resolve("pki"));
     try (LoopbackHttpServer server = LoopbackHttpServer.builder("test-tls").tls(certs.serverSslContext())
