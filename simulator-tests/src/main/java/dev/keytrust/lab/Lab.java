@@ -291,7 +291,13 @@ public final class Lab implements AutoCloseable {
       out.println("tpm: none (" + (options.swtpm() ? Swtpm.MISSING_MESSAGE : "swtpm not wanted.")
           + " Use --tpm software.)");
     }
+    // the device context provision needs (--device): hybrid joined, the first user signed in
+    Path deviceFile = dir.resolve(LabMain.DEVICE_FILE);
+    Files.writeString(deviceFile, deviceContext(first, swtpm != null), StandardCharsets.UTF_8);
+    out.println("device: " + deviceFile + " (hybrid joined, " + first.upn() + " signed in, device "
+        + first.deviceId() + ")");
     out.println("provision: keytrust provision --user " + first.upn()
+        + " --device " + deviceFile
         + " --tpm " + tpmUri()
         + " --mfa push:url=" + service.pushUri() + ",token-file=" + first.tokenFile()
         + ",ca-file=" + certs.caFile()
@@ -302,6 +308,7 @@ public final class Lab implements AutoCloseable {
     StringBuilder env = new StringBuilder("# keytrust lab endpoints (source this file)\n");
     env.append("KEYTRUST_LAB_DIR='").append(dir).append("'\n");
     env.append("KEYTRUST_LAB_CA_FILE='").append(certs.caFile()).append("'\n");
+    env.append("KEYTRUST_LAB_DEVICE='").append(deviceFile).append("'\n");
     env.append("KEYTRUST_LAB_DRS='").append(drs).append("'\n");
     env.append("KEYTRUST_LAB_PUSH_MFA='").append(service.pushUri()).append("'\n");
     if (ldapUri != null) {
@@ -465,6 +472,29 @@ public final class Lab implements AutoCloseable {
     }
     Files.setPosixFilePermissions(requested, PosixFilePermissions.fromString("rwx------"));
     return requested;
+  }
+
+  /**
+   * A device context file ({@code keytrust provision --device}) for {@code user}: the device as
+   * after hybrid join and the user's sign-in with a token for this device (the user's lab token's
+   * device id), with a usable TPM or none.
+   */
+  public static String deviceContext(User user, boolean tpm) {
+    UUID tenant = UUID.nameUUIDFromBytes("keytrust.lab tenant".getBytes(StandardCharsets.UTF_8));
+    return "# keytrust lab: the device as after hybrid join and " + user.upn() + "'s sign-in\n"
+        + "join = hybrid\n"
+        + "device.id = " + user.deviceId() + "\n"
+        + "tenant.id = " + tenant + "\n"
+        + "tenant.verifiedDomains = keytrust.lab\n"
+        + "user.onPremUpn = " + user.upn() + "\n"
+        + "user.cloudUpn = " + user.upn() + "\n"
+        + "user.onPremisesUserPrincipalName = " + user.upn() + "\n"
+        + "user.groups = Domain Users\n"
+        + "token.amr = pwd\n"
+        + "token.deviceid = " + user.deviceId() + "\n"
+        + "token.tid = " + tenant + "\n"
+        + "session.remote = no\n"
+        + (tpm ? "tpm = 2.0\ntpm.usable = yes\ntpm.lockedOut = no\n" : "tpm = absent\n");
   }
 
   static Path secretFile(Path f, String content) throws IOException {

@@ -365,22 +365,8 @@ public final class LabDemo {
   private void writeDeviceAndPolicy() throws IOException {
     begin("Write the device context (hybrid joined, alice signed in with a token for this device) and the policy");
     Lab.User alice = lab.user(USER);
-    UUID tenant = UUID.nameUUIDFromBytes("keytrust.lab tenant".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     boolean hasTpm = !tpm.isSoftware();
-    String device = "# keytrust demo: the device as after hybrid join and alice's sign-in\n"
-        + "join = hybrid\n"
-        + "device.id = " + alice.deviceId() + "\n"
-        + "tenant.id = " + tenant + "\n"
-        + "tenant.verifiedDomains = keytrust.lab\n"
-        + "user.onPremUpn = " + USER + "\n"
-        + "user.cloudUpn = " + USER + "\n"
-        + "user.onPremisesUserPrincipalName = " + USER + "\n"
-        + "user.groups = Domain Users\n"
-        + "token.amr = pwd\n"
-        + "token.deviceid = " + alice.deviceId() + "\n"
-        + "token.tid = " + tenant + "\n"
-        + "session.remote = no\n"
-        + (hasTpm ? "tpm = 2.0\ntpm.usable = yes\ntpm.lockedOut = no\n" : "tpm = absent\n");
+    String device = Lab.deviceContext(alice, hasTpm);
     deviceFile = work.resolve("device.conf");
     Files.writeString(deviceFile, device);
     policyDir = work.resolve("policy");

@@ -45,6 +45,8 @@ public final class LabMain {
   public static final Duration TOKEN_LIFETIME = Duration.ofHours(24);
   /** The file with the endpoints, for {@code source}. */
   public static final String ENV_FILE = "lab.env";
+  /** The device context file {@code lab up} writes for the first user ({@code provision --device}). */
+  public static final String DEVICE_FILE = "device.conf";
   /** The LDAP credentials file (format of the LDAP endpoint's credentials-file setting). */
   public static final String LDAP_CREDENTIALS_FILE = "ldap.cred";
 

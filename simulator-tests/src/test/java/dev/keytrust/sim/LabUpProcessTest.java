@@ -169,6 +169,12 @@ class LabUpProcessTest {
         .contains("--endpoint https://127.0.0.1:", "token-file=" + token, "ca-file=" + ca);
     String allOutput = String.join("\n", printed.values()) + stderr;
     assertThat(allOutput).doesNotContain(Files.readString(token).strip());
+    // the provisioning line names the device context the lab wrote (without it provision says KT-0001)
+    Path device = dir.resolve(LabMain.DEVICE_FILE);
+    assertThat(device).isRegularFile();
+    assertThat(printed.get("device")).startsWith(device + " ");
+    assertThat(printed.get("provision")).contains(" --device " + device + " ");
+    assertThat(env.getProperty("KEYTRUST_LAB_DEVICE")).isEqualTo("'" + device + "'");
 
     // the key service: register alice's key with the printed URI, CA and token file
     URI drs = URI.create(printed.get("drs"));
@@ -222,6 +228,15 @@ class LabUpProcessTest {
     } else {
       assertThat(printed.get("tpm")).startsWith("none");
     }
+
+    // the printed provisioning line runs as it is (push MFA approved by the lab), with only what a
+    // user adds: the PIN on stdin and, to keep this test's files in its folder, the store and state
+    ProcessResultLine provisioned = runPrinted(printed.get("provision"), List.of("--pin-stdin",
+        "--store", tmp.resolve("keys").toString(), "--state-dir", tmp.resolve("state").toString(),
+        "--policy-dir", tmp.resolve("no-policy").toString()), "Lab-Up-Pin-4711\n");
+    assertThat(provisioned.exitCode()).as("the printed provision line; stdout:\n%s\nstderr:\n%s",
+        provisioned.out(), provisioned.err()).isZero();
+    assertThat(provisioned.err()).doesNotContain("KT-0001");
 
     // SIGTERM: everything stops. ProcessHandle.destroy sends SIGTERM on Linux and, unlike
     // Process.destroy, leaves our end of the child's stdout open, so 'stopped' can still be read.
@@ -313,6 +328,33 @@ class LabUpProcessTest {
       assertThat(children).as("children of lab up").anyMatch(h -> h.pid() == pid);
     }
     assertThat(left).as("processes left by lab up").isEmpty();
+  }
+
+  record ProcessResultLine(int exitCode, String out, String err) {}
+
+  /**
+   * Runs a printed {@code keytrust ...} line (split at spaces; the lab prints no quoted values) with
+   * {@code extra} options, as the CLI on this test's class path, {@code stdin} as its input.
+   */
+  private ProcessResultLine runPrinted(String line, List<String> extra, String stdin) throws Exception {
+    List<String> words = new ArrayList<>(List.of(line.trim().split(" +")));
+    assertThat(words.get(0)).isEqualTo("keytrust");
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.keytrust.agent.cli.KeytrustCli"));
+    command.addAll(words.subList(1, words.size()));
+    command.addAll(extra);
+    Path out = tmp.resolve("printed-command.out");
+    Path err = tmp.resolve("printed-command.err");
+    Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    try (var in = p.getOutputStream()) {
+      in.write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("the printed command did not end within 120 s: " + Files.readString(err));
+    }
+    return new ProcessResultLine(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   @Test

@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
       " 3:PAM_SERVICE_ERR: not started by PAM, bad options, the configuration malformed or unsafe.",
       " 4:PAM_SYSTEM_ERR: the cache could not be written, or a bug.",
       " 6:PAM_PERM_DENIED: a caller other than root asked for another user's ticket.",
-      " 7:PAM_AUTH_ERR: wrong PIN, or the KDC refused the key or the account.",
+      " 7:PAM_AUTH_ERR: wrong PIN, the PIN has expired (policy-dir, state-dir; not read), or the KDC refused the key or the account.",
       " 9:PAM_AUTHINFO_UNAVAIL: keytrust cannot decide (no mapping or key for the user, the KDC or the TPM unreachable, the KDC untrusted): the next module decides.",
       "10:PAM_USER_UNKNOWN: PAM_USER is not a Linux user.",
       "11:PAM_MAXTRIES: the key is locked after wrong PINs; the line says when to retry."

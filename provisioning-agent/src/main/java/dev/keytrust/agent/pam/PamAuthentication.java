@@ -8,6 +8,8 @@ import dev.keytrust.agent.kinit.HelloKeySigner;
 import dev.keytrust.agent.kinit.KdcTrust;
 import dev.keytrust.agent.kinit.KerberosCredentials;
 import dev.keytrust.agent.kinit.KeyTrustKinit;
+import dev.keytrust.agent.pin.PinHistory;
+import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.HelloKeys;
@@ -34,6 +36,10 @@ import java.util.Optional;
  *       it), the user's settings ({@link PamUserMapping}; no section: unavailable), the key
  *       store (the user's or root's) and the user's key in it (none: unavailable), the KDC CA and
  *       the cache's folder are checked before the PIN is read.
+ *   <li>A PIN the policy has expired ({@code PINComplexity/Expiration} in the {@code policy-dir},
+ *       counted from the time the PIN was set, kept in the user's {@code state-dir}) is refused
+ *       before the PIN is read, as {@code authenticate}, {@code kinit} and {@code key sign} refuse
+ *       it: PIN_EXPIRED, {@link PamResult#AUTH_ERR}, no TPM try spent, nothing sent to the KDC.
  *   <li>The PIN is read once from standard input ({@link PamPinInput}) and destroyed at the end.
  *   <li>{@link KeyTrustKinit} signs in (the PIN unlocks the key; a wrong PIN or a locked key sends
  *       nothing to the KDC), and the TGT is written to the cache, owned by the user, mode 0600,
@@ -106,6 +112,7 @@ public final class PamAuthentication {
     if (store.find(m.keyUser()).isEmpty()) {
       throw noKey(m);
     }
+    requireNotExpired(m); // an expired PIN is not read
     try (Pin pin = PamPinInput.read(pinInput)) {
       try (HelloKeys keys = HelloKeys.open(m.tpm(), m.store())) {
         KeyTrustKinit kinit = KeyTrustKinit.builder()
@@ -127,6 +134,18 @@ public final class PamAuthentication {
         }
       }
     }
+  }
+
+  /**
+   * Refuses an expired PIN of the mapped key user, as {@code PinExpiryOptions} does for the CLI's
+   * sign-in commands: reads the user's effective policy and the PIN's set time, never the PIN.
+   *
+   * @throws KeytrustException PIN_EXPIRED (AUTH_ERR); a malformed policy or PIN history
+   */
+  private void requireNotExpired(PamUserMapping m) throws KeytrustException {
+    PolicyResolver policies = new PolicyResolver(m.policyDir());
+    PinHistory.forUser(m.stateDir(), m.keyUser())
+        .requireNotExpired(policies.resolve(m.keyUser()).pinPolicy(), clock.instant());
   }
 
   private void writeCache(PamUserMapping m, KerberosCredentials tgt) throws AgentException {

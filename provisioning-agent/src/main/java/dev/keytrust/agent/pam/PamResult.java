@@ -17,7 +17,10 @@ public enum PamResult {
   SYSTEM_ERR(4, "system error"),
   /** The caller may not ask for this user's ticket. */
   PERM_DENIED(6, "permission denied"),
-  /** The PIN was wrong, or the KDC refused the key or the account. */
+  /**
+   * The PIN was wrong or has expired under the policy (refused before it is used: change it with
+   * {@code keytrust pin change}), or the KDC refused the key or the account.
+   */
   AUTH_ERR(7, "auth error"),
   /**
    * keytrust cannot decide: no key for this user, no mapping, the KDC or TPM unreachable, a reply

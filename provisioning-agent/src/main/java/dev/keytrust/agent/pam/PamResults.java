@@ -10,7 +10,8 @@ import dev.keytrust.error.WrongPinException;
 
 /**
  * Which PAM result a keytrust error is. The rule: the user's credential was judged and refused
- * (a wrong PIN; the KDC refused the key, the name or the account) is {@link PamResult#AUTH_ERR}; a
+ * (a wrong PIN; a PIN the policy has expired; the KDC refused the key, the name or the account) is
+ * {@link PamResult#AUTH_ERR}; a
  * locked key is {@link PamResult#MAXTRIES}; keytrust could not judge (no key, no mapping, the TPM,
  * key store or KDC unreachable or untrustworthy) is {@link PamResult#AUTHINFO_UNAVAIL}, so the next
  * module decides; keytrust set up wrong is {@link PamResult#SERVICE_ERR}.
@@ -39,7 +40,7 @@ final class PamResults {
     if (code instanceof AgentErrorCode a) {
       return switch (a) {
         case KINIT_KEY_NOT_TRUSTED, KINIT_NAME_MISMATCH, KINIT_PRINCIPAL_UNKNOWN, KINIT_KDC_ERROR,
-            PAM_PIN_INPUT -> PamResult.AUTH_ERR;
+            PAM_PIN_INPUT, PIN_EXPIRED -> PamResult.AUTH_ERR;
         case KINIT_KDC_UNREACHABLE, KINIT_CLOCK_SKEW, KINIT_KDC_CERT_UNTRUSTED, KINIT_KDC_CERT_NOT_KDC,
             KINIT_KDC_CERT_WRONG_NAME, KINIT_KDC_REPLY_INVALID, KINIT_KEY_ALGORITHM_UNSUPPORTED,
             KINIT_PKINIT_NOT_OFFERED, KINIT_INTERRUPTED, PAM_USER_NOT_MAPPED, PAM_KEY_STORE_UNSAFE, PAM_NO_KEY ->

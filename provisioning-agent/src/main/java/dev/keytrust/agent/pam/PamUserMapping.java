@@ -28,9 +28,14 @@ import java.util.regex.Pattern;
  * @param kdcCa the PEM file of the CA that issues the KDC certificates
  * @param ccache the credential cache file to write
  * @param kdcTimeout the connect and the answer timeout at the KDC, each
+ * @param stateDir the user's keytrust state folder, where the time the PIN was set is kept (the
+ *     PIN history of {@code keytrust provision} and {@code pin change})
+ * @param policyDir the PassportForWork policy folder, for the PIN expiry
+ *     ({@code PINComplexity/Expiration})
  */
 public record PamUserMapping(LinuxAccount account, KinitAccount kinit, String keyUser, Path store,
-    TpmUri tpm, KdcAddress kdc, Path kdcCa, Path ccache, Duration kdcTimeout) {
+    TpmUri tpm, KdcAddress kdc, Path kdcCa, Path ccache, Duration kdcTimeout, Path stateDir,
+    Path policyDir) {
   /** The default {@code tpm}. */
   public static final String DEFAULT_TPM = "device:/dev/tpmrm0";
   /** The default {@code store}. */
@@ -39,6 +44,10 @@ public record PamUserMapping(LinuxAccount account, KinitAccount kinit, String ke
   public static final String DEFAULT_CCACHE = "/tmp/krb5cc_%{uid}";
   /** The default {@code kdc-timeout}. */
   public static final Duration DEFAULT_KDC_TIMEOUT = Duration.ofSeconds(10);
+  /** The default {@code state-dir}: where {@code keytrust provision}, run as the user, keeps it. */
+  public static final String DEFAULT_STATE_DIR = "%{home}/.keytrust/state";
+  /** The default {@code policy-dir}: the one {@code provision} and {@code pin change} read. */
+  public static final String DEFAULT_POLICY_DIR = "/etc/keytrust/policy";
   private static final Pattern DURATION = Pattern.compile("(\\d{1,4})(ms|s)?");
 
   public PamUserMapping {
@@ -51,6 +60,8 @@ public record PamUserMapping(LinuxAccount account, KinitAccount kinit, String ke
     Objects.requireNonNull(kdcCa, "kdcCa");
     Objects.requireNonNull(ccache, "ccache");
     Objects.requireNonNull(kdcTimeout, "kdcTimeout");
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(policyDir, "policyDir");
   }
 
   /**
@@ -113,7 +124,12 @@ public record PamUserMapping(LinuxAccount account, KinitAccount kinit, String ke
       long n = Long.parseLong(m.group(1));
       timeout = "ms".equals(m.group(2)) ? Duration.ofMillis(n) : Duration.ofSeconds(n);
     }
-    return new PamUserMapping(account, kinit, keyUser, store, tpm, kdc, kdcCa, ccache, timeout);
+    Path stateDir = absolute(fill(settings.getOrDefault("state-dir", DEFAULT_STATE_DIR), account),
+        "state-dir", source, account);
+    Path policyDir = absolute(fill(settings.getOrDefault("policy-dir", DEFAULT_POLICY_DIR), account),
+        "policy-dir", source, account);
+    return new PamUserMapping(account, kinit, keyUser, store, tpm, kdc, kdcCa, ccache, timeout,
+        stateDir, policyDir);
   }
 
   private static Path absolute(String value, String key, Path source, LinuxAccount account)

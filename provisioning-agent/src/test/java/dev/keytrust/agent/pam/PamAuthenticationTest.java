@@ -2,8 +2,12 @@ package dev.keytrust.agent.pam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keytrust.agent.flow.FlowTestKit;
+import dev.keytrust.agent.pin.PinHistory;
+import dev.keytrust.agent.pin.PinSealer;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
+import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.secret.Pin;
 import dev.keytrust.tpm.TpmUri;
 import java.io.ByteArrayInputStream;
@@ -19,6 +23,7 @@ import java.security.KeyPairGenerator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,7 +69,8 @@ class PamAuthenticationTest {
   private void config(int kdcPort) throws Exception {
     Files.writeString(config, "realm = KEYTRUST.LAB\nkdc = 127.0.0.1:" + kdcPort + "\nkdc-ca = "
         + dir.resolve("kdc-ca.pem") + "\ntpm = software\nstore = " + store + "\nccache = " + dir
-        + "/krb5cc_%{uid}\nkdc-timeout = 2s\n[user alice]\nupn = " + UPN + "\n[user carol]\n");
+        + "/krb5cc_%{uid}\nkdc-timeout = 2s\nstate-dir = " + dir.resolve("state") + "\npolicy-dir = "
+        + dir.resolve("policy") + "\n[user alice]\nupn = " + UPN + "\n[user carol]\n");
   }
 
   private PamOutcome run(Map<String, String> env, InputStream pin) {
@@ -191,6 +197,57 @@ class PamAuthenticationTest {
     assertThat(o.result()).isEqualTo(PamResult.AUTHINFO_UNAVAIL);
     assertThat(o.line()).startsWith("keytrust: unavailable: ").endsWith("[KT-1718]");
     assertThat(dir.resolve("krb5cc_" + me)).doesNotExist();
+  }
+
+  /**
+   * A PIN set 31 days ago under {@code PINComplexity/Expiration = 30} is refused before it is read,
+   * as authenticate, kinit and key sign refuse it (KT-1402): an auth error, no TPM try, nothing sent
+   * to the KDC. Set 29 days ago, it is still read and used (here: wrong, so it reaches no KDC).
+   */
+  @Test
+  void anExpiredPinIsAnAuthErrorBeforeThePinIsRead() throws Exception {
+    createKey();
+    FlowTestKit.policy(dir.resolve("policy"), "PINComplexity/Expiration = 30");
+    AtomicInteger connections = new AtomicInteger();
+    try (ServerSocket kdc = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      Thread accept = new Thread(() -> {
+        try {
+          while (true) {
+            kdc.accept().close();
+            connections.incrementAndGet();
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      });
+      accept.setDaemon(true);
+      accept.start();
+      config(kdc.getLocalPort());
+
+      setPinAge(Duration.ofDays(31));
+      PamOutcome expired = run(pam("alice"), untouched());
+      assertThat(expired.result()).isEqualTo(PamResult.AUTH_ERR);
+      assertThat(expired.result().exitCode()).isEqualTo(7);
+      assertThat(expired.line()).startsWith("keytrust: auth error: The PIN of user '" + UPN + "' expired at ")
+          .contains("keytrust pin change").endsWith("[KT-1402]");
+
+      setPinAge(Duration.ofDays(29));
+      PamOutcome fresh = run(pam("alice"), pin("Wrong-Pin-1\0"));
+      assertThat(fresh.line()).as("a PIN that has not expired is read and tried").contains("wrong PIN")
+          .endsWith("[KT-0201]");
+    }
+    assertThat(connections).hasValue(0);
+  }
+
+  /** Records the PIN as set {@code age} ago, through the history's own API with a clock set back. */
+  private void setPinAge(Duration age) throws Exception {
+    try (Pin p = Pin.copyOf(PIN.toCharArray())) {
+      PinHistory.forUser(dir.resolve("state"), UPN, PinHistory.DEFAULT_COST,
+              Clock.fixed(Instant.now().minus(age), ZoneOffset.UTC))
+          .sealedWith(PinSealer.withKeys(new KeyContainerStore(store),
+              kind -> HelloKeys.open(TpmUri.parse("software"), store)))
+          .record(p, FlowTestKit.policy(dir.resolve("policy")).resolve(UPN).pinPolicy());
+    }
   }
 
   private void createKey() throws Exception {
