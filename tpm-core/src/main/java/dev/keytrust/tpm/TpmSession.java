@@ -88,20 +88,31 @@ public final class TpmSession implements AutoCloseable {
     return open(uri, TpmTransports.DEFAULT_IO_TIMEOUT);
   }
 
-  /** Opens the TPM a URI names. */
+  /**
+   * Opens the TPM a URI names; {@code ioTimeout} is the timeout of key generation, and of every
+   * other command too when it is shorter than {@link CommandTimeouts#DEFAULT_COMMAND} ({@link
+   * CommandTimeouts#upTo}).
+   */
   public static TpmSession open(TpmUri uri, Duration ioTimeout) throws KeytrustException {
+    return open(uri, CommandTimeouts.upTo(ioTimeout));
+  }
+
+  /** Opens the TPM a URI names, with a timeout for key generation and one for every other command. */
+  public static TpmSession open(TpmUri uri, CommandTimeouts timeouts) throws KeytrustException {
     Objects.requireNonNull(uri, "uri");
+    Duration ioTimeout = timeouts.longest();
     TpmTransport transport = TpmTransports.open(uri, ioTimeout);
     boolean simulator = uri.scheme().equals(TpmUri.MSSIM) || uri.scheme().equals(TpmUri.UNIX);
     if (!(simulator && transport instanceof StreamTransport st)) {
-      return open(transport, simulator);
+      return open(transport, simulator, timeouts, TpmSession::sleep);
     }
     // A simulator serves one client at a time and queues the rest silently: a connect succeeds,
     // the first command waits. Give that first exchange a short timeout and a message that says so.
     Duration first = ioTimeout.compareTo(FIRST_COMMAND_TIMEOUT) < 0 ? ioTimeout : FIRST_COMMAND_TIMEOUT;
+    Duration firstWait = timeouts.command().compareTo(first) < 0 ? timeouts.command() : first;
     try {
       st.setIoTimeout(first);
-      TpmSession session = open(transport, true);
+      TpmSession session = open(transport, true, timeouts, TpmSession::sleep);
       st.setIoTimeout(ioTimeout);
       return session;
     } catch (KeytrustException e) {
@@ -110,7 +121,7 @@ public final class TpmSession implements AutoCloseable {
         throw new KeytrustException(
             CoreErrorCode.TPM_UNREACHABLE,
             "The TPM simulator at " + uri + " accepted the connection but did not answer within "
-                + first.toSeconds() + " s. A simulator serves one client at a time: close the other program "
+                + CommandTimeouts.human(firstWait) + ". A simulator serves one client at a time: close the other program "
                 + "using it (another keytrust, tpm2-tools, a test) and retry.",
             e);
       }
@@ -138,12 +149,24 @@ public final class TpmSession implements AutoCloseable {
    *     and sessions a crashed earlier client left loaded
    */
   public static TpmSession open(TpmTransport transport, boolean simulator) throws KeytrustException {
-    return open(transport, simulator, TpmSession::sleep);
+    return open(transport, simulator, CommandTimeouts.defaults(), TpmSession::sleep);
+  }
+
+  /** As {@link #open(TpmTransport, boolean)}, sending each command with its timeout from {@code timeouts}. */
+  public static TpmSession open(TpmTransport transport, boolean simulator, CommandTimeouts timeouts)
+      throws KeytrustException {
+    return open(transport, simulator, timeouts, TpmSession::sleep);
   }
 
   static TpmSession open(TpmTransport transport, boolean simulator, java.util.function.LongConsumer sleeper)
       throws KeytrustException {
-    TransportDevice device = new TransportDevice(transport, MAX_RETRIES, 20, sleeper);
+    return open(transport, simulator, CommandTimeouts.defaults(), sleeper);
+  }
+
+  static TpmSession open(
+      TpmTransport transport, boolean simulator, CommandTimeouts timeouts, java.util.function.LongConsumer sleeper)
+      throws KeytrustException {
+    TransportDevice device = new TransportDevice(transport, timeouts, MAX_RETRIES, 20, sleeper);
     TpmSession s = new TpmSession(device, transport.describe());
     try {
       if (simulator) {
