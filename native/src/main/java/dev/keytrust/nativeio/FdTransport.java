@@ -7,6 +7,7 @@ import com.sun.jna.NativeLong;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.CommandTimeouts;
 import dev.keytrust.tpm.TpmTransport;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,12 +16,19 @@ import java.util.Objects;
  * A TPM command stream over one open file descriptor: a kernel TPM device, or in tests one end of
  * a socket. Each {@link #transmit} writes the whole command, then reads the response header (10
  * bytes, size big-endian at offset 2) and the rest, looping on short reads and EINTR. Every read
- * waits first in {@code poll()}, and all waits of one call together take at most the I/O timeout.
+ * waits first in {@code poll()}, and all waits of one call together take at most the command's
+ * timeout ({@link #transmit(byte[], Duration)}), never more than the I/O timeout.
  *
  * <p>The descriptor should be non-blocking: a kernel TPM device opened with {@code O_NONBLOCK}
  * queues the command at {@code write()} and signals {@code POLLIN} when the response is ready, so
  * the timeout also covers the TPM's own run time. A blocking descriptor works too, but a kernel
  * TPM device then runs the command inside {@code write()}, beyond the timeout's reach.
+ *
+ * <p>A timeout only stops keytrust waiting: the kernel cannot cancel a command the TPM is running,
+ * and it waits for the TPM (up to its own per-command limit) before it releases the descriptor, so
+ * {@code close()} after a timeout would block as long. {@link #close()} therefore hands the
+ * descriptor of a timed-out transport to a daemon thread to close, and the error is reported at
+ * once; the process may still wait for the kernel when it exits.
  *
  * <p>Native buffers that carried a command or a response (which can hold auth values) are zeroed
  * and freed after each call. After any I/O failure the stream position is unknown (a late
@@ -38,6 +46,7 @@ final class FdTransport implements TpmTransport {
   private final Duration ioTimeout;
   private int fd;
   private String unusable;
+  private boolean timedOut;
 
   /**
    * Takes ownership of {@code fd}: {@link #close()} closes it.
@@ -60,6 +69,11 @@ final class FdTransport implements TpmTransport {
 
   @Override
   public byte[] transmit(byte[] command) throws KeytrustException {
+    return transmit(command, ioTimeout);
+  }
+
+  @Override
+  public byte[] transmit(byte[] command, Duration timeout) throws KeytrustException {
     checkCommand(command);
     if (fd < 0) {
       throw new KeytrustException(
@@ -71,7 +85,9 @@ final class FdTransport implements TpmTransport {
           "The TPM transport " + description + " is unusable after an earlier failure (" + unusable
               + "); close it and open a new one.");
     }
-    long deadline = System.nanoTime() + ioTimeout.toNanos();
+    Duration wait = timeout == null || timeout.compareTo(ioTimeout) > 0 || timeout.isNegative() || timeout.isZero()
+        ? ioTimeout : timeout;
+    long deadline = System.nanoTime() + wait.toNanos();
     Memory out = new Memory(command.length);
     Memory in = new Memory(MAX_RESPONSE_SIZE);
     try {
@@ -79,6 +95,11 @@ final class FdTransport implements TpmTransport {
       writeFully(out, command.length, deadline);
       int size = readResponse(in, deadline);
       return in.getByteArray(0, size);
+    } catch (Timeout t) {
+      timedOut = true;
+      KeytrustException e = CommandTimeouts.timedOut(description, command, wait, t.what, null);
+      unusable = e.getMessage();
+      throw e;
     } catch (KeytrustException e) {
       unusable = e.getMessage();
       throw e;
@@ -104,7 +125,18 @@ final class FdTransport implements TpmTransport {
     return ((b[2] & 0xFFL) << 24) | ((b[3] & 0xFFL) << 16) | ((b[4] & 0xFFL) << 8) | (b[5] & 0xFFL);
   }
 
-  private void writeFully(Memory out, int length, long deadline) throws KeytrustException {
+  /** The deadline passed; {@link #transmit} turns it into the error that names the command. */
+  private static final class Timeout extends Exception {
+    private static final long serialVersionUID = 1L;
+    final String what;
+
+    Timeout(String what) {
+      super(what, null, false, false);
+      this.what = what;
+    }
+  }
+
+  private void writeFully(Memory out, int length, long deadline) throws KeytrustException, Timeout {
     int done = 0;
     while (done < length) {
       long n = libc.write(fd, out.share(done), new NativeLong(length - done)).longValue();
@@ -125,7 +157,7 @@ final class FdTransport implements TpmTransport {
   }
 
   /** Reads one response into {@code in}; returns its size taken from the header. */
-  private int readResponse(Memory in, long deadline) throws KeytrustException {
+  private int readResponse(Memory in, long deadline) throws KeytrustException, Timeout {
     int have = 0;
     long expected = -1;
     while (expected < 0 || have < expected) {
@@ -176,12 +208,12 @@ final class FdTransport implements TpmTransport {
   }
 
   /** Polls until {@code events} is ready, EINTR-safe, within the deadline. */
-  private void awaitReady(short events, long deadline, String what) throws KeytrustException {
+  private void awaitReady(short events, long deadline, String what) throws KeytrustException, Timeout {
     LibC.PollFd pfd = new LibC.PollFd(fd, events);
     while (true) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw timeout(what);
+        throw new Timeout(what);
       }
       int millis = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
       pfd.revents = 0;
@@ -214,14 +246,6 @@ final class FdTransport implements TpmTransport {
     }
   }
 
-  private KeytrustException timeout(String what) {
-    return new KeytrustException(
-        CoreErrorCode.TPM_TRANSPORT,
-        "The TPM at " + description + " did not answer within the I/O timeout of "
-            + ioTimeout.toMillis() + " ms (" + what + "): the TPM may be busy with a long"
-            + " command or hung; raise the timeout, or check the TPM and reconnect.");
-  }
-
   private KeytrustException ioFailure(String call, int errno) {
     String why = errno == 0 ? "it wrote nothing" : LinuxLibC.describe(libc, errno);
     return new KeytrustException(
@@ -241,7 +265,14 @@ final class FdTransport implements TpmTransport {
       int old = fd;
       fd = -1;
       // never retry close() on EINTR: on Linux the descriptor is released anyway
-      libc.close(old);
+      if (!timedOut) {
+        libc.close(old);
+        return;
+      }
+      // the kernel waits for the stalled command before it releases the descriptor: not here
+      Thread closer = new Thread(() -> libc.close(old), "keytrust-tpm-close");
+      closer.setDaemon(true);
+      closer.start();
     }
   }
 

@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.CommandTimeouts;
 import dev.keytrust.tpm.TpmTransport;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One TBS context. {@code Tbsip_Submit_Command} has no timeout of its own, so a timer calls
- * {@code Tbsip_Cancel_Commands} when the I/O timeout passes; the cancelled call then fails with a
- * timeout error. Command and response buffers are zeroed and freed after every call.
+ * {@code Tbsip_Cancel_Commands} when the command's timeout passes (never later than the I/O
+ * timeout); the cancelled call then fails with a timeout error that names the command. Command and response buffers are zeroed and freed after every call.
  */
 final class TbsTransport implements TpmTransport {
 
@@ -36,7 +37,14 @@ final class TbsTransport implements TpmTransport {
 
   @Override
   public byte[] transmit(byte[] command) throws KeytrustException {
+    return transmit(command, ioTimeout);
+  }
+
+  @Override
+  public byte[] transmit(byte[] command, Duration timeout) throws KeytrustException {
     FdTransport.checkCommand(command);
+    Duration wait = timeout == null || timeout.compareTo(ioTimeout) > 0 || timeout.isNegative() || timeout.isZero()
+        ? ioTimeout : timeout;
     synchronized (closeLock) {
       if (closed) {
         throw new KeytrustException(
@@ -50,7 +58,7 @@ final class TbsTransport implements TpmTransport {
     CompletableFuture<Void> canceller =
         CompletableFuture.runAsync(
             this::cancelOnTimeout,
-            CompletableFuture.delayedExecutor(ioTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS));
     try {
       in.write(0, command, 0, command.length);
       int result =
@@ -65,11 +73,8 @@ final class TbsTransport implements TpmTransport {
       canceller.cancel(false);
       if (result != Tbs.TBS_SUCCESS) {
         if (timedOut) {
-          throw new KeytrustException(
-              CoreErrorCode.TPM_TRANSPORT,
-              "The TPM (tbs:) did not answer within the I/O timeout of " + ioTimeout.toMillis()
-                  + " ms and the command was cancelled (" + TbsResult.hex(result) + "): raise the"
-                  + " timeout, or check the TPM in tpm.msc.",
+          throw CommandTimeouts.timedOut(
+              "tbs:", command, wait, "TBS cancelled it with " + TbsResult.hex(result),
               TbsResult.toException("Tbsip_Submit_Command", result));
         }
         throw TbsResult.toException("Tbsip_Submit_Command", result);

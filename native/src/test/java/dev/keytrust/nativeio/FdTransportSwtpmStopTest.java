@@ -56,7 +56,7 @@ class FdTransportSwtpmStopTest {
       assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
           .isInstanceOfSatisfying(
               KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
-          .hasMessageContaining("swtpm chardev did not answer within the I/O timeout of 500 ms")
+          .hasMessageContaining("TPM2_GetRandom got no answer from swtpm chardev within 500 ms")
           .hasMessageContaining("waiting for the response");
     } finally {
       swtpm.signal("CONT");

@@ -43,10 +43,27 @@ class FdTransportTest {
     assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16))
         .isInstanceOfSatisfying(
             KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
-        .hasMessageContaining("did not answer within the I/O timeout of 200 ms")
+        .hasMessageStartingWith("TPM2_GetRandom got no answer from")
+        .hasMessageContaining("within 200 ms")
+        .hasMessageContaining("waiting for the response")
         .hasMessageContaining("socketpair");
     // the command itself went out whole
     assertThat(TestSockets.readBlocking(pair[1], GET_RANDOM_16.length)).isEqualTo(GET_RANDOM_16);
+  }
+
+  @Test
+  void aCommandsOwnShorterTimeoutApplies() {
+    assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16, Duration.ofMillis(50)))
+        .isInstanceOf(KeytrustException.class)
+        .hasMessageStartingWith("TPM2_GetRandom got no answer from")
+        .hasMessageContaining("within 50 ms");
+  }
+
+  @Test
+  void aCommandsLongerTimeoutIsCappedByTheIoTimeout() {
+    assertThatThrownBy(() -> transport.transmit(GET_RANDOM_16, Duration.ofSeconds(60)))
+        .isInstanceOf(KeytrustException.class)
+        .hasMessageContaining("within 200 ms");
   }
 
   @Test

@@ -135,7 +135,7 @@ class TbsTransportProviderTest {
       assertThatThrownBy(() -> t.transmit(TpmCommands.GET_RANDOM_16))
           .isInstanceOfSatisfying(
               KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT))
-          .hasMessageContaining("did not answer within the I/O timeout of 100 ms")
+          .hasMessageContaining("TPM2_GetRandom got no answer from tbs: within 100 ms")
           .hasMessageContaining("0x8028400D");
     }
   }

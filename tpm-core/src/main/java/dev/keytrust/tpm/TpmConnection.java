@@ -1,7 +1,6 @@
 package dev.keytrust.tpm;
 
 import dev.keytrust.error.KeytrustException;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -44,10 +43,11 @@ final class TpmConnection {
   final TransportDevice device;
   private volatile Slot slot; // null while not shared
   private int sessions = 1; // guarded by slot's monitor when shared
-  private Duration ioTimeout; // guarded by lock: the transport's I/O timeout as last set here, null when unknown
+  private CommandTimeouts timeouts; // guarded by lock: the timeouts the device and transport have now
 
-  TpmConnection(TransportDevice device) {
+  TpmConnection(TransportDevice device, CommandTimeouts timeouts) {
     this.device = device;
+    this.timeouts = timeouts;
     this.tpm = new Tpm();
     this.tpm._setDevice(device);
   }
@@ -84,17 +84,20 @@ final class TpmConnection {
   }
 
   /**
-   * Gives the transport the I/O timeout of the session about to send a command (sessions sharing
-   * a connection may have been opened with different ones). The caller holds {@link #lock}.
-   *
-   * @param timeout the session's timeout, or null to leave the transport's as it is
+   * Gives the device and the transport the command timeouts of the session about to send commands
+   * (sessions sharing a connection may have been opened with different ones): each command's own
+   * timeout, and the transport's I/O timeout (the ceiling) the longest of them. The caller holds
+   * {@link #lock}.
    */
-  void useIoTimeout(Duration timeout) throws KeytrustException {
-    if (timeout == null || timeout.equals(ioTimeout) || !(device.transport() instanceof StreamTransport st)) {
+  void useTimeouts(CommandTimeouts wanted) {
+    if (wanted.equals(timeouts)) {
       return;
     }
-    st.setIoTimeout(timeout);
-    ioTimeout = timeout;
+    device.useTimeouts(wanted);
+    if (device.transport() instanceof StreamTransport st) {
+      st.setIoTimeout(wanted.longest());
+    }
+    timeouts = wanted;
   }
 
   /** One session is done with this connection; the last one closes it. */

@@ -96,16 +96,16 @@ public final class TpmSession implements AutoCloseable {
   private final Tpm tpm;
   private final TransportDevice device;
   private final String description;
-  private Duration ioTimeout; // guarded by lock; null: the transport's own
+  private final CommandTimeouts timeouts; // this session's, given to the connection before its commands
   private boolean closed;
 
-  private TpmSession(TpmConnection connection, Duration ioTimeout) {
+  private TpmSession(TpmConnection connection, CommandTimeouts timeouts) {
     this.connection = connection;
     this.lock = connection.lock;
     this.tpm = connection.tpm;
     this.device = connection.device;
     this.description = connection.device.transport().describe();
-    this.ioTimeout = ioTimeout;
+    this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
   }
 
   /** Opens the TPM a URI names with the default I/O timeout. */
@@ -114,32 +114,44 @@ public final class TpmSession implements AutoCloseable {
   }
 
   /**
-   * Opens the TPM a URI names. Sessions on the same simulator URI ({@code mssim:}, {@code unix:})
-   * share this JVM's one connection to it, since a simulator serves one client at a time: a second
-   * session joins the first's connection at once instead of waiting for it to close (see the class
-   * comment).
+   * Opens the TPM a URI names; {@code ioTimeout} is the timeout of key generation, and of every
+   * other command too when it is shorter than {@link CommandTimeouts#DEFAULT_COMMAND} ({@link
+   * CommandTimeouts#upTo}).
    */
   public static TpmSession open(TpmUri uri, Duration ioTimeout) throws KeytrustException {
-    Objects.requireNonNull(uri, "uri");
-    Objects.requireNonNull(ioTimeout, "ioTimeout");
-    if (TpmConnection.isShared(uri)) {
-      return TpmConnection.shared(uri, () -> openSimulator(uri, ioTimeout), c -> new TpmSession(c, ioTimeout));
-    }
-    return open(TpmTransports.open(uri, ioTimeout), false);
+    return open(uri, CommandTimeouts.upTo(ioTimeout));
   }
 
-  private static TpmSession openSimulator(TpmUri uri, Duration ioTimeout) throws KeytrustException {
+  /**
+   * Opens the TPM a URI names, with a timeout for key generation and one for every other command.
+   * Sessions on the same simulator URI ({@code mssim:}, {@code unix:}) share this JVM's one
+   * connection to it, since a simulator serves one client at a time: a second session joins the
+   * first's connection at once instead of waiting for it to close (see the class comment); each
+   * session's commands keep that session's timeouts.
+   */
+  public static TpmSession open(TpmUri uri, CommandTimeouts timeouts) throws KeytrustException {
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(timeouts, "timeouts");
+    if (TpmConnection.isShared(uri)) {
+      return TpmConnection.shared(uri, () -> openSimulator(uri, timeouts), c -> new TpmSession(c, timeouts));
+    }
+    return open(TpmTransports.open(uri, timeouts.longest()), false, timeouts, TpmSession::sleep);
+  }
+
+  private static TpmSession openSimulator(TpmUri uri, CommandTimeouts timeouts) throws KeytrustException {
+    Duration ioTimeout = timeouts.longest();
     TpmTransport transport = TpmTransports.open(uri, ioTimeout);
     if (!(transport instanceof StreamTransport st)) {
-      return open(transport, true);
+      return open(transport, true, timeouts, TpmSession::sleep);
     }
     // A simulator serves one client at a time and queues the rest silently: a connect succeeds,
     // the first command waits. Give that first exchange a short timeout and a message that says so.
     Duration first = ioTimeout.compareTo(FIRST_COMMAND_TIMEOUT) < 0 ? ioTimeout : FIRST_COMMAND_TIMEOUT;
+    Duration firstWait = timeouts.command().compareTo(first) < 0 ? timeouts.command() : first;
     try {
       st.setIoTimeout(first);
-      TpmSession session = open(transport, true);
-      session.useIoTimeout(ioTimeout);
+      TpmSession session = open(transport, true, timeouts, TpmSession::sleep);
+      st.setIoTimeout(ioTimeout);
       return session;
     } catch (KeytrustException e) {
       transport.close();
@@ -147,7 +159,7 @@ public final class TpmSession implements AutoCloseable {
         throw new KeytrustException(
             CoreErrorCode.TPM_UNREACHABLE,
             "The TPM simulator at " + uri + " accepted the connection but did not answer within "
-                + first.toSeconds() + " s. A simulator serves one client at a time: close the other program "
+                + CommandTimeouts.human(firstWait) + ". A simulator serves one client at a time: close the other program "
                 + "using it (another keytrust, tpm2-tools, a test) and retry.",
             e);
       }
@@ -177,13 +189,25 @@ public final class TpmSession implements AutoCloseable {
    *     and sessions a crashed earlier client left loaded
    */
   public static TpmSession open(TpmTransport transport, boolean simulator) throws KeytrustException {
-    return open(transport, simulator, TpmSession::sleep);
+    return open(transport, simulator, CommandTimeouts.defaults(), TpmSession::sleep);
+  }
+
+  /** As {@link #open(TpmTransport, boolean)}, sending each command with its timeout from {@code timeouts}. */
+  public static TpmSession open(TpmTransport transport, boolean simulator, CommandTimeouts timeouts)
+      throws KeytrustException {
+    return open(transport, simulator, timeouts, TpmSession::sleep);
   }
 
   static TpmSession open(TpmTransport transport, boolean simulator, java.util.function.LongConsumer sleeper)
       throws KeytrustException {
-    TransportDevice device = new TransportDevice(transport, MAX_RETRIES, 20, sleeper);
-    TpmSession s = new TpmSession(new TpmConnection(device), null);
+    return open(transport, simulator, CommandTimeouts.defaults(), sleeper);
+  }
+
+  static TpmSession open(
+      TpmTransport transport, boolean simulator, CommandTimeouts timeouts, java.util.function.LongConsumer sleeper)
+      throws KeytrustException {
+    TransportDevice device = new TransportDevice(transport, timeouts, MAX_RETRIES, 20, sleeper);
+    TpmSession s = new TpmSession(new TpmConnection(device, timeouts), timeouts);
     try {
       if (simulator) {
         s.startup();
@@ -210,17 +234,6 @@ public final class TpmSession implements AutoCloseable {
     return connection;
   }
 
-  /** Makes {@code timeout} this session's I/O timeout, from its next command on. */
-  private void useIoTimeout(Duration timeout) throws KeytrustException {
-    lock.lock();
-    try {
-      ioTimeout = timeout;
-      connection.useIoTimeout(timeout);
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** The transport's description, e.g. {@code mssim://127.0.0.1:2321}. */
   public String describe() {
     return description;
@@ -239,7 +252,7 @@ public final class TpmSession implements AutoCloseable {
       if (closed) {
         throw new KeytrustException(CoreErrorCode.INTERNAL, "The TPM session is closed.");
       }
-      connection.useIoTimeout(ioTimeout);
+      connection.useTimeouts(timeouts);
       device.resetLastResponseCode();
       T result;
       try {
@@ -689,7 +702,7 @@ public final class TpmSession implements AutoCloseable {
       if (closed) {
         throw new KeytrustException(CoreErrorCode.INTERNAL, "The TPM session is closed.");
       }
-      connection.useIoTimeout(ioTimeout);
+      connection.useTimeouts(timeouts);
       device.resetLastResponseCode();
       byte[] response;
       try {

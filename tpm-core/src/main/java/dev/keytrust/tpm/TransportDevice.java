@@ -12,7 +12,8 @@ import tss.TpmDevice;
  * there: TPM_RC_RETRY / YIELDED / TESTING are retried a bounded number of times with back-off
  * (TSS.Java retries RETRY forever with no pause), layered errors from a resource manager or TBS
  * (which TSS.Java decodes as SUCCESS) are raised as transport errors, and the raw response code
- * of the last command is kept for exact error mapping. Platform calls (power, physical presence,
+ * of the last command is kept for exact error mapping. Each command is sent with its own timeout
+ * ({@link CommandTimeouts}: long for key generation, short for the rest). Platform calls (power, physical presence,
  * locality) stay unsupported: they break swtpm.
  */
 final class TransportDevice extends TpmDevice {
@@ -21,6 +22,7 @@ final class TransportDevice extends TpmDevice {
   static final int RC_RETRY = 0x922;
 
   private final TpmTransport transport;
+  private volatile CommandTimeouts timeouts;
   private final int maxRetries;
   private final long firstBackoffMillis;
   private final LongConsumer sleeper;
@@ -28,7 +30,13 @@ final class TransportDevice extends TpmDevice {
   private int lastResponseCode;
 
   TransportDevice(TpmTransport transport, int maxRetries, long firstBackoffMillis, LongConsumer sleeper) {
+    this(transport, CommandTimeouts.defaults(), maxRetries, firstBackoffMillis, sleeper);
+  }
+
+  TransportDevice(
+      TpmTransport transport, CommandTimeouts timeouts, int maxRetries, long firstBackoffMillis, LongConsumer sleeper) {
     this.transport = transport;
+    this.timeouts = java.util.Objects.requireNonNull(timeouts, "timeouts");
     this.maxRetries = maxRetries;
     this.firstBackoffMillis = firstBackoffMillis;
     this.sleeper = sleeper;
@@ -97,9 +105,14 @@ final class TransportDevice extends TpmDevice {
     }
   }
 
+  /** Sends the commands that follow with {@code timeouts} (a shared connection's next session's). */
+  void useTimeouts(CommandTimeouts timeouts) {
+    this.timeouts = java.util.Objects.requireNonNull(timeouts, "timeouts");
+  }
+
   private byte[] transmit(byte[] cmd) {
     try {
-      byte[] response = transport.transmit(cmd);
+      byte[] response = transport.transmit(cmd, timeouts.forCommand(cmd));
       if (response.length < 10 || ByteBuffer.wrap(response, 2, 4).getInt() != response.length) {
         throw new KeytrustException(
             CoreErrorCode.TPM_TRANSPORT,

@@ -20,17 +20,15 @@ import java.util.concurrent.TimeoutException;
  * The raw TPM command stream over a Unix socket (swtpm {@code --server type=unixio}): the command
  * bytes unchanged, answered by the response bytes. A blocking SocketChannel has no read timeout,
  * so each exchange runs on a private I/O thread and is abandoned (and the socket closed) when it
- * takes longer than the I/O timeout.
+ * takes longer than its command's timeout.
  */
 final class UnixSocketTransport extends StreamTransport {
   private final SocketChannel channel;
-  private volatile Duration ioTimeout;
   private final ExecutorService io;
 
   private UnixSocketTransport(String description, SocketChannel channel, Duration ioTimeout) {
-    super(description);
+    super(description, ioTimeout);
     this.channel = channel;
-    this.ioTimeout = ioTimeout;
     this.io =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -58,8 +56,9 @@ final class UnixSocketTransport extends StreamTransport {
   }
 
   @Override
-  public byte[] transmit(byte[] command) throws KeytrustException {
+  public byte[] transmit(byte[] command, Duration timeout) throws KeytrustException {
     checkUsable();
+    Duration wait = effectiveTimeout(timeout);
     Future<byte[]> exchange =
         io.submit(
             () -> {
@@ -67,11 +66,10 @@ final class UnixSocketTransport extends StreamTransport {
               return readTpmResponse();
             });
     try {
-      return exchange.get(ioTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return exchange.get(wait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       exchange.cancel(true);
-      close();
-      throw failure("the TPM did not answer within " + ioTimeout.toMillis() + " ms", e);
+      throw timedOut(command, wait, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       exchange.cancel(true);
@@ -87,11 +85,6 @@ final class UnixSocketTransport extends StreamTransport {
       }
       throw failure(String.valueOf(c), c);
     }
-  }
-
-  @Override
-  void setIoTimeout(Duration timeout) {
-    this.ioTimeout = timeout;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.keytrust.tpm.session;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.CommandTimeouts;
 import dev.keytrust.tpm.TpmTransport;
 import java.util.Objects;
 import java.util.function.LongConsumer;
@@ -12,7 +13,8 @@ import java.util.function.LongConsumer;
  * response's header, retries TPM_RC_RETRY, TPM_RC_YIELDED and TPM_RC_TESTING up to {@code
  * maxRetries} times with doubling pauses, refuses layered codes (a resource manager's or TBS's,
  * above 0xFFF) as transport errors, and hands any other code to a {@link ResponseCodeMapper}.
- * Not thread safe, like the transports.
+ * Each command is sent with its timeout from {@link CommandTimeouts#defaults()}. Not thread safe,
+ * like the transports.
  */
 public final class TransportChannel implements CommandChannel {
   static final int RC_YIELDED = 0x908;
@@ -40,7 +42,7 @@ public final class TransportChannel implements CommandChannel {
   public byte[] execute(String commandName, byte[] command) throws KeytrustException {
     long pause = 20;
     for (int attempt = 0; ; attempt++) {
-      byte[] response = transport.transmit(command);
+      byte[] response = transport.transmit(command, CommandTimeouts.defaults().forCommand(command));
       if (response.length < CommandBuffer.HEADER_SIZE || u32(response, 2) != response.length) {
         throw new KeytrustException(CoreErrorCode.TPM_TRANSPORT,
             commandName + ": the TPM returned a malformed response of " + response.length + " bytes via "
