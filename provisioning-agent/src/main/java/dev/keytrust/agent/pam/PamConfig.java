@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The configuration of {@code keytrust pam-auth} ({@value #DEFAULT_FILE} unless {@code --config}
+ * The configuration of {@code keytrust pam-auth} ({@link #DEFAULT_FILE}, /etc/keytrust/pam.conf, unless {@code --config}
  * names another): which Linux users keytrust signs in, and with what.
  *
  * <pre>
