@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The configuration of {@code keytrust pam-auth} ({@link #DEFAULT_FILE}, /etc/keytrust/pam.conf, unless {@code --config}
- * names another): which Linux users keytrust signs in, and with what.
+ * The configuration of {@code keytrust pam-auth} ({@link #DEFAULT_FILE}, /etc/keytrust/pam.conf,
+ * unless {@code --config} names another): which Linux users keytrust signs in, and with what.
  *
  * <pre>
  * # settings before the first section apply to every section
