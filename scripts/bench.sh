@@ -2,7 +2,7 @@
 # Builds and runs keytrust's JMH benchmarks (module simulator-tests, package dev.keytrust.bench),
 # measures openssl speed and tpm2-tools against a swtpm of its own for context, and writes a report.
 #
-#   scripts/bench.sh                 the whole suite, settings for a 2-core machine (12-15 min)
+#   scripts/bench.sh                 the whole suite and the goal harnesses, settings for 2 cores (about 16 min)
 #   scripts/bench.sh --quick         every benchmark briefly, in the JMH JVM (about 2-3 min; noisy)
 #   scripts/bench.sh --results DIR   where the results go (default simulator-tests/<target>/bench-results/<UTC time>)
 #   scripts/bench.sh [--quick] ARGS  other arguments go to JMH, e.g. a benchmark regular expression
