@@ -2,7 +2,7 @@
 # Builds and runs keytrust's JMH benchmarks (module simulator-tests, package dev.keytrust.bench),
 # measures openssl speed and tpm2-tools against a swtpm of its own for context, and writes a report.
 #
-#   scripts/bench.sh                 the whole suite, settings for a 2-core machine (12-15 min)
+#   scripts/bench.sh                 the whole suite and the goal harnesses, settings for 2 cores (about 16 min)
 #   scripts/bench.sh --quick         every benchmark briefly, in the JMH JVM (about 2-3 min; noisy)
 #   scripts/bench.sh --results DIR   where the results go (default simulator-tests/<target>/bench-results/<UTC time>)
 #   scripts/bench.sh [--quick] ARGS  other arguments go to JMH, e.g. a benchmark regular expression
@@ -111,14 +111,12 @@ if [[ "${KT_NO_GOALS:-}" != 1 ]]; then
   goal_args=("$results")
   $quick && goal_args+=(--quick)
   java -cp "$jar" dev.keytrust.bench.IssueGoals "${goal_args[@]}" >&2 || echo "bench.sh: IssueGoals failed" >&2
-fi
 
-echo "bench.sh: session overhead (interleaved, one JVM)" >&2
-overhead_args=("$results/session-overhead.md")
-$quick && overhead_args+=(--quick)
-java -cp "$jar" dev.keytrust.bench.SessionOverhead "${overhead_args[@]}" >&2 || echo "bench.sh: the session overhead run failed" >&2
+  echo "bench.sh: session overhead (interleaved, one JVM; goal 2b)" >&2
+  overhead_args=("$results/session-overhead.md")
+  $quick && overhead_args+=(--quick)
+  java -cp "$jar" dev.keytrust.bench.SessionOverhead "${overhead_args[@]}" >&2 || echo "bench.sh: the session overhead run failed" >&2
 
-if [[ "${KT_NO_GOALS:-}" != 1 ]]; then
   echo "bench.sh: CLI start-up pair (goal 4)" >&2
   bash scripts/cli-startup.sh "$results" "$($quick && echo 6 || echo 15)" >&2 || echo "bench.sh: the CLI pair failed" >&2
   fleet_n="${KT_FLEET_DEVICES:-$($quick && echo 8 || echo 40)}"

@@ -315,6 +315,10 @@ public final class BenchReport {
         }
       }
     }
+    // one group per category, in the order of its first spec (SPECS interleaves some categories,
+    // which printed a category's heading twice); the order within a category is kept
+    List<String> order = ratios.stream().map(Ratio::category).distinct().toList();
+    ratios.sort(Comparator.comparingInt(r -> order.indexOf(r.category())));
     return ratios;
   }
 
