@@ -269,7 +269,10 @@ public final class AttestationCommands {
     return new Certification(made[0], made[1]);
   }
 
-  /** Checks the TPM2B_ID_OBJECT's framing: its size, and an integrity HMAC inside it. */
+  /**
+   * Checks the TPM2B_ID_OBJECT's framing: its size (at most {@link #MAX_CREDENTIAL_INPUT}), and an
+   * integrity HMAC inside it.
+   */
   private static void checkIdObject(byte[] blob) throws KeytrustException {
     byte[] content = unsize(blob, "TPM2B_ID_OBJECT");
     if (content.length < 2) {
@@ -279,9 +282,6 @@ public final class AttestationCommands {
     if (hmacSize > content.length - 2 || hmacSize > 64) {
       throw new KeytrustException(CoreErrorCode.ATTEST_MALFORMED,
           "The TPM2B_ID_OBJECT's integrity HMAC size " + hmacSize + " exceeds the structure.");
-    }
-    if (content.length > MAX_CREDENTIAL_INPUT) {
-      throw new KeytrustException(CoreErrorCode.ATTEST_MALFORMED, "The TPM2B_ID_OBJECT is too long.");
     }
   }
 
