@@ -15,9 +15,7 @@ import tss.tpm.CreatePrimaryResponse;
 import tss.tpm.CreateResponse;
 import tss.tpm.NV_ReadPublicResponse;
 import tss.tpm.StartAuthSessionResponse;
-import tss.tpm.TPM2B_PRIVATE;
 import tss.tpm.TPMA_NV;
-import tss.tpm.TPMS_ID_OBJECT;
 import tss.tpm.TPMS_PCR_SELECTION;
 import tss.tpm.TPMS_SENSITIVE_CREATE;
 import tss.tpm.TPMT_PUBLIC;
@@ -34,13 +32,25 @@ import tss.tpm.TPM_SE;
  * and TPM2_Certify. Every transient object and session is flushed in {@code finally}, and every
  * method holds the session's lock throughout (swtpm has three transient slots).
  *
- * <p><b>Sessions.</b> TSS.Java 1.0.0 has no salted HMAC sessions or parameter encryption, so auth
- * values travel in password sessions, as for TPM2_Sign: the user key's PIN-derived auth value in
- * TPM2_Certify, the AK's empty auth in both commands, the endorsement hierarchy's empty auth in
- * TPM2_PolicySecret. The EK (adminWithPolicy) is authorized by a secret-free policy session with
- * PolicySecret(TPM_RH_ENDORSEMENT), which TSS.Java supports. When the salted-session layer ({@code
- * dev.keytrust.tpm.session}) lands, the certify and activation calls here move onto it: the PIN-derived
- * auth as an HMAC key, and ActivateCredential's returned secret encrypted on the bus.
+ * <p><b>Sessions.</b> The commands that carry or return a secret run on keytrust's session layer
+ * ({@code dev.keytrust.tpm.session}), in an HMAC session salted to the storage root key after its
+ * Name is checked:
+ *
+ * <ul>
+ *   <li>TPM2_Certify ({@link #certify}): the user key's PIN-derived auth value is only the key of
+ *       the command HMAC, never sent; the AK's empty auth value travels in a password session.
+ *   <li>TPM2_ActivateCredential ({@link #activateCredential}): the AK is authorized by the session
+ *       with {@code encrypt}, so the recovered credential (certInfo, the CA's proof that the AK lives
+ *       in this TPM) crosses the bus AES-128-CFB encrypted, and the response HMAC is verified before
+ *       it is decrypted. The EK (adminWithPolicy) is authorized by a policy session that ran
+ *       TPM2_PolicySecret(TPM_RH_ENDORSEMENT), sent with an empty HMAC (the policy needs no auth
+ *       value, and the session is neither bound nor salted).
+ * </ul>
+ *
+ * The rest goes through TSS.Java and carries no secret: NV reads, the EK's re-creation
+ * (TPM2_CreatePrimary with the endorsement hierarchy's empty auth value), the AK's creation (the
+ * SRK's empty auth), and the policy session with its TPM2_PolicySecret (the endorsement
+ * hierarchy's empty auth value in a password session).
  */
 public final class AttestationCommands {
   private static final Logger LOG = LoggerFactory.getLogger(AttestationCommands.class);
@@ -53,6 +63,8 @@ public final class AttestationCommands {
   static final int NV_CHUNK = 512;
   /** The largest EK certificate read (TCG: certificates up to a few KiB). */
   static final int MAX_CERTIFICATE = 16 * 1024;
+  /** The largest TPM2B_ID_OBJECT or TPM2B_ENCRYPTED_SECRET content accepted (real ones: under 600 bytes). */
+  static final int MAX_CREDENTIAL_INPUT = 1024;
 
   private final TpmSession session;
   private final SecureRandom random = new SecureRandom();
@@ -165,48 +177,47 @@ public final class AttestationCommands {
    * the AK's Name and the EK's public key. The TPM releases it only when the AK is loaded in the
    * same TPM as the EK (the CA's seed decrypts with that EK, and the integrity HMAC binds the AK's
    * Name). The EK is re-created from the template and authorized with a policy session that ran
-   * TPM2_PolicySecret(TPM_RH_ENDORSEMENT); the EK, the AK and the session are flushed afterwards.
+   * TPM2_PolicySecret(TPM_RH_ENDORSEMENT); the AK is loaded under its storage root key (Name
+   * checked) and authorized by an HMAC session salted to it, which has the TPM encrypt the returned
+   * credential, so the credential never crosses the bus in clear. The EK, the AK and both sessions
+   * are flushed afterwards.
    *
    * @param credentialBlob the TPM2B_ID_OBJECT (with its size)
    * @param encryptedSecret the TPM2B_ENCRYPTED_SECRET (with its size)
    * @return the credential
    * @throws TpmCommandException the TPM's refusal (TPM_RC_INTEGRITY, TPM_RC_VALUE...) when the
    *     credential was not made for this EK and AK
+   * @throws KeytrustException {@code TPM_RESPONSE_NOT_AUTHENTIC} when the response was changed on
+   *     the way (nothing from it is returned); {@code TPM_SRK_MISMATCH}; {@code ATTEST_MALFORMED}
    */
   public SecretBuffer activateCredential(LoadableKey ak, TpmKeyType ekType, byte[] credentialBlob,
       byte[] encryptedSecret) throws KeytrustException {
-    TPMS_ID_OBJECT idObject = idObject(credentialBlob);
-    byte[] secret = unsize(encryptedSecret, "TPM2B_ENCRYPTED_SECRET");
+    checkIdObject(credentialBlob);
+    unsize(encryptedSecret, "TPM2B_ENCRYPTED_SECRET");
     session.lockForAttestation();
     try {
       session.requireParent(ak, "attestation key");
       CreatePrimaryResponse ek = createEk(ekType);
       try {
-        TPM_HANDLE akHandle = session.call("TPM2_Load", t -> t.Load(TPM_HANDLE.from(ak.parentHandle()),
-            TPM2B_PRIVATE.fromBytes(ak.privateArea()), TPMT_PUBLIC.fromBytes(ak.publicArea())));
+        byte[] ekName = ek.outPublic.getName();
+        if (!Arrays.equals(ekName, ek.name)) {
+          throw new KeytrustException(CoreErrorCode.TPM_COMMAND_FAILED,
+              "TPM2_CreatePrimary returned a Name that is not the Name of the endorsement key's public area.");
+        }
+        byte[] nonceCaller = new byte[32];
+        random.nextBytes(nonceCaller);
+        StartAuthSessionResponse policy = session.call("TPM2_StartAuthSession", t -> t.StartAuthSession(
+            TPM_HANDLE.from(TPM_RH.NULL), TPM_HANDLE.from(TPM_RH.NULL), nonceCaller, new byte[0], TPM_SE.POLICY,
+            new TPMT_SYM_DEF(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL), TPM_ALG_ID.SHA256));
         try {
-          byte[] nonceCaller = new byte[32];
-          random.nextBytes(nonceCaller);
-          StartAuthSessionResponse policy = session.call("TPM2_StartAuthSession", t -> t.StartAuthSession(
-              TPM_HANDLE.from(TPM_RH.NULL), TPM_HANDLE.from(TPM_RH.NULL), nonceCaller, new byte[0], TPM_SE.POLICY,
-              new TPMT_SYM_DEF(TPM_ALG_ID.NULL, 0, TPM_ALG_ID.NULL), TPM_ALG_ID.SHA256));
-          try {
-            session.call("TPM2_PolicySecret", t -> t.PolicySecret(TPM_HANDLE.from(TPM_RH.ENDORSEMENT),
-                policy.handle, new byte[0], new byte[0], new byte[0], 0));
-            akHandle.AuthValue = new byte[0];
-            byte[] out = session.call("TPM2_ActivateCredential", t -> t._withSessions(
-                TPM_HANDLE.pwSession(new byte[0]), policy.handle).ActivateCredential(akHandle, ek.handle, idObject,
-                    secret));
-            if (out == null || out.length == 0) {
-              throw new KeytrustException(CoreErrorCode.TPM_COMMAND_FAILED,
-                  "TPM2_ActivateCredential returned no credential.");
-            }
-            return SecretBuffer.moveFrom(out);
-          } finally {
-            session.flushQuietly(policy.handle.handle);
-          }
+          // the endorsement hierarchy's empty auth value, in a password session: no secret
+          session.call("TPM2_PolicySecret", t -> t.PolicySecret(TPM_HANDLE.from(TPM_RH.ENDORSEMENT),
+              policy.handle, new byte[0], new byte[0], new byte[0], 0));
+          // the AK in a salted HMAC session that encrypts the credential; the EK by the policy session
+          return session.activateCredential(ak, ek.handle.handle, ekName, policy.handle.handle, credentialBlob,
+              encryptedSecret);
         } finally {
-          session.flushQuietly(akHandle.handle);
+          session.flushQuietly(policy.handle.handle);
         }
       } finally {
         session.flushQuietly(ek.handle.handle);
@@ -258,7 +269,11 @@ public final class AttestationCommands {
     return new Certification(made[0], made[1]);
   }
 
-  private static TPMS_ID_OBJECT idObject(byte[] blob) throws KeytrustException {
+  /**
+   * Checks the TPM2B_ID_OBJECT's framing: its size (at most {@link #MAX_CREDENTIAL_INPUT}), and an
+   * integrity HMAC inside it.
+   */
+  private static void checkIdObject(byte[] blob) throws KeytrustException {
     byte[] content = unsize(blob, "TPM2B_ID_OBJECT");
     if (content.length < 2) {
       throw new KeytrustException(CoreErrorCode.ATTEST_MALFORMED, "The TPM2B_ID_OBJECT is too short.");
@@ -268,12 +283,10 @@ public final class AttestationCommands {
       throw new KeytrustException(CoreErrorCode.ATTEST_MALFORMED,
           "The TPM2B_ID_OBJECT's integrity HMAC size " + hmacSize + " exceeds the structure.");
     }
-    return new TPMS_ID_OBJECT(Arrays.copyOfRange(content, 2, 2 + hmacSize),
-        Arrays.copyOfRange(content, 2 + hmacSize, content.length));
   }
 
   private static byte[] unsize(byte[] tpm2b, String what) throws KeytrustException {
-    if (tpm2b == null || tpm2b.length < 2
+    if (tpm2b == null || tpm2b.length < 2 || tpm2b.length - 2 > MAX_CREDENTIAL_INPUT
         || (((tpm2b[0] & 0xFF) << 8) | (tpm2b[1] & 0xFF)) != tpm2b.length - 2) {
       throw new KeytrustException(CoreErrorCode.ATTEST_MALFORMED,
           "The " + what + " does not start with its own size.");

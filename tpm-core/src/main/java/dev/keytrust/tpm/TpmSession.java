@@ -614,6 +614,23 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
+  /**
+   * TPM2_ActivateCredential of the attestation key {@code ak} (loaded for the command and flushed)
+   * with the EK at {@code ekHandle} authorized by {@code ekPolicySession}, through an HMAC session
+   * salted to the AK's storage root key that has the TPM encrypt the credential ({@link
+   * SessionOperations#activateCredential}).
+   */
+  SecretBuffer activateCredential(LoadableKey ak, int ekHandle, byte[] ekName, int ekPolicySession,
+      byte[] credentialBlob, byte[] encryptedSecret) throws KeytrustException {
+    lock.lock();
+    try {
+      return sessions().activateCredential(parentOf(ak), blobsOf(ak), ekHandle, ekName, ekPolicySession,
+          credentialBlob, encryptedSecret);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private static ParentKey parentOf(LoadableKey key) throws KeytrustException {
     Objects.requireNonNull(key, "key");
     try {

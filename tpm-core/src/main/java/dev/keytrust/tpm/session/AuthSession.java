@@ -96,12 +96,12 @@ final class AuthSession implements AutoCloseable {
       byte[] cpHash = SessionCrypto.cpHash(HASH, command.code(), command.names(), parameters);
       byte[] hmac = SessionCrypto.sessionHmac(HASH, key, cpHash, nonceCaller, nonceTpm, attrs);
       byte[] bytes = CommandBuffer.marshal(command.code(), command.handles(),
-          new TpmsAuthCommand(handle, nonceCaller, attrs, hmac), command.emptyPasswordAuths(), parameters);
+          new TpmsAuthCommand(handle, nonceCaller, attrs, hmac), moreAuthorizations(command), parameters);
 
       byte[] response = channel.execute(command.name(), bytes);
       ResponseBuffer r;
       try {
-        r = ResponseBuffer.parse(response, what, command.responseHandles(), true, command.emptyPasswordAuths());
+        r = ResponseBuffer.parse(response, what, command.responseHandles(), true, command.moreSessions());
       } catch (KeytrustException e) {
         broken = true;
         throw e;
@@ -130,6 +130,26 @@ final class AuthSession implements AutoCloseable {
         Arrays.fill(received, (byte) 0);
       }
     }
+  }
+
+  /**
+   * The authorizations of the handles after the first, none with a secret: the empty password, or
+   * a policy session with a fresh nonceCaller, continueSession (its owner flushes it) and an empty
+   * HMAC. A policy session whose policy asserted neither PolicyAuthValue nor PolicyPassword and
+   * that is unbound and unsalted has an empty HMAC key, and the TPM then takes an empty HMAC as the
+   * command's and returns an empty one (the TCG reference implementation, SessionProcess.c:
+   * ComputeCommandHMAC and ComputeResponseHMAC). The first session's HMAC and parameter encryption
+   * do not involve these sessions' nonces: the first session is the encrypting one (Part 1, 19.6.5).
+   */
+  private TpmsAuthCommand[] moreAuthorizations(SessionCommand command) {
+    int[] sessions = command.moreSessions();
+    TpmsAuthCommand[] more = new TpmsAuthCommand[sessions.length];
+    for (int i = 0; i < sessions.length; i++) {
+      more[i] = sessions[i] == TpmConstants.TPM_RS_PW
+          ? new TpmsAuthCommand(TpmConstants.TPM_RS_PW, new byte[0], 0, new byte[0])
+          : new TpmsAuthCommand(sessions[i], nonce(random), TPMA_SESSION_CONTINUE_SESSION, new byte[0]);
+    }
+    return more;
   }
 
   /** Encrypts or decrypts, in place, the buffer of the first parameter, which must be a TPM2B. */

@@ -4,7 +4,8 @@ package dev.keytrust.tpm.session;
  * Marshals a whole TPM 2.0 command (Part 1, 18.2 and Part 3, 5.x): tag, commandSize,
  * commandCode, the handle area, then with sessions authorizationSize and the TPMS_AUTH_COMMANDs,
  * then the parameter area. This package sends at most one HMAC session per command, followed by
- * password authorizations of the empty auth value for further handles.
+ * authorizations without a secret for further handles (the empty password, or a policy session
+ * with an empty HMAC).
  */
 final class CommandBuffer {
   static final int HEADER_SIZE = 10;
@@ -16,14 +17,13 @@ final class CommandBuffer {
    * @param parameters the marshalled parameter area (already encrypted where a session says so)
    */
   static byte[] marshal(int commandCode, int[] handles, TpmsAuthCommand auth, byte[] parameters) {
-    return marshal(commandCode, handles, auth, 0, parameters);
+    return marshal(commandCode, handles, auth, new TpmsAuthCommand[0], parameters);
   }
 
   /**
-   * @param emptyPasswordAuths password authorizations (TPM_RS_PW, empty nonce, empty auth value)
-   *     after {@code auth}, for the next handles
+   * @param more the authorizations after {@code auth}, for the next handles
    */
-  static byte[] marshal(int commandCode, int[] handles, TpmsAuthCommand auth, int emptyPasswordAuths,
+  static byte[] marshal(int commandCode, int[] handles, TpmsAuthCommand auth, TpmsAuthCommand[] more,
       byte[] parameters) {
     TpmMarshaller m = new TpmMarshaller(HEADER_SIZE + 4 * handles.length + 80 + parameters.length);
     m.u16(auth == null ? TpmConstants.TPM_ST_NO_SESSIONS : TpmConstants.TPM_ST_SESSIONS);
@@ -35,8 +35,8 @@ final class CommandBuffer {
     if (auth != null) {
       TpmMarshaller a = new TpmMarshaller();
       auth.marshal(a);
-      for (int i = 0; i < emptyPasswordAuths; i++) {
-        new TpmsAuthCommand(TpmConstants.TPM_RS_PW, new byte[0], 0, new byte[0]).marshal(a);
+      for (TpmsAuthCommand next : more) {
+        next.marshal(a);
       }
       m.u32(a.size()).bytes(a.toByteArray());
     }

@@ -35,15 +35,18 @@ record ResponseBuffer(int[] handles, byte[] parameters, TpmsAuthResponse auth) {
    */
   static ResponseBuffer parse(byte[] response, String what, int handleCount, boolean withSession)
       throws KeytrustException {
-    return parse(response, what, handleCount, withSession, 0);
+    return parse(response, what, handleCount, withSession, new int[0]);
   }
 
   /**
-   * @param emptyPasswordAuths password authorizations sent after the session: each answer must be
-   *     the password session's (empty nonce, empty HMAC)
+   * @param moreSessions the sessions sent after the first: the answer to TPM_RS_PW must be the
+   *     password session's (empty nonce, empty HMAC); to a policy session sent with an empty HMAC,
+   *     a new nonceTPM of 16 to 64 bytes and an empty HMAC (a policy session without a key or an
+   *     auth value answers an empty HMAC with an empty one). These entries are not covered by the
+   *     first session's HMAC, and nothing in them is used.
    */
   static ResponseBuffer parse(byte[] response, String what, int handleCount, boolean withSession,
-      int emptyPasswordAuths) throws KeytrustException {
+      int[] moreSessions) throws KeytrustException {
     TpmUnmarshaller in = new TpmUnmarshaller(response, what);
     int tag = in.u16();
     int size = in.u32();
@@ -70,10 +73,14 @@ record ResponseBuffer(int[] handles, byte[] parameters, TpmsAuthResponse auth) {
     int parameterSize = in.u32();
     byte[] parameters = in.bytes(parameterSizeChecked(in, parameterSize));
     TpmsAuthResponse auth = TpmsAuthResponse.unmarshal(in);
-    for (int i = 0; i < emptyPasswordAuths; i++) {
-      TpmsAuthResponse password = TpmsAuthResponse.unmarshal(in);
-      if (password.nonce().length != 0 || password.hmac().length != 0) {
-        throw in.malformed("the answer to a password authorization has a nonce or an HMAC");
+    for (int session : moreSessions) {
+      TpmsAuthResponse next = TpmsAuthResponse.unmarshal(in);
+      if (session == TpmConstants.TPM_RS_PW) {
+        if (next.nonce().length != 0 || next.hmac().length != 0) {
+          throw in.malformed("the answer to a password authorization has a nonce or an HMAC");
+        }
+      } else if (next.nonce().length < 16 || next.hmac().length != 0) {
+        throw in.malformed("the answer to a policy session has a short nonceTPM or an HMAC");
       }
     }
     in.finish();

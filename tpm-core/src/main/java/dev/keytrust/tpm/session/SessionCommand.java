@@ -5,10 +5,12 @@ import java.util.Arrays;
 /**
  * One command to run through an {@link AuthSession}: its name and code, its handle area with the
  * Name of each handle (for cpHash), its plain parameter area, and how many handles the response
- * returns. The session authorizes the first handle; {@code emptyPasswordAuths} more handles (after
- * it) are authorized by the password session with the empty auth value, which carries no secret
- * (an attestation key's, for TPM2_Certify). The parameters may hold a secret (an inSensitive, a
- * newAuth) until encrypted: {@link #wipe()} zeroes them.
+ * returns. The session authorizes the first handle; {@code moreSessions} authorize the next
+ * handles, one each, and carry no secret: {@link TpmConstants#TPM_RS_PW}, the password session with
+ * the empty auth value (an attestation key's, for TPM2_Certify), or a policy session (0x03xxxxxx)
+ * whose policy needs no auth value, sent with an empty HMAC (the EK's PolicySecret session, for
+ * TPM2_ActivateCredential). The parameters may hold a secret (an inSensitive, a newAuth) until
+ * encrypted: {@link #wipe()} zeroes them.
  *
  * @param name e.g. {@code TPM2_Create}
  * @param code the TPM_CC
@@ -16,18 +18,25 @@ import java.util.Arrays;
  * @param names the Name of each handle, in order
  * @param parameters the parameter area, in clear
  * @param responseHandles the number of handles in the response's handle area
- * @param emptyPasswordAuths handles after the first authorized with the empty password
+ * @param moreSessions the sessions authorizing the handles after the first: TPM_RS_PW (empty
+ *     password) or a policy session handle
  */
 record SessionCommand(String name, int code, int[] handles, byte[][] names, byte[] parameters, int responseHandles,
-    int emptyPasswordAuths) {
+    int[] moreSessions) {
   SessionCommand {
     if (handles.length == 0 || handles.length != names.length) {
       throw new IllegalArgumentException("a session command needs one Name per handle, and at least one handle");
     }
-    if (emptyPasswordAuths < 0 || 1 + emptyPasswordAuths > handles.length) {
+    if (1 + moreSessions.length > handles.length) {
       throw new IllegalArgumentException("more authorizations than handles");
     }
+    for (int s : moreSessions) {
+      if (s != TpmConstants.TPM_RS_PW && TpmConstants.handleType(s) != TpmConstants.TPM_HT_POLICY_SESSION) {
+        throw new IllegalArgumentException("a further authorization is the empty password or a policy session");
+      }
+    }
     handles = handles.clone();
+    moreSessions = moreSessions.clone();
     byte[][] n = new byte[names.length][];
     for (int i = 0; i < names.length; i++) {
       n[i] = names[i].clone();
@@ -38,7 +47,12 @@ record SessionCommand(String name, int code, int[] handles, byte[][] names, byte
 
   /** A command whose first handle is the only one that needs an authorization. */
   SessionCommand(String name, int code, int[] handles, byte[][] names, byte[] parameters, int responseHandles) {
-    this(name, code, handles, names, parameters, responseHandles, 0);
+    this(name, code, handles, names, parameters, responseHandles, new int[0]);
+  }
+
+  @Override
+  public int[] moreSessions() {
+    return moreSessions.clone();
   }
 
   @Override

@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  *       HMAC keyed with sessionKey || authValue; TPM2_Unseal's result comes back encrypted
  *       ({@code encrypt}).
  *   <li>{@link #changeAuth}: TPM2_ObjectChangeAuth with the new auth value encrypted.
+ *   <li>{@link #certify}: TPM2_Load of the attestation key, then TPM2_Certify authorized by an
+ *       HMAC keyed with the certified key's auth value.
+ *   <li>{@link #activateCredential}: TPM2_Load of the attestation key, then
+ *       TPM2_ActivateCredential with the AK authorized by the session and the EK by the caller's
+ *       PolicySecret session; the recovered credential comes back encrypted ({@code encrypt}).
  * </ul>
  *
  * Auth values and secrets come in {@link SecretBuffer}s; their heap copies live only inside one
@@ -232,6 +237,47 @@ public final class SessionOperations {
     }, authValue);
   }
 
+  /**
+   * TPM2_ActivateCredential: loads the attestation key {@code ak} (empty auth value) under {@code
+   * akParent} (its Name checked first, and the session salted to it), and has the TPM recover the
+   * credential an attestation CA made with MakeCredential for the AK's Name and the EK's public
+   * key. The AK (activateHandle, USER role) is authorized by the salted HMAC session with {@code
+   * encrypt}, so certInfo crosses the bus AES-128-CFB encrypted and the response HMAC is verified
+   * before it is decrypted; the EK at {@code ekHandle} (keyHandle, ADMIN role, adminWithPolicy) is
+   * authorized by {@code ekPolicySession}, a policy session of the caller that ran
+   * TPM2_PolicySecret(TPM_RH_ENDORSEMENT), sent with an empty HMAC. The AK is flushed before this
+   * returns; the EK and the policy session stay the caller's to flush.
+   *
+   * @param ekName the EK's Name (part of cpHash: a different object at {@code ekHandle} fails the
+   *     command HMAC at the TPM)
+   * @param credentialBlob the TPM2B_ID_OBJECT, its size included
+   * @param encryptedSecret the TPM2B_ENCRYPTED_SECRET, its size included
+   * @return the credential (certInfo) in a buffer the caller closes
+   * @throws KeytrustException the channel's error for the TPM's refusal (TPM_RC_INTEGRITY,
+   *     TPM_RC_VALUE... for a credential not made for this EK and AK); {@code TPM_SRK_MISMATCH};
+   *     {@code TPM_RESPONSE_NOT_AUTHENTIC} when the response was changed on the way
+   */
+  public SecretBuffer activateCredential(ParentKey akParent, ObjectBlobs ak, int ekHandle, byte[] ekName,
+      int ekPolicySession, byte[] credentialBlob, byte[] encryptedSecret) throws KeytrustException {
+    Objects.requireNonNull(ekName, "ekName");
+    if (TpmConstants.handleType(ekPolicySession) != TpmConstants.TPM_HT_POLICY_SESSION) {
+      throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "The EK's authorization is not a policy session.");
+    }
+    TpmtPublic akPub = TpmtPublic.parse(ak.publicArea(), "the attestation key's public area");
+    return withLoaded(akParent, ak, akPub, (session, handle, auth) -> {
+      SessionCommand command = TpmCommands.activateCredential(handle, akPub.name(), ekHandle, ekName, ekPolicySession,
+          credentialBlob, encryptedSecret);
+      try (SessionResponse r = session.execute(command, auth, TpmConstants.TPMA_SESSION_ENCRYPT)) {
+        byte[] certInfo = TpmCommands.parseActivateCredential(r.parameters());
+        if (certInfo.length == 0) {
+          throw new KeytrustException(CoreErrorCode.TPM_COMMAND_FAILED,
+              "TPM2_ActivateCredential returned no credential.");
+        }
+        return SecretBuffer.moveFrom(certInfo);
+      }
+    }, EMPTY_AUTH.clone());
+  }
+
   /** What runs on a loaded object: the session, the object's handle, its auth value (a heap copy). */
   @FunctionalInterface
   private interface OnLoaded<T> {
@@ -241,8 +287,25 @@ public final class SessionOperations {
   private <T> T withLoaded(ParentKey parent, ObjectBlobs blobs, TpmtPublic pub, OnLoaded<T> use, SecretBuffer authValue)
       throws KeytrustException {
     TpmtPublic srk = verifiedParent(parent);
+    return withLoaded(parent, srk, blobs, pub, use, authValue.copy(InsecureSecretAccess.get()));
+  }
+
+  /** {@link #withLoaded} with the auth value as an array, which this zeroes. */
+  private <T> T withLoaded(ParentKey parent, ObjectBlobs blobs, TpmtPublic pub, OnLoaded<T> use, byte[] auth)
+      throws KeytrustException {
+    TpmtPublic srk;
+    try {
+      srk = verifiedParent(parent);
+    } catch (KeytrustException | RuntimeException e) {
+      Arrays.fill(auth, (byte) 0);
+      throw e;
+    }
+    return withLoaded(parent, srk, blobs, pub, use, auth);
+  }
+
+  private <T> T withLoaded(ParentKey parent, TpmtPublic srk, ObjectBlobs blobs, TpmtPublic pub, OnLoaded<T> use,
+      byte[] auth) throws KeytrustException {
     byte[] srkName = srk.name();
-    byte[] auth = authValue.copy(InsecureSecretAccess.get());
     try (AuthSession session = AuthSession.startSalted(channel, parent.handle(), srk, random)) {
       int handle;
       try (SessionResponse loaded = session.execute(TpmCommands.load(parent.handle(), srkName, blobs), EMPTY_AUTH, 0)) {

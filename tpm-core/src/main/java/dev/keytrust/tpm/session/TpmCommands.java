@@ -24,6 +24,9 @@ final class TpmCommands {
   static final String UNSEAL = "TPM2_Unseal";
   static final String OBJECT_CHANGE_AUTH = "TPM2_ObjectChangeAuth";
   static final String CERTIFY = "TPM2_Certify";
+  static final String ACTIVATE_CREDENTIAL = "TPM2_ActivateCredential";
+  /** The largest TPM2B_ID_OBJECT / TPM2B_ENCRYPTED_SECRET content accepted (Part 2: at most a few hundred bytes). */
+  static final int MAX_CREDENTIAL_INPUT = 1024;
   /** The largest TPMS_ATTEST accepted. */
   static final int MAX_ATTEST = 2048;
 
@@ -228,7 +231,45 @@ final class TpmCommands {
         .u16(TpmConstants.TPM_ALG_NULL)                         // inScheme: the signer's scheme
         .toByteArray();
     return new SessionCommand(CERTIFY, TpmConstants.TPM_CC_CERTIFY, new int[] {object, signer},
-        new byte[][] {objectName, signerName}, params, 0, 1);
+        new byte[][] {objectName, signerName}, params, 0, new int[] {TpmConstants.TPM_RS_PW});
+  }
+
+  /**
+   * TPM2_ActivateCredential (Part 3, 12.5): {@code activate} (the attestation key, USER role,
+   * authorized by the session) and {@code key} (the EK, ADMIN role, authorized by {@code
+   * keyPolicySession}, which ran TPM2_PolicySecret(TPM_RH_ENDORSEMENT)). {@code credentialBlob}
+   * and {@code secret} are the whole TPM2B_ID_OBJECT and TPM2B_ENCRYPTED_SECRET, sizes included,
+   * which must match their contents. Nothing in the command is secret; the response's certInfo is.
+   */
+  static SessionCommand activateCredential(int activate, byte[] activateName, int key, byte[] keyName,
+      int keyPolicySession, byte[] credentialBlob, byte[] secret) throws KeytrustException {
+    checkTpm2b(credentialBlob, "the TPM2B_ID_OBJECT");
+    checkTpm2b(secret, "the TPM2B_ENCRYPTED_SECRET");
+    byte[] params = new TpmMarshaller(credentialBlob.length + secret.length)
+        .bytes(credentialBlob)
+        .bytes(secret)
+        .toByteArray();
+    return new SessionCommand(ACTIVATE_CREDENTIAL, TpmConstants.TPM_CC_ACTIVATE_CREDENTIAL, new int[] {activate, key},
+        new byte[][] {activateName, keyName}, params, 0, new int[] {keyPolicySession});
+  }
+
+  /** TPM2_ActivateCredential's certInfo (TPM2B_DIGEST): a new array the caller zeroes. */
+  static byte[] parseActivateCredential(byte[] parameters) throws KeytrustException {
+    TpmUnmarshaller in = new TpmUnmarshaller(parameters, "the " + ACTIVATE_CREDENTIAL + " response");
+    byte[] certInfo = in.tpm2b(TpmsAuthResponse.MAX_DIGEST, "certInfo");
+    try {
+      in.finish();
+      return certInfo;
+    } catch (KeytrustException e) {
+      Arrays.fill(certInfo, (byte) 0);
+      throw e;
+    }
+  }
+
+  private static void checkTpm2b(byte[] tpm2b, String what) throws KeytrustException {
+    TpmUnmarshaller in = new TpmUnmarshaller(tpm2b, what);
+    in.tpm2b(MAX_CREDENTIAL_INPUT, what);
+    in.finish();
   }
 
   /**

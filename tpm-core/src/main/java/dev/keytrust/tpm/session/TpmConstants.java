@@ -11,6 +11,7 @@ final class TpmConstants {
   static final int TPM_ST_HASHCHECK = 0x8024;
 
   // TPM_CC (Part 2, 6.5.2)
+  static final int TPM_CC_ACTIVATE_CREDENTIAL = 0x00000147;
   static final int TPM_CC_CERTIFY = 0x00000148;
   static final int TPM_CC_OBJECT_CHANGE_AUTH = 0x00000150;
   static final int TPM_CC_CREATE = 0x00000153;
@@ -28,6 +29,7 @@ final class TpmConstants {
 
   // TPM_HT: the top octet of a handle (Part 2, 7.2)
   static final int TPM_HT_HMAC_SESSION = 0x02;
+  static final int TPM_HT_POLICY_SESSION = 0x03;
   static final int TPM_HT_TRANSIENT = 0x80;
   static final int TPM_HT_PERSISTENT = 0x81;
 

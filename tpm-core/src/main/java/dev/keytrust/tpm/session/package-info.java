@@ -20,8 +20,13 @@
  *       value (from the PIN, {@link dev.keytrust.key.PinAuth}) is never sent.
  *   <li><b>Parameter encryption.</b> TPM2_Create's inSensitive (new auth value, sealed data) and
  *       TPM2_ObjectChangeAuth's newAuth are encrypted with AES-128-CFB under KDFa(sessionKey ||
- *       authValue, "CFB", nonceCaller, nonceTPM); TPM2_Unseal's outData comes back encrypted the
+ *       authValue, "CFB", nonceCaller, nonceTPM); TPM2_Unseal's outData and
+ *       TPM2_ActivateCredential's certInfo (the attestation CA's credential) come back encrypted the
  *       same way with the nonces swapped.
+ *   <li><b>A second authorization.</b> A command's further handles are authorized without a secret:
+ *       the empty password (the attestation key in TPM2_Certify) or a policy session of the caller
+ *       sent with an empty HMAC (the EK's PolicySecret(TPM_RH_ENDORSEMENT) session in
+ *       TPM2_ActivateCredential). Their answers are checked for shape and not used.
  *   <li><b>Verification.</b> Every response HMAC (over rpHash: response code, command code,
  *       parameters) is checked before any byte of the response is used or decrypted; a failure
  *       is {@code TPM_RESPONSE_NOT_AUTHENTIC}. Responses are parsed strictly: sizes checked,
@@ -33,9 +38,10 @@
  * Command codes, handles, Names, the public areas and wrapped private blobs, digests to sign and
  * signatures, nonces, HMACs, and the ciphertext of the salt and of the encrypted parameters. None
  * of it lets them use a key, learn its auth value, test PIN guesses offline (the HMACs are keyed
- * with the session key too), or read sealed data. They can still drop or corrupt traffic (denial
- * of service), and a corrupted response to TPM2_StartAuthSession makes the next command fail at
- * the TPM (on the SRK, which has noDA, so no PIN try is spent).
+ * with the session key too), read sealed data, or copy an activated attestation credential. They
+ * can still drop or corrupt traffic (denial of service), and a corrupted response to
+ * TPM2_StartAuthSession makes the next command fail at the TPM (on the SRK, which has noDA, so no
+ * PIN try is spent).
  *
  * <h2>Shape</h2>
  *

@@ -1,6 +1,7 @@
 package dev.keytrust.tpm.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keytrust.error.KeytrustException;
 import dev.keytrust.tpm.TpmKeyType;
@@ -166,5 +167,71 @@ class MarshallingTest {
     ok.finish();
     Malformed.refused(() -> new TpmUnmarshaller(new byte[] {1}, "test").finish());
     Malformed.refused(() -> new TpmUnmarshaller(new byte[] {1, 2, 3}, "test").u32());
+  }
+
+  @Test
+  void activateCredentialHasTwoHandlesAndThePolicySessionAfterTheHmacSession() throws KeytrustException {
+    byte[] blob = new TpmMarshaller().tpm2b(new byte[] {0, 1, 7, 8}).toByteArray();
+    byte[] secret = new TpmMarshaller().tpm2b(new byte[] {5, 6}).toByteArray();
+    SessionCommand c = TpmCommands.activateCredential(0x80000001, new byte[] {1}, 0x80000002, new byte[] {2},
+        0x03000000, blob, secret);
+    assertThat(c.code()).isEqualTo(0x147);
+    assertThat(c.handles()).containsExactly(0x80000001, 0x80000002);
+    assertThat(c.moreSessions()).containsExactly(0x03000000);
+    assertThat(HEX.formatHex(c.parameters())).isEqualTo("0004" + "00010708" + "0002" + "0506");
+    // the inputs must be whole TPM2Bs
+    Malformed.refused(() -> TpmCommands.activateCredential(1, new byte[0], 2, new byte[0], 0x03000000,
+        Arrays.copyOf(blob, blob.length - 1), secret));
+    Malformed.refused(() -> TpmCommands.activateCredential(1, new byte[0], 2, new byte[0], 0x03000000,
+        blob, Arrays.copyOf(secret, secret.length + 1)));
+
+    TpmsAuthCommand hmac = new TpmsAuthCommand(0x02000000, new byte[] {1}, 0x41, new byte[] {9});
+    TpmsAuthCommand policy = new TpmsAuthCommand(0x03000000, new byte[] {2}, 0x01, new byte[0]);
+    byte[] cmd = CommandBuffer.marshal(0x147, new int[] {0x80000001, 0x80000002}, hmac,
+        new TpmsAuthCommand[] {policy}, new byte[] {(byte) 0xAA});
+    assertThat(HEX.formatHex(cmd)).isEqualTo(
+        "8002" + "0000002c" + "00000147" + "80000001" + "80000002"
+            + "00000015" + "02000000" + "000101" + "41" + "000109" + "03000000" + "000102" + "01" + "0000"
+            + "aa");
+  }
+
+  @Test
+  void furtherAuthorizationsAreThePasswordOrAPolicySessionAndTheirAnswersAreChecked() throws KeytrustException {
+    assertThatThrownBy(() -> new SessionCommand("x", 1, new int[] {1, 2},
+        new byte[][] {{}, {}}, new byte[0], 0, new int[] {0x02000001})).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SessionCommand("x", 1, new int[] {1},
+        new byte[][] {{}}, new byte[0], 0, new int[] {0x03000000})).isInstanceOf(IllegalArgumentException.class);
+    byte[] params = {0, 1, 7};
+    TpmsAuthResponse policyAnswer = new TpmsAuthResponse(new byte[32], 0x01, new byte[0]);
+    TpmsAuthResponse passwordAnswer = new TpmsAuthResponse(new byte[0], 0x01, new byte[0]);
+    int[] policy = {0x03000000};
+    int[] password = {TpmConstants.TPM_RS_PW};
+    assertThat(ResponseBuffer.parse(withAnswer(params, policyAnswer), "test", 0, true, policy).parameters())
+        .containsExactly(params);
+    assertThat(ResponseBuffer.parse(withAnswer(params, passwordAnswer), "test", 0, true, password).parameters())
+        .containsExactly(params);
+    // a policy answer with an HMAC or without a nonce, a password answer with a nonce, a missing answer
+    Malformed.refused(() -> ResponseBuffer.parse(withAnswer(params, new TpmsAuthResponse(new byte[32], 1,
+        new byte[32])), "test", 0, true, policy));
+    Malformed.refused(() -> ResponseBuffer.parse(withAnswer(params, passwordAnswer), "test", 0, true, policy));
+    Malformed.refused(() -> ResponseBuffer.parse(withAnswer(params, policyAnswer), "test", 0, true, password));
+    Malformed.refused(() -> ResponseBuffer.parse(response(new int[0], params, AUTH), "test", 0, true, policy));
+  }
+
+  @Test
+  void activateCredentialResponseIsOneDigest() throws KeytrustException {
+    byte[] ok = new TpmMarshaller().tpm2b(new byte[32]).toByteArray();
+    assertThat(TpmCommands.parseActivateCredential(ok)).hasSize(32);
+    Malformed.refused(() -> TpmCommands.parseActivateCredential(Arrays.copyOf(ok, ok.length + 1)));
+    Malformed.refused(() -> TpmCommands.parseActivateCredential(new TpmMarshaller().tpm2b(new byte[65]).toByteArray()));
+  }
+
+  /** {@link #response} with a second session's answer after the first's. */
+  static byte[] withAnswer(byte[] parameters, TpmsAuthResponse second) {
+    TpmMarshaller m = new TpmMarshaller();
+    m.u16(0x8002).u32(0).u32(0).u32(parameters.length).bytes(parameters);
+    AUTH.marshal(m);
+    second.marshal(m);
+    return withSize(m.toByteArray());
   }
 }
