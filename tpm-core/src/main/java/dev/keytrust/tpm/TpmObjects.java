@@ -3,7 +3,7 @@ package dev.keytrust.tpm;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.error.KeytrustException;
-import java.io.ByteArrayOutputStream;
+import dev.keytrust.internal.EcdsaDer;
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -42,26 +42,9 @@ public final class TpmObjects {
         CoreErrorCode.TPM_COMMAND_FAILED, "The TPM returned an unexpected signature type " + sig + ".");
   }
 
-  /** DER {@code SEQUENCE { INTEGER r, INTEGER s }}. */
+  /** DER {@code SEQUENCE { INTEGER r, INTEGER s }}: {@link EcdsaDer#fromRs}. */
   static byte[] derEcdsa(byte[] r, byte[] s) {
-    byte[] ri = new BigInteger(1, r).toByteArray();
-    byte[] si = new BigInteger(1, s).toByteArray();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.write(0x02);
-    body.write(ri.length);
-    body.write(ri, 0, ri.length);
-    body.write(0x02);
-    body.write(si.length);
-    body.write(si, 0, si.length);
-    byte[] b = body.toByteArray();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(0x30);
-    if (b.length > 127) {
-      out.write(0x81);
-    }
-    out.write(b.length);
-    out.write(b, 0, b.length);
-    return out.toByteArray();
+    return EcdsaDer.fromRs(r, s);
   }
 
   /** The JCA public key of a TPMT_PUBLIC (RSA or ECC P-256). An RSA exponent of 0 means 65537. */

@@ -4,8 +4,7 @@ import static dev.keytrust.tpm.session.TpmConstants.TPM_ALG_ECDSA;
 import static dev.keytrust.tpm.session.TpmConstants.TPM_ALG_RSASSA;
 
 import dev.keytrust.error.KeytrustException;
-import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
+import dev.keytrust.internal.EcdsaDer;
 import java.util.Arrays;
 
 /**
@@ -317,26 +316,9 @@ final class TpmCommands {
     throw in.malformed(String.format("signature scheme 0x%04X", sigAlg));
   }
 
-  /** DER {@code SEQUENCE { INTEGER r, INTEGER s }} (both below 2^528, so short lengths suffice up to P-521). */
+  /** DER {@code SEQUENCE { INTEGER r, INTEGER s }}: {@link EcdsaDer#fromRs}. */
   static byte[] derEcdsa(byte[] r, byte[] s) {
-    byte[] ri = new BigInteger(1, r).toByteArray();
-    byte[] si = new BigInteger(1, s).toByteArray();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.write(0x02);
-    body.write(ri.length);
-    body.write(ri, 0, ri.length);
-    body.write(0x02);
-    body.write(si.length);
-    body.write(si, 0, si.length);
-    byte[] b = body.toByteArray();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(0x30);
-    if (b.length > 127) {
-      out.write(0x81);
-    }
-    out.write(b.length);
-    out.write(b, 0, b.length);
-    return out.toByteArray();
+    return EcdsaDer.fromRs(r, s);
   }
 
   /** TPM2_Unseal of a loaded sealed data object (no parameters). */
