@@ -2,7 +2,12 @@ package dev.keytrust.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keytrust.agent.flow.FlowOperation;
+import dev.keytrust.agent.flow.StepEvent;
+import dev.keytrust.agent.flow.StepId;
+import dev.keytrust.agent.flow.StepOutcome;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,5 +42,26 @@ class IssueGoalsTest {
     assertThat(md).contains("| Goal | Ratio | Bound | Met | What | Figures |")
         .contains("| 2a | **16.5** | ≤ 10 | not met | stack − raw | GetRandom 7.9 µs |\n")
         .contains("| 1 | **1.45** | ≤ 1.20 | not met | flow / floor |");
+  }
+
+  @Test
+  void theStepBreakdownNamesEachStepAndTheWorkBetweenStepsInTheFlowsOrder() {
+    IssueGoals.StepTimes t = new IssueGoals.StepTimes();
+    for (int flow = 0; flow < 2; flow++) {
+      t.flowStarted();
+      for (StepId step : List.of(StepId.POLICY, StepId.KEY)) {
+        t.onEvent(new StepEvent("run", FlowOperation.PROVISION, step, StepOutcome.STARTED, Duration.ZERO, null, null));
+        t.onEvent(new StepEvent("run", FlowOperation.PROVISION, step, StepOutcome.SUCCEEDED, Duration.ZERO, null, null));
+      }
+      t.flowEnded();
+    }
+    assertThat(t.flows).isEqualTo(2);
+    assertThat(t.meanMs().keySet()).containsExactly("between start and policy", "step policy",
+        "between policy and key", "step key", "after key, to the end");
+    assertThat(t.meanMs().values()).allSatisfy(ms -> assertThat(ms).isNotNegative());
+    assertThat(IssueGoals.partHolds("step key")).contains("TPM2_Create");
+    t.reset();
+    assertThat(t.flows).isZero();
+    assertThat(t.meanMs()).isEmpty();
   }
 }
