@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The configuration of {@code keytrust pam-auth} ({@link #DEFAULT_FILE}, /etc/keytrust/pam.conf,
- * unless {@code --config} names another): which Linux users keytrust signs in, and with what.
+ * The configuration of {@code keytrust pam-auth} ({@link #DEFAULT_FILE} unless {@code --config}
+ * names another): which Linux users keytrust signs in, and with what.
  *
  * <pre>
  * # settings before the first section apply to every section
@@ -33,7 +33,9 @@ import java.util.Set;
  * upn} (default {@code %{user}@<realm in lower case>}), {@code key-user} (the user's name in the key
  * store; default the UPN), {@code store} (default {@code %{home}/.keytrust/keys}), {@code ccache}
  * (default {@code /tmp/krb5cc_%{uid}}, FILE caches only) and {@code kdc-timeout} (default {@code
- * 10s}: connect and answer, each). Values may hold {@code %{user}} (the Linux user name), {@code
+ * 10s}: connect and answer, each), {@code state-dir} (default {@code %{home}/.keytrust/state}: where
+ * the time the PIN was set is kept) and {@code policy-dir} (default {@code /etc/keytrust/policy}: the
+ * PIN expiry, {@code PINComplexity/Expiration}). Values may hold {@code %{user}} (the Linux user name), {@code
  * %{uid}} and {@code %{home}}.
  *
  * <p>A Linux user's settings are the first {@code [user NAME]} section with the name, else the
@@ -46,7 +48,7 @@ public final class PamConfig {
   public static final Path DEFAULT_FILE = Path.of("/etc/keytrust/pam.conf");
   /** The setting names. */
   public static final Set<String> SETTINGS = Set.of("realm", "kdc", "kdc-ca", "tpm", "upn",
-      "key-user", "store", "ccache", "kdc-timeout");
+      "key-user", "store", "ccache", "kdc-timeout", "state-dir", "policy-dir");
   /** The placeholders values may hold. */
   public static final Set<String> PLACEHOLDERS = Set.of("%{user}", "%{uid}", "%{home}");
 
