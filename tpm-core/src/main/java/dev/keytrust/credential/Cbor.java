@@ -1,9 +1,7 @@
 package dev.keytrust.credential;
 
-import java.nio.ByteBuffer;
+import dev.keytrust.internal.StrictUtf8;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -120,11 +118,7 @@ final class Cbor {
       case 3: {
         int n = length(argument(info), 1);
         try {
-          String s = StandardCharsets.UTF_8.newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(data, pos, n))
-              .toString();
+          String s = StrictUtf8.decode(data, pos, n);
           pos += n;
           return s;
         } catch (CharacterCodingException e) {

@@ -2,9 +2,8 @@ package dev.keytrust.store;
 
 import dev.keytrust.error.KeytrustBugException;
 import dev.keytrust.internal.Sha256;
-import java.nio.ByteBuffer;
+import dev.keytrust.internal.StrictUtf8;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -103,12 +102,7 @@ public final class TextRecord {
     }
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8.newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(data))
-              .toString();
+      text = StrictUtf8.decode(data);
     } catch (CharacterCodingException e) {
       throw new FormatException("the file is not UTF-8 text");
     }

@@ -2,6 +2,7 @@ package dev.keytrust.store;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.internal.StrictUtf8;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -102,11 +103,7 @@ public final class UserNames {
       }
     }
     try {
-      String user = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray()))
-          .toString();
+      String user = StrictUtf8.decode(bytes.toByteArray());
       return directoryName(user).equals(name) ? Optional.of(user) : Optional.empty();
     } catch (CharacterCodingException | KeytrustException e) {
       return Optional.empty();

@@ -3,13 +3,11 @@ package dev.keytrust.agent.cli;
 import dev.keytrust.credential.DnBinary;
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.internal.StrictUtf8;
 import dev.keytrust.store.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -226,11 +224,7 @@ final class KclInput {
 
   private static String utf8(byte[] data, String what) throws KeytrustException {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(data))
-          .toString();
+      return StrictUtf8.decode(data);
     } catch (CharacterCodingException e) {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT,
           "The " + what + " is not UTF-8 text: it must hold the value as DN-binary, hex or base64 text, "

@@ -2,10 +2,9 @@ package dev.keytrust.agent.pam;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.internal.StrictUtf8;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -52,9 +51,7 @@ public final class PamConfigFile {
       byte[] bytes = Files.readAllBytes(f);
       String text;
       try {
-        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        text = StrictUtf8.decode(bytes);
       } catch (CharacterCodingException e) {
         throw new AgentException(AgentErrorCode.PAM_CONFIG_INVALID, f + " is not UTF-8 text.");
       }

@@ -3,12 +3,10 @@ package dev.keytrust.agent.policy;
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
 import dev.keytrust.error.ErrorCode;
+import dev.keytrust.internal.StrictUtf8;
 import dev.keytrust.store.InputFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,11 +127,7 @@ final class PolicyFileParser {
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      text = StrictUtf8.decode(bytes);
     } catch (CharacterCodingException e) {
       throw new AgentException(AgentErrorCode.POLICY_FILE_MALFORMED, "Policy file " + file
           + " is not UTF-8 text; save it as UTF-8 in the format of docs/policy.md", e);

@@ -2,12 +2,10 @@ package dev.keytrust.agent.prereq;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.internal.StrictUtf8;
 import dev.keytrust.store.InputFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -223,10 +221,7 @@ public final class DeviceContextFile {
           + file + ": " + e + ". Check the path and that the file is readable", e);
     }
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
+      String text = StrictUtf8.decode(bytes);
       if (text.startsWith("\uFEFF")) {
         text = text.substring(1);
       }

@@ -1,10 +1,8 @@
 package dev.keytrust.lab.http;
 
+import dev.keytrust.internal.StrictUtf8;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,12 +39,7 @@ public final class LabJson {
   public static Object parse(byte[] utf8) throws JsonException {
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8.newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(utf8))
-              .toString();
+      text = StrictUtf8.decode(utf8);
     } catch (CharacterCodingException e) {
       throw new JsonException("not UTF-8");
     }

@@ -2,10 +2,9 @@ package dev.keytrust.agent.endpoint.ldap;
 
 import dev.keytrust.agent.AgentException;
 import dev.keytrust.agent.error.AgentErrorCode;
+import dev.keytrust.internal.StrictUtf8;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -206,12 +204,7 @@ public final class BindCredentials {
   private static String utf8(Path file, byte[] content, int from, int to, int lineNo)
       throws AgentException {
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(content, from, Math.max(0, to - from)))
-          .toString();
+      return StrictUtf8.decode(content, from, Math.max(0, to - from));
     } catch (CharacterCodingException e) {
       throw problem(file, "is not valid UTF-8 on line " + lineNo, "Save it as UTF-8.", null);
     }
