@@ -22,8 +22,10 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.lab.ClosingKeyProvider;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.lab.Tpm2Tools;
+import dev.keytrust.lab.Unattended;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.store.OwnerOnlyFiles;
 import dev.keytrust.tpm.LoadableKey;
@@ -348,7 +350,7 @@ public final class IssueGoals {
         }
         TpmSession session = TpmSession.open(t, true);
         return HelloKeys.of(new KeyContainerStore(storeRoot),
-            new ProvisioningBenchmark.SessionClosingProvider(new TpmKeyProvider(session), session), session.describe());
+            new ClosingKeyProvider(new TpmKeyProvider(session), session::close), session.describe());
       };
       int[] user = {0};
       StepTimes steps = new StepTimes();
@@ -361,8 +363,8 @@ public final class IssueGoals {
             .algorithm(KeyAlgorithm.ECC_P256)
             .policies(new PolicyResolver(policy))
             .device(device(upn))
-            .mfa(ProvisioningBenchmark.instantMfa())
-            .pins(new ProvisioningBenchmark.ScriptedPin())
+            .mfa(Unattended.instantMfa("bench"))
+            .pins(Unattended.pin(ProvisioningBenchmark.PIN))
             .pinHistories(u -> PinHistory.forUser(state, u, ProvisioningBenchmark.CHEAP, Clock.systemUTC()))
             .endpoint(endpoint)
             .listener(steps)
@@ -799,6 +801,5 @@ public final class IssueGoals {
   private static double[] scale(double[] v, double f) {
     return Arrays.stream(v).map(x -> x * f).toArray();
   }
-
 
 }

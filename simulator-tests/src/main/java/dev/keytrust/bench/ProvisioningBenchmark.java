@@ -3,13 +3,7 @@ package dev.keytrust.bench;
 import dev.keytrust.agent.flow.HelloKeysFactory;
 import dev.keytrust.agent.flow.ProvisioningFlow;
 import dev.keytrust.agent.flow.ProvisioningResult;
-import dev.keytrust.agent.mfa.MfaChallenge;
-import dev.keytrust.agent.mfa.MfaOutcome;
-import dev.keytrust.agent.mfa.MfaProvider;
-import dev.keytrust.agent.mfa.MfaRunner;
 import dev.keytrust.agent.pin.PinHistory;
-import dev.keytrust.agent.pin.PinQuestion;
-import dev.keytrust.agent.pin.PinSource;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.agent.prereq.JoinState;
@@ -22,12 +16,10 @@ import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.Argon2Parameters;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
-import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
-import dev.keytrust.key.KeyProvider;
-import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.TpmKeyProvider;
-import dev.keytrust.secret.Pin;
+import dev.keytrust.lab.ClosingKeyProvider;
+import dev.keytrust.lab.Unattended;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmTransports;
 import dev.keytrust.tpm.TpmUri;
@@ -35,7 +27,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -174,8 +165,8 @@ public class ProvisioningBenchmark {
           .algorithm(KeyAlgorithm.fromId(alg))
           .policies(new PolicyResolver(Files.createDirectories(work.resolve("policy"))))
           .device(device())
-          .mfa(instantMfa())
-          .pins(new ScriptedPin())
+          .mfa(Unattended.instantMfa("bench"))
+          .pins(Unattended.pin(PIN))
           .pinHistories(user -> PinHistory.forUser(state, user, CHEAP, Clock.systemUTC()))
           .endpoint(endpoint)
           .build();
@@ -213,7 +204,7 @@ public class ProvisioningBenchmark {
           recorders.add(recorder);
         }
         TpmSession session = TpmSession.open(recorder, true);
-        return HelloKeys.of(new KeyContainerStore(store), new SessionClosingProvider(new TpmKeyProvider(session), session),
+        return HelloKeys.of(new KeyContainerStore(store), new ClosingKeyProvider(new TpmKeyProvider(session), session::close),
             session.describe());
       };
     }
@@ -250,78 +241,5 @@ public class ProvisioningBenchmark {
         .session(SessionInfo.local("bench"))
         .tpm(TpmState.present(TpmVersion.TPM_2_0, true, false))
         .build();
-  }
-
-  /** An MFA method that succeeds at once. */
-  static MfaRunner instantMfa() {
-    MfaProvider provider = new MfaProvider() {
-      @Override
-      public String name() {
-        return "bench";
-      }
-
-      @Override
-      public MfaChallenge start(String user) {
-        return MfaChallenge.finished("Nothing to do.", MfaOutcome.succeeded());
-      }
-    };
-    return MfaRunner.builder(provider).maxAttempts(1).attemptTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  /** Types {@link #PIN} at every question, at once. */
-  static final class ScriptedPin implements PinSource {
-    @Override
-    public char[] read(PinQuestion question) {
-      return PIN.toCharArray();
-    }
-
-    @Override
-    public void tell(String message) {
-      // nothing to show
-    }
-
-    @Override
-    public boolean interactive() {
-      return true;
-    }
-  }
-
-  /** A provider that closes the session it uses when it is closed (HelloKeys.of leaves it open). */
-  record SessionClosingProvider(KeyProvider delegate, TpmSession session) implements KeyProvider {
-    @Override
-    public ProviderKind kind() {
-      return delegate.kind();
-    }
-
-    @Override
-    public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
-      return delegate.create(user, algorithm, pin);
-    }
-
-    @Override
-    public byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException {
-      return delegate.signDigest(key, sha256, pin);
-    }
-
-    @Override
-    public dev.keytrust.key.SealedSecret seal(KeyContainer key, dev.keytrust.secret.SecretBuffer secret, Pin pin)
-        throws KeytrustException {
-      return delegate.seal(key, secret, pin);
-    }
-
-    @Override
-    public dev.keytrust.secret.SecretBuffer unseal(KeyContainer key, dev.keytrust.key.SealedSecret sealed, Pin pin)
-        throws KeytrustException {
-      return delegate.unseal(key, sealed, pin);
-    }
-
-    @Override
-    public void close() {
-      try {
-        delegate.close();
-      } finally {
-        session.close();
-      }
-    }
   }
 }

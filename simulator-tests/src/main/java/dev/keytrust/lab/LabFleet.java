@@ -8,13 +8,7 @@ import dev.keytrust.agent.endpoint.RegistrationReceipt;
 import dev.keytrust.agent.flow.HelloKeysFactory;
 import dev.keytrust.agent.flow.ProvisioningFlow;
 import dev.keytrust.agent.flow.ProvisioningResult;
-import dev.keytrust.agent.mfa.MfaChallenge;
-import dev.keytrust.agent.mfa.MfaOutcome;
-import dev.keytrust.agent.mfa.MfaProvider;
-import dev.keytrust.agent.mfa.MfaRunner;
 import dev.keytrust.agent.pin.PinHistory;
-import dev.keytrust.agent.pin.PinQuestion;
-import dev.keytrust.agent.pin.PinSource;
 import dev.keytrust.agent.policy.PolicyResolver;
 import dev.keytrust.agent.prereq.DeviceContext;
 import dev.keytrust.agent.prereq.JoinState;
@@ -26,16 +20,10 @@ import dev.keytrust.error.KeytrustException;
 import dev.keytrust.key.Argon2Parameters;
 import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
-import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
-import dev.keytrust.key.KeyProvider;
-import dev.keytrust.key.ProviderKind;
-import dev.keytrust.key.SealedSecret;
 import dev.keytrust.key.TpmKeyProvider;
 import dev.keytrust.lab.keyservice.LabTokens;
 import dev.keytrust.lab.keyservice.TokenClaims;
-import dev.keytrust.secret.Pin;
-import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.TpmKeyType;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmTemplates;
@@ -371,43 +359,6 @@ public final class LabFleet {
     }
   }
 
-  /** A provider that closes its own session when closed (HelloKeys.of leaves it open). */
-  record ClosingProvider(KeyProvider delegate, TpmSession session) implements KeyProvider {
-    @Override
-    public ProviderKind kind() {
-      return delegate.kind();
-    }
-
-    @Override
-    public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
-      return delegate.create(user, algorithm, pin);
-    }
-
-    @Override
-    public byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException {
-      return delegate.signDigest(key, sha256, pin);
-    }
-
-    @Override
-    public SealedSecret seal(KeyContainer key, SecretBuffer secret, Pin pin) throws KeytrustException {
-      return delegate.seal(key, secret, pin);
-    }
-
-    @Override
-    public SecretBuffer unseal(KeyContainer key, SealedSecret sealed, Pin pin) throws KeytrustException {
-      return delegate.unseal(key, sealed, pin);
-    }
-
-    @Override
-    public void close() {
-      try {
-        delegate.close();
-      } finally {
-        session.close();
-      }
-    }
-  }
-
   /** Times the registrations (the HTTPS POST and the key service's work). */
   record TimedEndpoint(KeyRegistrationEndpoint delegate, AtomicLong nanos) implements KeyRegistrationEndpoint {
     @Override
@@ -462,7 +413,7 @@ public final class LabFleet {
         TpmTransport t = new TimingTransport(TpmTransports.open(tpmUri, TpmTransports.DEFAULT_IO_TIMEOUT), wire,
             commands, recorded);
         TpmSession session = TpmSession.open(t, true);
-        return HelloKeys.of(new KeyContainerStore(store), new ClosingProvider(new TpmKeyProvider(session), session),
+        return HelloKeys.of(new KeyContainerStore(store), new ClosingKeyProvider(new TpmKeyProvider(session), session::close),
             session.describe());
       };
       try (KeyRegistrationEndpoint endpoint = new TimedEndpoint(KeyRegistrationEndpoints.open(
@@ -475,8 +426,8 @@ public final class LabFleet {
             .algorithm(KeyAlgorithm.RSA_2048)
             .policies(new PolicyResolver(policy))
             .device(device(upn, deviceIds.get(user - 1)))
-            .mfa(instantMfa())
-            .pins(new ScriptedPin())
+            .mfa(Unattended.instantMfa("fleet"))
+            .pins(Unattended.pin(PIN))
             .pinHistories(u -> PinHistory.forUser(state, u, CHEAP, Clock.systemUTC()))
             .endpoint(endpoint)
             .build();
@@ -520,36 +471,6 @@ public final class LabFleet {
         .session(SessionInfo.local("fleet"))
         .tpm(TpmState.present(TpmVersion.TPM_2_0, true, false))
         .build();
-  }
-
-  static MfaRunner instantMfa() {
-    MfaProvider provider = new MfaProvider() {
-      @Override
-      public String name() {
-        return "fleet";
-      }
-
-      @Override
-      public MfaChallenge start(String user) {
-        return MfaChallenge.finished("Nothing to do.", MfaOutcome.succeeded());
-      }
-    };
-    return MfaRunner.builder(provider).maxAttempts(1).attemptTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  static final class ScriptedPin implements PinSource {
-    @Override
-    public char[] read(PinQuestion question) {
-      return PIN.toCharArray();
-    }
-
-    @Override
-    public void tell(String message) {}
-
-    @Override
-    public boolean interactive() {
-      return true;
-    }
   }
 
   // ---- swtpm alone -----------------------------------------------------------------------------

@@ -15,12 +15,12 @@ import dev.keytrust.key.HelloKeys;
 import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
-import dev.keytrust.key.KeyProvider;
 import dev.keytrust.key.PinAuth;
 import dev.keytrust.key.ProviderKind;
 import dev.keytrust.key.SealedSecret;
 import dev.keytrust.key.TpmKeyBlobs;
 import dev.keytrust.key.TpmKeyProvider;
+import dev.keytrust.lab.ClosingKeyProvider;
 import dev.keytrust.lab.DictionaryAttackAdmin;
 import dev.keytrust.lab.SwtpmExtension;
 import dev.keytrust.lab.Tpm2Tools;
@@ -115,7 +115,7 @@ class PinSecretsOnTheWireTest {
       rt.start();
       TpmSession session = TpmSession.open(rt, true);
       KeyContainerStore store = new KeyContainerStore(storeRoot);
-      return HelloKeys.of(store, new RecordedProvider(new TpmKeyProvider(session), () -> {
+      return HelloKeys.of(store, new ClosingKeyProvider(new TpmKeyProvider(session), () -> {
         wire.addAll(rt.stop());
         session.close();
       }), session.describe());
@@ -490,42 +490,5 @@ class PinSecretsOnTheWireTest {
     Map<String, byte[]> legacy = snapshot(legacyDir);
     assertThat(confirmsFromTheFilesAlone(legacy, PIN2)).as("the attack works on a plain history").isTrue();
     assertThat(confirmsFromTheFilesAlone(legacy, "Wrong-Pin-77")).isFalse();
-  }
-
-  /** A provider that records until it is closed. */
-  private record RecordedProvider(KeyProvider delegate, Runnable onClose) implements KeyProvider {
-    @Override
-    public ProviderKind kind() {
-      return delegate.kind();
-    }
-
-    @Override
-    public KeyContainer create(String user, KeyAlgorithm algorithm, Pin pin) throws KeytrustException {
-      return delegate.create(user, algorithm, pin);
-    }
-
-    @Override
-    public byte[] signDigest(KeyContainer key, byte[] sha256, Pin pin) throws KeytrustException {
-      return delegate.signDigest(key, sha256, pin);
-    }
-
-    @Override
-    public SealedSecret seal(KeyContainer key, SecretBuffer secret, Pin pin) throws KeytrustException {
-      return delegate.seal(key, secret, pin);
-    }
-
-    @Override
-    public SecretBuffer unseal(KeyContainer key, SealedSecret sealed, Pin pin) throws KeytrustException {
-      return delegate.unseal(key, sealed, pin);
-    }
-
-    @Override
-    public void close() {
-      try {
-        delegate.close();
-      } finally {
-        onClose.run();
-      }
-    }
   }
 }
