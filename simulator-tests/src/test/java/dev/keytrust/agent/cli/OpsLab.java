@@ -1,19 +1,12 @@
 package dev.keytrust.agent.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.keytrust.agent.flow.FlowTestKit;
 import dev.keytrust.agent.mfa.Totp;
 import dev.keytrust.agent.mfa.TotpAlgorithm;
 import dev.keytrust.agent.prereq.DeviceContextFile;
 import dev.keytrust.lab.LabCertificates;
 import dev.keytrust.lab.LabKeyService;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /**
  * The fixture of the tests of the operations users ask for: the lab key service over HTTPS with
@@ -143,39 +133,10 @@ final class OpsLab implements AutoCloseable {
     return run(stdin, args);
   }
 
-  /** Runs keytrust in-process with {@code stdin}; captures stdout, stderr and keytrust's log (DEBUG). */
+  /** Runs keytrust in-process with {@code stdin} ({@link InProcessCli}). */
   static Run run(String stdin, List<String> args) {
-    CliEnvironment env = new CliEnvironment(
-        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), Map.of(), "Linux", null);
-    CommandLine cmd = KeytrustCli.commandLine(env);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    ListAppender<ILoggingEvent> events = new ListAppender<>();
-    Logger keytrust = (Logger) LoggerFactory.getLogger("dev.keytrust");
-    Logger flowEvents = (Logger) LoggerFactory.getLogger("keytrust");
-    Level before = keytrust.getLevel();
-    keytrust.setLevel(Level.DEBUG);
-    events.start();
-    keytrust.addAppender(events);
-    flowEvents.addAppender(events);
-    int code;
-    try {
-      code = cmd.execute(args.toArray(new String[0]));
-    } finally {
-      keytrust.detachAppender(events);
-      flowEvents.detachAppender(events);
-      keytrust.setLevel(before);
-    }
-    StringBuilder log = new StringBuilder();
-    for (ILoggingEvent e : new ArrayList<>(events.list)) {
-      log.append(e.getFormattedMessage()).append(' ').append(e.getKeyValuePairs()).append('\n');
-      if (e.getThrowableProxy() != null) {
-        log.append(e.getThrowableProxy().getMessage()).append('\n');
-      }
-    }
-    return new Run(List.copyOf(args), code, out.toString(), err.toString(), log.toString());
+    InProcessCli.Result r = InProcessCli.run(stdin, args);
+    return new Run(r.args(), r.exit(), r.out(), r.err(), r.log());
   }
 
   Run keytrust(String stdin, String... args) {

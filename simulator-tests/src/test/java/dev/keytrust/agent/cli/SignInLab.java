@@ -2,23 +2,15 @@ package dev.keytrust.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.keytrust.credential.CustomKeyInformation;
 import dev.keytrust.credential.KeyCredential;
 import dev.keytrust.credential.KeyCredentialOptions;
 import dev.keytrust.credential.KeySource;
 import dev.keytrust.credential.KeyUsage;
-import dev.keytrust.credential.CustomKeyInformation;
 import dev.keytrust.key.KeyContainer;
 import dev.keytrust.key.KeyContainerStore;
 import dev.keytrust.lab.LabCertificates;
 import dev.keytrust.lab.LabDirectory;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,10 +18,7 @@ import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /**
  * The fixture of the sign-in tests: the in-process lab directory over LDAPS with the lab CA, a
@@ -80,36 +69,10 @@ final class SignInLab implements AutoCloseable {
         "--directory-setting", "response-timeout=10s");
   }
 
-  /** Runs keytrust in-process with {@code stdin}; captures stdout, stderr and keytrust's log. */
+  /** Runs keytrust in-process with {@code stdin} ({@link InProcessCli}). */
   Run keytrust(String stdin, List<String> args) {
-    CliEnvironment env = new CliEnvironment(
-        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), Map.of(), "Linux", null);
-    CommandLine cmd = KeytrustCli.commandLine(env);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    ListAppender<ILoggingEvent> events = new ListAppender<>();
-    Logger keytrust = (Logger) LoggerFactory.getLogger("dev.keytrust");
-    Level before = keytrust.getLevel();
-    keytrust.setLevel(Level.DEBUG);
-    events.start();
-    keytrust.addAppender(events);
-    int code;
-    try {
-      code = cmd.execute(args.toArray(new String[0]));
-    } finally {
-      keytrust.detachAppender(events);
-      keytrust.setLevel(before);
-    }
-    StringBuilder log = new StringBuilder();
-    for (ILoggingEvent e : new ArrayList<>(events.list)) {
-      log.append(e.getFormattedMessage()).append('\n');
-      if (e.getThrowableProxy() != null) {
-        log.append(e.getThrowableProxy().getMessage()).append('\n');
-      }
-    }
-    return new Run(code, out.toString(), err.toString(), log.toString());
+    InProcessCli.Result r = InProcessCli.run(stdin, args);
+    return new Run(r.exit(), r.out(), r.err(), r.log());
   }
 
   Run keytrust(String stdin, String... args) {
