@@ -97,12 +97,7 @@ final class FlowSteps {
    * journal names must already have its PIN in the history.
    */
   KeyContainer createKey(EffectivePolicy policy, Pin pin, PinHistory history) throws KeytrustException {
-    KeyStep.Output out = run.events().run(StepId.KEY, () -> {
-      run.move(JournalState.KEY_PENDING, StepId.PIN);
-      KeyStep.Output o = new KeyStep(flow.keys()).run(new KeyStep.Input(run.user(), flow.algorithm(),
-          flow.requireTpm(), policy.value(Setting.REQUIRE_SECURITY_DEVICE), pin));
-      return Done.succeeded(o, o.summary());
-    });
+    KeyStep.Output out = createPendingKey(policy, pin);
     KeyContainer key = out.key();
     history.record(pin, policy.pinPolicy());
     run.save(run.journal().to(JournalState.KEY_CREATED, run.runId(), run.now(), StepId.KEY)
@@ -114,8 +109,9 @@ final class FlowSteps {
    * Provisioning's key: the journal goes to {@link JournalState#KEY_PENDING} (forced to disk)
    * first, then the key is made and saved (the key store forces it). The journal names the key
    * only together with its KeyCredentialLink ({@link #credential(KeyContainer, JournalKey)}), and
-   * the caller puts the PIN into the history before that: until then a rerun finds the key in KEY_PENDING,
-   * deletes it and makes a new one, asking for the PIN again.
+   * the caller puts the PIN into the history before that: until then a rerun finds the key in
+   * KEY_PENDING, deletes it and makes a new one, asking for the PIN again. {@link #createKey} (the
+   * PIN change's) starts with it too.
    */
   KeyStep.Output createPendingKey(EffectivePolicy policy, Pin pin) throws KeytrustException {
     return run.events().run(StepId.KEY, () -> {
