@@ -156,12 +156,19 @@ public final class KeyContainerStore {
               && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             throw keyExists(user, file);
           }
-          files.ensureChildDirectory(dir);
-          removeOrphans(dir);
-          for (Map.Entry<String, byte[]> f : state.entrySet()) {
-            files.writeAtomically(dir, f.getKey(), f.getValue(), true);
+          if (files.ensureChildDirectory(dir)) {
+            // made just now, under the store lock: empty, so there is nothing to clean up or sweep
+            for (Map.Entry<String, byte[]> f : state.entrySet()) {
+              OwnerOnlyFiles.writeFile(dir, f.getKey(), f.getValue(), true, OwnerOnlyFiles.Durability.DURABLE);
+            }
+            OwnerOnlyFiles.writeFile(dir, KEY_FILE, content, false, OwnerOnlyFiles.Durability.DURABLE);
+          } else {
+            removeOrphans(dir);
+            for (Map.Entry<String, byte[]> f : state.entrySet()) {
+              files.writeAtomically(dir, f.getKey(), f.getValue(), true);
+            }
+            files.writeAtomically(dir, KEY_FILE, content, false);
           }
-          files.writeAtomically(dir, KEY_FILE, content, false);
         } catch (FileAlreadyExistsException e) {
           throw keyExists(user, file);
         } catch (IOException e) {

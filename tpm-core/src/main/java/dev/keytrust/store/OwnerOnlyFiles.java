@@ -16,7 +16,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *       ({@code ATOMIC_MOVE}) or, for a file that must not exist yet, hard-linked into place so two
  *       concurrent writers cannot both succeed; then the directory is forced where the OS allows
  *       it. A crash leaves the old or the new file, plus at worst a temporary file that readers
- *       ignore and later writes remove once it is older than ten minutes. A write the owner
+ *       ignore and that later writes in that directory remove once it is older than ten minutes
+ *       (or the owner does, once per lock it takes: {@link #removeStaleTemporaryFiles}). A write the owner
  *       does not need to survive a power cut ({@link Durability#ATOMIC}) skips the two forces:
  *       a killed process still leaves the old or the new file (the rename is atomic and the page
  *       cache outlives the process), but after a power cut the file may be the old one.
@@ -154,13 +157,13 @@ public final class OwnerOnlyFiles {
     this.readable = Objects.requireNonNull(readable, "readable");
   }
 
-  /** True when the file system of {@code path} (or of its nearest existing parent) has POSIX permissions. */
+  /**
+   * True when the file system of {@code path} has POSIX permissions. That is a property of the
+   * path's {@link java.nio.file.FileSystem} (every path of one file system answers the same), so
+   * nothing is read from disk.
+   */
   public static boolean isPosix(Path path) {
-    Path probe = path.toAbsolutePath();
-    while (probe != null && !Files.exists(probe)) {
-      probe = probe.getParent();
-    }
-    return probe != null && probe.getFileSystem().supportedFileAttributeViews().contains("posix");
+    return path.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   // ---- directories ------------------------------------------------------------------------------
@@ -170,16 +173,17 @@ public final class OwnerOnlyFiles {
    * directory, not writable by others (tightened when readable by others).
    */
   public void ensureDirectory(Path dir) throws KeytrustException {
+    if (directoryExists(dir, "nothing was written")) {
+      return;
+    }
     try {
-      if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-        boolean posix = isPosix(dir);
-        Files.createDirectories(dir, posix ? dirAttributes() : new FileAttribute<?>[0]);
-        if (posix) {
-          Files.setPosixFilePermissions(dir, DIR_PERMISSIONS);
-        }
-        forceDirectory(dir.getParent());
-        return;
+      boolean posix = isPosix(dir);
+      Files.createDirectories(dir, posix ? dirAttributes() : new FileAttribute<?>[0]);
+      if (posix) {
+        Files.setPosixFilePermissions(dir, DIR_PERMISSIONS);
       }
+      forceDirectory(dir.getParent());
+      return;
     } catch (FileAlreadyExistsException e) {
       // made by another process in the meantime: check it below
     } catch (IOException e) {
@@ -193,8 +197,13 @@ public final class OwnerOnlyFiles {
   /**
    * Creates one new directory owner-only in an existing parent; an existing one is checked as
    * {@link #directoryExists} does.
+   *
+   * @return true when this call made the directory (it was empty then), false when it existed
    */
-  public void ensureChildDirectory(Path dir) throws KeytrustException {
+  public boolean ensureChildDirectory(Path dir) throws KeytrustException {
+    if (directoryExists(dir, "nothing was written")) {
+      return false;
+    }
     try {
       boolean posix = isPosix(dir);
       Files.createDirectory(dir, posix ? dirAttributes() : new FileAttribute<?>[0]);
@@ -202,10 +211,12 @@ public final class OwnerOnlyFiles {
         Files.setPosixFilePermissions(dir, DIR_PERMISSIONS);
       }
       forceDirectory(dir.getParent());
+      return true;
     } catch (FileAlreadyExistsException e) {
       if (!directoryExists(dir, "nothing was written")) {
         throw io("create " + dir, e);
       }
+      return false; // made by another process in the meantime
     } catch (IOException e) {
       throw io("create " + dir, e);
     }
@@ -220,11 +231,12 @@ public final class OwnerOnlyFiles {
    *     directory; the permissions code when others can write it
    */
   public boolean directoryExists(Path dir, String unchanged) throws KeytrustException {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+    BasicFileAttributes attributes = attributes(dir);
+    if (attributes == null) {
       return false;
     }
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      String kind = Files.isSymbolicLink(dir) ? "a symbolic link" + linkTarget(dir) + ", not a directory"
+    if (!attributes.isDirectory()) {
+      String kind = attributes.isSymbolicLink() ? "a symbolic link" + linkTarget(dir) + ", not a directory"
           : "not a directory";
       throw new KeytrustException(codes.damaged(),
           "The " + what + " entry " + dir + " is " + kind + "; keytrust does not use it, so " + unchanged
@@ -232,7 +244,7 @@ public final class OwnerOnlyFiles {
               + " what it points to).");
     }
     try {
-      checkPermissions(dir, true);
+      checkPermissions(dir, true, attributes);
       return true;
     } catch (KeytrustException e) {
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -260,19 +272,18 @@ public final class OwnerOnlyFiles {
    * file, e.g. "Delete the key of user 'alice' and create a new one."
    */
   public Optional<byte[]> read(Path file, int maxBytes, String remedy) throws KeytrustException {
-    try {
-      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-        return Optional.empty();
-      }
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new KeytrustException(codes.damaged(),
-            "The " + what + " file " + file + " is not a regular file (a link, a folder or a device?); keytrust"
-                + " does not read it. " + remedy);
-      }
-      checkPermissions(file, false);
-      try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-        return Optional.of(in.readNBytes(maxBytes + 1));
-      }
+    BasicFileAttributes attributes = attributes(file);
+    if (attributes == null) {
+      return Optional.empty();
+    }
+    if (!attributes.isRegularFile()) {
+      throw new KeytrustException(codes.damaged(),
+          "The " + what + " file " + file + " is not a regular file (a link, a folder or a device?); keytrust"
+              + " does not read it. " + remedy);
+    }
+    checkPermissions(file, false, attributes);
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.of(in.readNBytes(maxBytes + 1));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -282,7 +293,8 @@ public final class OwnerOnlyFiles {
 
   /**
    * Writes {@code content} to {@code dir/name} atomically, durably and owner-only (see the class
-   * comment), after removing temporary files in {@code dir} that interrupted writes left.
+   * comment), after removing temporary files in {@code dir} that interrupted writes left ({@link
+   * #removeStaleTemporaryFiles}).
    *
    * @param replace true to replace an existing file; false to fail with {@link
    *     FileAlreadyExistsException} when it exists (the check and the write are one atomic step
@@ -310,7 +322,14 @@ public final class OwnerOnlyFiles {
     writeFile(dir, name, content, replace, Durability.DURABLE);
   }
 
-  private static void writeFile(Path dir, String name, byte[] content, boolean replace, Durability durability)
+  /**
+   * {@link #writeAtomically(Path, String, byte[], boolean, Durability)} without looking for
+   * temporary files: for a directory that is not the owner's, or one whose owner removed them
+   * already ({@link #removeStaleTemporaryFiles}) while it holds a lock under which it is the
+   * directory's only writer, or that it made itself just before (empty). Nothing about {@code dir}
+   * is checked here: the caller checked it ({@link #directoryExists}).
+   */
+  public static void writeFile(Path dir, String name, byte[] content, boolean replace, Durability durability)
       throws IOException {
     boolean durable = durability == Durability.DURABLE;
     byte[] random = new byte[8];
@@ -318,6 +337,7 @@ public final class OwnerOnlyFiles {
     Path tmp = dir.resolve("." + name + "." + HexFormat.of().formatHex(random) + ".tmp");
     Path target = dir.resolve(name);
     boolean posix = isPosix(dir);
+    boolean moved = false;
     try {
       try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
           posix ? fileAttributes() : new FileAttribute<?>[0])) {
@@ -335,15 +355,18 @@ public final class OwnerOnlyFiles {
       }
       if (replace) {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        moved = true;
       } else {
-        linkNew(tmp, target);
+        moved = linkNew(tmp, target);
       }
       ATOMIC_WRITES.increment();
       if (durable) {
         forceDirectory(dir);
       }
     } finally {
-      Files.deleteIfExists(tmp);
+      if (!moved) {
+        Files.deleteIfExists(tmp); // a hard link leaves it, a failure may
+      }
     }
   }
 
@@ -391,6 +414,17 @@ public final class OwnerOnlyFiles {
     } catch (IOException e) {
       throw io("read the permissions of " + p, e);
     }
+    checkPermissions(p, directory, perms);
+  }
+
+  /** {@link #checkPermissions(Path, boolean)} with the attributes read already ({@link #attributes}). */
+  private void checkPermissions(Path p, boolean directory, BasicFileAttributes attributes) throws KeytrustException {
+    if (attributes instanceof PosixFileAttributes posix) {
+      checkPermissions(p, directory, posix.permissions());
+    }
+  }
+
+  private void checkPermissions(Path p, boolean directory, Set<PosixFilePermission> perms) throws KeytrustException {
     Set<PosixFilePermission> extra = EnumSet.noneOf(PosixFilePermission.class);
     extra.addAll(perms);
     extra.removeAll(OWNER);
@@ -445,11 +479,15 @@ public final class OwnerOnlyFiles {
     return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(DIR_PERMISSIONS)};
   }
 
-  /** Puts {@code tmp} at {@code target} unless target exists, atomically where hard links work. */
-  private static void linkNew(Path tmp, Path target) throws IOException {
+  /**
+   * Puts {@code tmp} at {@code target} unless target exists, atomically where hard links work.
+   *
+   * @return true when {@code tmp} was moved (no hard links), false when it was linked and is still there
+   */
+  private static boolean linkNew(Path tmp, Path target) throws IOException {
     try {
       Files.createLink(target, tmp);
-      return;
+      return false;
     } catch (FileAlreadyExistsException e) {
       throw e;
     } catch (UnsupportedOperationException | FileSystemException e) {
@@ -459,9 +497,30 @@ public final class OwnerOnlyFiles {
       throw new FileAlreadyExistsException(target.toString());
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    return true;
   }
 
-  private static void removeStaleTemporaryFiles(Path dir) throws IOException {
+  /**
+   * The attributes of {@code p}, not following a link (POSIX ones where the file system has
+   * them), in one system call; null when there is no such entry or it cannot be read, as {@link
+   * Files#exists} with {@link LinkOption#NOFOLLOW_LINKS} says.
+   */
+  private static BasicFileAttributes attributes(Path p) {
+    try {
+      return isPosix(p) ? Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          : Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Removes the temporary files that interrupted writes left in {@code dir} (see the class
+   * comment) once they are older than ten minutes; younger ones may be another writer's.
+   * {@link #writeAtomically} does this first; a caller that writes with {@link
+   * #writeFile(Path, String, byte[], boolean, Durability)} calls it once for the directory.
+   */
+  public static void removeStaleTemporaryFiles(Path dir) throws IOException {
     Instant cutoff = Instant.now().minus(STALE_TEMP_AGE);
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {

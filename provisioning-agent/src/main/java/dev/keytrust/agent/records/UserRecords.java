@@ -40,6 +40,17 @@ import org.slf4j.LoggerFactory;
  * and they may exist before the user has a key. They are written atomically through {@link
  * OwnerOnlyFiles}, never hold a secret, and fail with the key store's codes (STORE_CORRUPT naming
  * the file when damaged, STORE_VERSION_UNSUPPORTED when a newer keytrust wrote them).
+ *
+ * <p><b>Checks.</b> Taking the user's lock ({@link #lock}) checks the store root, {@code .records}
+ * and the user's directory (real directories, owner-only; see {@link OwnerOnlyFiles}), making what
+ * is missing, and removes the temporary files interrupted writes left there. While this JVM holds
+ * the lock, the user's record writes rely on that check instead of repeating it before every
+ * write: keytrust never removes a record directory, the three directories are owner-only (only
+ * this account, or root, can rename, replace or change anything in them), and the lock's holder is
+ * the only writer of the user's records. What the check cannot stop, it could not stop before
+ * either: this account (or root) swapping a directory for a link between a check and the write
+ * after it; the record file itself is still never followed as a link (it is written as a new file
+ * and renamed into place). Writes without the lock check everything first, as reads always do.
  */
 public final class UserRecords {
   private static final Logger LOG = LoggerFactory.getLogger(UserRecords.class);
@@ -131,9 +142,15 @@ public final class UserRecords {
     TextRecord.Writer w = new TextRecord.Writer(record.format(), record.version());
     record.fields().forEach(w::text);
     byte[] content = w.sealSha256();
-    Path dir = ensureDirectory(user);
+    Path dir = directory(user);
     try {
-      files.writeAtomically(dir, name, content, true, durability);
+      if (USER_LOCKS_HELD.contains(lockKey(dir))) {
+        // checked and swept when the lock was taken (see the class comment)
+        OwnerOnlyFiles.writeFile(dir, name, content, true, durability);
+      } else {
+        ensureDirectory(user);
+        files.writeAtomically(dir, name, content, true, durability);
+      }
     } catch (IOException e) {
       throw files.io("write " + dir.resolve(name), e);
     }
@@ -157,9 +174,10 @@ public final class UserRecords {
    * @throws KeytrustException STORE_BUSY when another run (in this or another process) holds it
    */
   public UserLock lock(String user) throws KeytrustException {
-    Path dir = ensureDirectory(user);
+    Path dir = directory(user);
+    boolean made = ensureDirectory(user);
     Path file = dir.resolve(USER_LOCK_FILE);
-    Path key = file.toAbsolutePath().normalize();
+    Path key = lockKey(dir);
     if (!USER_LOCKS_HELD.add(key)) {
       throw busy(user);
     }
@@ -170,6 +188,10 @@ public final class UserRecords {
       FileLock lock = ch.tryLock();
       if (lock == null) {
         throw busy(user);
+      }
+      if (!made) {
+        // once per lock: the record writes under it do not look again (see the class comment)
+        OwnerOnlyFiles.removeStaleTemporaryFiles(dir);
       }
       FileChannel held = ch;
       return () -> {
@@ -196,18 +218,27 @@ public final class UserRecords {
     return records.resolve(UserNames.directoryName(user));
   }
 
-  private Path ensureDirectory(String user) throws KeytrustException {
+  /** The key of the user's lock in {@link #USER_LOCKS_HELD}: its file, absolute. */
+  private static Path lockKey(Path dir) {
+    return dir.resolve(USER_LOCK_FILE).toAbsolutePath().normalize();
+  }
+
+  /**
+   * Checks the store root, {@code .records} and the user's directory, making what is missing.
+   *
+   * @return true when the user's directory was made now (it is empty)
+   */
+  private boolean ensureDirectory(String user) throws KeytrustException {
     Path dir = directory(user);
     files.ensureDirectory(root);
-    if (!Files.exists(records, LinkOption.NOFOLLOW_LINKS)) {
-      files.ensureChildDirectory(records);
-    }
     if (!files.directoryExists(records, "nothing was written")) {
-      throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
-          "The key store entry " + records + " is missing; keytrust cannot write records there. Check the disk.");
+      files.ensureChildDirectory(records);
+      if (!files.directoryExists(records, "nothing was written")) {
+        throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
+            "The key store entry " + records + " is missing; keytrust cannot write records there. Check the disk.");
+      }
     }
-    files.ensureChildDirectory(dir);
-    return dir;
+    return files.ensureChildDirectory(dir);
   }
 
   private static KeytrustException busy(String user) {

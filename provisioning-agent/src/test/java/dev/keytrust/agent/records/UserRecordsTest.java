@@ -15,7 +15,10 @@ import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +108,38 @@ class UserRecordsTest {
     Files.createDirectories(root.resolve(".records"));
     Files.createSymbolicLink(root.resolve(".records/alice"), elsewhere);
     assertThatThrownBy(() -> records.write("alice", "journal", journal("key")))
+        .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT));
+    try (var files = Files.list(elsewhere)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  /**
+   * Record writes under the user's lock rely on the check and the clean-up made when the lock was
+   * taken (UserRecords' class comment): taking it refuses a linked record directory and removes the
+   * temporary files interrupted writes left, once they are older than ten minutes.
+   */
+  @Test
+  void takingTheLockChecksTheRecordDirectoryAndRemovesStaleTemporaryFiles() throws Exception {
+    records.write("alice", "journal", journal("key"));
+    Path dir = root.resolve(".records/alice");
+    Path old = dir.resolve(".journal.0123456789abcdef.tmp");
+    Path recent = dir.resolve(".receipt.fedcba9876543210.tmp");
+    Files.writeString(old, "format=keytrustJournal\nversi");
+    Files.writeString(recent, "half");
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+
+    try (UserLock lock = records.lock("alice")) {
+      assertThat(old).doesNotExist();
+      assertThat(recent).exists();
+      records.write("alice", "journal", journal("registered"));
+    }
+    assertThat(records.read("alice", "journal", "keytrustJournal", 1).orElseThrow().get("step"))
+        .isEqualTo("registered");
+
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+    Files.createSymbolicLink(dir.resolveSibling("bob"), elsewhere);
+    assertThatThrownBy(() -> records.lock("bob"))
         .isInstanceOfSatisfying(KeytrustException.class, e -> assertThat(e.code()).isEqualTo(CoreErrorCode.STORE_CORRUPT));
     try (var files = Files.list(elsewhere)) {
       assertThat(files).isEmpty();
