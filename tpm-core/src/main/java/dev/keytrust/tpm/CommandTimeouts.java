@@ -77,6 +77,22 @@ public record CommandTimeouts(Duration keyGeneration, Duration command) {
     return keyGeneration.compareTo(command) >= 0 ? keyGeneration : command;
   }
 
+  /*
+   * equals and hashCode written out, as the record's would be: every TPM session compares its
+   * timeouts with its connection's (TpmConnection.useTimeouts), and a record's generated methods
+   * are linked through ObjectMethods' method handles at their first call, ~50 classes spun at run
+   * time in each CLI command that opens the TPM.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CommandTimeouts t && keyGeneration.equals(t.keyGeneration) && command.equals(t.command);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * keyGeneration.hashCode() + command.hashCode();
+  }
+
   /** The timeout of the command whose code is {@code commandCode}. */
   public Duration forCode(int commandCode) {
     return generatesKey(commandCode) ? keyGeneration : command;

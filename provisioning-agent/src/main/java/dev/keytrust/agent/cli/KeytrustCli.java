@@ -143,7 +143,7 @@ public final class KeytrustCli implements Callable<Integer> {
     cmd.setExecutionExceptionHandler(exitCodes);
     cmd.setParameterExceptionHandler(exitCodes);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
-    cmd.setExecutionStrategy(KeytrustCli::execute);
+    cmd.setExecutionStrategy(new Execution());
     // "@FILE" is a value of its own ('kcl decode @FILE'), not a picocli argument file
     cmd.setExpandAtFiles(false);
     // the descriptions are written in lines of up to 100 characters; at picocli's default 80 every
@@ -157,15 +157,20 @@ public final class KeytrustCli implements Callable<Integer> {
    * Runs the command that was parsed, but never when a word was not understood: picocli tolerates
    * unmatched arguments when --help or --version is given and would show the root's help (exit
    * 0) for {@code keytrust no-such-command --help}; an unknown command is bad input whatever
-   * follows it.
+   * follows it. A class, not a lambda: a lambda of picocli's interface (a Java 5 class file) makes
+   * the launcher's class-data archive leave out that interface and RunLast (the JVM cannot archive
+   * an old class linked while the archive is made), so every run would read them from the jar.
    */
-  private static int execute(ParseResult parseResult) {
-    for (ParseResult level = parseResult; level != null; level = level.subcommand()) {
-      if (!level.unmatched().isEmpty()) {
-        throw new UnmatchedArgumentException(level.commandSpec().commandLine(), level.unmatched());
+  private static final class Execution implements CommandLine.IExecutionStrategy {
+    @Override
+    public int execute(ParseResult parseResult) {
+      for (ParseResult level = parseResult; level != null; level = level.subcommand()) {
+        if (!level.unmatched().isEmpty()) {
+          throw new UnmatchedArgumentException(level.commandSpec().commandLine(), level.unmatched());
+        }
       }
+      return new CommandLine.RunLast().execute(parseResult);
     }
-    return new CommandLine.RunLast().execute(parseResult);
   }
 
   private static void addExitCodeList(CommandLine cmd) {

@@ -34,6 +34,10 @@ final class Logging {
    * configure logback (a library user's JVM keeps logback's own defaults).
    */
   static final String CLI_PROPERTY = "keytrust.cli.logging";
+  /** The system property that names SLF4J's provider (SLF4J 2.0.9+). */
+  static final String SLF4J_PROVIDER = "slf4j.provider";
+  /** SLF4J's own messages: at WARN it does not announce the provider named above (INFO). */
+  static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
 
   private static volatile boolean configured;
 
@@ -49,7 +53,8 @@ final class Logging {
 
   /**
    * The default configuration, unless the JVM names another (see the class comment): root WARN to
-   * stderr, {@value #KEYTRUST} WARN, {@value #EVENTS} ERROR. Called first thing by {@code main}.
+   * stderr, {@value #KEYTRUST} WARN, {@value #EVENTS} ERROR. Called first thing by {@code main}:
+   * names {@link CliLogProvider} to SLF4J unless the JVM names a provider.
    */
   static void configureDefault() {
     if (System.getProperty(CLI_PROPERTY) == null) {
@@ -58,7 +63,15 @@ final class Logging {
     if (namesAnother()) {
       return;
     }
-    // starts logback, which asks CliLogbackConfigurator first; configure here only if it did not run
+    if (System.getProperty(SLF4J_PROVIDER) == null) {
+      // logback configured by CliLogProvider, without logback's auto-configuration
+      System.setProperty(SLF4J_PROVIDER, CliLogProvider.class.getName());
+      if (System.getProperty(SLF4J_VERBOSITY) == null) {
+        System.setProperty(SLF4J_VERBOSITY, "WARN");
+      }
+    }
+    // starts SLF4J and logback: CliLogProvider configures it, or (another provider named) logback
+    // asks CliLogbackConfigurator first; configure here only if neither did
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context && !configured) {
       configure(context);
     } // else another SLF4J provider: its own configuration

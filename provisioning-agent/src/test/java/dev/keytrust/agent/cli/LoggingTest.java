@@ -54,6 +54,27 @@ class LoggingTest {
   }
 
   @Test
+  void theClisProviderGivesSlf4jLogbackWithTheDefaultConfiguration() {
+    CliLogProvider provider = new CliLogProvider();
+    provider.initialize();
+    assertThat(provider.getLoggerFactory()).isInstanceOfSatisfying(LoggerContext.class, ctx -> {
+      assertThat(ctx.isStarted()).isTrue();
+      assertThat(ctx.getName()).isEqualTo("default");
+      Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      assertThat(root.getLevel()).isEqualTo(Level.WARN);
+      assertThat(root.getAppender("STDERR")).isInstanceOfSatisfying(
+          ConsoleAppender.class, a -> assertThat(a.getTarget()).isEqualTo("System.err"));
+      assertThat(ctx.getLogger("keytrust.events").getEffectiveLevel()).isEqualTo(Level.ERROR);
+      assertThat(ctx.getMDCAdapter()).isSameAs(provider.getMDCAdapter());
+      assertThat(ctx.getStatusManager().getCopyOfStatusList()).noneMatch(s -> s.getLevel() >= Status.WARN);
+    });
+    assertThat(provider.getMarkerFactory()).isNotNull();
+    // the SLF4J API version logback's own provider asks for, so SLF4J accepts it the same way
+    assertThat(provider.getRequestedApiVersion())
+        .isEqualTo(new ch.qos.logback.classic.spi.LogbackServiceProvider().getRequestedApiVersion());
+  }
+
+  @Test
   void theConfiguratorActsOnlyInTheCliAndOnlyWithoutAConfigurationFile() {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     CliLogbackConfigurator c = new CliLogbackConfigurator();
