@@ -187,7 +187,8 @@ public final class LabFleet {
       }
     }
     if (n < 1 || c < 1 || n > 1000 || c > 64 || b == 0 || b > 1000) {
-      err.println("keytrust lab fleet: --devices (1..1000) and --concurrency (1..64) are required; --batch is 1..1000.");
+      err.println("keytrust lab fleet: --devices (1..1000) and --concurrency (1..64) are required;"
+          + " --batch is 1..1000.");
       err.print(USAGE);
       return 2;
     }

@@ -160,7 +160,10 @@ final class P256 {
       reduce(c, r);
     }
 
-    /** FIPS 186-4 D.2.3: t = s1 + 2s2 + 2s3 + s4 + s5 − d1 − d2 − d3 − d4 (mod p), from {@code c} into {@code t}. */
+    /**
+     * FIPS 186-4 D.2.3: t = s1 + 2s2 + 2s3 + s4 + s5 − d1 − d2 − d3 − d4 (mod p), from {@code c}
+     * into {@code t}.
+     */
     static void reduce(long[] c, long[] t) {
       t[0] = c[0] + c[8] + c[9] - c[11] - c[12] - c[13] - c[14];
       t[1] = c[1] + c[9] + c[10] - c[12] - c[13] - c[14] - c[15];
