@@ -59,10 +59,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
@@ -81,14 +83,32 @@ import javax.imageio.ImageIO;
  * devices, one cycle of the lab's sync job copies every key into the directory, and each user's
  * msDS-KeyCredentialLink is checked.
  *
- * <p><b>Against what swtpm alone allows.</b> Beside the fleet (half of the devices before it, half
- * after, at the same concurrency) the same TPM work runs without keytrust: for each such device a
- * fresh swtpm is started, sent the fleet's first device's TPM commands that carry no session as
- * recorded (the SRK's TPM2_CreatePrimary and TPM2_EvictControl among them), and, for the commands
- * that went through salted HMAC sessions (not replayable: a session's nonces are new each time),
- * TPM2_Create of the same RSA key template and of the PIN history's sealed object with a password
- * session; then stopped. Devices per minute of the fleet / of that is the figure the issue's goal
- * (≥ 0.8) reads.
+ * <p><b>Against what swtpm alone allows, pair by pair.</b> Every fleet device has a partner that
+ * runs the same TPM commands on swtpm alone, without keytrust, and the two sides run in alternating
+ * batches of the same size at the same concurrency ({@code --batch}, default 2 × C): a batch of
+ * fleet devices, then a batch of their partners, then the next batch of fleet devices, and so on.
+ * Load that drifts during the run (the machine is shared) then weighs on both sides alike, and
+ * both sides have the same number of devices. Each side's throughput is its devices over the sum
+ * of its batches' wall times; the goal (≥ 0.8) reads fleet / swtpm alone.
+ *
+ * <p>What "the same TPM commands" means, and why it is fair: most of a device's TPM time is two
+ * RSA-2048 key generations, the SRK's TPM2_CreatePrimary and the user key's TPM2_Create, whose
+ * prime search varies by hundreds of milliseconds from one key to the next. So each pair starts
+ * from the same TPM: before the batches, a TPM state is manufactured for every device (a swtpm
+ * started once on an empty folder and stopped: its seeds), and both the fleet device's swtpm and
+ * its partner's start from a copy of it. A primary key is derived from its hierarchy's seed, so
+ * the partner's TPM2_CreatePrimary of the same template makes the same SRK with the same prime
+ * search: that variance cancels within each pair. The partner sends its fleet device's commands
+ * as recorded (TPM2_Startup, GetCapability, ReadPublic, CreatePrimary, EvictControl, the salted
+ * TPM2_StartAuthSession, whose salt the same SRK decrypts, and the FlushContext of those sessions),
+ * except the commands that ran in a salted HMAC session, which cannot be replayed (the TPM's
+ * nonces are new each time): for those it sends TPM2_Create of the same template (the RSA key,
+ * then the PIN history's sealed object) with a password session. The user key's TPM2_Create
+ * draws new primes on each side, so that part of the variance stays and averages out over the
+ * pairs; the report gives the ratio of every batch pair beside the whole run's, and a 90 %
+ * bootstrap interval of the whole run's ratio over its batch pairs. Both sides start
+ * and stop a swtpm per device, through the same code. A partner whose answers differ from its
+ * fleet device's recorded response codes counts as a failed command.
  *
  * <p>Bounded: no device starts after {@code --max-time} (default 10 min); devices not started are
  * reported. Every swtpm is stopped in a {@code finally} and by a shutdown hook.
@@ -96,13 +116,16 @@ import javax.imageio.ImageIO;
 public final class LabFleet {
   static final String PIN = "Fleet#4821x";
   static final Argon2Parameters CHEAP = new Argon2Parameters(8, 1, 1);
+  /** The file of swtpm's TPM 2.0 state folder that holds the permanent state (the seeds among it). */
+  static final String STATE_FILE = "tpm2-00.permall";
   static final String USAGE =
-      "Usage: keytrust lab fleet --devices N --concurrency C [--dir D] [--max-time DURATION] [--baseline K]\n"
+      "Usage: keytrust lab fleet --devices N --concurrency C [--dir D] [--max-time DURATION] [--batch B]\n"
           + "  Provisions N simulated devices (each its own swtpm and device id, users u1..uN) against the\n"
           + "  lab key service and directory, C at a time, then syncs the keys into the directory.\n"
           + "  Writes D/fleet.md and D/fleet.png: devices per minute, p50/p95/p99 latency, errors, where\n"
-          + "  the time went, and the throughput of the same TPM work on swtpm alone at the same\n"
-          + "  concurrency (K devices, default N/2 at least C, half before and half after the fleet).\n"
+          + "  the time went, and the throughput of the same TPM commands on swtpm alone at the same\n"
+          + "  concurrency: each device's commands replayed on a copy of its TPM's state, in batches of\n"
+          + "  B devices (default 2 x C) alternating with the fleet's.\n"
           + "  --max-time  no device starts after it (default 10m)\n";
 
   /** What one device took. */
@@ -113,16 +136,16 @@ public final class LabFleet {
   private final int devices;
   private final int concurrency;
   private final Duration maxTime;
-  private final int baselineDevices;
+  private final int batch;
   private final PrintStream out;
   private final List<Swtpm> running = Collections.synchronizedList(new ArrayList<>());
 
-  private LabFleet(Path dir, int devices, int concurrency, Duration maxTime, int baselineDevices, PrintStream out) {
+  private LabFleet(Path dir, int devices, int concurrency, Duration maxTime, int batch, PrintStream out) {
     this.dir = dir;
     this.devices = devices;
     this.concurrency = concurrency;
     this.maxTime = maxTime;
-    this.baselineDevices = baselineDevices;
+    this.batch = batch;
     this.out = out;
   }
 
@@ -132,7 +155,7 @@ public final class LabFleet {
     int c = 0;
     Path d = null;
     Duration max = Duration.ofMinutes(10);
-    int baseline = -1;
+    int b = -1;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("-h") || a.equals("--help")) {
@@ -151,7 +174,7 @@ public final class LabFleet {
           case "--concurrency" -> c = Integer.parseInt(v);
           case "--dir" -> d = Path.of(v).toAbsolutePath().normalize();
           case "--max-time" -> max = LabSync.parseInterval(v);
-          case "--baseline" -> baseline = Integer.parseInt(v);
+          case "--batch" -> b = Integer.parseInt(v);
           default -> {
             err.println("keytrust lab fleet: unknown option '" + a + "'.");
             err.print(USAGE);
@@ -163,8 +186,9 @@ public final class LabFleet {
         return 2;
       }
     }
-    if (n < 1 || c < 1 || n > 1000 || c > 64) {
-      err.println("keytrust lab fleet: --devices (1..1000) and --concurrency (1..64) are required.");
+    if (n < 1 || c < 1 || n > 1000 || c > 64 || b == 0 || b > 1000) {
+      err.println("keytrust lab fleet: --devices (1..1000) and --concurrency (1..64) are required;"
+          + " --batch is 1..1000.");
       err.print(USAGE);
       return 2;
     }
@@ -174,7 +198,7 @@ public final class LabFleet {
     }
     try {
       Path folder = d != null ? Files.createDirectories(d) : Files.createTempDirectory("keytrust-fleet-");
-      LabFleet fleet = new LabFleet(folder, n, c, max, baseline >= 0 ? baseline : Math.max(c, n / 2), out);
+      LabFleet fleet = new LabFleet(folder, n, c, max, b > 0 ? b : 2 * c, out);
       Thread hook = new Thread(fleet::stopAll, "keytrust-fleet-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
@@ -232,58 +256,80 @@ public final class LabFleet {
       }
       out.println("users: u1..u" + devices + LabMain.UPN_SUFFIX + " in the lab directory, tokens in " + dir);
 
-      // a first device, recorded (not counted): the TPM commands the baseline sends
-      Recorded recorded = new Recorded();
-      DeviceResult first = device(0, service, certs, policy, tokens, deviceIds, "warm-up", recorded);
+      // every device's TPM, manufactured (its seeds) before the batches: the fleet device and its
+      // partner on swtpm alone each start from a copy
+      out.println("TPM states: " + (devices + 1) + " manufactured, " + concurrency + " at a time");
+      manufacture(devices + 1);
+
+      // a first pair, not counted: warms both sides' code and checks that the replay answers as recorded
+      Recorded warmRecording = new Recorded();
+      DeviceResult first = device(0, service, certs, policy, tokens, deviceIds, "warm-up", warmRecording);
       if (!first.ok()) {
         out.println("the first device failed: " + first.error());
         return 1;
       }
-      Baseline baselineCommands = baselineCommands(recorded);
+      PartnerResult warmPartner = partner(0, baselineCommands(warmRecording));
+      if (warmPartner.failures() > 0) {
+        out.println("swtpm alone did not answer the first device's commands as recorded: " + warmPartner.failures()
+            + " different answers");
+        return 1;
+      }
 
-      int before = baselineDevices / 2;
-      out.println("swtpm alone, before: " + before + " devices at concurrency " + concurrency);
-      Phase base1 = baseline(before, baselineCommands, "before");
-      out.println("fleet: " + devices + " devices at concurrency " + concurrency);
-      long t0 = System.nanoTime();
-      Instant deadline = Instant.now().plus(maxTime);
+      out.println("fleet and swtpm alone: " + devices + " devices each, in alternating batches of " + batch
+          + " at concurrency " + concurrency);
       ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
         Thread t = new Thread(r, "fleet-device");
         t.setDaemon(true);
         return t;
       });
-      List<Future<DeviceResult>> futures = new ArrayList<>();
-      AtomicInteger done = new AtomicInteger();
-      AtomicInteger skipped = new AtomicInteger();
-      for (int k = 1; k <= devices; k++) {
-        int index = k;
-        futures.add(pool.submit(() -> {
-          if (Instant.now().isAfter(deadline)) {
-            skipped.incrementAndGet();
-            return null;
-          }
-          DeviceResult r = device(index, service, certs, policy, tokens, deviceIds, "u" + index, null);
-          int n = done.incrementAndGet();
-          if (n % Math.max(1, devices / 10) == 0 || n == devices) {
-            out.printf(Locale.ROOT, "  %d/%d devices (%.0f s)%n", n, devices, (System.nanoTime() - t0) / 1e9);
-          }
-          return r;
-        }));
-      }
+      long t0 = System.nanoTime();
+      Instant deadline = Instant.now().plus(maxTime);
       List<DeviceResult> results = new ArrayList<>();
-      for (Future<DeviceResult> f : futures) {
-        try {
-          DeviceResult r = f.get();
-          if (r != null) {
-            results.add(r);
+      List<PartnerResult> partners = new ArrayList<>();
+      List<Round> rounds = new ArrayList<>();
+      int skipped = 0;
+      try {
+        for (int from = 1; from <= devices; from += batch) {
+          int to = Math.min(devices, from + batch - 1);
+          if (Instant.now().isAfter(deadline)) {
+            skipped = devices - from + 1;
+            break;
           }
-        } catch (java.util.concurrent.ExecutionException e) {
-          results.add(new DeviceResult(-1, false, String.valueOf(e.getCause()), 0, 0, 0, 0, 0, 0, 0, 0));
+          // the fleet's batch
+          Recorded[] recordings = new Recorded[to - from + 1];
+          List<Callable<DeviceResult>> fleetBatch = new ArrayList<>();
+          for (int k = from; k <= to; k++) {
+            int index = k;
+            Recorded recording = recordings[k - from] = new Recorded();
+            fleetBatch.add(() -> device(index, service, certs, policy, tokens, deviceIds, "u" + index, recording));
+          }
+          long f0 = System.nanoTime();
+          List<DeviceResult> fleetResults = runBatch(pool, fleetBatch, k -> new DeviceResult(k, false,
+              "the device's thread failed", 0, 0, 0, 0, 0, 0, 0, 0));
+          double fleetSeconds = (System.nanoTime() - f0) / 1e9;
+          results.addAll(fleetResults);
+
+          // their partners on swtpm alone: the same commands on copies of the same TPM states
+          List<Callable<PartnerResult>> partnerBatch = new ArrayList<>();
+          for (DeviceResult r : fleetResults) {
+            if (r.ok()) {
+              Baseline commands = baselineCommands(recordings[r.index() - from]);
+              partnerBatch.add(() -> partner(r.index(), commands));
+            }
+          }
+          long b0 = System.nanoTime();
+          List<PartnerResult> partnerResults = runBatch(pool, partnerBatch, k -> new PartnerResult(-1, 0, 0, 1));
+          double partnerSeconds = (System.nanoTime() - b0) / 1e9;
+          partners.addAll(partnerResults);
+          rounds.add(new Round((int) fleetResults.stream().filter(DeviceResult::ok).count(), fleetSeconds,
+              partnerResults.size(), partnerSeconds));
+          out.printf(Locale.ROOT, "  %d/%d devices and their partners (%.0f s)%n", to, devices,
+              (System.nanoTime() - t0) / 1e9);
         }
+      } finally {
+        pool.shutdownNow();
       }
-      pool.shutdown();
-      double fleetSeconds = (System.nanoTime() - t0) / 1e9;
-      Phase base2 = baseline(baselineDevices - before, baselineCommands, "after");
+      double wallSeconds = (System.nanoTime() - t0) / 1e9;
 
       // the directory: one sync cycle, then every user's value checked
       long s0 = System.nanoTime();
@@ -298,7 +344,7 @@ public final class LabFleet {
           inDirectory++;
         }
       }
-      Report report = new Report(results, fleetSeconds, skipped.get(), base1, base2, syncMs, cycle, inDirectory,
+      Report report = new Report(results, partners, rounds, wallSeconds, skipped, syncMs, cycle, inDirectory,
           service.registrations().size(), load0, load(), first);
       Files.writeString(dir.resolve("fleet.md"), report.markdown(), StandardCharsets.UTF_8);
       ImageIO.write(report.chart(), "png", dir.resolve("fleet.png").toFile());
@@ -392,6 +438,13 @@ public final class LabFleet {
     int user = Math.max(index, 1);
     String upn = "u" + user + LabMain.UPN_SUFFIX;
     Path home = dir.resolve("devices").resolve(name);
+    Path tpmState = home.resolve("tpm");
+    try {
+      copyState(index, tpmState);
+    } catch (IOException e) {
+      return new DeviceResult(index, false, "cannot copy the device's TPM state: " + e.getMessage(), 0, 0, 0, 0, 0,
+          0, 0, 0);
+    }
     long t0 = System.nanoTime();
     Swtpm swtpm = null;
     double startMs = 0;
@@ -403,8 +456,7 @@ public final class LabFleet {
     AtomicLong http = new AtomicLong();
     String error = null;
     try {
-      Files.createDirectories(home);
-      swtpm = startSwtpm(home.resolve("tpm"));
+      swtpm = startSwtpm(tpmState);
       startMs = (System.nanoTime() - t0) / 1e6;
       TpmUri uri = TpmUri.parse(swtpm.tpmUri());
       Path store = home.resolve("keys");
@@ -476,9 +528,14 @@ public final class LabFleet {
   // ---- swtpm alone -----------------------------------------------------------------------------
 
   /**
-   * The baseline's commands: the recorded ones without a session (the session's own StartAuthSession
-   * and FlushContext left out), and a password-session TPM2_Create for each recorded one that ran
-   * in a session: the RSA key's template for the first, the sealed object's for the others.
+   * What a fleet device's partner sends: the device's recorded commands (a command answered
+   * TPM_RC_RETRY once, as keytrust sent it again), in order, with the response code each got, for
+   * a swtpm started from a copy of the same TPM state. The salted TPM2_StartAuthSession is sent as
+   * recorded (the same SRK decrypts its salt) and so is the FlushContext of a session; a
+   * TPM2_Create that ran in the salted HMAC session becomes a password-session TPM2_Create of the
+   * same template (the RSA key's for the first, the sealed object's for the others), answered 0.
+   * Commands that need a loaded object or a session's HMAC (Load, Unseal, Sign; none in a
+   * provisioning) and the FlushContext of an object are left out.
    */
   static Baseline baselineCommands(Recorded recorded) {
     List<byte[]> out = new ArrayList<>();
@@ -492,14 +549,21 @@ public final class LabFleet {
         continue; // TPM_RC_RETRY: sent again, recorded again
       }
       switch (code) {
-        case 0x176, 0x165 -> { } // StartAuthSession, FlushContext: the sessions' own and their objects'
+        case 0x165 -> { // FlushContext: a session's as recorded (the session was started), an object's not
+          int handle = ByteBuffer.wrap(c, 10, 4).getInt();
+          int type = handle >>> 24;
+          if (type == 0x02 || type == 0x03) {
+            out.add(c);
+            codes.add(rc);
+          }
+        }
         case 0x153 -> { // TPM2_Create, in a salted session: the same template with a password session
           byte[] template = creates++ == 0 ? TpmTemplates.userKey(TpmKeyType.RSA_2048) : TpmTemplates.sealedData();
           out.add(passwordCreate(TpmKeyType.RSA_2048.srkHandle(), template, creates > 1 ? 32 : 0));
           codes.add(0);
         }
         case 0x157, 0x15E, 0x15D -> { } // Load, Unseal, Sign in sessions: none in a provisioning
-        default -> { // no session, or a password session (CreatePrimary, EvictControl): as recorded
+        default -> { // no session, a password session (CreatePrimary, EvictControl), StartAuthSession: as recorded
           out.add(c);
           codes.add(rc);
         }
@@ -536,64 +600,161 @@ public final class LabFleet {
     out.writeBytes(b);
   }
 
-  record Phase(int devices, double seconds, double swtpmCpuMs, int failures) {}
+  /** A fleet device's partner on swtpm alone: the device's index, its time, its swtpm's CPU, failed commands. */
+  record PartnerResult(int index, double totalMs, double swtpmCpuMs, int failures) {}
 
-  /** {@code n} baseline devices at the fleet's concurrency: fresh swtpm, the commands raw, stop. */
-  private Phase baseline(int n, Baseline commands, String name) throws InterruptedException {
-    if (n == 0) {
-      return new Phase(0, 0, 0, 0);
+  /** One batch of fleet devices and the batch of their partners: devices done and wall time of each. */
+  record Round(int fleetDevices, double fleetSeconds, int partners, double partnerSeconds) {
+    double ratio() {
+      return (fleetDevices / fleetSeconds) / (partners / partnerSeconds);
     }
-    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-    AtomicLong cpu = new AtomicLong();
-    AtomicInteger failures = new AtomicInteger();
-    long t0 = System.nanoTime();
-    List<Future<?>> fs = new ArrayList<>();
-    for (int k = 0; k < n; k++) {
-      Path state = dir.resolve("baseline").resolve(name + "-" + k);
-      fs.add(pool.submit(() -> {
-        Swtpm s = startSwtpm(state);
-        try {
-          TpmUri uri = TpmUri.parse(s.tpmUri());
-          try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(uri.host(), uri.port()), 10_000);
-            socket.setSoTimeout(120_000);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
-            OutputStream o = socket.getOutputStream();
-            for (int i = 0; i < commands.commands().size(); i++) {
-              byte[] c = commands.commands().get(i);
-              ByteBuffer frame = ByteBuffer.allocate(9 + c.length);
-              frame.putInt(8).put((byte) 0).putInt(c.length).put(c);
-              o.write(frame.array());
-              byte[] response = new byte[in.readInt()];
-              in.readFully(response);
-              in.readInt();
-              int rc = ByteBuffer.wrap(response, 6, 4).getInt();
-              if (rc != commands.codes().get(i)) {
-                failures.incrementAndGet();
-              }
-            }
-          }
-          cpu.addAndGet(ProcessHandle.of(s.pid()).flatMap(p -> p.info().totalCpuDuration())
-              .map(Duration::toNanos).orElse(0L));
-        } catch (IOException e) {
-          failures.incrementAndGet();
-        } finally {
-          stopSwtpm(s);
-        }
-        return null;
-      }));
+  }
+
+  /** Runs the batch on the pool (at the fleet's concurrency) and waits for all of it. */
+  private static <T> List<T> runBatch(ExecutorService pool, List<Callable<T>> batch, IntFunction<T> failed)
+      throws InterruptedException {
+    List<Future<T>> futures = new ArrayList<>();
+    for (Callable<T> task : batch) {
+      futures.add(pool.submit(task));
     }
-    for (Future<?> f : fs) {
+    List<T> results = new ArrayList<>();
+    for (Future<T> f : futures) {
       try {
-        f.get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        failures.incrementAndGet();
+        results.add(f.get());
+      } catch (ExecutionException e) {
+        results.add(failed.apply(-1));
       }
     }
-    pool.shutdown();
-    pool.awaitTermination(1, TimeUnit.MINUTES);
-    return new Phase(n, (System.nanoTime() - t0) / 1e9, cpu.get() / 1e6 / n, failures.get());
+    return results;
+  }
+
+  private Path manufacturedState(int index) {
+    return dir.resolve("tpm-states").resolve(Integer.toString(index));
+  }
+
+  /**
+   * Manufactures the TPM states 0..n-1: swtpm started once on an empty folder (libtpms makes the
+   * seeds and writes {@value #STATE_FILE}) and stopped, {@code concurrency} at a time.
+   */
+  private void manufacture(int n) throws IOException, InterruptedException {
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    try {
+      List<Callable<Void>> tasks = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        Path state = manufacturedState(k);
+        tasks.add(() -> {
+          Swtpm s = startSwtpm(state);
+          try (RawTpm tpm = RawTpm.connect(s)) {
+            tpm.transmit(GET_RANDOM_8); // answered: the TPM is initialised, so manufactured and written
+          } finally {
+            stopSwtpm(s);
+          }
+          if (!Files.isRegularFile(state.resolve(STATE_FILE))) {
+            throw new IOException("swtpm wrote no " + STATE_FILE + " in " + state);
+          }
+          return null;
+        });
+      }
+      for (Future<Void> f : pool.invokeAll(tasks)) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          throw new IOException("cannot manufacture a TPM state: " + e.getCause(), e.getCause());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** TPM2_GetRandom of 8 bytes, without sessions. */
+  static final byte[] GET_RANDOM_8 = {(byte) 0x80, 0x01, 0, 0, 0, 0x0C, 0, 0, 0x01, 0x7B, 0, 0x08};
+
+  /** One connection to a swtpm's MS-simulator port: commands as bytes, answers as bytes, nothing else. */
+  static final class RawTpm implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private RawTpm(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
+      this.out = socket.getOutputStream();
+    }
+
+    static RawTpm connect(Swtpm swtpm) throws IOException, KeytrustException {
+      TpmUri uri = TpmUri.parse(swtpm.tpmUri());
+      Socket socket = new Socket();
+      try {
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(uri.host(), uri.port()), 10_000);
+        socket.setSoTimeout(120_000);
+        return new RawTpm(socket);
+      } catch (IOException e) {
+        socket.close();
+        throw e;
+      }
+    }
+
+    byte[] transmit(byte[] command) throws IOException {
+      ByteBuffer frame = ByteBuffer.allocate(9 + command.length);
+      frame.putInt(8).put((byte) 0).putInt(command.length).put(command); // TPM_SEND_COMMAND, locality 0
+      out.write(frame.array());
+      byte[] response = new byte[in.readInt()];
+      in.readFully(response);
+      in.readInt(); // the simulator's trailing status word
+      return response;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  /** Copies the manufactured state of device {@code index} into {@code tpmState}, a new folder. */
+  private void copyState(int index, Path tpmState) throws IOException {
+    Files.createDirectories(tpmState);
+    Files.copy(manufacturedState(index).resolve(STATE_FILE), tpmState.resolve(STATE_FILE));
+  }
+
+  /**
+   * Device {@code index}'s partner: a swtpm started from a copy of the device's TPM state, sent
+   * {@code commands} as raw bytes on one connection (each answer's code compared with the
+   * recorded one), stopped. Timed like a fleet device: from the swtpm's start to its stop.
+   */
+  private PartnerResult partner(int index, Baseline commands) {
+    Path state = dir.resolve("swtpm-alone").resolve(Integer.toString(index));
+    try {
+      copyState(index, state);
+    } catch (IOException e) {
+      return new PartnerResult(index, 0, 0, 1);
+    }
+    int failures = 0;
+    double cpuMs = 0;
+    long t0 = System.nanoTime();
+    Swtpm s = null;
+    try {
+      s = startSwtpm(state);
+      try (RawTpm tpm = RawTpm.connect(s)) {
+        for (int i = 0; i < commands.commands().size(); i++) {
+          byte[] response = tpm.transmit(commands.commands().get(i));
+          int rc = ByteBuffer.wrap(response, 6, 4).getInt();
+          if (rc != commands.codes().get(i)) {
+            failures++;
+          }
+        }
+      }
+      cpuMs = ProcessHandle.of(s.pid()).flatMap(p -> p.info().totalCpuDuration())
+          .map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
+    } catch (IOException | KeytrustException | RuntimeException e) {
+      failures++;
+    } finally {
+      if (s != null) {
+        stopSwtpm(s);
+      }
+    }
+    return new PartnerResult(index, (System.nanoTime() - t0) / 1e6, cpuMs, failures);
   }
 
   static String load() {
@@ -609,10 +770,10 @@ public final class LabFleet {
 
   final class Report {
     final List<DeviceResult> results;
-    final double fleetSeconds;
+    final List<PartnerResult> partners;
+    final List<Round> rounds;
+    final double wallSeconds;
     final int skipped;
-    final Phase base1;
-    final Phase base2;
     final double syncMs;
     final LabSync.Cycle cycle;
     final int inDirectory;
@@ -621,13 +782,14 @@ public final class LabFleet {
     final String load1;
     final DeviceResult first;
 
-    Report(List<DeviceResult> results, double fleetSeconds, int skipped, Phase base1, Phase base2, double syncMs,
-        LabSync.Cycle cycle, int inDirectory, int registrations, String load0, String load1, DeviceResult first) {
+    Report(List<DeviceResult> results, List<PartnerResult> partners, List<Round> rounds, double wallSeconds,
+        int skipped, double syncMs, LabSync.Cycle cycle, int inDirectory, int registrations, String load0,
+        String load1, DeviceResult first) {
       this.results = results;
-      this.fleetSeconds = fleetSeconds;
+      this.partners = partners;
+      this.rounds = rounds;
+      this.wallSeconds = wallSeconds;
       this.skipped = skipped;
-      this.base1 = base1;
-      this.base2 = base2;
       this.syncMs = syncMs;
       this.cycle = cycle;
       this.inDirectory = inDirectory;
@@ -641,21 +803,70 @@ public final class LabFleet {
       return results.stream().filter(DeviceResult::ok).toList();
     }
 
+    int partnerFailures() {
+      return partners.stream().mapToInt(PartnerResult::failures).sum();
+    }
+
+    /** Failed devices, devices whose key is not in the directory, and partners whose answers differed. */
     int errors() {
-      return (int) results.stream().filter(r -> !r.ok()).count() + (ok().size() - inDirectory);
+      return (int) results.stream().filter(r -> !r.ok()).count() + (ok().size() - inDirectory)
+          + (int) partners.stream().filter(p -> p.failures() > 0).count();
+    }
+
+    double fleetSeconds() {
+      return rounds.stream().mapToDouble(Round::fleetSeconds).sum();
+    }
+
+    double partnerSeconds() {
+      return rounds.stream().mapToDouble(Round::partnerSeconds).sum();
     }
 
     double fleetPerMinute() {
-      return ok().size() / fleetSeconds * 60;
+      return ok().size() / fleetSeconds() * 60;
     }
 
     double baselinePerMinute() {
-      int n = base1.devices() + base2.devices() - base1.failures() - base2.failures();
-      return n / (base1.seconds() + base2.seconds()) * 60;
+      return partners.size() / partnerSeconds() * 60;
     }
 
     double ratio() {
       return fleetPerMinute() / baselinePerMinute();
+    }
+
+    /**
+     * The 5th and 95th percentiles of the whole run's ratio when its batch pairs are drawn again
+     * with replacement (2000 draws, a fixed seed): how far the RSA prime searches and the load
+     * could have moved the figure. NaN with fewer than two pairs.
+     */
+    double[] interval() {
+      List<Round> pairs = rounds.stream().filter(r -> r.fleetDevices() > 0 && r.partners() > 0).toList();
+      if (pairs.size() < 2) {
+        return new double[] {Double.NaN, Double.NaN};
+      }
+      java.util.Random random = new java.util.Random(17);
+      double[] draws = new double[2000];
+      for (int i = 0; i < draws.length; i++) {
+        double fleetDevices = 0;
+        double fleetSeconds = 0;
+        double partnerDevices = 0;
+        double partnerSeconds = 0;
+        for (int j = 0; j < pairs.size(); j++) {
+          Round r = pairs.get(random.nextInt(pairs.size()));
+          fleetDevices += r.fleetDevices();
+          fleetSeconds += r.fleetSeconds();
+          partnerDevices += r.partners();
+          partnerSeconds += r.partnerSeconds();
+        }
+        draws[i] = (fleetDevices / fleetSeconds) / (partnerDevices / partnerSeconds);
+      }
+      Arrays.sort(draws);
+      return new double[] {draws[draws.length / 20], draws[draws.length - 1 - draws.length / 20]};
+    }
+
+    /** The ratio of each batch pair, sorted. */
+    double[] roundRatios() {
+      return rounds.stream().filter(r -> r.fleetDevices() > 0 && r.partners() > 0).mapToDouble(Round::ratio)
+          .sorted().toArray();
     }
 
     double[] sorted(java.util.function.ToDoubleFunction<DeviceResult> f) {
@@ -676,12 +887,13 @@ public final class LabFleet {
 
     String summary() {
       return String.format(Locale.ROOT, "fleet: %d/%d devices in %.1f s: %.1f devices/min; swtpm alone %.1f/min;"
-          + " ratio %.2f (goal >= 0.8); errors %d", ok().size(), devices, fleetSeconds, fleetPerMinute(),
+          + " ratio %.2f (goal >= 0.8); errors %d", ok().size(), devices, fleetSeconds(), fleetPerMinute(),
           baselinePerMinute(), ratio(), errors());
     }
 
     String markdown() {
       double[] lat = sorted(DeviceResult::flowMs);
+      double[] rr = roundRatios();
       double[] total = sorted(DeviceResult::totalMs);
       StringBuilder md = new StringBuilder();
       md.append("## Fleet: `keytrust lab fleet --devices ").append(devices).append(" --concurrency ")
@@ -690,6 +902,15 @@ public final class LabFleet {
           .append(" TPM keys registered over HTTPS with the lab's DRS-style key service; MFA instant. Load average ")
           .append(load0).append(" at the start, ").append(load1).append(" at the end; ")
           .append(Runtime.getRuntime().availableProcessors()).append(" cores.\n\n")
+          .append("Against swtpm alone, pair by pair: every fleet device has a partner that sends the same TPM")
+          .append(" commands to a swtpm of its own without keytrust, starting from a copy of the same manufactured")
+          .append(" TPM state (so the SRK's TPM2_CreatePrimary makes the same RSA key with the same prime search on")
+          .append(" both sides; the commands that ran in salted HMAC sessions become password-session TPM2_Create of")
+          .append(" the same templates). Fleet devices and partners run in alternating batches of ").append(batch)
+          .append(" at concurrency ").append(concurrency).append(", the same number on each side, so load drift")
+          .append(" weighs on both; each side's throughput is its devices over the sum of its batches' wall times.")
+          .append(" The user key's TPM2_Create draws new primes on each side: that variance stays, and the ratio of")
+          .append(" each batch pair and the bootstrap interval over the pairs show it.\n\n")
           .append("![fleet](fleet.png)\n\n")
           .append("| What | Value |\n|---|---|\n")
           .append(row("devices provisioned", ok().size() + " of " + devices
@@ -699,12 +920,22 @@ public final class LabFleet {
           .append(row("registrations at the key service", registrations + " (the warm-up device's included)"))
           .append(row("keys in the directory after one sync cycle", inDirectory + " of " + ok().size() + " (cycle: "
               + cycle.added() + " added, " + fmt(syncMs) + " ms)"))
-          .append(row("fleet time", fmt(fleetSeconds) + " s"))
+          .append(row("fleet time (the sum of its batches)", fmt(fleetSeconds()) + " s (the whole run with the"
+              + " swtpm-alone batches: " + fmt(wallSeconds) + " s)"))
           .append(row("**devices per minute**", "**" + fmt(fleetPerMinute()) + "**"))
-          .append(row("swtpm alone, same TPM work, same concurrency", fmt(baselinePerMinute()) + " devices/min ("
-              + (base1.devices() + base2.devices()) + " devices, half before and half after the fleet; "
-              + (base1.failures() + base2.failures()) + " failed commands)"))
+          .append(row("swtpm alone, same TPM commands, same concurrency", fmt(baselinePerMinute())
+              + " devices/min (" + partners.size() + " partners, each a fleet device's commands on a copy of its TPM"
+              + " state, " + fmt(partnerSeconds()) + " s; " + partnerFailures() + " answers that differed from the"
+              + " recording)"))
           .append(row("**fleet / swtpm alone** (goal ≥ 0.8)", "**" + String.format(Locale.ROOT, "%.2f", ratio()) + "**"))
+          .append(row("fleet / swtpm alone per batch pair (" + rr.length + " pairs of " + batch + " devices)",
+              "median " + ratioText(pct(rr, 50)) + ", " + ratioText(rr.length == 0 ? Double.NaN : rr[0]) + " .. "
+                  + ratioText(rr.length == 0 ? Double.NaN : rr[rr.length - 1]) + "; the whole run's ratio with the"
+                  + " batch pairs drawn again (bootstrap, 90 %): " + ratioText(interval()[0]) + " .. "
+                  + ratioText(interval()[1])))
+          .append(row("mean device, swtpm start to stop: fleet / swtpm alone", fmt(mean(DeviceResult::totalMs))
+              + " / " + fmt(partners.stream().mapToDouble(PartnerResult::totalMs).average().orElse(Double.NaN))
+              + " ms"))
           .append(row("provisioning latency (`ProvisioningFlow.run`) p50 / p95 / p99", fmt(pct(lat, 50)) + " / "
               + fmt(pct(lat, 95)) + " / " + fmt(pct(lat, 99)) + " ms"))
           .append(row("whole device (swtpm start, flow, swtpm stop) p50 / p95 / p99", fmt(pct(total, 50)) + " / "
@@ -721,11 +952,17 @@ public final class LabFleet {
           .append(part("key service: HTTPS registration (TLS, the service's checks)", ks, t))
           .append(part("keytrust in the device's JVM (flow, sessions, files)", rest, t))
           .append(part("swtpm stop", stop, t))
+          .append(part("the rest: the device's folders, the registration endpoint's set-up (CA file, TLS"
+              + " context, HTTP client), swtpm's CPU time read", t - start - mean(DeviceResult::flowMs) - stop, t))
           .append("\nswtpm CPU per device: ").append(fmt(mean(DeviceResult::swtpmCpuMs))).append(" ms (fleet), ")
-          .append(fmt((base1.swtpmCpuMs() * base1.devices() + base2.swtpmCpuMs() * base2.devices())
-              / Math.max(1, base1.devices() + base2.devices()))).append(" ms (swtpm alone). The directory: one sync")
+          .append(fmt(partners.stream().mapToDouble(PartnerResult::swtpmCpuMs).average().orElse(Double.NaN)))
+          .append(" ms (swtpm alone). The directory: one sync")
           .append(" cycle for all devices took ").append(fmt(syncMs)).append(" ms.\n");
       return md.toString();
+    }
+
+    private String ratioText(double r) {
+      return Double.isNaN(r) ? "n/a" : String.format(Locale.ROOT, "%.2f", r);
     }
 
     private String row(String a, String b) {

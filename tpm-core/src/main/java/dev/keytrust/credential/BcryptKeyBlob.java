@@ -94,16 +94,21 @@ public final class BcryptKeyBlob {
     Objects.requireNonNull(blob, "blob");
     ByteReader r = reader(blob);
     try {
-      return read(blob, r);
+      return read(blob, r, true);
     } catch (StructureException e) {
       throw new KeyCredentialFormatException(CoreErrorCode.KEY_CREDENTIAL_MALFORMED,
           "Malformed BCRYPT key blob at byte " + r.position() + ": " + e.getMessage() + ".", r.position());
     }
   }
 
-  /** {@link #parse} for the codec's own readers, which report a failure as their own kind. */
+  /**
+   * {@link #parse} for the codec's own readers ({@link KeyMaterials}), which report a failure as
+   * their own kind. The result is a transient view: it shares {@code blob} (not copied) and a
+   * P-256 point is not checked here, because the {@link EcKeyMaterial} the reader makes of it
+   * checks it (once, not twice: see {@link KeyMaterials#bcryptEcc}).
+   */
   static BcryptKeyBlob decode(byte[] blob) throws StructureException {
-    return read(blob, reader(blob));
+    return read(blob, reader(blob), false);
   }
 
   /** A reader past the magic, named after the blob the magic announces. */
@@ -113,7 +118,11 @@ public final class BcryptKeyBlob {
     return new ByteReader(blob, Math.min(4, blob.length), what);
   }
 
-  private static BcryptKeyBlob read(byte[] blob, ByteReader r) throws StructureException {
+  /**
+   * @param owned true for {@link #parse}: the result keeps a copy of {@code blob} and the P-256
+   *     point is checked; false for {@link #decode}
+   */
+  private static BcryptKeyBlob read(byte[] blob, ByteReader r, boolean owned) throws StructureException {
     if (blob.length < 4) {
       throw new StructureException("BCRYPT key blob: shorter than its 4-byte magic");
     }
@@ -144,7 +153,7 @@ public final class BcryptKeyBlob {
         throw new StructureException("BCRYPT_RSAKEY_BLOB: the modulus has " + n.bitLength()
             + " bits, more than the declared " + bitLength);
       }
-      return new BcryptKeyBlob(blob.clone(), n, e, null, null);
+      return new BcryptKeyBlob(owned ? blob.clone() : blob, n, e, null, null);
     }
     if (magic == ECS1_MAGIC) {
       long cbKey = r.u32le("cbKey");
@@ -154,12 +163,16 @@ public final class BcryptKeyBlob {
       byte[] px = r.bytes(P256.COORDINATE_BYTES, "X");
       byte[] py = r.bytes(P256.COORDINATE_BYTES, "Y");
       r.expectEnd();
-      if (!P256.isOnCurve(px, py)) {
-        throw new StructureException("BCRYPT_ECCKEY_BLOB: the point is not on the P-256 curve");
+      if (owned && !P256.isOnCurve(px, py)) {
+        throw notOnCurve();
       }
-      return new BcryptKeyBlob(blob.clone(), null, null, px, py);
+      return new BcryptKeyBlob(owned ? blob.clone() : blob, null, null, px, py);
     }
     throw new StructureException(String.format("the magic 0x%08X is neither RSA1 nor ECS1", magic));
+  }
+
+  static StructureException notOnCurve() {
+    return new StructureException("BCRYPT_ECCKEY_BLOB: the point is not on the P-256 curve");
   }
 
   /** The blob's bytes. */
@@ -202,6 +215,16 @@ public final class BcryptKeyBlob {
   /** The P-256 point's Y coordinate (32 bytes); for a P-256 blob only. */
   byte[] y() {
     return y.clone();
+  }
+
+  /** {@link #x()} without the copy, for {@link KeyMaterials}, which hands it to a record that copies it. */
+  byte[] xUnsafe() {
+    return x;
+  }
+
+  /** {@link #y()} without the copy. */
+  byte[] yUnsafe() {
+    return y;
   }
 
   /**

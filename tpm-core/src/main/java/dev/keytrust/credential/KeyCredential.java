@@ -147,15 +147,20 @@ public final class KeyCredential {
 
     this.keyId = id == null ? null : id.valueUnsafe();
     this.keyHash = hash == null ? null : hash.valueUnsafe();
+    // one digest object for both hashes (digest() resets it)
+    MessageDigest sha = built || (hash == null && (id == null || material == null)) ? null : Sha256.digest();
     if (hash == null) {
       this.keyHashValid = null;
+    } else if (built) {
+      this.keyHashValid = true;
     } else {
-      this.keyHashValid = built || MessageDigest.isEqual(hash.valueUnsafe(), Sha256.of(blob, hashEnd, blob.length));
+      sha.update(blob, hashEnd, blob.length - hashEnd);
+      this.keyHashValid = MessageDigest.isEqual(hash.valueUnsafe(), sha.digest());
     }
     this.keyMaterialValue = material == null ? null : material.valueUnsafe();
     this.keyIdMatchesKeyMaterial = id == null || material == null
         ? null
-        : built || MessageDigest.isEqual(id.valueUnsafe(), Sha256.of(material.valueUnsafe()));
+        : built || MessageDigest.isEqual(id.valueUnsafe(), sha.digest(material.valueUnsafe()));
     if (use == null) {
       this.usageCode = OptionalInt.empty();
       this.usage = null;
@@ -435,9 +440,33 @@ public final class KeyCredential {
     return out;
   }
 
-  /** True when {@link #toByteArray()} equals the parsed input byte for byte (a self-check). */
+  /**
+   * True when {@link #toByteArray()} equals the parsed input byte for byte (a self-check). Compares
+   * what {@link #toByteArray()} would write, part by part (version, each entry's header, value and
+   * alignment bytes), with the input's bytes in place, without building the copy.
+   */
   public boolean roundTripIdentical() {
-    return Arrays.equals(original, toByteArray());
+    byte[] o = original;
+    if (o.length < VERSION_BYTES || o[0] != (byte) version || o[1] != (byte) (version >>> 8)
+        || o[2] != (byte) (version >>> 16) || o[3] != (byte) (version >>> 24)) {
+      return false;
+    }
+    int pos = VERSION_BYTES;
+    for (int i = 0; i < entries.size(); i++) {
+      KeyCredentialEntry e = entries.get(i);
+      byte[] value = e.valueUnsafe();
+      byte[] padding = paddings.get(i);
+      int valueAt = pos + ENTRY_HEADER_BYTES;
+      int end = valueAt + value.length + padding.length;
+      if (end > o.length || end < 0
+          || o[pos] != (byte) value.length || o[pos + 1] != (byte) (value.length >>> 8) || o[pos + 2] != (byte) e.id()
+          || !Arrays.equals(o, valueAt, valueAt + value.length, value, 0, value.length)
+          || !Arrays.equals(o, valueAt + value.length, end, padding, 0, padding.length)) {
+        return false;
+      }
+      pos = end;
+    }
+    return pos == o.length;
   }
 
   /** The DN-Binary string form of this value with its owner DN. */

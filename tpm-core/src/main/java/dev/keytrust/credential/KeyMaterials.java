@@ -84,8 +84,12 @@ final class KeyMaterials {
 
   /** BCRYPT_ECCKEY_BLOB with BCRYPT_ECDSA_PUBLIC_P256_MAGIC, read by {@link BcryptKeyBlob}. */
   static EcKeyMaterial bcryptEcc(byte[] value) throws StructureException {
-    BcryptKeyBlob blob = BcryptKeyBlob.decode(value);
-    return new EcKeyMaterial(value, blob.x(), blob.y());
+    BcryptKeyBlob blob = BcryptKeyBlob.decode(value); // the framing: the point is checked once, by the record
+    try {
+      return new EcKeyMaterial(value, blob.xUnsafe(), blob.yUnsafe());
+    } catch (IllegalArgumentException notAPoint) { // the coordinates are 32 bytes each: off the curve
+      throw BcryptKeyBlob.notOnCurve();
+    }
   }
 
   /** DER RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 A.1.1). */

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.security.spec.ECFieldFp;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
+import java.util.Arrays;
 
 /** NIST P-256 (secp256r1) domain parameters, FIPS 186-4 D.1.2.3 / SEC 2 2.4.2. */
 final class P256 {
@@ -42,12 +43,20 @@ final class P256 {
     return Field.reduced(fx) && Field.reduced(fy) && isOnCurve(fx, fy);
   }
 
+  /**
+   * y² = x·(x² − 3) + b: three multiplications, one subtraction, one addition, in three word arrays
+   * and one product buffer (no array per operation).
+   */
   private static boolean isOnCurve(long[] x, long[] y) {
-    long[] left = Field.mul(y, y);
-    long[] x3 = Field.mul(Field.mul(x, x), x);
-    long[] threeX = Field.add(Field.add(x, x), x);
-    long[] right = Field.add(Field.sub(x3, threeX), Field.B);
-    return java.util.Arrays.equals(left, right);
+    long[] product = new long[16];
+    long[] left = new long[8];
+    long[] right = new long[8];
+    Field.mul(y, y, left, product);
+    Field.mul(x, x, right, product);
+    Field.sub(right, Field.THREE, right);
+    Field.mul(x, right, right, product);
+    Field.add(right, Field.B, right);
+    return Arrays.equals(left, right);
   }
 
   /**
@@ -60,6 +69,7 @@ final class P256 {
     static final long MASK = 0xFFFFFFFFL;
     static final long[] PW = {MASK, MASK, MASK, 0, 0, 0, 1, MASK};
     static final long[] B = fromBigInteger(P256.B);
+    static final long[] THREE = {3, 0, 0, 0, 0, 0, 0, 0};
 
     private Field() {}
 
@@ -92,28 +102,50 @@ final class P256 {
 
     static long[] add(long[] a, long[] b) {
       long[] r = new long[8];
+      add(a, b, r);
+      return r;
+    }
+
+    /** {@code r = a + b}; {@code r} may be {@code a} or {@code b}. */
+    static void add(long[] a, long[] b, long[] r) {
       long carry = 0;
       for (int i = 0; i < 8; i++) {
         long s = a[i] + b[i] + carry;
         r[i] = s & MASK;
         carry = s >>> 32;
       }
-      return normalize(r, carry);
+      normalize(r, carry);
     }
 
     static long[] sub(long[] a, long[] b) {
       long[] r = new long[8];
+      sub(a, b, r);
+      return r;
+    }
+
+    /** {@code r = a − b}; {@code r} may be {@code a} or {@code b}. */
+    static void sub(long[] a, long[] b, long[] r) {
       long borrow = 0;
       for (int i = 0; i < 8; i++) {
         long s = a[i] - b[i] + borrow;
         r[i] = s & MASK;
         borrow = s >> 32;
       }
-      return normalize(r, borrow);
+      normalize(r, borrow);
     }
 
     static long[] mul(long[] a, long[] b) {
-      long[] c = new long[16];
+      long[] r = new long[8];
+      mul(a, b, r, new long[16]);
+      return r;
+    }
+
+    /**
+     * {@code r = a · b}, the 512-bit product in {@code c} (16 words, overwritten); {@code r} may be
+     * {@code a} or {@code b} (both are read into {@code c} first).
+     */
+    static void mul(long[] a, long[] b, long[] r, long[] c) {
+      Arrays.fill(c, 0);
       for (int i = 0; i < 8; i++) {
         long carry = 0;
         long ai = a[i];
@@ -125,12 +157,14 @@ final class P256 {
         }
         c[i + 8] = carry;
       }
-      return reduce(c);
+      reduce(c, r);
     }
 
-    /** FIPS 186-4 D.2.3: r = s1 + 2s2 + 2s3 + s4 + s5 − d1 − d2 − d3 − d4 (mod p). */
-    static long[] reduce(long[] c) {
-      long[] t = new long[8];
+    /**
+     * FIPS 186-4 D.2.3: t = s1 + 2s2 + 2s3 + s4 + s5 − d1 − d2 − d3 − d4 (mod p), from {@code c}
+     * into {@code t}.
+     */
+    static void reduce(long[] c, long[] t) {
       t[0] = c[0] + c[8] + c[9] - c[11] - c[12] - c[13] - c[14];
       t[1] = c[1] + c[9] + c[10] - c[12] - c[13] - c[14] - c[15];
       t[2] = c[2] + c[10] + c[11] - c[13] - c[14] - c[15];
@@ -145,18 +179,17 @@ final class P256 {
         t[i] = s & MASK;
         carry = s >> 32; // signed: the sum of the terms may be negative
       }
-      return normalize(t, carry);
+      normalize(t, carry);
     }
 
     /** Brings {@code w + top·2^256} (top a small signed number) into [0, p). */
-    private static long[] normalize(long[] w, long top) {
+    private static void normalize(long[] w, long top) {
       while (top < 0) {
         top += addInPlace(w, PW);
       }
       while (top > 0 || !reduced(w)) {
         top -= subInPlace(w, PW);
       }
-      return w;
     }
 
     private static long addInPlace(long[] w, long[] v) {

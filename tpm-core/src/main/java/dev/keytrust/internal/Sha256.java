@@ -21,7 +21,8 @@ public final class Sha256 {
     }
   }
 
-  private static MessageDigest digest() {
+  /** A fresh SHA-256 digest (a clone of a prototype), for hashing several values with one object. */
+  public static MessageDigest digest() {
     try {
       return (MessageDigest) PROTOTYPE.clone();
     } catch (CloneNotSupportedException e) {
