@@ -194,6 +194,16 @@ final class TpmtPublic {
     return x == null ? null : x.clone();
   }
 
+  /** ECC only: unique.y as the TPM gave it. */
+  byte[] y() {
+    return y == null ? null : y.clone();
+  }
+
+  /** ECC only: the TPM_ECC_CURVE. */
+  int curveId() {
+    return curveId;
+  }
+
   /**
    * Why this is not a storage key keytrust salts sessions to, or empty when it is one: a
    * restricted decryption key (no sign) with fixedTPM and fixedParent, SHA-256 name,
