@@ -44,7 +44,7 @@ import tss.tpm.TPM_HANDLE;
  *       verification, parsing), the TPM's and the link's time left out of both. Session commands
  *       cannot be replayed on a real TPM: every session gets a fresh nonceTPM.
  *   <li><b>The salt</b> (once per session) on its own: what the client computes for it, keytrust's
- *       own code ({@link SessionOperations#saltMaker}): RSA-OAEP (SHA-256, label "SECRET\0") to the RSA
+ *       own code ({@code SessionOperations.saltMaker}): RSA-OAEP (SHA-256, label "SECRET\0") to the RSA
  *       SRK, or an ephemeral P-256 key, ECDH and KDFe (Bouncy Castle's P-256) for the ECC SRK.
  *   <li><b>Per sign on swtpm:</b> {@code TpmSession.signDigest} (sessions: 6 commands) against the
  *       password-session peer kept in the benchmarks only (TSS.Java: ReadPublic, Load, Sign with
