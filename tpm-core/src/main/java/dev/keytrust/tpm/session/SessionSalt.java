@@ -46,11 +46,18 @@ final class SessionSalt implements AutoCloseable {
       new BigInteger("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", 16));
   private static final BigInteger N = CURVE.getOrder();
   /**
-   * d * G by a fixed-point comb: its table of G's multiples is built at the first salt and kept on
-   * G. Later salts take 0.7 times a window-NAF multiplication; a cold JVM's first salt measured
-   * the same either way.
+   * Both multiplications by the secret d_e, d_e * G and d_e * Q_tpmKey, use Bouncy Castle's
+   * fixed-point comb: the same sequence of point operations whatever d_e is, and table look-ups
+   * that read every entry (as the JDK's SunEC, constant-time, did), where BC's default window NAF
+   * adds at positions that depend on the scalar. Its table of a point's multiples is built at the
+   * point's first use and kept on the point: on G, and on the last storage key's point (below).
    */
-  private static final ECMultiplier BASE_MULTIPLIER = new FixedPointCombMultiplier();
+  private static final ECMultiplier COMB = new FixedPointCombMultiplier();
+
+  /** The last storage key salted to, validated, with its comb table: its coordinates and point. */
+  private record Srk(byte[] x, byte[] y, ECPoint point) {}
+
+  private static volatile Srk lastSrk;
 
   static {
     if (!CURVE.getCofactor().equals(BigInteger.ONE) || !G.isValid()) {
@@ -109,9 +116,9 @@ final class SessionSalt implements AutoCloseable {
 
   /**
    * Q_e = d_e * G and Z = x(d_e * Q_tpmKey), with Bouncy Castle's lightweight P-256 arithmetic
-   * (its dedicated field, a fixed-point comb for G, window NAF for Q_tpmKey): 5 to 8 times faster
-   * warm than the JDK's SunEC KeyPairGenerator and ECDH, which took about 3 ms per session, and
-   * no slower in a cold JVM. The JDK's ECDH also multiplies the peer point by the group order;
+   * (its dedicated field, fixed-point combs): several times faster warm than the JDK's SunEC
+   * KeyPairGenerator and ECDH, which took about 3 ms per session, and no slower in a cold JVM
+   * (measured figures in the commit that made this change). The JDK's ECDH also multiplies the peer point by the group order;
    * P-256 has cofactor 1, so every point on the curve other than infinity is in the prime-order
    * group, and {@link #p256Point}'s curve-equation check is the whole validation (SP 800-56A
    * 5.6.2.3.4, partial validation).
@@ -120,8 +127,8 @@ final class SessionSalt implements AutoCloseable {
     byte[] encoded = new byte[1 + 2 * P256_BYTES];
     byte[] z = new byte[P256_BYTES];
     try {
-      ECPoint qe = BASE_MULTIPLIER.multiply(G, ephemeral).normalize();
-      ECPoint shared = srk.multiply(ephemeral).normalize();
+      ECPoint qe = COMB.multiply(G, ephemeral).normalize();
+      ECPoint shared = COMB.multiply(srk, ephemeral).normalize();
       if (qe.isInfinity() || shared.isInfinity()) {
         throw new KeytrustBugException("P-256 multiplication gave the point at infinity");
       }
@@ -145,13 +152,19 @@ final class SessionSalt implements AutoCloseable {
 
   /**
    * The tpmKey's public point, refused unless it is on P-256: coordinates of at most 32 bytes and
-   * below p, and y^2 = x^3 - 3x + b (so not the point at infinity, which has no affine form).
+   * below p, and y^2 = x^3 - 3x + b (so not the point at infinity, which has no affine form). The
+   * point of the last key is kept (public data only) with its comb table, which the next salt to
+   * the same storage key reuses: every operation of a process salts to the same SRK.
    */
   private static ECPoint p256Point(TpmtPublic tpmKey) throws KeytrustException {
     byte[] x = tpmKey.x();
     byte[] y = tpmKey.y();
     if (tpmKey.curveId() != TpmConstants.TPM_ECC_NIST_P256 || x.length > P256_BYTES || y.length > P256_BYTES) {
       throw new KeytrustException(CoreErrorCode.TPM_UNSUPPORTED_ALGORITHM, "Only NIST P-256 ECC keys are supported here.");
+    }
+    Srk last = lastSrk;
+    if (last != null && Arrays.equals(last.x(), x) && Arrays.equals(last.y(), y)) {
+      return last.point();
     }
     ECPoint q;
     try {
@@ -165,6 +178,7 @@ final class SessionSalt implements AutoCloseable {
       throw new KeytrustException(CoreErrorCode.TPM_TRANSPORT,
           "The storage root key's public point is not on the P-256 curve: no session was salted to it.");
     }
+    lastSrk = new Srk(x, y, q);
     return q;
   }
 
