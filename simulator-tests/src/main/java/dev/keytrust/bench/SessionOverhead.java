@@ -5,7 +5,6 @@ import dev.keytrust.key.KeyAlgorithm;
 import dev.keytrust.lab.Swtpm;
 import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.tpm.LoadableKey;
-import dev.keytrust.tpm.TpmObjects;
 import dev.keytrust.tpm.TpmSession;
 import dev.keytrust.tpm.TpmTransport;
 import dev.keytrust.tpm.session.ObjectBlobs;
@@ -16,20 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.MGF1ParameterSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import javax.crypto.Cipher;
-import javax.crypto.KeyAgreement;
-import javax.crypto.spec.OAEPParameterSpec;
-import javax.crypto.spec.PSource;
+import java.util.function.Consumer;
 import tss.Tpm;
 import tss.tpm.TPM2B_PRIVATE;
 import tss.tpm.TPMT_PUBLIC;
@@ -52,8 +43,9 @@ import tss.tpm.TPM_HANDLE;
  *       − raw) / commands is what keytrust adds per command (marshalling, HMACs, encryption,
  *       verification, parsing), the TPM's and the link's time left out of both. Session commands
  *       cannot be replayed on a real TPM: every session gets a fresh nonceTPM.
- *   <li><b>The salt</b> (once per session) on its own: what the client computes for it, RSA-OAEP
- *       (SHA-256, label "SECRET\0") to the RSA SRK, or an ephemeral P-256 key and ECDH for the ECC SRK.
+ *   <li><b>The salt</b> (once per session) on its own: what the client computes for it, keytrust's
+ *       own code ({@code SessionOperations.saltMaker}): RSA-OAEP (SHA-256, label "SECRET\0") to the RSA
+ *       SRK, or an ephemeral P-256 key, ECDH and KDFe (Bouncy Castle's P-256) for the ECC SRK.
  *   <li><b>Per sign on swtpm:</b> {@code TpmSession.signDigest} (sessions: 6 commands) against the
  *       password-session peer kept in the benchmarks only (TSS.Java: ReadPublic, Load, Sign with
  *       the auth value in clear, FlushContext).
@@ -264,24 +256,10 @@ public final class SessionOverhead {
       // 2. the client's salt
       Tpm tss = new Tpm();
       tss._setDevice(new RawTssDevice(tpm.recorder()));
-      PublicKey srkKey = TpmObjects.publicKey(tss.ReadPublic(TPM_HANDLE.from(key.parentHandle())).outPublic.toBytes());
-      SecureRandom random = new SecureRandom();
-      Op salt = alg == KeyAlgorithm.RSA_2048
-          ? () -> {
-            Cipher c = Cipher.getInstance("RSA/ECB/OAEPPadding");
-            c.init(Cipher.ENCRYPT_MODE, srkKey, new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
-                new PSource.PSpecified("SECRET\0".getBytes(StandardCharsets.US_ASCII))), random);
-            c.doFinal(new byte[32]);
-          }
-          : () -> {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"), random);
-            KeyPair eph = g.generateKeyPair();
-            KeyAgreement ka = KeyAgreement.getInstance("ECDH");
-            ka.init(eph.getPrivate());
-            ka.doPhase(srkKey, true);
-            ka.generateSecret();
-          };
+      Consumer<SecureRandom> salter =
+          SessionOperations.saltMaker(tss.ReadPublic(TPM_HANDLE.from(key.parentHandle())).outPublic.toBytes());
+      SecureRandom random = seeded(); // the session variant's kind of random source
+      Op salt = () -> salter.accept(random);
 
       // 3. per sign on swtpm: sessions against the password-session peer (TSS.Java on the same connection)
       TPMT_PUBLIC pub = TPMT_PUBLIC.fromBytes(key.publicArea());

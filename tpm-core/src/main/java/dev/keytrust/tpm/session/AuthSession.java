@@ -9,6 +9,7 @@ import dev.keytrust.error.KeytrustException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import javax.crypto.Mac;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,14 +88,17 @@ final class AuthSession implements AutoCloseable {
     String what = "the " + command.name() + " response";
     byte[] nonceCaller = nonce(random);
     byte[] key = SessionCrypto.hmacKey(sessionKey, authValue);
+    // keyed once for the command's HMAC, the response's and the CFB key; the JCA's copies of the
+    // key inside it cannot be zeroed (see package-info), as with a Mac per computation before
+    Mac keyed = HASH.mac(key);
     byte[] parameters = command.parameters();
     byte[] received = null;
     try {
       if ((attrs & TPMA_SESSION_DECRYPT) != 0) {
-        firstParameter(parameters, command.name() + " parameters", true, key, nonceCaller, nonceTpm);
+        firstParameter(parameters, command.name() + " parameters", true, keyed, nonceCaller, nonceTpm);
       }
       byte[] cpHash = SessionCrypto.cpHash(HASH, command.code(), command.names(), parameters);
-      byte[] hmac = SessionCrypto.sessionHmac(HASH, key, cpHash, nonceCaller, nonceTpm, attrs);
+      byte[] hmac = SessionCrypto.sessionHmac(keyed, cpHash, nonceCaller, nonceTpm, attrs);
       byte[] bytes = CommandBuffer.marshal(command.code(), command.handles(),
           new TpmsAuthCommand(handle, nonceCaller, attrs, hmac), moreAuthorizations(command), parameters);
 
@@ -109,7 +113,7 @@ final class AuthSession implements AutoCloseable {
       TpmsAuthResponse auth = r.auth();
       received = r.parameters();
       byte[] rpHash = SessionCrypto.rpHash(HASH, command.code(), received);
-      byte[] expected = SessionCrypto.sessionHmac(HASH, key, rpHash, auth.nonce(), nonceCaller, auth.sessionAttributes());
+      byte[] expected = SessionCrypto.sessionHmac(keyed, rpHash, auth.nonce(), nonceCaller, auth.sessionAttributes());
       if (!MessageDigest.isEqual(expected, auth.hmac())) {
         throw refused(command.name(), "its HMAC does not verify", r.handles());
       }
@@ -118,7 +122,7 @@ final class AuthSession implements AutoCloseable {
       }
       nonceTpm = auth.nonce();
       if ((attrs & TPMA_SESSION_ENCRYPT) != 0) {
-        firstParameter(received, what, false, key, nonceTpm, nonceCaller);
+        firstParameter(received, what, false, keyed, nonceTpm, nonceCaller);
       }
       SessionResponse result = new SessionResponse(r.handles(), received);
       received = null;
@@ -153,14 +157,14 @@ final class AuthSession implements AutoCloseable {
   }
 
   /** Encrypts or decrypts, in place, the buffer of the first parameter, which must be a TPM2B. */
-  private static void firstParameter(byte[] parameters, String what, boolean encrypt, byte[] key, byte[] nonceNewer,
+  private static void firstParameter(byte[] parameters, String what, boolean encrypt, Mac keyed, byte[] nonceNewer,
       byte[] nonceOlder) throws KeytrustException {
     TpmUnmarshaller in = new TpmUnmarshaller(parameters, what);
     int size = in.u16();
     in.sub(size, "the first parameter");
     byte[] buffer = Arrays.copyOfRange(parameters, 2, 2 + size);
     try {
-      SessionCrypto.cfb(encrypt, HASH, key, nonceNewer, nonceOlder, buffer);
+      SessionCrypto.cfb(encrypt, keyed, nonceNewer, nonceOlder, buffer);
       System.arraycopy(buffer, 0, parameters, 2, size);
     } finally {
       Arrays.fill(buffer, (byte) 0);

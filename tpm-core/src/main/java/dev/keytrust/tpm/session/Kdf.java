@@ -1,12 +1,9 @@
 package dev.keytrust.tpm.session;
 
-import dev.keytrust.error.KeytrustBugException;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The two key derivation functions of TPM 2.0 Part 1, 11.4.10.
@@ -28,24 +25,26 @@ final class Kdf {
 
   static byte[] kdfa(TpmHash hash, byte[] key, String label, byte[] contextU, byte[] contextV, int bits) {
     checkBits(bits);
-    Mac mac = hash.mac();
-    try {
-      // a zero-length HMAC key is legal for KDFa but not for SecretKeySpec; it never occurs here
-      mac.init(new SecretKeySpec(key, hash.jcaMac()));
-    } catch (InvalidKeyException | IllegalArgumentException e) {
-      throw new KeytrustBugException("KDFa key refused by " + hash.jcaMac(), e);
-    }
+    return kdfa(hash.mac(key), label, contextU, contextV, bits);
+  }
+
+  /** KDFa with {@code mac} already keyed (reset to its key when this returns). */
+  static byte[] kdfa(Mac mac, String label, byte[] contextU, byte[] contextV, int bits) {
+    checkBits(bits);
     byte[] out = new byte[(bits + 7) / 8];
     byte[] labelBytes = label.getBytes(StandardCharsets.US_ASCII);
+    byte[] bitsBytes = u32(bits);
+    byte[] counterBytes = new byte[4];
     byte[] block = null;
     try {
       for (int counter = 1, done = 0; done < out.length; counter++) {
-        mac.update(u32(counter));
+        putU32(counterBytes, counter);
+        mac.update(counterBytes);
         mac.update(labelBytes);
         mac.update((byte) 0);
         mac.update(contextU);
         mac.update(contextV);
-        mac.update(u32(bits));
+        mac.update(bitsBytes);
         block = mac.doFinal();
         int n = Math.min(block.length, out.length - done);
         System.arraycopy(block, 0, out, done, n);
@@ -103,6 +102,15 @@ final class Kdf {
   }
 
   private static byte[] u32(int v) {
-    return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    byte[] b = new byte[4];
+    putU32(b, v);
+    return b;
+  }
+
+  private static void putU32(byte[] b, int v) {
+    b[0] = (byte) (v >>> 24);
+    b[1] = (byte) (v >>> 16);
+    b[2] = (byte) (v >>> 8);
+    b[3] = (byte) v;
   }
 }

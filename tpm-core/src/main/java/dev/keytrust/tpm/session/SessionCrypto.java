@@ -72,17 +72,16 @@ final class SessionCrypto {
   /** HMAC(key, pHash || nonceNewer || nonceOlder || attributes). */
   static byte[] sessionHmac(TpmHash hash, byte[] key, byte[] pHash, byte[] nonceNewer, byte[] nonceOlder,
       int attributes) {
-    Mac mac = hash.mac();
-    try {
-      mac.init(new SecretKeySpec(key, hash.jcaMac()));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new KeytrustBugException("HMAC key refused", e);
-    }
-    mac.update(pHash);
-    mac.update(nonceNewer);
-    mac.update(nonceOlder);
-    mac.update((byte) attributes);
-    return mac.doFinal();
+    return sessionHmac(hash.mac(key), pHash, nonceNewer, nonceOlder, attributes);
+  }
+
+  /** {@link #sessionHmac(TpmHash, byte[], byte[], byte[], byte[], int)} with the Mac keyed once per command. */
+  static byte[] sessionHmac(Mac keyed, byte[] pHash, byte[] nonceNewer, byte[] nonceOlder, int attributes) {
+    keyed.update(pHash);
+    keyed.update(nonceNewer);
+    keyed.update(nonceOlder);
+    keyed.update((byte) attributes);
+    return keyed.doFinal();
   }
 
   /**
@@ -90,10 +89,15 @@ final class SessionCrypto {
    * command nonceNewer is nonceCaller and nonceOlder nonceTPM; for a response the reverse.
    */
   static void cfb(boolean encrypt, TpmHash hash, byte[] key, byte[] nonceNewer, byte[] nonceOlder, byte[] data) {
+    cfb(encrypt, hash.mac(key), nonceNewer, nonceOlder, data);
+  }
+
+  /** {@link #cfb(boolean, TpmHash, byte[], byte[], byte[], byte[])} with the Mac keyed once per command. */
+  static void cfb(boolean encrypt, Mac keyed, byte[] nonceNewer, byte[] nonceOlder, byte[] data) {
     if (data.length == 0) {
       return;
     }
-    byte[] keyIv = Kdf.kdfa(hash, key, "CFB", nonceNewer, nonceOlder, 8 * (AES_KEY_BYTES + AES_BLOCK_BYTES));
+    byte[] keyIv = Kdf.kdfa(keyed, "CFB", nonceNewer, nonceOlder, 8 * (AES_KEY_BYTES + AES_BLOCK_BYTES));
     try {
       Cipher aes = Cipher.getInstance("AES/CFB/NoPadding");
       aes.init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE,

@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -366,6 +367,23 @@ public final class SessionOperations {
       throw srkMismatch(parent, "the key persisted there is not a storage root key: " + notSrk.get(), null);
     }
     return pub;
+  }
+
+  /**
+   * For benchmarks, which subtract it from a session's cost: an action that makes and discards one
+   * session salt to the storage key {@code srkPublic} (a TPMT_PUBLIC, parsed once here), as every
+   * operation here does once. Nothing is sent anywhere.
+   */
+  public static Consumer<SecureRandom> saltMaker(byte[] srkPublic) throws KeytrustException {
+    TpmtPublic srk = TpmtPublic.parse(srkPublic, "the storage root key's public area");
+    SessionSalt.create(srk, new SecureRandom()).close(); // refuses a key that cannot take a salt
+    return random -> {
+      try {
+        SessionSalt.create(srk, random).close();
+      } catch (KeytrustException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    };
   }
 
   private static KeytrustException srkMismatch(ParentKey parent, String why, Throwable cause) {

@@ -56,6 +56,7 @@ final class TpmtPublic {
   private final byte[] modulus;
   private final byte[] x;
   private final byte[] y;
+  private volatile byte[] name;
 
   private TpmtPublic(Builder b) {
     this.encoded = b.encoded;
@@ -176,12 +177,16 @@ final class TpmtPublic {
 
   /** The object's Name: nameAlg (UINT16) followed by H_nameAlg(TPMT_PUBLIC) (Part 1, 16). */
   byte[] name() {
-    byte[] d = nameAlg.digest().digest(encoded);
-    byte[] n = new byte[2 + d.length];
-    n[0] = (byte) (nameAlg.algId() >>> 8);
-    n[1] = (byte) nameAlg.algId();
-    System.arraycopy(d, 0, n, 2, d.length);
-    return n;
+    byte[] n = name;
+    if (n == null) {
+      byte[] d = nameAlg.digest().digest(encoded);
+      n = new byte[2 + d.length];
+      n[0] = (byte) (nameAlg.algId() >>> 8);
+      n[1] = (byte) nameAlg.algId();
+      System.arraycopy(d, 0, n, 2, d.length);
+      name = n; // two threads may both compute it: the same bytes (a session operation asks up to 4 times)
+    }
+    return n.clone();
   }
 
   /** RSA only: the modulus bytes. */
@@ -192,6 +197,16 @@ final class TpmtPublic {
   /** ECC only: unique.x as the TPM gave it. */
   byte[] x() {
     return x == null ? null : x.clone();
+  }
+
+  /** ECC only: unique.y as the TPM gave it. */
+  byte[] y() {
+    return y == null ? null : y.clone();
+  }
+
+  /** ECC only: the TPM_ECC_CURVE. */
+  int curveId() {
+    return curveId;
   }
 
   /**

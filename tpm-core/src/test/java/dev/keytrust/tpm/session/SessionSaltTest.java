@@ -11,20 +11,28 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPrivateKeySpec;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.MGF1ParameterSpec;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 import org.bouncycastle.asn1.nist.NISTNamedCurves;
+import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,14 +50,119 @@ class SessionSaltTest {
     TpmtPublic key = TpmtPublic.parse(HEX.parseHex(
         "0023000b00030460000000060080004300100003001000207d1f639091f4f93753e5ca964f537491e2ee50058bdf8d93c2f6f165d0"
             + "2a6f2c00205b4e618a7dad9e0cbc7d974ff78ac75ac3ca7be3c54a2b064e0f42f3b43de892"), "vector");
-    KeyPair ephemeral = p256KeyPair(new BigInteger(
-        "897989c19f950c5f32f3a2156832bb49b39b0562f372e6e180be309c2bbc07c0", 16));
+    BigInteger ephemeral = new BigInteger("897989c19f950c5f32f3a2156832bb49b39b0562f372e6e180be309c2bbc07c0", 16);
     try (SessionSalt s = SessionSalt.ecc(key, ephemeral)) {
       assertThat(HEX.formatHex(s.salt())).isEqualTo("428bee6074a8d9c43979617363ca78cedc7b56673d43750678c965d0fddeb4be");
       assertThat(HEX.formatHex(s.encryptedSalt())).isEqualTo(
           "00208588b3516e0cc43073b2577362ff1b712373213043bcb0c7364c74bfc6f626e200203534ac662cd4462172cdd0dbe3f0d0e2"
               + "8edb9e08484a3a34b8e8e00d9cb5b4c1");
     }
+  }
+
+  /**
+   * The Bouncy Castle salt against the JDK's: for fixed ephemeral scalars and SRK keys made by
+   * SunEC, the salt is KDFe over the Z of the JDK's ECDH (ephemeral private key, SRK public key),
+   * and the JDK's ECDH on the TPM's side (SRK private key, the encrypted point) gives the same Z.
+   * The keys include coordinates with a leading zero byte, which must be sent padded to 32 bytes.
+   */
+  @Test
+  void eccSaltAgreesWithTheJdksEcdhOnBothSides() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+    List<KeyPair> srks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      srks.add(g.generateKeyPair());
+    }
+    KeyPair shortX = g.generateKeyPair();
+    while (((ECPublicKey) shortX.getPublic()).getW().getAffineX().bitLength() > 248) {
+      shortX = g.generateKeyPair();
+    }
+    srks.add(shortX);
+    List<BigInteger> scalars = new ArrayList<>(List.of(BigInteger.ONE, new BigInteger(
+        "897989c19f950c5f32f3a2156832bb49b39b0562f372e6e180be309c2bbc07c0", 16), P256_N.subtract(BigInteger.ONE)));
+    X9ECParameters p256 = NISTNamedCurves.getByName("P-256");
+    for (BigInteger d = BigInteger.valueOf(2); scalars.size() < 4; d = d.add(BigInteger.ONE)) {
+      if (p256.getG().multiply(d).normalize().getAffineXCoord().toBigInteger().bitLength() <= 248) {
+        scalars.add(d); // an ephemeral point whose x has a leading zero byte
+      }
+    }
+    for (KeyPair srk : srks) {
+      TpmtPublic key = eccPublic((ECPublicKey) srk.getPublic());
+      for (BigInteger d : scalars) {
+        KeyPair ephemeral = p256KeyPair(d);
+        byte[] z = ecdh(ephemeral.getPrivate(), srk.getPublic());
+        ECPoint qe = ((ECPublicKey) ephemeral.getPublic()).getW();
+        byte[] qeX = fixed32(qe.getAffineX());
+        byte[] expected = Kdf.kdfe(TpmHash.SHA256, z, "SECRET", qeX,
+            fixed32(((ECPublicKey) srk.getPublic()).getW().getAffineX()), 256);
+        try (SessionSalt s = SessionSalt.ecc(key, d)) {
+          assertThat(s.salt()).as("salt for d=%s", d).isEqualTo(expected);
+          byte[] point = s.encryptedSalt();
+          assertThat(point).isEqualTo(new TpmMarshaller().tpm2b(qeX).tpm2b(fixed32(qe.getAffineY())).toByteArray());
+          TpmUnmarshaller in = new TpmUnmarshaller(point, "point");
+          ECPoint sent = new ECPoint(new BigInteger(1, in.tpm2b(32, "x")), new BigInteger(1, in.tpm2b(32, "y")));
+          PublicKey sentKey = KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(sent, TpmtPublic.p256()));
+          assertThat(ecdh(srk.getPrivate(), sentKey)).as("the TPM's Z").isEqualTo(z);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFreshEccSaltIsTheOneTheSrksOwnerRecovers() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair srk = g.generateKeyPair();
+    TpmtPublic key = eccPublic((ECPublicKey) srk.getPublic());
+    try (SessionSalt a = SessionSalt.create(key, new SecureRandom());
+        SessionSalt b = SessionSalt.create(key, new SecureRandom())) {
+      assertThat(a.salt()).hasSize(32).isNotEqualTo(b.salt());
+      TpmUnmarshaller in = new TpmUnmarshaller(a.encryptedSalt(), "point");
+      byte[] x = in.tpm2b(32, "x");
+      ECPoint sent = new ECPoint(new BigInteger(1, x), new BigInteger(1, in.tpm2b(32, "y")));
+      byte[] z = ecdh(srk.getPrivate(),
+          KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(sent, TpmtPublic.p256())));
+      assertThat(a.salt()).isEqualTo(Kdf.kdfe(TpmHash.SHA256, z, "SECRET", x,
+          fixed32(((ECPublicKey) srk.getPublic()).getW().getAffineX()), 256));
+    }
+  }
+
+  /** Points off the curve, coordinates not below p, (0, 0), empty: refused before any random is drawn. */
+  @Test
+  void anSrkPointOffTheCurveIsRefused() throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    ECPoint w = ((ECPublicKey) g.generateKeyPair().getPublic()).getW();
+    BigInteger p = NISTNamedCurves.getByName("P-256").getCurve().getField().getCharacteristic();
+    byte[][][] bad = {
+      {fixed32(w.getAffineX()), fixed32(w.getAffineY().add(BigInteger.ONE).mod(p))},
+      {fixed32(w.getAffineX()), fixed32(p)}, // a coordinate not below p
+      {fixed32(p.add(BigInteger.ONE)), fixed32(w.getAffineY())},
+      {new byte[32], new byte[32]},
+      {new byte[0], new byte[0]},
+    };
+    TpmtPublic good = eccPublic(fixed32(w.getAffineX()), fixed32(w.getAffineY()));
+    SessionSalt.ecc(good, BigInteger.TWO).close(); // the last key's point is kept: a bad one is not taken for it
+    for (byte[][] xy : bad) {
+      TpmtPublic key = eccPublic(xy[0], xy[1]);
+      SecureRandom noRandom = new SecureRandom() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void nextBytes(byte[] bytes) {
+          throw new IllegalStateException("a random number was drawn for an invalid key");
+        }
+      };
+      assertThatThrownBy(() -> SessionSalt.create(key, noRandom))
+          .isInstanceOfSatisfying(KeytrustException.class, e -> {
+            assertThat(e.code()).isEqualTo(CoreErrorCode.TPM_TRANSPORT);
+            assertThat(e.getMessage()).contains("not on the P-256 curve");
+          });
+      assertThatThrownBy(() -> SessionSalt.ecc(key, BigInteger.TWO)).isInstanceOf(KeytrustException.class);
+    }
+    SessionSalt.ecc(good, BigInteger.TWO).close();
+    assertThatThrownBy(() -> SessionSalt.ecc(good, BigInteger.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SessionSalt.ecc(good, P256_N)).isInstanceOf(IllegalArgumentException.class);
   }
 
   /** "07_2048_SHA256_128_restricted", label SECRET: OAEP with SHA-256 and the vector's seed. */
@@ -112,6 +225,36 @@ class SessionSaltTest {
         .u16(0x0006).u16(128).u16(0x0043).u16(0x0010).u16(2048).u32(0)
         .tpm2b(modulus).toByteArray();
     return TpmtPublic.parse(pub, "test key");
+  }
+
+  static final BigInteger P256_N = NISTNamedCurves.getByName("P-256").getN();
+
+  static byte[] ecdh(PrivateKey own, PublicKey peer) throws Exception {
+    KeyAgreement ka = KeyAgreement.getInstance("ECDH");
+    ka.init(own);
+    ka.doPhase(peer, true);
+    return ka.generateSecret();
+  }
+
+  static byte[] fixed32(BigInteger v) {
+    byte[] b = v.toByteArray();
+    byte[] out = new byte[32];
+    int n = Math.min(b.length, 32);
+    System.arraycopy(b, b.length - n, out, 32 - n, n);
+    return out;
+  }
+
+  /** A TPMT_PUBLIC of a P-256 restricted decryption key with AES-128-CFB and the given unique. */
+  static TpmtPublic eccPublic(byte[] x, byte[] y) throws KeytrustException {
+    byte[] pub = new TpmMarshaller()
+        .u16(0x0023).u16(0x000B).u32(0x00030472).u16(0)
+        .u16(0x0006).u16(128).u16(0x0043).u16(0x0010).u16(0x0003).u16(0x0010)
+        .tpm2b(x).tpm2b(y).toByteArray();
+    return TpmtPublic.parse(pub, "test key");
+  }
+
+  static TpmtPublic eccPublic(ECPublicKey k) throws KeytrustException {
+    return eccPublic(fixed32(k.getW().getAffineX()), fixed32(k.getW().getAffineY()));
   }
 
   static KeyPair p256KeyPair(BigInteger d) throws Exception {
