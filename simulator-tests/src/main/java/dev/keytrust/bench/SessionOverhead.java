@@ -42,7 +42,10 @@ import tss.tpm.TPM_HANDLE;
  *       recording; {@code raw}: the same recorded command bytes sent to the same transport. (session
  *       − raw) / commands is what keytrust adds per command (marshalling, HMACs, encryption,
  *       verification, parsing), the TPM's and the link's time left out of both. Session commands
- *       cannot be replayed on a real TPM: every session gets a fresh nonceTPM.
+ *       cannot be replayed on a real TPM: every session gets a fresh nonceTPM. These variants are
+ *       timed in wall time and in the calling thread's CPU time; goal 2b reads the CPU time, as
+ *       goal 2a does ({@link IssueGoals}), because on a shared machine the wall time also holds the
+ *       time the thread waited for a core.
  *   <li><b>The salt</b> (once per session) on its own: what the client computes for it, keytrust's
  *       own code ({@code SessionOperations.saltMaker}): RSA-OAEP (SHA-256, label "SECRET\0") to the RSA
  *       SRK, or an ephemeral P-256 key, ECDH and KDFe (Bouncy Castle's P-256) for the ECC SRK.
@@ -189,13 +192,15 @@ public final class SessionOverhead {
         .append(rounds).append(" rounds; medians over the rounds (min .. max in parentheses); ratios and ")
         .append("differences are taken within each round. See the class comment for what each variant is.\n\n")
         .append("| alg | session sign, answers replayed | raw replay | keytrust per command | per command without ")
-        .append("the salt (goal ≤ 30 µs) | salt (client, once per session) | sign on swtpm: sessions | password sessions ")
-        .append("| ratio |\n")
-        .append("|---|---|---|---|---|---|---|---|---|\n");
+        .append("the salt, wall | **per command without the salt, CPU** (goal ≤ 30 µs) | salt (client, once per session) ")
+        .append("| sign on swtpm: sessions | password sessions | ratio |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (KeyAlgorithm alg : KeyAlgorithm.values()) {
       md.append(measure(alg, quick, rounds)).append('\n');
     }
-    md.append("\nThe goal is met when the per-command figure stays at or below 30 µs. The salt is part of ")
+    md.append("\nThe goal is met when the per-command figure without the salt, in the calling thread's CPU time ")
+        .append("(`ThreadMXBean`, as goal 2a), stays at or below 30 µs; the wall-time columns are shown beside it, and ")
+        .append("on a loaded machine they also hold the time this thread waited for a core. The salt is part of ")
         .append("the session sign's figure too; on swtpm the TPM's side of it (its RSA decryption or ECDH) ")
         .append("and its HMAC checks are in the sessions column.\n");
     System.out.println(md);
@@ -206,16 +211,16 @@ public final class SessionOverhead {
       StringBuilder detail = new StringBuilder();
       for (int i = 0; i < GOAL_FIGURES.size(); i++) {
         double[] d = GOAL_FIGURES.get(i);
-        detail.append(String.format(Locale.ROOT, "%s%s %.1f µs without the salt, %.1f µs with it",
-            i == 0 ? "" : "; ", KeyAlgorithm.values()[i].id(), d[0], d[1]));
+        detail.append(String.format(Locale.ROOT, "%s%s %.1f µs CPU without the salt, %.1f µs with it (wall without the salt %.1f µs)",
+            i == 0 ? "" : "; ", KeyAlgorithm.values()[i].id(), d[0], d[1], d[2]));
       }
       IssueGoals.appendGoals(dir, IssueGoals.goalLine("2b",
-          "session sign − its raw replay, µs per command, HMAC + encrypted sessions (without the salt; worst algorithm)",
+          "session sign − its raw replay, µs of CPU per command, HMAC + encrypted sessions (without the salt; worst algorithm)",
           worst, "<=", 30, detail.toString()));
     }
   }
 
-  /** Per algorithm (in KeyAlgorithm order): µs per command without the salt, and with it. */
+  /** Per algorithm (in KeyAlgorithm order): µs of CPU per command without the salt, with it, and wall without it. */
   private static final List<double[]> GOAL_FIGURES = new ArrayList<>();
 
   private static String measure(KeyAlgorithm alg, boolean quick, int rounds) throws Exception {
@@ -277,19 +282,28 @@ public final class SessionOverhead {
         }
       };
 
-      double[][] client = interleaved(new Op[] {session, raw, salt}, quick ? 50 : 200, quick ? 3 : 10, rounds);
+      // the client's variants are CPU work in this thread (the replay answers at once): each block is
+      // timed in wall time and in the thread's CPU time, which the other processes' load hardly changes
+      IssueGoals.Op[] clientOps = {session::run, raw::run, salt::run};
+      double[][][] timed = IssueGoals.interleavedWithCpu(clientOps, quick ? 50 : 200, quick ? 3 : 10, rounds);
+      double[][] client = timed[0];
+      double[][] clientCpu = timed[1];
       double[][] swtpm = interleaved(new Op[] {sessions, password}, quick ? 5 : 20, quick ? 1 : 3, rounds);
       authBuffer.close();
       Arrays.fill(auth, (byte) 0);
       double[] withoutSalt = new double[rounds];
+      double[] withoutSaltCpu = new double[rounds];
       for (int i = 0; i < rounds; i++) {
         withoutSalt[i] = (client[0][i] - client[1][i] - client[2][i]) / commands;
+        withoutSaltCpu[i] = (clientCpu[0][i] - clientCpu[1][i] - clientCpu[2][i]) / commands;
       }
-      GOAL_FIGURES.add(new double[] {median(withoutSalt) / 1e3, median(difference(client[0], client[1], commands)) / 1e3});
-      return String.format(Locale.ROOT, "| %s | %s µs | %s µs | %s µs (%d commands) | %s µs | %s µs | %s ms | %s ms | %s |",
+      GOAL_FIGURES.add(new double[] {median(withoutSaltCpu) / 1e3, median(difference(clientCpu[0], clientCpu[1], commands)) / 1e3,
+          median(withoutSalt) / 1e3});
+      return String.format(Locale.ROOT,
+          "| %s | %s µs | %s µs | %s µs (%d commands) | %s µs | **%s µs** | %s µs | %s ms | %s ms | %s |",
           alg.id(), range(client[0], 1e3, "%.1f"), range(client[1], 1e3, "%.2f"),
           range(difference(client[0], client[1], commands), 1e3, "%.1f"), commands, range(withoutSalt, 1e3, "%.1f"),
-          range(client[2], 1e3, "%.1f"),
+          range(withoutSaltCpu, 1e3, "%.1f"), range(client[2], 1e3, "%.1f"),
           range(swtpm[0], 1e6, "%.2f"), range(swtpm[1], 1e6, "%.2f"), range(ratio(swtpm[0], swtpm[1]), 1, "%.2f"));
     }
   }
