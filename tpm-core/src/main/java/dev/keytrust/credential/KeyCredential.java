@@ -23,7 +23,7 @@ import java.util.UUID;
  * kept. {@link #toByteArray()} gives back the parsed bytes exactly.
  *
  * <p>Integrity is reported, never repaired: {@link #keyHashValid()} and {@link
- * #keyIdMatchesKeyMaterial()}. Typed views use the first entry of each identifier. Key material
+ * #keyIdMatchesKeyMaterial()}, computed when first asked. Typed views use the first entry of each identifier. Key material
  * that cannot be decoded is {@link UnknownKeyMaterial}, not an error; a blob whose framing is broken
  * (or whose KeySource, DeviceId or timestamp entries have the wrong size) is a {@link
  * KeyCredentialFormatException}. Nothing else is thrown by {@link #parse(byte[])}.
@@ -83,8 +83,18 @@ public final class KeyCredential {
 
   private final byte[] keyId;
   private final byte[] keyHash;
-  private final Boolean keyHashValid;
-  private final Boolean keyIdMatchesKeyMaterial;
+  /** Where the bytes the KeyHash covers start in {@link #original} (-1 without a KeyHash). */
+  private final int hashEnd;
+  /** True when {@link #build} made the entries: KeyID and KeyHash hold by construction. */
+  private final boolean built;
+  /**
+   * The two integrity checks, computed on first use ({@link #keyHashValid()}, {@link
+   * #keyIdMatchesKeyMaterial()}), as the key material is decoded: reading a value's fields does
+   * not pay for two SHA-256 passes it may never ask for. Deterministic, so a race only computes
+   * twice.
+   */
+  private Boolean keyHashValid;
+  private Boolean keyIdMatchesKeyMaterial;
   /** The KeyMaterial entry's value; decoded on first use ({@link #keyMaterial()}). */
   private final byte[] keyMaterialValue;
   /** Decoded from {@link #keyMaterialValue} on first use: immutable, so a race only decodes twice. */
@@ -147,20 +157,9 @@ public final class KeyCredential {
 
     this.keyId = id == null ? null : id.valueUnsafe();
     this.keyHash = hash == null ? null : hash.valueUnsafe();
-    // one digest object for both hashes (digest() resets it)
-    MessageDigest sha = built || (hash == null && (id == null || material == null)) ? null : Sha256.digest();
-    if (hash == null) {
-      this.keyHashValid = null;
-    } else if (built) {
-      this.keyHashValid = true;
-    } else {
-      sha.update(blob, hashEnd, blob.length - hashEnd);
-      this.keyHashValid = MessageDigest.isEqual(hash.valueUnsafe(), sha.digest());
-    }
+    this.hashEnd = hashEnd;
+    this.built = built;
     this.keyMaterialValue = material == null ? null : material.valueUnsafe();
-    this.keyIdMatchesKeyMaterial = id == null || material == null
-        ? null
-        : built || MessageDigest.isEqual(id.valueUnsafe(), sha.digest(material.valueUnsafe()));
     if (use == null) {
       this.usageCode = OptionalInt.empty();
       this.usage = null;
@@ -509,7 +508,15 @@ public final class KeyCredential {
    * Windows does not enforce it on ordinary writes: some tools wrote wrong values.
    */
   public Optional<Boolean> keyHashValid() {
-    return Optional.ofNullable(keyHashValid);
+    if (keyHash == null) {
+      return Optional.empty();
+    }
+    Boolean valid = keyHashValid;
+    if (valid == null) {
+      valid = built || MessageDigest.isEqual(keyHash, Sha256.of(original, hashEnd, original.length));
+      keyHashValid = valid;
+    }
+    return Optional.of(valid);
   }
 
   /**
@@ -517,7 +524,15 @@ public final class KeyCredential {
    * is expected for FIDO keys (KeyID = credential id) and version 1 device keys.
    */
   public Optional<Boolean> keyIdMatchesKeyMaterial() {
-    return Optional.ofNullable(keyIdMatchesKeyMaterial);
+    if (keyId == null || keyMaterialValue == null) {
+      return Optional.empty();
+    }
+    Boolean matches = keyIdMatchesKeyMaterial;
+    if (matches == null) {
+      matches = built || MessageDigest.isEqual(keyId, Sha256.of(keyMaterialValue));
+      keyIdMatchesKeyMaterial = matches;
+    }
+    return Optional.of(matches);
   }
 
   /** The decoded KeyMaterial, empty when the entry is absent. */
