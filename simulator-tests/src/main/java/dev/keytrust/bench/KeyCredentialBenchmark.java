@@ -35,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #build}: {@link KeyCredential#build}, which computes the key id and the KeyHash (two
  *       SHA-256 over parts of the blob) and encodes the entries;
  *   <li>{@link #serialize}: {@link KeyCredential#toByteArray} of a built value;
- *   <li>{@link #parse}: {@link KeyCredential#parse} of the blob (it decodes the entries and the key
- *       material and recomputes both hashes);
+ *   <li>{@link #parse}: {@link KeyCredential#parse} of the blob (it reads the entries and their
+ *       typed fields; the key material is decoded and both hashes are computed when first asked,
+ *       which {@link #parseAndValidate} does);
  *   <li>{@link #parseAndValidate}: parse, then the checks a reader makes: KeyHash valid, KeyID =
  *       SHA-256 of the key material, the key material decoded (P-256: on the curve), the ROCA
  *       fingerprint test for RSA, and the re-encoding identical to the input; {@link
