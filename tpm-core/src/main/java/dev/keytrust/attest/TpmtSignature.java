@@ -2,8 +2,7 @@ package dev.keytrust.attest;
 
 import static dev.keytrust.attest.TpmAlgorithms.*;
 
-import java.io.ByteArrayOutputStream;
-import java.math.BigInteger;
+import dev.keytrust.internal.EcdsaDer;
 
 /**
  * TPMT_SIGNATURE (TPM 2.0 Part 2, §11.3.4) of an RSASSA, RSAPSS or ECDSA signature, parsed
@@ -92,30 +91,7 @@ public final class TpmtSignature {
     if (sigAlg != ECDSA) {
       return rsaSignature.clone();
     }
-    return der(new BigInteger(1, r), new BigInteger(1, s));
-  }
-
-  static byte[] der(BigInteger r, BigInteger s) {
-    byte[] ri = r.toByteArray();
-    byte[] si = s.toByteArray();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    writeInteger(body, ri);
-    writeInteger(body, si);
-    byte[] b = body.toByteArray();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(0x30);
-    if (b.length > 127) {
-      out.write(0x81);
-    }
-    out.write(b.length);
-    out.write(b, 0, b.length);
-    return out.toByteArray();
-  }
-
-  private static void writeInteger(ByteArrayOutputStream out, byte[] v) {
-    out.write(0x02);
-    out.write(v.length);
-    out.write(v, 0, v.length);
+    return EcdsaDer.fromRs(r, s);
   }
 
   @Override
