@@ -254,15 +254,7 @@ final class TpmCommands {
 
   /** TPM2_ActivateCredential's certInfo (TPM2B_DIGEST): a new array the caller zeroes. */
   static byte[] parseActivateCredential(byte[] parameters) throws KeytrustException {
-    TpmUnmarshaller in = new TpmUnmarshaller(parameters, "the " + ACTIVATE_CREDENTIAL + " response");
-    byte[] certInfo = in.tpm2b(TpmsAuthResponse.MAX_DIGEST, "certInfo");
-    try {
-      in.finish();
-      return certInfo;
-    } catch (KeytrustException e) {
-      Arrays.fill(certInfo, (byte) 0);
-      throw e;
-    }
+    return secretTpm2b(parameters, ACTIVATE_CREDENTIAL, TpmsAuthResponse.MAX_DIGEST, "certInfo");
   }
 
   private static void checkTpm2b(byte[] tpm2b, String what) throws KeytrustException {
@@ -329,13 +321,21 @@ final class TpmCommands {
 
   /** TPM2_Unseal's outData: a new array the caller zeroes. */
   static byte[] parseUnseal(byte[] parameters) throws KeytrustException {
-    TpmUnmarshaller in = new TpmUnmarshaller(parameters, "the " + UNSEAL + " response");
-    byte[] data = in.tpm2b(TpmConstants.MAX_SYM_DATA, "outData");
+    return secretTpm2b(parameters, UNSEAL, TpmConstants.MAX_SYM_DATA, "outData");
+  }
+
+  /**
+   * A response whose parameters are one secret TPM2B of at most {@code max} bytes and nothing
+   * else: its contents, a new array the caller zeroes (zeroed here when anything follows it).
+   */
+  private static byte[] secretTpm2b(byte[] parameters, String command, int max, String field) throws KeytrustException {
+    TpmUnmarshaller in = new TpmUnmarshaller(parameters, "the " + command + " response");
+    byte[] secret = in.tpm2b(max, field);
     try {
       in.finish();
-      return data;
+      return secret;
     } catch (KeytrustException e) {
-      Arrays.fill(data, (byte) 0);
+      Arrays.fill(secret, (byte) 0);
       throw e;
     }
   }
