@@ -21,8 +21,7 @@ public final class Sha256 {
     }
   }
 
-  /** A fresh SHA-256 digest (a clone of a prototype), for hashing several values with one object. */
-  public static MessageDigest digest() {
+  private static MessageDigest digest() {
     try {
       return (MessageDigest) PROTOTYPE.clone();
     } catch (CloneNotSupportedException e) {
