@@ -760,8 +760,10 @@ public final class IssueGoals {
   }
 
   /**
-   * {@link SessionOverhead#interleaved} timing each block twice: {@code [0]} wall nanoseconds per
-   * call, {@code [1]} the calling thread's CPU nanoseconds per call; {@code [x][op][round]}.
+   * Runs {@code ops} in alternating blocks of {@code block} calls for {@code rounds} rounds (after
+   * {@code warmup} rounds not counted; the order reversed every other round), timing each block
+   * twice: {@code [0]} wall nanoseconds per call, {@code [1]} the calling thread's CPU nanoseconds
+   * per call; {@code [x][op][round]}.
    */
   static double[][][] interleavedWithCpu(Op[] ops, int block, int warmup, int rounds) throws Exception {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();

@@ -120,37 +120,10 @@ public final class SessionOverhead {
     public void close() {}
   }
 
-  @FunctionalInterface
-  interface Op {
-    void run() throws Exception;
-  }
-
   static SecureRandom seeded() throws GeneralSecurityException {
     SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
     r.setSeed(0x6b657974727573L);
     return r;
-  }
-
-  /**
-   * Runs {@code ops} in alternating blocks of {@code block} calls for {@code rounds} rounds (after
-   * {@code warmup} rounds not counted) and returns each round's mean nanoseconds per call, per op.
-   */
-  static double[][] interleaved(Op[] ops, int block, int warmup, int rounds) throws Exception {
-    double[][] out = new double[ops.length][rounds];
-    for (int round = -warmup; round < rounds; round++) {
-      for (int k = 0; k < ops.length; k++) {
-        int o = (round & 1) == 0 ? k : ops.length - 1 - k; // alternate the order too
-        long t0 = System.nanoTime();
-        for (int i = 0; i < block; i++) {
-          ops[o].run();
-        }
-        long t = System.nanoTime() - t0;
-        if (round >= 0) {
-          out[o][round] = (double) t / block;
-        }
-      }
-    }
-    return out;
   }
 
   static double median(double[] v) {
@@ -246,11 +219,11 @@ public final class SessionOverhead {
       // a recorded TPM_RC_RETRY is answered again as recorded: no pause (the TPM's time is not measured)
       TransportChannel replayChannel = new TransportChannel(replay, dev.keytrust.tpm.session.ResponseCodeMapper.raw(), 12,
           ms -> { });
-      Op session = () -> {
+      IssueGoals.Op session = () -> {
         replay.rewind();
         new SessionOperations(replayChannel, seeded()).sign(parent, blobs, authBuffer, digest);
       };
-      Op raw = () -> {
+      IssueGoals.Op raw = () -> {
         replay.rewind();
         seeded(); // the same set-up cost as the session variant
         for (Exchange e : recorded) {
@@ -264,13 +237,13 @@ public final class SessionOverhead {
       Consumer<SecureRandom> salter =
           SessionOperations.saltMaker(tss.ReadPublic(TPM_HANDLE.from(key.parentHandle())).outPublic.toBytes());
       SecureRandom random = seeded(); // the session variant's kind of random source
-      Op salt = () -> salter.accept(random);
+      IssueGoals.Op salt = () -> salter.accept(random);
 
       // 3. per sign on swtpm: sessions against the password-session peer (TSS.Java on the same connection)
       TPMT_PUBLIC pub = TPMT_PUBLIC.fromBytes(key.publicArea());
       TPM2B_PRIVATE priv = TPM2B_PRIVATE.fromBytes(key.privateArea());
-      Op sessions = () -> tpm.session().signDigest(key, authBuffer, digest);
-      Op password = () -> {
+      IssueGoals.Op sessions = () -> tpm.session().signDigest(key, authBuffer, digest);
+      IssueGoals.Op password = () -> {
         tss.ReadPublic(TPM_HANDLE.from(key.parentHandle()));
         TPM_HANDLE h = tss.Load(TPM_HANDLE.from(key.parentHandle()), priv, pub);
         try {
@@ -284,11 +257,13 @@ public final class SessionOverhead {
 
       // the client's variants are CPU work in this thread (the replay answers at once): each block is
       // timed in wall time and in the thread's CPU time, which the other processes' load hardly changes
-      IssueGoals.Op[] clientOps = {session::run, raw::run, salt::run};
-      double[][][] timed = IssueGoals.interleavedWithCpu(clientOps, quick ? 50 : 200, quick ? 3 : 10, rounds);
+      double[][][] timed = IssueGoals.interleavedWithCpu(new IssueGoals.Op[] {session, raw, salt}, quick ? 50 : 200,
+          quick ? 3 : 10, rounds);
       double[][] client = timed[0];
       double[][] clientCpu = timed[1];
-      double[][] swtpm = interleaved(new Op[] {sessions, password}, quick ? 5 : 20, quick ? 1 : 3, rounds);
+      // wall time only: the swtpm's own work is in another process
+      double[][] swtpm = IssueGoals.interleavedWithCpu(new IssueGoals.Op[] {sessions, password}, quick ? 5 : 20,
+          quick ? 1 : 3, rounds)[0];
       authBuffer.close();
       Arrays.fill(auth, (byte) 0);
       double[] withoutSalt = new double[rounds];
