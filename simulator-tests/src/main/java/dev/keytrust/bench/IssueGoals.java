@@ -303,7 +303,7 @@ public final class IssueGoals {
       case "step policy", "step prerequisites", "step mfa" -> "CPU only (MFA is instant in the benchmark)";
       case "between prerequisites and mfa" -> "journal STARTED (atomic write, not forced)";
       case "step pin" -> "the scripted PIN, the PIN rules";
-      case "step key" -> "journal KEY_PENDING (forced write); the TPM connection (TPM2_Startup, TPM2_GetCapability);"
+      case "step key" -> "journal KEY_PENDING (forced write); the TPM connection (TPM2_GetCapability: transient objects, active sessions);"
           + " the salted session (ephemeral P-256 key pair + ECDH), TPM2_Create, TPM2_FlushContext; the key's"
           + " directory (mkdir + forced parent) and key file (forced write)";
       case "between key and credential" -> "the PIN history (Argon2id at its cheapest, atomic write, not forced)";

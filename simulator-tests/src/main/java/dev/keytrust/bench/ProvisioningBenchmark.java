@@ -51,7 +51,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * without waits: MFA succeeds at once, the PIN comes from a script, the PIN history uses the
  * cheapest Argon2id keytrust accepts, and the registration is one HTTP POST to a {@link
  * LoopbackKeyService} on 127.0.0.1. One operation is: policy, prerequisites, MFA, PIN rules, a new
- * TPM session (TPM2_Startup and the leftovers check), the SRK check, TPM2_Create, the key store
+ * TPM session (the leftovers check), the SRK check, TPM2_Create, the key store
  * write, the KeyCredentialLink, the registration and the journal. Each invocation gets a fresh key
  * store and state folder (made and removed outside the measured time).
  *

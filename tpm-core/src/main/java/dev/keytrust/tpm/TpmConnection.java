@@ -13,7 +13,7 @@ import tss.Tpm;
  * <p>A simulator ({@code mssim:}, {@code unix:}: swtpm and the MS/IBM simulators) serves one client
  * connection at a time and leaves any other waiting unanswered, and it has no resource manager. So
  * all sessions this JVM opens on the same simulator URI share one connection ({@link #shared}):
- * the first opens it (TPM2_Startup, leftovers flushed), later ones join it, and the last one to
+ * the first opens it (TPM2_Startup if needed, leftovers flushed), later ones join it, and the last one to
  * close closes it. A connection that failed is not joined again: the next session opens a new one.
  * Every other transport ({@code device:/dev/tpmrm0} and TBS, which have a resource manager, or a
  * transport the caller built) has one connection per session.

@@ -27,6 +27,7 @@ final class TpmFacts {
   static final int PT_FIRMWARE_VERSION_1 = 0x10B;
   static final int PT_FIRMWARE_VERSION_2 = 0x10C;
   static final int PT_PERMANENT = 0x200;
+  static final int PT_HR_ACTIVE = 0x205;
   static final int PT_LOCKOUT_COUNTER = 0x20E;
   static final int PT_MAX_AUTH_FAIL = 0x20F;
   static final int PT_LOCKOUT_INTERVAL = 0x210;

@@ -185,8 +185,8 @@ public final class TpmSession implements AutoCloseable {
    * Opens a session over a transport the caller built.
    *
    * @param simulator true for a TPM without resource manager and firmware start-up (swtpm and
-   *     the MS/IBM simulators): the session then sends TPM2_Startup and flushes transient objects
-   *     and sessions a crashed earlier client left loaded
+   *     the MS/IBM simulators): the session then sends TPM2_Startup if the TPM has not had one, and
+   *     flushes the transient objects and sessions (loaded or saved) an earlier client left in it
    */
   public static TpmSession open(TpmTransport transport, boolean simulator) throws KeytrustException {
     return open(transport, simulator, CommandTimeouts.defaults(), TpmSession::sleep);
@@ -210,8 +210,7 @@ public final class TpmSession implements AutoCloseable {
     TpmSession s = new TpmSession(new TpmConnection(device, timeouts), timeouts);
     try {
       if (simulator) {
-        s.startup();
-        s.flushLeftovers();
+        s.prepareSimulator();
       }
       return s;
     } catch (KeytrustException | RuntimeException e) {
@@ -318,18 +317,67 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
-  private void flushLeftovers() throws KeytrustException {
-    List<Integer> stale = new ArrayList<>();
-    stale.addAll(handles(0x80000000));
-    stale.addAll(handles(0x02000000));
-    stale.addAll(handles(0x03000000));
-    for (int h : stale) {
-      LOG.info("flushing handle 0x{} left loaded in the simulator by an earlier client", Integer.toHexString(h));
-      flush(h);
+  /**
+   * Readies a simulator (no firmware start-up, no resource manager) for this connection: sends
+   * TPM2_Startup(CLEAR) if the TPM has not had one since it was powered on, and flushes the
+   * transient objects and sessions an earlier client left in it (a crashed one, or one that saved
+   * its sessions and went away).
+   *
+   * <p>TPM2_Startup goes out only when the first command is refused with TPM_RC_INITIALIZE, which
+   * a TPM returns for every command but TPM2_Startup until it has had one (Part 1, "Startup"); the
+   * command is then sent again. A simulator that is already running (every open but the first after
+   * it starts) is spared that round trip; tpm2-tss and go-tpm do not send TPM2_Startup on a
+   * connection either. Sessions are listed only when TPM_PT_HR_ACTIVE (loaded plus saved sessions)
+   * is not 0; transient objects have no such count, so they are always listed.
+   */
+  private void prepareSimulator() throws KeytrustException {
+    lock.lock();
+    try {
+      List<Integer> stale = new ArrayList<>(transientHandlesAfterStartup());
+      Integer active = TpmFacts.properties(this, TpmFacts.PT_HR_ACTIVE, 1).get(TpmFacts.PT_HR_ACTIVE);
+      if (active == null || active != 0) {
+        stale.addAll(handles(LOADED_SESSIONS));
+        for (int h : handles(SAVED_SESSIONS)) {
+          if (!stale.contains(h)) {
+            stale.add(h);
+          }
+        }
+      }
+      for (int h : stale) {
+        LOG.info("flushing handle 0x{} left in the simulator by an earlier client", Integer.toHexString(h));
+        flush(h);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
+  /** The transient objects loaded, after TPM2_Startup if the TPM has not had one yet. */
+  private List<Integer> transientHandlesAfterStartup() throws KeytrustException {
+    try {
+      return handles(TRANSIENT_OBJECTS);
+    } catch (TpmCommandException e) {
+      if (e.responseCode() != TpmResponseCodes.INITIALIZE) {
+        throw e;
+      }
+    }
+    startup();
+    return handles(TRANSIENT_OBJECTS);
+  }
+
+  /** TPM2_GetCapability(TPM_CAP_HANDLES) ranges (Part 2, TPM_HT). */
+  static final int TRANSIENT_OBJECTS = 0x80000000;
+  static final int LOADED_SESSIONS = 0x02000000;
+  static final int SAVED_SESSIONS = 0x03000000;
+
+  /**
+   * The handles the TPM lists from {@code first} on, for one handle type. Sessions are listed with
+   * their session handles whichever range was asked: the reference implementation (swtpm) returns
+   * saved sessions, and loaded policy sessions, as 0x02 handles; so a session range accepts both
+   * session types, and the next page starts after the last handle within the range asked.
+   */
   private List<Integer> handles(int first) throws KeytrustException {
+    boolean sessions = first == LOADED_SESSIONS || first == SAVED_SESSIONS;
     List<Integer> out = new ArrayList<>();
     int next = first;
     while (true) {
@@ -337,11 +385,14 @@ public final class TpmSession implements AutoCloseable {
       GetCapabilityResponse r = call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.HANDLES, from, 32));
       TPM_HANDLE[] hs = ((TPML_HANDLE) r.capabilityData).handle;
       for (TPM_HANDLE h : hs) {
-        if ((h.handle & 0xFF000000) != (first & 0xFF000000)) {
+        int type = h.handle >>> 24;
+        boolean inRange = sessions ? type == (LOADED_SESSIONS >>> 24) || type == (SAVED_SESSIONS >>> 24)
+            : type == first >>> 24;
+        if (!inRange) {
           return out;
         }
         out.add(h.handle);
-        next = h.handle + 1;
+        next = (first & 0xFF000000) | ((h.handle & 0x00FFFFFF) + 1);
       }
       if (r.moreData == 0 || hs.length == 0) {
         return out;
