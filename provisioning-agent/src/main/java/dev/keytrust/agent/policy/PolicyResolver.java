@@ -90,7 +90,11 @@ public final class PolicyResolver {
         continue;
       }
       Path file = file(layer, user.orElse(null));
-      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.exists(file)) {
+      // Files.exists and isDirectory without options answer from stat without throwing (the
+      // NOFOLLOW_LINKS form throws and catches a NoSuchFileException for every absent file): a
+      // file whose folder is not there, or that exists through a link, is settled by them
+      if (!Files.isDirectory(file.getParent())
+          || (!Files.exists(file) && !Files.exists(file, LinkOption.NOFOLLOW_LINKS))) {
         continue;
       }
       if (!Files.isRegularFile(file)) {
