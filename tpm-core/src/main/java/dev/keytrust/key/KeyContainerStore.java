@@ -485,7 +485,7 @@ public final class KeyContainerStore {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
-    checkExistingRoot();
+    files.checkPermissions(root, true); // checkExistingRoot, without asking isDirectory again
     if (!userDirectoryExists(dir, "nothing was read")) {
       return Optional.empty();
     }
@@ -539,10 +539,12 @@ public final class KeyContainerStore {
   // ---- directories ------------------------------------------------------------------------------
 
   private void ensureRoot() throws KeytrustException {
-    if (!Files.isDirectory(root)) {
-      files.ensureDirectory(root);
-      LOG.info("Created the key store {}", root);
+    if (Files.isDirectory(root)) {
+      files.checkPermissions(root, true); // checkExistingRoot, without asking isDirectory again
+      return;
     }
+    files.ensureDirectory(root);
+    LOG.info("Created the key store {}", root);
     checkExistingRoot();
   }
 
