@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,7 @@ public final class PolicyResolver {
     Map<PolicyLayer, Path> files = new EnumMap<>(PolicyLayer.class);
     List<PolicyFileParser.Parsed> parsed = new ArrayList<>();
     List<PolicyDiagnostic> diagnostics = new ArrayList<>();
+    Map<Path, Boolean> folders = new HashMap<>(4); // each layer folder (two files each) asked once
     for (PolicyLayer layer : PolicyLayer.values()) {
       if (layer.scope() == PolicyScope.USER && user.isEmpty()) {
         continue;
@@ -93,7 +95,7 @@ public final class PolicyResolver {
       // Files.exists and isDirectory without options answer from stat without throwing (the
       // NOFOLLOW_LINKS form throws and catches a NoSuchFileException for every absent file): a
       // file whose folder is not there, or that exists through a link, is settled by them
-      if (!Files.isDirectory(file.getParent())
+      if (!folders.computeIfAbsent(file.getParent(), Files::isDirectory)
           || (!Files.exists(file) && !Files.exists(file, LinkOption.NOFOLLOW_LINKS))) {
         continue;
       }
