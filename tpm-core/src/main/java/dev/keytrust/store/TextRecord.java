@@ -40,7 +40,6 @@ public final class TextRecord {
   /** Largest record, in bytes. */
   public static final int MAX_SIZE = 1 << 20;
 
-
   private final String format;
   private final int version;
   private final Map<String, String> fields;
