@@ -6,8 +6,8 @@ import dev.keytrust.store.OwnerOnlyFiles;
 import dev.keytrust.store.TextRecord;
 import dev.keytrust.store.UserNames;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
@@ -17,6 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -95,6 +96,8 @@ public final class KeyContainerStore {
   /** The store lock file in the root. */
   static final String LOCK_FILE = ".lock";
   static final String LOCK_FORMAT = "keytrust-store-lock";
+  private static final Set<java.nio.file.OpenOption> LOCK_OPEN_OPTIONS =
+      Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   static final int LOCK_VERSION = 1;
   /** Longest user name, in UTF-16 characters. */
   public static final int MAX_USER_LENGTH = UserNames.MAX_USER_LENGTH;
@@ -152,17 +155,18 @@ public final class KeyContainerStore {
       ensureRoot();
       locked(() -> {
         try {
-          if (userDirectoryExists(dir, "nothing was saved")
-              && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw keyExists(user, file);
-          }
-          if (files.ensureChildDirectory(dir)) {
+          // one look at the user's directory (a new user's is absent: each look at an absent entry
+          // costs a thrown NoSuchFileException), checked as userDirectoryExists checks it
+          if (files.ensureChildDirectory(dir, "nothing was saved")) {
             // made just now, under the store lock: empty, so there is nothing to clean up or sweep
             for (Map.Entry<String, byte[]> f : state.entrySet()) {
               OwnerOnlyFiles.writeFile(dir, f.getKey(), f.getValue(), true, OwnerOnlyFiles.Durability.DURABLE);
             }
             OwnerOnlyFiles.writeFile(dir, KEY_FILE, content, false, OwnerOnlyFiles.Durability.DURABLE);
           } else {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+              throw keyExists(user, file);
+            }
             removeOrphans(dir);
             for (Map.Entry<String, byte[]> f : state.entrySet()) {
               files.writeAtomically(dir, f.getKey(), f.getValue(), true);
@@ -433,7 +437,10 @@ public final class KeyContainerStore {
    * changed while held would let two processes lock different files.
    */
   private FileChannel openLock(Path file) throws IOException, KeytrustException {
-    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+    // one look at the entry (type and permissions), and the content read through the channel that
+    // is locked: every save opens the lock, so no second lstat or open for the same answers
+    BasicFileAttributes attributes = OwnerOnlyFiles.entryAttributes(file);
+    if (attributes == null) {
       byte[] content = new TextRecord.Writer(LOCK_FORMAT, LOCK_VERSION).sealSha256();
       try {
         // not forced: its content only names the lock's version, and a lock file lost or left empty by
@@ -442,29 +449,34 @@ public final class KeyContainerStore {
       } catch (FileAlreadyExistsException e) {
         // another process made it in the meantime: use theirs
       }
+      attributes = OwnerOnlyFiles.entryAttributes(file);
     }
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+    if (attributes == null || !attributes.isRegularFile()) {
       throw new KeytrustException(CoreErrorCode.STORE_CORRUPT,
           "The key store lock " + file + " is not a regular file. Remove it by hand (with no keytrust running).");
     }
-    files.checkPermissions(file, false);
-    byte[] data;
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      data = in.readNBytes(TextRecord.MAX_SIZE + 1);
-    }
+    files.checkPermissions(file, false, attributes);
+    FileChannel ch = FileChannel.open(file, LOCK_OPEN_OPTIONS);
     try {
-      if (!TextRecord.parse(data, LOCK_FORMAT, LOCK_VERSION).sha256Matches()) {
-        LOG.warn("The key store lock {} fails its checksum; locking works on it anyway", file);
+      // not closed: that would close the channel the caller locks
+      byte[] data = Channels.newInputStream(ch).readNBytes(TextRecord.MAX_SIZE + 1);
+      try {
+        if (!TextRecord.parse(data, LOCK_FORMAT, LOCK_VERSION).sha256Matches()) {
+          LOG.warn("The key store lock {} fails its checksum; locking works on it anyway", file);
+        }
+      } catch (TextRecord.FormatException e) {
+        if (e.unsupportedVersion() != 0) {
+          throw new KeytrustException(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
+              "The key store lock " + file + " has format version " + e.unsupportedVersion() + "; this keytrust locks"
+                  + " the store as version " + LOCK_VERSION + " does. Use the keytrust version that made the store.", e);
+        }
+        LOG.warn("The key store lock {} does not parse ({}); locking works on it anyway", file, e.getMessage());
       }
-    } catch (TextRecord.FormatException e) {
-      if (e.unsupportedVersion() != 0) {
-        throw new KeytrustException(CoreErrorCode.STORE_VERSION_UNSUPPORTED,
-            "The key store lock " + file + " has format version " + e.unsupportedVersion() + "; this keytrust locks"
-                + " the store as version " + LOCK_VERSION + " does. Use the keytrust version that made the store.", e);
-      }
-      LOG.warn("The key store lock {} does not parse ({}); locking works on it anyway", file, e.getMessage());
+      return ch;
+    } catch (IOException | KeytrustException | RuntimeException e) {
+      ch.close();
+      throw e;
     }
-    return FileChannel.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
   }
 
   // ---- files -----------------------------------------------------------------------------------
@@ -473,7 +485,7 @@ public final class KeyContainerStore {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
-    checkExistingRoot();
+    files.checkPermissions(root, true); // checkExistingRoot, without asking isDirectory again
     if (!userDirectoryExists(dir, "nothing was read")) {
       return Optional.empty();
     }
@@ -527,10 +539,12 @@ public final class KeyContainerStore {
   // ---- directories ------------------------------------------------------------------------------
 
   private void ensureRoot() throws KeytrustException {
-    if (!Files.isDirectory(root)) {
-      files.ensureDirectory(root);
-      LOG.info("Created the key store {}", root);
+    if (Files.isDirectory(root)) {
+      files.checkPermissions(root, true); // checkExistingRoot, without asking isDirectory again
+      return;
     }
+    files.ensureDirectory(root);
+    LOG.info("Created the key store {}", root);
     checkExistingRoot();
   }
 

@@ -77,6 +77,8 @@ public final class OwnerOnlyFiles {
   private static final Set<PosixFilePermission> OWNER =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Set<StandardOpenOption> CREATE_NEW_WRITE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
   /**
    * The error codes of one owner of files.
@@ -201,7 +203,18 @@ public final class OwnerOnlyFiles {
    * @return true when this call made the directory (it was empty then), false when it existed
    */
   public boolean ensureChildDirectory(Path dir) throws KeytrustException {
-    if (directoryExists(dir, "nothing was written")) {
+    return ensureChildDirectory(dir, "nothing was written");
+  }
+
+  /**
+   * {@link #ensureChildDirectory(Path)}, saying what the caller did not do when the entry is
+   * damaged ({@link #directoryExists}).
+   *
+   * @param unchanged what the caller did not do, for the message ("nothing was saved")
+   * @return true when this call made the directory (it was empty then), false when it existed
+   */
+  public boolean ensureChildDirectory(Path dir, String unchanged) throws KeytrustException {
+    if (directoryExists(dir, unchanged)) {
       return false;
     }
     try {
@@ -213,7 +226,7 @@ public final class OwnerOnlyFiles {
       forceDirectory(dir.getParent());
       return true;
     } catch (FileAlreadyExistsException e) {
-      if (!directoryExists(dir, "nothing was written")) {
+      if (!directoryExists(dir, unchanged)) {
         throw io("create " + dir, e);
       }
       return false; // made by another process in the meantime
@@ -231,7 +244,7 @@ public final class OwnerOnlyFiles {
    *     directory; the permissions code when others can write it
    */
   public boolean directoryExists(Path dir, String unchanged) throws KeytrustException {
-    BasicFileAttributes attributes = attributes(dir);
+    BasicFileAttributes attributes = entryAttributes(dir);
     if (attributes == null) {
       return false;
     }
@@ -272,7 +285,7 @@ public final class OwnerOnlyFiles {
    * file, e.g. "Delete the key of user 'alice' and create a new one."
    */
   public Optional<byte[]> read(Path file, int maxBytes, String remedy) throws KeytrustException {
-    BasicFileAttributes attributes = attributes(file);
+    BasicFileAttributes attributes = entryAttributes(file);
     if (attributes == null) {
       return Optional.empty();
     }
@@ -339,7 +352,7 @@ public final class OwnerOnlyFiles {
     boolean posix = isPosix(dir);
     boolean moved = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+      try (FileChannel ch = FileChannel.open(tmp, CREATE_NEW_WRITE,
           posix ? fileAttributes() : new FileAttribute<?>[0])) {
         if (posix) {
           Files.setPosixFilePermissions(tmp, FILE_PERMISSIONS);
@@ -417,8 +430,11 @@ public final class OwnerOnlyFiles {
     checkPermissions(p, directory, perms);
   }
 
-  /** {@link #checkPermissions(Path, boolean)} with the attributes read already ({@link #attributes}). */
-  private void checkPermissions(Path p, boolean directory, BasicFileAttributes attributes) throws KeytrustException {
+  /**
+   * {@link #checkPermissions(Path, boolean)} with the attributes read already ({@link
+   * #entryAttributes}): no second look at the entry.
+   */
+  public void checkPermissions(Path p, boolean directory, BasicFileAttributes attributes) throws KeytrustException {
     if (attributes instanceof PosixFileAttributes posix) {
       checkPermissions(p, directory, posix.permissions());
     }
@@ -504,8 +520,10 @@ public final class OwnerOnlyFiles {
    * The attributes of {@code p}, not following a link (POSIX ones where the file system has
    * them), in one system call; null when there is no such entry or it cannot be read, as {@link
    * Files#exists} with {@link LinkOption#NOFOLLOW_LINKS} says.
+   *
+   * @return the attributes (POSIX ones where the file system has them), or null
    */
-  private static BasicFileAttributes attributes(Path p) {
+  public static BasicFileAttributes entryAttributes(Path p) {
     try {
       return isPosix(p) ? Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
           : Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -524,7 +542,10 @@ public final class OwnerOnlyFiles {
     Instant cutoff = Instant.now().minus(STALE_TEMP_AGE);
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
-        if (TEMP_FILE_NAME.matcher(p.getFileName().toString()).matches()
+        String name = p.getFileName().toString();
+        // the pattern's fixed parts first: most entries of a state directory are not temporary files
+        if (name.length() >= 23 && name.charAt(0) == '.' && name.endsWith(".tmp")
+            && TEMP_FILE_NAME.matcher(name).matches()
             && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
             && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
           Files.deleteIfExists(p);

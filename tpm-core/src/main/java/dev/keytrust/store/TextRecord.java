@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -40,10 +39,6 @@ public final class TextRecord {
   static final String HMAC_SHA256 = "hmac-sha256";
   /** Largest record, in bytes. */
   public static final int MAX_SIZE = 1 << 20;
-
-  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]*");
-  private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
-  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
   private final String format;
   private final int version;
@@ -115,7 +110,7 @@ public final class TextRecord {
       throw new FormatException("it is not a " + expectedFormat + " file");
     }
     String v = value(lines[1], "version", 2);
-    if (!VERSION.matcher(v).matches()) {
+    if (!isVersion(v)) {
       throw new FormatException("line 2 has no valid version number");
     }
     int version = Integer.parseInt(v);
@@ -131,7 +126,7 @@ public final class TextRecord {
         throw new FormatException("line " + (i + 1) + " is not name=value");
       }
       String name = line.substring(0, eq);
-      if (!NAME.matcher(name).matches() || name.equals("format") || name.equals("version")) {
+      if (!isFieldName(name) || name.equals("format") || name.equals("version")) {
         throw new FormatException("line " + (i + 1) + " has an invalid field name");
       }
       String value = line.substring(eq + 1);
@@ -147,13 +142,79 @@ public final class TextRecord {
       throw new FormatException("the last line is not the integrity line (truncated?)");
     }
     String hex = last.substring(eq + 1);
-    if (!HEX64.matcher(hex).matches()) {
+    if (!isHex64(hex)) {
       throw new FormatException("the integrity line is not 64 hex digits (truncated?)");
     }
     int signedLength = data.length - last.getBytes(StandardCharsets.UTF_8).length - 1;
     byte[] signed = java.util.Arrays.copyOf(data, signedLength);
     return new TextRecord(
         format, version, Collections.unmodifiableMap(fields), integrityName, HexFormat.of().parseHex(hex), signed);
+  }
+
+  /**
+   * A field name, {@code [A-Za-z][A-Za-z0-9-]*}: checked by hand, as every record read and written
+   * checks each of its names (no regular expression matcher per field).
+   */
+  static boolean isFieldName(String name) {
+    if (name.isEmpty() || !isAsciiLetter(name.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!isAsciiLetter(c) && !(c >= '0' && c <= '9') && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  }
+
+  /** {@code [1-9][0-9]{0,8}}. */
+  static boolean isVersion(String v) {
+    if (v.isEmpty() || v.length() > 9 || v.charAt(0) < '1' || v.charAt(0) > '9') {
+      return false;
+    }
+    for (int i = 1; i < v.length(); i++) {
+      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code 0|-?[1-9][0-9]{0,18}}. */
+  static boolean isDecimal(String v) {
+    if (v.equals("0")) {
+      return true;
+    }
+    int start = v.startsWith("-") ? 1 : 0;
+    int digits = v.length() - start;
+    if (digits < 1 || digits > 19 || v.charAt(start) < '1' || v.charAt(start) > '9') {
+      return false;
+    }
+    for (int i = start + 1; i < v.length(); i++) {
+      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code [0-9a-f]{64}}. */
+  static boolean isHex64(String hex) {
+    if (hex.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = hex.charAt(i);
+      if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String value(String line, String name, int lineNo) throws FormatException {
@@ -248,7 +309,7 @@ public final class TextRecord {
   /** A decimal field that must be there, within [min, max]. */
   public long number(String name, long min, long max) throws FormatException {
     String v = text(name);
-    if (!v.matches("0|-?[1-9][0-9]{0,18}")) {
+    if (!isDecimal(v)) {
       throw new FormatException("field '" + name + "' is not a decimal number");
     }
     try {
@@ -284,7 +345,7 @@ public final class TextRecord {
     }
 
     public Writer text(String name, String value) {
-      if (!NAME.matcher(name).matches() || !used.add(name)) {
+      if (!isFieldName(name) || !used.add(name)) {
         throw new KeytrustBugException("invalid or repeated field name " + name);
       }
       for (int i = 0; i < value.length(); i++) {

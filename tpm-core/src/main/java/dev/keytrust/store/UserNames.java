@@ -23,6 +23,11 @@ public final class UserNames {
   private static final Pattern WINDOWS_RESERVED =
       Pattern.compile("(con|prn|aux|nul|com[0-9]|lpt[0-9])(\\..*)?", Pattern.CASE_INSENSITIVE);
 
+  /** The last name encoded and its directory name: a flow asks for the same user's a dozen times. */
+  private record Encoded(String user, String directoryName) {}
+
+  private static volatile Encoded last;
+
   private UserNames() {}
 
   /**
@@ -40,6 +45,16 @@ public final class UserNames {
    * that no name maps to {@code .}, {@code ..}, a hidden file or a reserved name.
    */
   public static String directoryName(String user) throws KeytrustException {
+    Encoded known = last;
+    if (known != null && known.user().equals(user)) {
+      return known.directoryName();
+    }
+    String name = encode(user);
+    last = new Encoded(user, name);
+    return name;
+  }
+
+  private static String encode(String user) throws KeytrustException {
     if (user == null || user.isEmpty()) {
       throw new KeytrustException(CoreErrorCode.INVALID_ARGUMENT, "The user name is empty: give a user name.");
     }

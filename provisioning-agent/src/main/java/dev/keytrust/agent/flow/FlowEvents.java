@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
@@ -114,7 +115,11 @@ final class FlowEvents {
   }
 
   private static void log(StepEvent e) {
-    LoggingEventBuilder b = e.outcome() == StepOutcome.FAILED ? EVENTS.atWarn() : EVENTS.atInfo();
+    Level level = e.outcome() == StepOutcome.FAILED ? Level.WARN : Level.INFO;
+    if (!EVENTS.isEnabledForLevel(level)) {
+      return; // the CLI logs them at ERROR only: nothing to build
+    }
+    LoggingEventBuilder b = EVENTS.atLevel(level);
     b = b.addKeyValue("runId", e.runId())
         .addKeyValue("operation", e.operation().id())
         .addKeyValue("step", e.step().id())

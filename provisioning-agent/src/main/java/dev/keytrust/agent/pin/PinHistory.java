@@ -228,10 +228,11 @@ public final class PinHistory {
 
   /** The list this object can read without a PIN: the unlocked one, a plain file's, or none. */
   private Entries readable() throws AgentException {
-    if (unlocked != null) {
-      return unlocked;
-    }
-    Optional<Stored> stored = load();
+    return unlocked != null ? unlocked : readable(load());
+  }
+
+  /** {@link #readable()} of a history that was not unlocked, from the file as {@link #load} read it. */
+  private Entries readable(Optional<Stored> stored) {
     if (stored.isPresent() && stored.get().plain != null) {
       return stored.get().plain;
     }
@@ -265,8 +266,10 @@ public final class PinHistory {
   public void record(Pin pin, PinPolicy policy, OwnerOnlyFiles.Durability durability) throws KeytrustException {
     Objects.requireNonNull(pin, "pin");
     Objects.requireNonNull(policy, "policy");
-    Entries old = readable();
-    if (unlocked == null && old.hashes.isEmpty() && load().map(s -> s.sealed != null).orElse(false)) {
+    // the file is read once: what readable() reads also says whether a sealed list is set aside
+    Optional<Stored> stored = unlocked == null ? load() : Optional.empty();
+    Entries old = unlocked != null ? unlocked : readable(stored);
+    if (unlocked == null && old.hashes.isEmpty() && stored.map(s -> s.sealed != null).orElse(false)) {
       LOG.warn("The sealed PIN history of user {} was not opened with the current PIN; it starts again", user);
     }
     List<byte[]> kept = new ArrayList<>();

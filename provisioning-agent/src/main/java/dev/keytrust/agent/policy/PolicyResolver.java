@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,12 +86,17 @@ public final class PolicyResolver {
     Map<PolicyLayer, Path> files = new EnumMap<>(PolicyLayer.class);
     List<PolicyFileParser.Parsed> parsed = new ArrayList<>();
     List<PolicyDiagnostic> diagnostics = new ArrayList<>();
+    Map<Path, Boolean> folders = new HashMap<>(4); // each layer folder (two files each) asked once
     for (PolicyLayer layer : PolicyLayer.values()) {
       if (layer.scope() == PolicyScope.USER && user.isEmpty()) {
         continue;
       }
       Path file = file(layer, user.orElse(null));
-      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.exists(file)) {
+      // Files.exists and isDirectory without options answer from stat without throwing (the
+      // NOFOLLOW_LINKS form throws and catches a NoSuchFileException for every absent file): a
+      // file whose folder is not there, or that exists through a link, is settled by them
+      if (!folders.computeIfAbsent(file.getParent(), Files::isDirectory)
+          || (!Files.exists(file) && !Files.exists(file, LinkOption.NOFOLLOW_LINKS))) {
         continue;
       }
       if (!Files.isRegularFile(file)) {

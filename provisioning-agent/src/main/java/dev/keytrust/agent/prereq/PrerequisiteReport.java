@@ -44,7 +44,12 @@ public record PrerequisiteReport(
 
   /** WillProvision when no line blocks, WillNotProvision otherwise. */
   public PreReqResult result() {
-    return blockers().isEmpty() ? PreReqResult.WILL_PROVISION : PreReqResult.WILL_NOT_PROVISION;
+    for (CheckResult c : checks) {
+      if (c.blocking()) {
+        return PreReqResult.WILL_NOT_PROVISION;
+      }
+    }
+    return PreReqResult.WILL_PROVISION;
   }
 
   /** True when provisioning may start. */

@@ -20,7 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +57,6 @@ public final class UserRecords {
   /** The folder of user records, beside the user directories: {@code ROOT/.records}. */
   static final String RECORDS_DIR = ".records";
   private static final String USER_LOCK_FILE = ".user.lock";
-  private static final Pattern RECORD_NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
   private static final Set<Path> USER_LOCKS_HELD = ConcurrentHashMap.newKeySet();
   private static final OwnerOnlyFiles.Codes CODES = new OwnerOnlyFiles.Codes(
       CoreErrorCode.STORE_IO, CoreErrorCode.STORE_PERMISSIONS, CoreErrorCode.STORE_CORRUPT);
@@ -247,8 +245,14 @@ public final class UserRecords {
             + " Wait until it has finished, then try again.");
   }
 
+  /** A record name is {@code [a-z][a-z0-9-]{0,31}} (checked by hand: once per record read or written). */
   private static void checkName(String name) {
-    if (!RECORD_NAME.matcher(name).matches()) {
+    boolean valid = !name.isEmpty() && name.length() <= 32 && name.charAt(0) >= 'a' && name.charAt(0) <= 'z';
+    for (int i = 1; valid && i < name.length(); i++) {
+      char c = name.charAt(i);
+      valid = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    }
+    if (!valid) {
       throw new dev.keytrust.error.KeytrustBugException("invalid record name " + name);
     }
   }
