@@ -235,11 +235,15 @@ class PlainCommandsOnSwtpmTest {
 
   @Test
   void structuralFieldsChangedAreTransportErrors() throws Exception {
-    // GetCapability: another capability, moreData not YES/NO, more entries than asked for
+    // GetCapability (the DA properties from TPM_PT_PERMANENT, 0x200): another capability, moreData not YES/NO,
+    // more entries than asked for ...
     Call props = new Call("DA properties", CC_GET_CAPABILITY, () -> session.dictionaryAttackState());
     assertTransport(props, tampered(props, r -> set(r, 10, 2)));
     assertTransport(props, tampered(props, r -> set(r, 14, 1)));
     assertTransport(props, tampered(props, r -> set(r, 18, 19)));
+    // ... a property listed twice (the second entry's TPM_PT that of the first), or one below what was asked for
+    assertTransport(props, tampered(props, r -> set(r, 30, r[22])));
+    assertTransport(props, tampered(props, r -> set(r, 21, 1)));
     // GetRandom: more bytes than asked for
     Call random = new Call("GetRandom", CC_GET_RANDOM, () -> session.getRandom(16));
     assertTransport(random, tampered(random, r -> withSize(appendZeros(set(r, 11, 17), 1))));

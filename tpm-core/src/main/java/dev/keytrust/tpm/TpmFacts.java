@@ -2,12 +2,12 @@ package dev.keytrust.tpm;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.session.PlainCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.keytrust.tpm.session.PlainCommands;
 
 /**
  * What a TPM says about itself: TPM2_GetCapability properties, algorithms, curves, DA state

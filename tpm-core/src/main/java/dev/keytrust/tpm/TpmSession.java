@@ -515,7 +515,7 @@ public final class TpmSession implements AutoCloseable {
    * operation, so no other command (and no other object: swtpm has three slots) comes in between.
    */
   private SessionOperations sessions() {
-    return new SessionOperations(this::execute, random);
+    return new SessionOperations(channel, random);
   }
 
   /**

@@ -82,7 +82,7 @@ public final class PlainCommands {
     Capability c = capability(channel, TPM_CAP_HANDLES, first, count);
     int[] handles = new int[c.count];
     for (int i = 0; i < handles.length; i++) {
-      handles[i] = c.in.u32();
+      handles[i] = c.next(c.in.u32());
     }
     c.in.finish();
     return new Handles(handles, c.moreData);
@@ -115,7 +115,7 @@ public final class PlainCommands {
     int[] properties = new int[c.count];
     int[] values = new int[c.count];
     for (int i = 0; i < c.count; i++) {
-      properties[i] = c.in.u32();
+      properties[i] = c.next(c.in.u32());
       values[i] = c.in.u32();
     }
     c.in.finish();
@@ -142,7 +142,7 @@ public final class PlainCommands {
     Capability c = capability(channel, TPM_CAP_ALGS, first, count);
     int[] ids = new int[c.count];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = c.in.u16();
+      ids[i] = c.next(c.in.u16());
       c.in.u32(); // algProperties
     }
     c.in.finish();
@@ -154,7 +154,7 @@ public final class PlainCommands {
     Capability c = capability(channel, TPM_CAP_ECC_CURVES, first, count);
     int[] ids = new int[c.count];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = c.in.u16();
+      ids[i] = c.in.u16(); // in the TPM's table order, which Part 3 does not fix
     }
     c.in.finish();
     return new Ids(ids, c.moreData);
@@ -227,8 +227,33 @@ public final class PlainCommands {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** What follows TPM2_GetCapability's capability field: the list's count (checked) and its entries. */
-  private record Capability(TpmUnmarshaller in, int count, boolean moreData) {}
+  /**
+   * What follows TPM2_GetCapability's capability field: the list's count (checked) and its entries,
+   * whose keys (handle, TPM_PT, TPM_ALG_ID) must ascend from the property asked for (Part 3, 30.2),
+   * so that a caller paging on from the last one always moves on.
+   */
+  private static final class Capability {
+    final TpmUnmarshaller in;
+    final int count;
+    final boolean moreData;
+    private long previous;
+
+    Capability(TpmUnmarshaller in, int count, boolean moreData, int property) {
+      this.in = in;
+      this.count = count;
+      this.moreData = moreData;
+      this.previous = Integer.toUnsignedLong(property) - 1;
+    }
+
+    int next(int key) throws KeytrustException {
+      long k = Integer.toUnsignedLong(key);
+      if (k <= previous) {
+        throw in.malformed(String.format("its list is not in ascending order from the property asked for (0x%X)", k));
+      }
+      previous = k;
+      return key;
+    }
+  }
 
   private static Capability capability(CommandChannel channel, int capability, int property, int propertyCount)
       throws KeytrustException {
@@ -249,7 +274,7 @@ public final class PlainCommands {
       throw in.malformed("it lists " + Integer.toUnsignedString(count) + " entries, more than the " + most
           + " asked for");
     }
-    return new Capability(in, count, moreData == 1);
+    return new Capability(in, count, moreData == 1, property);
   }
 
   /** The parameter area of a successful response to a command sent without sessions, for reading. */
