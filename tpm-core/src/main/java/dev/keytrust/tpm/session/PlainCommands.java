@@ -43,7 +43,7 @@ public final class PlainCommands {
   public static void startup(CommandChannel channel, int startupType) throws KeytrustException {
     byte[] cmd = CommandBuffer.marshal(TPM_CC_STARTUP, new int[0], null,
         new TpmMarshaller(2).u16(startupType).toByteArray());
-    parameters(channel.execute(STARTUP, cmd), STARTUP).finish();
+    parameters(channel.execute(STARTUP, cmd), "the " + STARTUP + " response").finish();
   }
 
   /**
@@ -56,7 +56,7 @@ public final class PlainCommands {
     }
     byte[] cmd = CommandBuffer.marshal(TPM_CC_GET_RANDOM, new int[0], null,
         new TpmMarshaller(2).u16(bytesRequested).toByteArray());
-    TpmUnmarshaller in = parameters(channel.execute(GET_RANDOM, cmd), GET_RANDOM);
+    TpmUnmarshaller in = parameters(channel.execute(GET_RANDOM, cmd), "the " + GET_RANDOM + " response");
     byte[] random = in.tpm2b(bytesRequested, "randomBytes");
     in.finish();
     return random;
@@ -197,7 +197,7 @@ public final class PlainCommands {
 
     /** outPublic parsed strictly, with the returned Name checked against the one computed from it. */
     TpmtPublic parsed() throws KeytrustException {
-      String what = "the " + TpmCommands.READ_PUBLIC + " response";
+      final String what = "the " + TpmCommands.READ_PUBLIC + " response"; // a constant, as the one below
       TpmtPublic parsed = TpmtPublic.parse(outPublic, what + " (outPublic)");
       if (!Arrays.equals(name, parsed.name())) {
         throw new TpmUnmarshaller(new byte[0], what).malformed("its name is not the Name of its outPublic");
@@ -209,7 +209,8 @@ public final class PlainCommands {
   /** TPM2_ReadPublic of {@code handle}, framed strictly (see {@link PublicArea}). */
   public static PublicArea readPublic(CommandChannel channel, int handle) throws KeytrustException {
     byte[] cmd = CommandBuffer.marshal(TpmConstants.TPM_CC_READ_PUBLIC, new int[] {handle}, null, new byte[0]);
-    TpmUnmarshaller in = parameters(channel.execute(TpmCommands.READ_PUBLIC, cmd), TpmCommands.READ_PUBLIC);
+    TpmUnmarshaller in = parameters(channel.execute(TpmCommands.READ_PUBLIC, cmd),
+        "the " + TpmCommands.READ_PUBLIC + " response");
     byte[] outPublic = in.tpm2b(MAX_PUBLIC, "outPublic");
     if (outPublic.length == 0) {
       throw in.malformed("outPublic is empty");
@@ -259,7 +260,8 @@ public final class PlainCommands {
       throws KeytrustException {
     byte[] params = new TpmMarshaller(12).u32(capability).u32(property).u32(propertyCount).toByteArray();
     byte[] cmd = CommandBuffer.marshal(TPM_CC_GET_CAPABILITY, new int[0], null, params);
-    TpmUnmarshaller in = parameters(channel.execute(GET_CAPABILITY, cmd), GET_CAPABILITY);
+    TpmUnmarshaller in = parameters(channel.execute(GET_CAPABILITY, cmd),
+        "the " + GET_CAPABILITY + " response");
     int moreData = in.u8();
     if (moreData > 1) {
       throw in.malformed("moreData is " + moreData + ", not YES or NO");
@@ -277,9 +279,11 @@ public final class PlainCommands {
     return new Capability(in, count, moreData == 1, property);
   }
 
-  /** The parameter area of a successful response to a command sent without sessions, for reading. */
-  private static TpmUnmarshaller parameters(byte[] response, String command) throws KeytrustException {
-    String what = "the " + command + " response";
+  /**
+   * The parameter area of a successful response to a command sent without sessions, for reading;
+   * {@code what} names the response in errors (a constant: this runs for every command).
+   */
+  private static TpmUnmarshaller parameters(byte[] response, String what) throws KeytrustException {
     return new TpmUnmarshaller(ResponseBuffer.parse(response, what, 0, false).parameters(), what);
   }
 }
