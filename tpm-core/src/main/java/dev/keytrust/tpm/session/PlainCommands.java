@@ -9,7 +9,7 @@ import java.util.Arrays;
  * here instead of by TSS.Java, whose reflective marshalling cost more CPU per command than the
  * issue 17 budget. The command bytes are the ones TSS.Java sends for the same call; the responses
  * are parsed strictly: the header as {@link ResponseBuffer} checks it, every count and TPM2B size
- * bounded, the capability the one asked for, nothing after the last field. A malformed response is
+ * bounded, the capability the one asked for and its list in order, nothing after the last field. A malformed response is
  * a {@code TPM_TRANSPORT} error with a one-line message; response codes are the channel's to map.
  */
 public final class PlainCommands {
@@ -62,7 +62,7 @@ public final class PlainCommands {
     return random;
   }
 
-  /** A page of TPM2_GetCapability(TPM_CAP_HANDLES): the handles in the TPM's order, and moreData. */
+  /** A page of TPM2_GetCapability(TPM_CAP_HANDLES): the handles, ascending, and moreData. */
   public record Handles(int[] handles, boolean moreData) {
     public Handles {
       handles = handles.clone();
@@ -90,7 +90,7 @@ public final class PlainCommands {
 
   /**
    * A page of TPM2_GetCapability(TPM_CAP_TPM_PROPERTIES) (TPML_TAGGED_TPM_PROPERTY): {@code
-   * properties[i]} is a TPM_PT whose value is {@code values[i]}, in the TPM's order.
+   * properties[i]} is a TPM_PT (ascending) whose value is {@code values[i]}.
    */
   public record Properties(int[] properties, int[] values, boolean moreData) {
     public Properties {
@@ -123,8 +123,8 @@ public final class PlainCommands {
   }
 
   /**
-   * A page of TPM_ALG_IDs: TPM2_GetCapability(TPM_CAP_ALGS)'s algorithms (their TPMA_ALGORITHM
-   * read and dropped) or TPM2_GetCapability(TPM_CAP_ECC_CURVES)'s curves.
+   * A page of TPM_ALG_IDs: TPM2_GetCapability(TPM_CAP_ALGS)'s algorithms (ascending, their
+   * TPMA_ALGORITHM read and dropped) or TPM2_GetCapability(TPM_CAP_ECC_CURVES)'s curves.
    */
   public record Ids(int[] ids, boolean moreData) {
     public Ids {
@@ -197,10 +197,10 @@ public final class PlainCommands {
 
     /** outPublic parsed strictly, with the returned Name checked against the one computed from it. */
     TpmtPublic parsed() throws KeytrustException {
-      final String what = "the " + TpmCommands.READ_PUBLIC + " response"; // a constant, as the one below
-      TpmtPublic parsed = TpmtPublic.parse(outPublic, what + " (outPublic)");
+      TpmtPublic parsed = TpmtPublic.parse(outPublic, "the " + TpmCommands.READ_PUBLIC + " response (outPublic)");
       if (!Arrays.equals(name, parsed.name())) {
-        throw new TpmUnmarshaller(new byte[0], what).malformed("its name is not the Name of its outPublic");
+        throw new TpmUnmarshaller(new byte[0], "the " + TpmCommands.READ_PUBLIC + " response")
+            .malformed("its name is not the Name of its outPublic");
       }
       return parsed;
     }
