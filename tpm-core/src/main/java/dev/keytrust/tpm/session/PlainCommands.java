@@ -188,11 +188,20 @@ public final class PlainCommands {
      * strictly and its Name must be the one the TPM returned ({@code TPM_TRANSPORT} otherwise).
      */
     public boolean matchesTemplate(byte[] template) throws KeytrustException {
+      Matched m = lastMatch;
+      if (m != null && Arrays.equals(m.outPublic, outPublic) && Arrays.equals(m.name, name)
+          && Arrays.equals(m.template, template)) {
+        return true; // the same bytes as the last public area that matched: the same answer
+      }
       byte[] prefix = TpmtPublic.parse(template, "the template").withoutUnique();
       if (outPublic.length < prefix.length || !Arrays.equals(outPublic, 0, prefix.length, prefix, 0, prefix.length)) {
         return false;
       }
-      return parsed().withoutUnique().length == prefix.length;
+      boolean matches = parsed().withoutUnique().length == prefix.length;
+      if (matches) {
+        lastMatch = new Matched(outPublic, name, template.clone());
+      }
+      return matches;
     }
 
     /** outPublic parsed strictly, with the returned Name checked against the one computed from it. */
@@ -205,6 +214,17 @@ public final class PlainCommands {
       return parsed;
     }
   }
+
+  /**
+   * The last public area {@link PublicArea#matchesTemplate} accepted, with its Name and the
+   * template: the check is a function of these bytes alone, and an SRK is read back with the same
+   * bytes on every provisioning and sign-in, so the next equal one skips its two parses and its
+   * Name's hash (most of the check's cost until the JIT has compiled it). Immutable arrays, never
+   * handed out.
+   */
+  private record Matched(byte[] outPublic, byte[] name, byte[] template) {}
+
+  private static volatile Matched lastMatch;
 
   /** TPM2_ReadPublic of {@code handle}, framed strictly (see {@link PublicArea}). */
   public static PublicArea readPublic(CommandChannel channel, int handle) throws KeytrustException {
