@@ -2,21 +2,17 @@ package dev.keytrust.tpm;
 
 import dev.keytrust.error.CoreErrorCode;
 import dev.keytrust.error.KeytrustException;
+import dev.keytrust.tpm.session.PlainCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import tss.tpm.GetCapabilityResponse;
-import tss.tpm.TPML_ALG_PROPERTY;
-import tss.tpm.TPML_ECC_CURVE;
-import tss.tpm.TPML_TAGGED_TPM_PROPERTY;
-import tss.tpm.TPMS_ALG_PROPERTY;
-import tss.tpm.TPMS_TAGGED_PROPERTY;
-import tss.tpm.TPM_CAP;
-import tss.tpm.TPM_ECC_CURVE;
 
-/** What a TPM says about itself: TPM2_GetCapability properties, algorithms, curves, DA state. */
+/**
+ * What a TPM says about itself: TPM2_GetCapability properties, algorithms, curves, DA state
+ * (marshalled and parsed by {@link PlainCommands}).
+ */
 final class TpmFacts {
   // TPM_PT values (TPM 2.0 Part 2, 6.13)
   static final int PT_FAMILY_INDICATOR = 0x100;
@@ -41,17 +37,17 @@ final class TpmFacts {
     int next = first;
     while (next < first + count) {
       int from = next;
-      GetCapabilityResponse r =
-          session.call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.TPM_PROPERTIES, from, first + count - from));
-      TPMS_TAGGED_PROPERTY[] ps = ((TPML_TAGGED_TPM_PROPERTY) r.capabilityData).tpmProperty;
+      PlainCommands.Properties r = PlainCommands.properties(session.commands(), from, first + count - from);
+      int[] ps = r.properties();
+      int[] vs = r.values();
       if (ps.length == 0) {
         break;
       }
-      for (TPMS_TAGGED_PROPERTY p : ps) {
-        out.put(p.property.toInt(), p.value);
-        next = p.property.toInt() + 1;
+      for (int i = 0; i < ps.length; i++) {
+        out.put(ps[i], vs[i]);
+        next = ps[i] + 1;
       }
-      if (r.moreData == 0) {
+      if (!r.moreData()) {
         break;
       }
     }
@@ -122,24 +118,22 @@ final class TpmFacts {
     int next = 0;
     while (true) {
       int from = next;
-      GetCapabilityResponse r = session.call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.ALGS, from, 64));
-      TPMS_ALG_PROPERTY[] as = ((TPML_ALG_PROPERTY) r.capabilityData).algProperties;
-      for (TPMS_ALG_PROPERTY a : as) {
-        int id = a.alg.toInt(); // TSS.Java decodes enum arrays with stale names: use the number
+      PlainCommands.Ids r = PlainCommands.algorithms(session.commands(), from, 64);
+      int[] as = r.ids();
+      for (int id : as) {
         out.add(TcgNames.algorithm(id));
         next = id + 1;
       }
-      if (r.moreData == 0 || as.length == 0) {
+      if (!r.moreData() || as.length == 0) {
         return out;
       }
     }
   }
 
   private static List<String> curves(TpmSession session) throws KeytrustException {
-    GetCapabilityResponse r = session.call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.ECC_CURVES, 0, 64));
     List<String> out = new ArrayList<>();
-    for (TPM_ECC_CURVE c : ((TPML_ECC_CURVE) r.capabilityData).eccCurves) {
-      out.add(TcgNames.curve(c.toInt()));
+    for (int c : PlainCommands.eccCurves(session.commands(), 0, 64).ids()) {
+      out.add(TcgNames.curve(c));
     }
     return out;
   }

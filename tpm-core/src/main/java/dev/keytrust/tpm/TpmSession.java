@@ -6,8 +6,10 @@ import dev.keytrust.secret.SecretBuffer;
 import dev.keytrust.error.LockedOutException;
 import dev.keytrust.error.TpmCommandException;
 import dev.keytrust.error.WrongPinException;
+import dev.keytrust.tpm.session.CommandChannel;
 import dev.keytrust.tpm.session.ObjectBlobs;
 import dev.keytrust.tpm.session.ParentKey;
+import dev.keytrust.tpm.session.PlainCommands;
 import dev.keytrust.tpm.session.SessionOperations;
 import java.io.ByteArrayOutputStream;
 import java.security.PublicKey;
@@ -24,17 +26,12 @@ import org.slf4j.LoggerFactory;
 import tss.Tpm;
 import tss.TpmException;
 import tss.tpm.CreatePrimaryResponse;
-import tss.tpm.GetCapabilityResponse;
-import tss.tpm.ReadPublicResponse;
 import tss.tpm.TPM2B_PRIVATE;
-import tss.tpm.TPML_HANDLE;
 import tss.tpm.TPMS_PCR_SELECTION;
 import tss.tpm.TPMS_SENSITIVE_CREATE;
 import tss.tpm.TPMT_PUBLIC;
-import tss.tpm.TPM_CAP;
 import tss.tpm.TPM_HANDLE;
 import tss.tpm.TPM_RH;
-import tss.tpm.TPM_SU;
 
 /**
  * One connection to one TPM through TSS.Java, made safe to use.
@@ -50,9 +47,12 @@ import tss.tpm.TPM_SU;
  * user key or a sealed object, TPM2_Load and TPM2_Sign, TPM2_Load and TPM2_Unseal) runs through
  * keytrust's own salted HMAC sessions with parameter encryption ({@code dev.keytrust.tpm.session}),
  * sent by {@link #execute} under this session's lock, which each operation holds from its first
- * command to its last flush. TSS.Java still marshals the commands that carry no secret: start-up,
- * capabilities, ReadPublic, the storage root key's CreatePrimary and EvictControl (empty owner
- * authorization), GetRandom.
+ * command to its last flush. The commands without a session that every provisioning and sign-in
+ * sends (TPM2_Startup, TPM2_GetCapability, TPM2_GetRandom, TPM2_ReadPublic, TPM2_FlushContext) are
+ * marshalled and parsed by keytrust too ({@code PlainCommands}), through the same {@link #execute}.
+ * TSS.Java still marshals the rare commands that carry no secret: the storage root key's
+ * CreatePrimary and EvictControl (empty owner authorization), TPM2_Load in {@link #requireLoadable},
+ * and attestation's EK and NV commands.
  *
  * <p>The storage root keys follow the TCG templates (TCG TPM v2.0 Provisioning Guidance, and
  * EK/SRK templates with a zero-filled unique field) and live at 0x81000001 (RSA-2048) and
@@ -97,6 +97,7 @@ public final class TpmSession implements AutoCloseable {
   private final TransportDevice device;
   private final String description;
   private final CommandTimeouts timeouts; // this session's, given to the connection before its commands
+  private final CommandChannel channel = this::execute; // keytrust's own marshalling, this session's path
   private boolean closed;
 
   private TpmSession(TpmConnection connection, CommandTimeouts timeouts) {
@@ -287,12 +288,18 @@ public final class TpmSession implements AutoCloseable {
     });
   }
 
+  /** A command keytrust marshals itself, sent through {@link #channel}. */
+  @FunctionalInterface
+  private interface Command {
+    void run() throws KeytrustException;
+  }
+
   /** Runs a command and returns its raw response code instead of raising it. */
-  private int rcOf(String command, java.util.function.Consumer<Tpm> op) throws KeytrustException {
+  private int rcOf(Command op) throws KeytrustException {
     lock.lock();
     try {
       try {
-        run(command, op);
+        op.run();
         return TpmResponseCodes.SUCCESS;
       } catch (TpmCommandException e) {
         return e.responseCode();
@@ -300,6 +307,11 @@ public final class TpmSession implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** This session's channel for the commands keytrust marshals itself: {@link #execute}. */
+  CommandChannel commands() {
+    return channel;
   }
 
   /** Maps a TPM response code to the error a caller can act on ({@link ResponseErrors}). */
@@ -311,7 +323,7 @@ public final class TpmSession implements AutoCloseable {
   // start-up
 
   private void startup() throws KeytrustException {
-    int rc = rcOf("TPM2_Startup", t -> t.Startup(TPM_SU.CLEAR));
+    int rc = rcOf(() -> PlainCommands.startup(channel, PlainCommands.TPM_SU_CLEAR));
     if (rc != TpmResponseCodes.SUCCESS && rc != TpmResponseCodes.INITIALIZE) {
       throw responseError("TPM2_Startup", rc);
     }
@@ -382,19 +394,19 @@ public final class TpmSession implements AutoCloseable {
     int next = first;
     while (true) {
       int from = next;
-      GetCapabilityResponse r = call("TPM2_GetCapability", t -> t.GetCapability(TPM_CAP.HANDLES, from, 32));
-      TPM_HANDLE[] hs = ((TPML_HANDLE) r.capabilityData).handle;
-      for (TPM_HANDLE h : hs) {
-        int type = h.handle >>> 24;
+      PlainCommands.Handles r = PlainCommands.handles(channel, from, 32);
+      int[] hs = r.handles();
+      for (int h : hs) {
+        int type = h >>> 24;
         boolean inRange = sessions ? type == (LOADED_SESSIONS >>> 24) || type == (SAVED_SESSIONS >>> 24)
             : type == first >>> 24;
         if (!inRange) {
           return out;
         }
-        out.add(h.handle);
-        next = (first & 0xFF000000) | ((h.handle & 0x00FFFFFF) + 1);
+        out.add(h);
+        next = (first & 0xFF000000) | ((h & 0x00FFFFFF) + 1);
       }
-      if (r.moreData == 0 || hs.length == 0) {
+      if (!r.moreData() || hs.length == 0) {
         return out;
       }
     }
@@ -402,7 +414,7 @@ public final class TpmSession implements AutoCloseable {
 
   private void flush(int handle) {
     try {
-      run("TPM2_FlushContext", t -> t.FlushContext(TPM_HANDLE.from(handle)));
+      PlainCommands.flushContext(channel, handle);
     } catch (KeytrustException e) {
       LOG.warn("could not flush TPM handle 0x{}: {}", Integer.toHexString(handle), e.getMessage());
     }
@@ -436,11 +448,11 @@ public final class TpmSession implements AutoCloseable {
     }
   }
 
-  private ReadPublicResponse readPublicOrNull(int handle) throws KeytrustException {
+  private PlainCommands.PublicArea readPublicOrNull(int handle) throws KeytrustException {
     lock.lock();
     try {
       try {
-        return call("TPM2_ReadPublic", t -> t.ReadPublic(TPM_HANDLE.from(handle)));
+        return PlainCommands.readPublic(channel, handle);
       } catch (TpmCommandException e) {
         if (TpmResponseCodes.base(e.responseCode()) == TpmResponseCodes.HANDLE) {
           return null;
@@ -454,8 +466,8 @@ public final class TpmSession implements AutoCloseable {
 
   SrkStatus srkStatus(TpmKeyType alg) throws KeytrustException {
     int handle = alg.srkHandle();
-    ReadPublicResponse r = readPublicOrNull(handle);
-    boolean matches = r != null && Arrays.equals(TpmTemplates.withoutUnique(r.outPublic, alg), TpmTemplates.srkTemplate(alg).toBytes());
+    PlainCommands.PublicArea r = readPublicOrNull(handle);
+    boolean matches = r != null && r.matchesTemplate(TpmTemplates.srkTemplateBytes(alg));
     return new SrkStatus(alg.id(), handle, r != null, matches);
   }
 
@@ -469,10 +481,9 @@ public final class TpmSession implements AutoCloseable {
     lock.lock();
     try {
       int handle = alg.srkHandle();
-      TPMT_PUBLIC template = TpmTemplates.srkTemplate(alg);
-      ReadPublicResponse existing = readPublicOrNull(handle);
+      PlainCommands.PublicArea existing = readPublicOrNull(handle);
       if (existing != null) {
-        if (!Arrays.equals(TpmTemplates.withoutUnique(existing.outPublic, alg), template.toBytes())) {
+        if (!existing.matchesTemplate(TpmTemplates.srkTemplateBytes(alg))) {
           throw new KeytrustException(
               CoreErrorCode.TPM_SRK_MISMATCH,
               String.format(
@@ -481,20 +492,21 @@ public final class TpmSession implements AutoCloseable {
                       + "with 'tpm2_evictcontrol -C o -c 0x%08X' and retry.",
                   handle, alg.id(), handle));
         }
-        return new StorageRootKey(handle, existing.name, false);
+        return new StorageRootKey(handle, existing.name(), false);
       }
       LOG.info("creating the {} storage root key at 0x{}", alg.id(), Integer.toHexString(handle));
       CreatePrimaryResponse created =
           call("TPM2_CreatePrimary", t -> t.CreatePrimary(TPM_HANDLE.from(TPM_RH.OWNER),
-              new TPMS_SENSITIVE_CREATE(new byte[0], new byte[0]), template, new byte[0], new TPMS_PCR_SELECTION[0]));
+              new TPMS_SENSITIVE_CREATE(new byte[0], new byte[0]), TpmTemplates.srkTemplate(alg), new byte[0],
+              new TPMS_PCR_SELECTION[0]));
       try {
         run("TPM2_EvictControl",
             t -> t.EvictControl(TPM_HANDLE.from(TPM_RH.OWNER), created.handle, TPM_HANDLE.from(handle)));
       } finally {
         flush(created.handle.handle);
       }
-      ReadPublicResponse persisted = readPublicOrNull(handle);
-      if (persisted == null || !Arrays.equals(persisted.name, created.name)) {
+      PlainCommands.PublicArea persisted = readPublicOrNull(handle);
+      if (persisted == null || !Arrays.equals(persisted.name(), created.name)) {
         throw new KeytrustException(
             CoreErrorCode.TPM_COMMAND_FAILED,
             String.format("The storage root key was made persistent at 0x%08X but does not read back.", handle));
@@ -519,8 +531,8 @@ public final class TpmSession implements AutoCloseable {
     Objects.requireNonNull(key, "key");
     lock.lock();
     try {
-      ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
-      if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
+      PlainCommands.PublicArea parent = readPublicOrNull(key.parentHandle());
+      if (parent == null || !Arrays.equals(parent.name(), key.parentName())) {
         throw new KeytrustException(
             CoreErrorCode.TPM_SRK_MISMATCH,
             String.format(
@@ -554,7 +566,7 @@ public final class TpmSession implements AutoCloseable {
    * operation, so no other command (and no other object: swtpm has three slots) comes in between.
    */
   private SessionOperations sessions() {
-    return new SessionOperations(this::execute, random);
+    return new SessionOperations(channel, random);
   }
 
   /**
@@ -719,8 +731,8 @@ public final class TpmSession implements AutoCloseable {
 
   /** Fails unless the storage root key a key was made under is still at its handle (same Name). */
   void requireParent(LoadableKey key, String what) throws KeytrustException {
-    ReadPublicResponse parent = readPublicOrNull(key.parentHandle());
-    if (parent == null || !Arrays.equals(parent.name, key.parentName())) {
+    PlainCommands.PublicArea parent = readPublicOrNull(key.parentHandle());
+    if (parent == null || !Arrays.equals(parent.name(), key.parentName())) {
       throw new KeytrustException(
           CoreErrorCode.TPM_SRK_MISMATCH,
           String.format(
@@ -794,7 +806,7 @@ public final class TpmSession implements AutoCloseable {
     ByteArrayOutputStream out = new ByteArrayOutputStream(n);
     while (out.size() < n) {
       int want = Math.min(32, n - out.size());
-      byte[] got = call("TPM2_GetRandom", t -> t.GetRandom(want));
+      byte[] got = PlainCommands.getRandom(channel, want);
       if (got == null || got.length == 0) {
         throw new KeytrustException(CoreErrorCode.TPM_COMMAND_FAILED, "TPM2_GetRandom returned no bytes.");
       }

@@ -61,11 +61,12 @@ public final class TpmTemplates {
         new TPMS_ECC_POINT(new byte[32], new byte[32]));
   }
 
-  /** The public area without its unique field: what must equal the template for an SRK to be ours. */
-  static byte[] withoutUnique(TPMT_PUBLIC p, TpmKeyType alg) {
-    TPMT_PUBLIC copy = TPMT_PUBLIC.fromBytes(p.toBytes());
-    copy.unique = srkTemplate(alg).unique;
-    return copy.toBytes();
+  private static final byte[] SRK_RSA = srkTemplate(TpmKeyType.RSA_2048).toBytes();
+  private static final byte[] SRK_ECC = srkTemplate(TpmKeyType.ECC_P256).toBytes();
+
+  /** The marshalled {@link #srkTemplate}: what an SRK's public area must equal but for its unique field. */
+  static byte[] srkTemplateBytes(TpmKeyType alg) {
+    return (alg == TpmKeyType.RSA_2048 ? SRK_RSA : SRK_ECC).clone();
   }
 
   /**

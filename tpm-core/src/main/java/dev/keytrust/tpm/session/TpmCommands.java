@@ -42,18 +42,7 @@ final class TpmCommands {
 
   /** TPM2_ReadPublic's outPublic, with the returned Name checked against the one computed from it. */
   static TpmtPublic readPublic(CommandChannel channel, int handle) throws KeytrustException {
-    byte[] cmd = CommandBuffer.marshal(TpmConstants.TPM_CC_READ_PUBLIC, new int[] {handle}, null, new byte[0]);
-    String what = "the " + READ_PUBLIC + " response";
-    ResponseBuffer r = ResponseBuffer.parse(channel.execute(READ_PUBLIC, cmd), what, 0, false);
-    TpmUnmarshaller in = new TpmUnmarshaller(r.parameters(), what);
-    TpmtPublic outPublic = tpm2bPublic(in, what + " (outPublic)");
-    byte[] name = in.tpm2b(MAX_NAME, "name");
-    in.tpm2b(MAX_NAME, "qualifiedName");
-    in.finish();
-    if (!Arrays.equals(name, outPublic.name())) {
-      throw in.malformed("its name is not the Name of its outPublic");
-    }
-    return outPublic;
+    return PlainCommands.readPublic(channel, handle).parsed();
   }
 
   /** The new session's handle and nonceTPM. */

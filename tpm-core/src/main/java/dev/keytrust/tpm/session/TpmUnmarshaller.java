@@ -52,7 +52,9 @@ final class TpmUnmarshaller {
     if (n < 0) {
       throw malformed("a negative length");
     }
-    need(n, n + " bytes");
+    if (end - pos < n) {
+      throw endsBefore(n + " bytes");
+    }
     byte[] out = Arrays.copyOfRange(data, pos, pos + n);
     pos += n;
     return out;
@@ -64,7 +66,9 @@ final class TpmUnmarshaller {
     if (size > max) {
       throw malformed(field + " of " + size + " bytes (at most " + max + " allowed)");
     }
-    need(size, field + " of " + size + " bytes");
+    if (end - pos < size) { // the message built only when it is needed: this runs for every TPM2B
+      throw endsBefore(field + " of " + size + " bytes");
+    }
     return bytes(size);
   }
 
@@ -73,7 +77,9 @@ final class TpmUnmarshaller {
     if (n < 0) {
       throw malformed("a negative length");
     }
-    need(n, subWhat + " of " + n + " bytes");
+    if (end - pos < n) {
+      throw endsBefore(subWhat + " of " + n + " bytes");
+    }
     TpmUnmarshaller r = new TpmUnmarshaller(data, pos, pos + n, what + " (" + subWhat + ")");
     pos += n;
     return r;
@@ -97,8 +103,12 @@ final class TpmUnmarshaller {
 
   private void need(int n, String field) throws KeytrustException {
     if (end - pos < n) {
-      throw malformed("it ends before " + field + " (" + (end - pos) + " bytes left)");
+      throw endsBefore(field);
     }
+  }
+
+  private KeytrustException endsBefore(String field) {
+    return malformed("it ends before " + field + " (" + (end - pos) + " bytes left)");
   }
 
   KeytrustException malformed(String why) {
