@@ -88,6 +88,11 @@ public final class TpmSession implements AutoCloseable {
   /** TCG-reserved persistent handle of the ECC P-256 storage root key. */
   public static final int SRK_ECC_HANDLE = TpmKeyType.ECC_P256.srkHandle();
 
+  /** TPM2_GetCapability(TPM_CAP_HANDLES) ranges (Part 2, TPM_HT). */
+  private static final int TRANSIENT_OBJECTS = 0x80000000;
+  private static final int LOADED_SESSIONS = 0x02000000;
+  private static final int SAVED_SESSIONS = 0x03000000;
+
   static final int MAX_RETRIES = 12;
 
   private final TpmConnection connection;
@@ -376,11 +381,6 @@ public final class TpmSession implements AutoCloseable {
     startup();
     return handles(TRANSIENT_OBJECTS);
   }
-
-  /** TPM2_GetCapability(TPM_CAP_HANDLES) ranges (Part 2, TPM_HT). */
-  static final int TRANSIENT_OBJECTS = 0x80000000;
-  static final int LOADED_SESSIONS = 0x02000000;
-  static final int SAVED_SESSIONS = 0x03000000;
 
   /**
    * The handles the TPM lists from {@code first} on, for one handle type. Sessions are listed with
