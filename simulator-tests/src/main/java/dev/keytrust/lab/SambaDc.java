@@ -137,6 +137,10 @@ public final class SambaDc implements AutoCloseable {
         "--realm=" + REALM, "--domain=" + DOMAIN, "--server-role=dc", "--dns-backend=NONE",
         "--use-rfc2307", "--targetdir=" + state,
         "--option=interfaces=lo", "--option=bind interfaces only=yes",
+        // the RPC endpoints' ports above Linux's ephemeral range (32768-60999): with Samba's default
+        // (49152-65535) a port that a client connection on 127.0.0.1 happened to hold made samba exit
+        // at start-up (NT_STATUS_ADDRESS_ALREADY_ASSOCIATED on 127.0.0.1:49154, seen in CI)
+        "--option=rpc server dynamic port range=61000-65000",
         "--option=tls enabled=yes",
         "--option=tls keyfile=" + sambaKey,
         "--option=tls certfile=" + certs.serverCertificateFile(),
