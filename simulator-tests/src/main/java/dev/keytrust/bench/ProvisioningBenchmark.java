@@ -56,7 +56,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * store and state folder (made and removed outside the measured time).
  *
  * <p>{@link #flowTpmCommandsRaw} sends the TPM commands one such run sent without a session
- * (recorded in the set-up, TPM_RC_RETRY answers left out) again as bytes, without TSS.Java and
+ * (recorded in the set-up, TPM_RC_RETRY answers left out) again as bytes, without keytrust's stack and
  * without anything else of the flow. The session's commands (StartAuthSession, Create, Load,
  * Unseal, their flushes) cannot be replayed: each session has a fresh nonceTPM. So this is a floor
  * of the flow's commands without them ({@link SessionOverhead} measures what the sessions add). TPM2_Create of an RSA key varies by hundreds
