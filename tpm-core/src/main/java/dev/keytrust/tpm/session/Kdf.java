@@ -24,7 +24,6 @@ final class Kdf {
   private Kdf() {}
 
   static byte[] kdfa(TpmHash hash, byte[] key, String label, byte[] contextU, byte[] contextV, int bits) {
-    checkBits(bits);
     return kdfa(hash.mac(key), label, contextU, contextV, bits);
   }
 

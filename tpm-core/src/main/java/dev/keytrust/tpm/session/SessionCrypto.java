@@ -69,13 +69,11 @@ final class SessionCrypto {
     return md.digest();
   }
 
-  /** HMAC(key, pHash || nonceNewer || nonceOlder || attributes). */
-  static byte[] sessionHmac(TpmHash hash, byte[] key, byte[] pHash, byte[] nonceNewer, byte[] nonceOlder,
-      int attributes) {
-    return sessionHmac(hash.mac(key), pHash, nonceNewer, nonceOlder, attributes);
-  }
-
-  /** {@link #sessionHmac(TpmHash, byte[], byte[], byte[], byte[], int)} with the Mac keyed once per command. */
+  /**
+   * HMAC(key, pHash || nonceNewer || nonceOlder || attributes), with {@code keyed} the session's
+   * HMAC keyed once per command ({@link TpmHash#mac(byte[])}: the same Mac serves the command's
+   * HMAC, the response's and the CFB key).
+   */
   static byte[] sessionHmac(Mac keyed, byte[] pHash, byte[] nonceNewer, byte[] nonceOlder, int attributes) {
     keyed.update(pHash);
     keyed.update(nonceNewer);
@@ -86,13 +84,9 @@ final class SessionCrypto {
 
   /**
    * AES-128-CFB over {@code data} in place: the parameter encryption of Part 1, 21.3. For a
-   * command nonceNewer is nonceCaller and nonceOlder nonceTPM; for a response the reverse.
+   * command nonceNewer is nonceCaller and nonceOlder nonceTPM; for a response the reverse. The key
+   * and IV come from KDFa with {@code keyed}, the session's HMAC keyed for the command.
    */
-  static void cfb(boolean encrypt, TpmHash hash, byte[] key, byte[] nonceNewer, byte[] nonceOlder, byte[] data) {
-    cfb(encrypt, hash.mac(key), nonceNewer, nonceOlder, data);
-  }
-
-  /** {@link #cfb(boolean, TpmHash, byte[], byte[], byte[], byte[])} with the Mac keyed once per command. */
   static void cfb(boolean encrypt, Mac keyed, byte[] nonceNewer, byte[] nonceOlder, byte[] data) {
     if (data.length == 0) {
       return;

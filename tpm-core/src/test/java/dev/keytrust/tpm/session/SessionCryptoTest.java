@@ -35,18 +35,18 @@ class SessionCryptoTest {
     byte[] older = random(32);
     byte[] plain = random(77); // not a whole number of blocks: CFB needs no padding
     byte[] data = plain.clone();
-    SessionCrypto.cfb(true, TpmHash.SHA256, sessionValue, newer, older, data);
+    SessionCrypto.cfb(true, TpmHash.SHA256.mac(sessionValue), newer, older, data);
 
     byte[] keyIv = Crypto.KDFa(TPM_ALG_ID.SHA256, sessionValue, "CFB", newer, older, 256);
     byte[] expected = Crypto.cfbEncrypt(true, TPM_ALG_ID.AES, Arrays.copyOf(keyIv, 16),
         Arrays.copyOfRange(keyIv, 16, 32), plain);
     assertThat(data).isEqualTo(expected).isNotEqualTo(plain);
 
-    SessionCrypto.cfb(false, TpmHash.SHA256, sessionValue, newer, older, data);
+    SessionCrypto.cfb(false, TpmHash.SHA256.mac(sessionValue), newer, older, data);
     assertThat(data).isEqualTo(plain);
     // the direction's nonce order matters: the response key is not the command key
     byte[] again = plain.clone();
-    SessionCrypto.cfb(true, TpmHash.SHA256, sessionValue, older, newer, again);
+    SessionCrypto.cfb(true, TpmHash.SHA256.mac(sessionValue), older, newer, again);
     assertThat(again).isNotEqualTo(expected);
   }
 
@@ -68,7 +68,7 @@ class SessionCryptoTest {
     byte[] newer = random(32);
     byte[] older = random(32);
     byte[] msg = new TpmMarshaller().bytes(p).bytes(newer).bytes(older).u8(0x41).toByteArray();
-    assertThat(SessionCrypto.sessionHmac(TpmHash.SHA256, key, p, newer, older, 0x41))
+    assertThat(SessionCrypto.sessionHmac(TpmHash.SHA256.mac(key), p, newer, older, 0x41))
         .isEqualTo(Crypto.hmac(TPM_ALG_ID.SHA256, key, msg));
   }
 }
