@@ -353,8 +353,8 @@ public final class TpmSession implements AutoCloseable {
       List<Integer> stale = new ArrayList<>(transientHandlesAfterStartup());
       Integer active = TpmFacts.properties(this, TpmFacts.PT_HR_ACTIVE, 1).get(TpmFacts.PT_HR_ACTIVE);
       if (active == null || active != 0) {
-        stale.addAll(handles(LOADED_SESSIONS));
-        for (int h : handles(SAVED_SESSIONS)) {
+        stale.addAll(PlainCommands.allHandles(channel, LOADED_SESSIONS));
+        for (int h : PlainCommands.allHandles(channel, SAVED_SESSIONS)) {
           if (!stale.contains(h)) {
             stale.add(h);
           }
@@ -372,44 +372,14 @@ public final class TpmSession implements AutoCloseable {
   /** The transient objects loaded, after TPM2_Startup if the TPM has not had one yet. */
   private List<Integer> transientHandlesAfterStartup() throws KeytrustException {
     try {
-      return handles(TRANSIENT_OBJECTS);
+      return PlainCommands.allHandles(channel, TRANSIENT_OBJECTS);
     } catch (TpmCommandException e) {
       if (e.responseCode() != TpmResponseCodes.INITIALIZE) {
         throw e;
       }
     }
     startup();
-    return handles(TRANSIENT_OBJECTS);
-  }
-
-  /**
-   * The handles the TPM lists from {@code first} on, for one handle type. Sessions are listed with
-   * their session handles whichever range was asked: the reference implementation (swtpm) returns
-   * saved sessions, and loaded policy sessions, as 0x02 handles; so a session range accepts both
-   * session types, and the next page starts after the last handle within the range asked.
-   */
-  private List<Integer> handles(int first) throws KeytrustException {
-    boolean sessions = first == LOADED_SESSIONS || first == SAVED_SESSIONS;
-    List<Integer> out = new ArrayList<>();
-    int next = first;
-    while (true) {
-      int from = next;
-      PlainCommands.Handles r = PlainCommands.handles(channel, from, 32);
-      int[] hs = r.handles();
-      for (int h : hs) {
-        int type = h >>> 24;
-        boolean inRange = sessions ? type == (LOADED_SESSIONS >>> 24) || type == (SAVED_SESSIONS >>> 24)
-            : type == first >>> 24;
-        if (!inRange) {
-          return out;
-        }
-        out.add(h);
-        next = (first & 0xFF000000) | ((h & 0x00FFFFFF) + 1);
-      }
-      if (!r.moreData() || hs.length == 0) {
-        return out;
-      }
-    }
+    return PlainCommands.allHandles(channel, TRANSIENT_OBJECTS);
   }
 
   private void flush(int handle) {

@@ -1,7 +1,9 @@
 package dev.keytrust.tpm.session;
 
 import dev.keytrust.error.KeytrustException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The commands {@code TpmSession} sends without an authorization session and without a secret
@@ -17,18 +19,8 @@ public final class PlainCommands {
   static final String GET_RANDOM = "TPM2_GetRandom";
   static final String GET_CAPABILITY = "TPM2_GetCapability";
 
-  static final int TPM_CC_STARTUP = 0x00000144;
-  static final int TPM_CC_GET_CAPABILITY = 0x0000017A;
-  static final int TPM_CC_GET_RANDOM = 0x0000017B;
-
   /** TPM_SU_CLEAR (Part 2, 6.14). */
   public static final int TPM_SU_CLEAR = 0x0000;
-
-  // TPM_CAP (Part 2, 6.12)
-  static final int TPM_CAP_ALGS = 0x00000000;
-  static final int TPM_CAP_HANDLES = 0x00000001;
-  static final int TPM_CAP_TPM_PROPERTIES = 0x00000006;
-  static final int TPM_CAP_ECC_CURVES = 0x00000008;
 
   /** The most GetRandom returns per call here: a TPM2B_DIGEST of SHA-512 (Part 3, 16.1). */
   static final int MAX_RANDOM = 64;
@@ -41,7 +33,7 @@ public final class PlainCommands {
 
   /** TPM2_Startup with {@code startupType} (e.g. {@link #TPM_SU_CLEAR}). */
   public static void startup(CommandChannel channel, int startupType) throws KeytrustException {
-    byte[] cmd = CommandBuffer.marshal(TPM_CC_STARTUP, new int[0], null,
+    byte[] cmd = CommandBuffer.marshal(TpmConstants.TPM_CC_STARTUP, new int[0], null,
         new TpmMarshaller(2).u16(startupType).toByteArray());
     parameters(channel.execute(STARTUP, cmd), "the " + STARTUP + " response").finish();
   }
@@ -54,7 +46,7 @@ public final class PlainCommands {
     if (bytesRequested < 1 || bytesRequested > MAX_RANDOM) {
       throw new IllegalArgumentException("bytesRequested " + bytesRequested + " is not 1 to " + MAX_RANDOM);
     }
-    byte[] cmd = CommandBuffer.marshal(TPM_CC_GET_RANDOM, new int[0], null,
+    byte[] cmd = CommandBuffer.marshal(TpmConstants.TPM_CC_GET_RANDOM, new int[0], null,
         new TpmMarshaller(2).u16(bytesRequested).toByteArray());
     TpmUnmarshaller in = parameters(channel.execute(GET_RANDOM, cmd), "the " + GET_RANDOM + " response");
     byte[] random = in.tpm2b(bytesRequested, "randomBytes");
@@ -82,18 +74,47 @@ public final class PlainCommands {
    * sent as it is, as by every GetCapability here; a list longer than it is refused).
    */
   public static Handles handles(CommandChannel channel, int first, int count) throws KeytrustException {
-    Capability c = capability(channel, TPM_CAP_HANDLES, first, count);
+    Capability c = capability(channel, TpmConstants.TPM_CAP_HANDLES, first, count);
     int[] handles = new int[c.count];
-    boolean sessionRange = isSession(first);
+    boolean sessionRange = TpmConstants.isSession(first);
     for (int i = 0; i < handles.length; i++) {
       int h = c.in.u32();
       // the reference implementation (swtpm) lists the sessions of either session range (0x02
       // loaded, 0x03 saved) with 0x02 handles: their order is their index's, within the range asked
-      c.next(sessionRange && isSession(h) ? (first & 0xFF000000) | (h & 0x00FFFFFF) : h);
+      c.next(sessionRange && TpmConstants.isSession(h) ? (first & 0xFF000000) | (h & 0x00FFFFFF) : h);
       handles[i] = h;
     }
     c.in.finish();
     return new Handles(handles, c.moreData);
+  }
+
+  /**
+   * Every handle of {@code first}'s range (TPM2_GetCapability(TPM_CAP_HANDLES) from {@code first},
+   * page after page, up to the first handle of another range). A session range (0x02 loaded, 0x03
+   * saved) takes the sessions of both types: swtpm, as the reference implementation, lists the saved
+   * sessions, and loaded policy sessions, with 0x02 handles; the next page starts after the last
+   * handle's index within the range asked.
+   */
+  public static List<Integer> allHandles(CommandChannel channel, int first) throws KeytrustException {
+    boolean sessionRange = TpmConstants.isSession(first);
+    List<Integer> out = new ArrayList<>();
+    int next = first;
+    while (true) {
+      Handles r = handles(channel, next, 32);
+      int[] page = r.handles();
+      for (int h : page) {
+        boolean inRange = sessionRange ? TpmConstants.isSession(h)
+            : TpmConstants.handleType(h) == TpmConstants.handleType(first);
+        if (!inRange) {
+          return out;
+        }
+        out.add(h);
+        next = (first & 0xFF000000) | ((h & 0x00FFFFFF) + 1);
+      }
+      if (!r.moreData() || page.length == 0) {
+        return out;
+      }
+    }
   }
 
   /**
@@ -119,7 +140,7 @@ public final class PlainCommands {
 
   /** TPM2_GetCapability(TPM_CAP_TPM_PROPERTIES) from {@code first}, at most {@code count} properties. */
   public static Properties properties(CommandChannel channel, int first, int count) throws KeytrustException {
-    Capability c = capability(channel, TPM_CAP_TPM_PROPERTIES, first, count);
+    Capability c = capability(channel, TpmConstants.TPM_CAP_TPM_PROPERTIES, first, count);
     int[] properties = new int[c.count];
     int[] values = new int[c.count];
     for (int i = 0; i < c.count; i++) {
@@ -147,7 +168,7 @@ public final class PlainCommands {
 
   /** TPM2_GetCapability(TPM_CAP_ALGS) from {@code first}, at most {@code count} algorithms. */
   public static Ids algorithms(CommandChannel channel, int first, int count) throws KeytrustException {
-    Capability c = capability(channel, TPM_CAP_ALGS, first, count);
+    Capability c = capability(channel, TpmConstants.TPM_CAP_ALGS, first, count);
     int[] ids = new int[c.count];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = c.next(c.in.u16());
@@ -159,7 +180,7 @@ public final class PlainCommands {
 
   /** TPM2_GetCapability(TPM_CAP_ECC_CURVES) from {@code first}, at most {@code count} curves. */
   public static Ids eccCurves(CommandChannel channel, int first, int count) throws KeytrustException {
-    Capability c = capability(channel, TPM_CAP_ECC_CURVES, first, count);
+    Capability c = capability(channel, TpmConstants.TPM_CAP_ECC_CURVES, first, count);
     int[] ids = new int[c.count];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = c.in.u16(); // in the TPM's table order, which Part 3 does not fix
@@ -254,12 +275,6 @@ public final class PlainCommands {
     TpmCommands.flushContext(channel, handle);
   }
 
-  /** Whether {@code handle} is a session's (TPM_HT_HMAC_SESSION 0x02 or TPM_HT_POLICY_SESSION 0x03). */
-  private static boolean isSession(int handle) {
-    int type = handle >>> 24;
-    return type == 0x02 || type == 0x03;
-  }
-
   // ---------------------------------------------------------------------------------------------
 
   /**
@@ -293,7 +308,7 @@ public final class PlainCommands {
   private static Capability capability(CommandChannel channel, int capability, int property, int propertyCount)
       throws KeytrustException {
     byte[] params = new TpmMarshaller(12).u32(capability).u32(property).u32(propertyCount).toByteArray();
-    byte[] cmd = CommandBuffer.marshal(TPM_CC_GET_CAPABILITY, new int[0], null, params);
+    byte[] cmd = CommandBuffer.marshal(TpmConstants.TPM_CC_GET_CAPABILITY, new int[0], null, params);
     TpmUnmarshaller in = parameters(channel.execute(GET_CAPABILITY, cmd),
         "the " + GET_CAPABILITY + " response");
     int moreData = in.u8();

@@ -2,7 +2,7 @@ package dev.keytrust.tpm.session;
 
 /**
  * The TCG values this package sends and checks, spelled as in TPM 2.0 Part 2 (TPM_ST, TPM_CC,
- * TPM_RH, TPM_ALG_ID, TPM_SE, TPMA_SESSION, TPMA_OBJECT, TPM_ECC_CURVE).
+ * TPM_CAP, TPM_RH, TPM_ALG_ID, TPM_SE, TPMA_SESSION, TPMA_OBJECT, TPM_ECC_CURVE).
  */
 final class TpmConstants {
   // TPM_ST (Part 2, 6.9)
@@ -11,6 +11,7 @@ final class TpmConstants {
   static final int TPM_ST_HASHCHECK = 0x8024;
 
   // TPM_CC (Part 2, 6.5.2)
+  static final int TPM_CC_STARTUP = 0x00000144;
   static final int TPM_CC_ACTIVATE_CREDENTIAL = 0x00000147;
   static final int TPM_CC_CERTIFY = 0x00000148;
   static final int TPM_CC_OBJECT_CHANGE_AUTH = 0x00000150;
@@ -21,6 +22,14 @@ final class TpmConstants {
   static final int TPM_CC_FLUSH_CONTEXT = 0x00000165;
   static final int TPM_CC_READ_PUBLIC = 0x00000173;
   static final int TPM_CC_START_AUTH_SESSION = 0x00000176;
+  static final int TPM_CC_GET_CAPABILITY = 0x0000017A;
+  static final int TPM_CC_GET_RANDOM = 0x0000017B;
+
+  // TPM_CAP (Part 2, 6.12)
+  static final int TPM_CAP_ALGS = 0x00000000;
+  static final int TPM_CAP_HANDLES = 0x00000001;
+  static final int TPM_CAP_TPM_PROPERTIES = 0x00000006;
+  static final int TPM_CAP_ECC_CURVES = 0x00000008;
 
   // TPM_RH (Part 2, 7.4)
   static final int TPM_RH_NULL = 0x40000007;
@@ -77,5 +86,11 @@ final class TpmConstants {
   /** The handle type: its top octet. */
   static int handleType(int handle) {
     return handle >>> 24;
+  }
+
+  /** Whether {@code handle} is a session's: TPM_HT_HMAC_SESSION or TPM_HT_POLICY_SESSION. */
+  static boolean isSession(int handle) {
+    int type = handleType(handle);
+    return type == TPM_HT_HMAC_SESSION || type == TPM_HT_POLICY_SESSION;
   }
 }
