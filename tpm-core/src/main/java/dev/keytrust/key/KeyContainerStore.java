@@ -156,23 +156,20 @@ public final class KeyContainerStore {
       locked(() -> {
         try {
           // one look at the user's directory (a new user's is absent: each look at an absent entry
-          // costs a thrown NoSuchFileException), checked as userDirectoryExists checks it
-          if (files.ensureChildDirectory(dir, "nothing was saved")) {
-            // made just now, under the store lock: empty, so there is nothing to clean up or sweep
-            for (Map.Entry<String, byte[]> f : state.entrySet()) {
-              OwnerOnlyFiles.writeFile(dir, f.getKey(), f.getValue(), true, OwnerOnlyFiles.Durability.DURABLE);
-            }
-            OwnerOnlyFiles.writeFile(dir, KEY_FILE, content, false, OwnerOnlyFiles.Durability.DURABLE);
-          } else {
+          // costs a thrown NoSuchFileException), checked as userDirectoryExists checks it; one made
+          // just now, under the store lock, is empty: nothing to clean up or sweep
+          if (!files.ensureChildDirectory(dir, "nothing was saved")) {
             if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
               throw keyExists(user, file);
             }
             removeOrphans(dir);
-            for (Map.Entry<String, byte[]> f : state.entrySet()) {
-              files.writeAtomically(dir, f.getKey(), f.getValue(), true);
-            }
-            files.writeAtomically(dir, KEY_FILE, content, false);
+            // once for all the writes below: it removes only temporary files older than ten minutes
+            OwnerOnlyFiles.removeStaleTemporaryFiles(dir);
           }
+          for (Map.Entry<String, byte[]> f : state.entrySet()) {
+            OwnerOnlyFiles.writeFile(dir, f.getKey(), f.getValue(), true, OwnerOnlyFiles.Durability.DURABLE);
+          }
+          OwnerOnlyFiles.writeFile(dir, KEY_FILE, content, false, OwnerOnlyFiles.Durability.DURABLE);
         } catch (FileAlreadyExistsException e) {
           throw keyExists(user, file);
         } catch (IOException e) {
