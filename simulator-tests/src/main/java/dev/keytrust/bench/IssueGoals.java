@@ -114,6 +114,10 @@ import tss.tpm.TPM_HANDLE;
  * tmpfs), removed at the end. Nothing is asserted.
  */
 public final class IssueGoals {
+  /** The calling thread's CPU time, for every CPU figure here. */
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
   private IssueGoals() {}
 
   /** One line of goals.tsv: the goal, what was measured, the ratio, how it compares, whether it is met. */
@@ -261,7 +265,6 @@ public final class IssueGoals {
    * flows since {@link #reset}.
    */
   static final class StepTimes implements FlowListener {
-    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
     final Map<String, Long> nanos = new LinkedHashMap<>();
     final Map<String, Long> cpuNanos = new LinkedHashMap<>();
     private long last;
@@ -277,7 +280,7 @@ public final class IssueGoals {
 
     void flowStarted() {
       last = System.nanoTime();
-      lastCpu = MX.getCurrentThreadCpuTime();
+      lastCpu = THREADS.getCurrentThreadCpuTime();
       previous = "start";
     }
 
@@ -298,7 +301,7 @@ public final class IssueGoals {
     }
 
     private void add(String part, long now) {
-      long cpu = MX.getCurrentThreadCpuTime(); // the flow's thread: the listener runs on it
+      long cpu = THREADS.getCurrentThreadCpuTime(); // the flow's thread: the listener runs on it
       nanos.merge(part, now - last, Long::sum);
       cpuNanos.merge(part, cpu - lastCpu, Long::sum);
       last = now;
@@ -487,7 +490,6 @@ public final class IssueGoals {
       double[] toolsMs = new double[rounds];
       double[] flowCpuMs = new double[rounds];
       double[] unforcedMs = new double[rounds];
-      java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
       int writes1 = quick ? 10 : 20;
       int posts1 = quick ? 10 : 20;
       // the JIT's warm-up: flows and the floor's parts, untimed, so that the rounds measure compiled
@@ -512,9 +514,9 @@ public final class IssueGoals {
         int r = round;
         double[] slot = new double[9];
         order.add(() -> {
-          long cpu0 = mx.getCurrentThreadCpuTime();
+          long cpu0 = THREADS.getCurrentThreadCpuTime();
           slot[0] = timeOp(flow, flowsPerRound, () -> { }, wireNanos, slot, 1);
-          slot[7] = (mx.getCurrentThreadCpuTime() - cpu0) / 1e6 / flowsPerRound;
+          slot[7] = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6 / flowsPerRound;
         });
         order.add(() -> slot[2] = timeOp(write, writes1, () -> { }, null, null, 0));
         order.add(() -> slot[6] = timeOp(mkdir, writes1, () -> { }, null, null, 0));
@@ -855,18 +857,17 @@ public final class IssueGoals {
    * per call; {@code [x][op][round]}.
    */
   static double[][][] interleavedWithCpu(Op[] ops, int block, int warmup, int rounds) throws Exception {
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     double[][][] out = new double[2][ops.length][rounds];
     for (int round = -warmup; round < rounds; round++) {
       for (int k = 0; k < ops.length; k++) {
         int o = (round & 1) == 0 ? k : ops.length - 1 - k;
-        long c0 = mx.getCurrentThreadCpuTime();
+        long c0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         for (int i = 0; i < block; i++) {
           ops[o].run();
         }
         long t = System.nanoTime() - t0;
-        long c = mx.getCurrentThreadCpuTime() - c0;
+        long c = THREADS.getCurrentThreadCpuTime() - c0;
         if (round >= 0) {
           out[0][o][round] = (double) t / block;
           out[1][o][round] = (double) c / block;

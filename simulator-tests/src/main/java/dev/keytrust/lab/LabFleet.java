@@ -99,7 +99,7 @@ import javax.imageio.ImageIO;
  * its partner's start from a copy of it. A primary key is derived from its hierarchy's seed, so
  * the partner's TPM2_CreatePrimary of the same template makes the same SRK with the same prime
  * search: that variance cancels within each pair. The partner sends its fleet device's commands
- * as recorded (TPM2_Startup, GetCapability, ReadPublic, CreatePrimary, EvictControl, the salted
+ * as recorded (GetCapability, ReadPublic, CreatePrimary, EvictControl, the salted
  * TPM2_StartAuthSession, whose salt the same SRK decrypts, and the FlushContext of those sessions),
  * except the commands that ran in a salted HMAC session, which cannot be replayed (the TPM's
  * nonces are new each time): for those it sends TPM2_Create of the same template (the RSA key,
